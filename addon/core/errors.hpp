@@ -1,0 +1,24 @@
+// Error types of the core. The N-API layer maps them to gRPC status codes;
+// the core itself knows nothing of gRPC or Node.
+#pragma once
+#include <stdexcept>
+#include <string>
+
+namespace hamd {
+
+// Bad input from the caller (NaN, singular cell, bad hyper-parameters, ...): INVALID_ARGUMENT.
+struct InvalidArgument : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// The request is valid but exceeds a configured limit (memory, atoms, ...): RESOURCE_EXHAUSTED.
+struct ResourceExhausted : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// The caller cancelled the request or its deadline passed: CANCELLED.
+struct Cancelled : std::runtime_error {
+    Cancelled() : std::runtime_error("request cancelled") {}
+};
+
+}  // namespace hamd
