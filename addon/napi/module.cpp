@@ -1,3 +1,44 @@
+// The addon's entry point: exposes the engine, cancel tokens and build information.
 #include <napi.h>
-Napi::Object Init(Napi::Env env, Napi::Object exports) { exports.Set("ok", Napi::Boolean::New(env, true)); return exports; }
-NODE_API_MODULE(hamd, Init)
+
+#include "napi/cancel_token.hpp"
+#include "napi/engine.hpp"
+
+namespace {
+
+Napi::Value build_info(const Napi::CallbackInfo& info) {
+    std::string text = "g++ " __VERSION__ ", C++17";
+#ifdef NDEBUG
+    text += ", release";
+#else
+    text += ", debug";
+#endif
+#ifdef __AVX2__
+    text += ", avx2";
+#endif
+    text += ", cuda: off";
+    return Napi::String::New(info.Env(), text);
+}
+
+Napi::Value create_engine(const Napi::CallbackInfo& info) {
+    Napi::FunctionReference* constructor = info.Env().GetInstanceData<Napi::FunctionReference>();
+    return constructor->New({info.Length() > 0 ? info[0] : info.Env().Undefined()});
+}
+
+Napi::Value create_cancel_token(const Napi::CallbackInfo& info) {
+    return hamd_napi::CancelToken::constructor.New({});
+}
+
+Napi::Object init(Napi::Env env, Napi::Object exports) {
+    Napi::Function engine = hamd_napi::Engine::define(env);
+    env.SetInstanceData(new Napi::FunctionReference(Napi::Persistent(engine)));
+    hamd_napi::CancelToken::define(env);
+    exports.Set("buildInfo", Napi::Function::New(env, build_info));
+    exports.Set("createEngine", Napi::Function::New(env, create_engine));
+    exports.Set("createCancelToken", Napi::Function::New(env, create_cancel_token));
+    return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(hamd, init)

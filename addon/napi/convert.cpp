@@ -1,0 +1,191 @@
+#include "napi/convert.hpp"
+
+#include <memory>
+#include <string>
+
+namespace hamd_napi {
+
+Napi::Error coded_error(Napi::Env env, const char* code, const std::string& message) {
+    Napi::Error error = Napi::Error::New(env, message);
+    error.Set("code", Napi::String::New(env, code));
+    return error;
+}
+
+namespace {
+
+[[noreturn]] void bad_request(Napi::Env env, const std::string& message) {
+    throw coded_error(env, "INVALID_ARGUMENT", message);
+}
+
+double number_field(const Napi::Object& object, const char* name, double fallback) {
+    Napi::Value value = object.Get(name);
+    if (value.IsUndefined() || value.IsNull()) return fallback;
+    if (!value.IsNumber()) bad_request(object.Env(), std::string(name) + " must be a number");
+    return value.As<Napi::Number>().DoubleValue();
+}
+
+int integer_field(const Napi::Object& object, const char* name, int fallback) {
+    double value = number_field(object, name, fallback);
+    if (value != static_cast<double>(static_cast<int>(value))) {
+        bad_request(object.Env(), std::string(name) + " must be an integer");
+    }
+    return static_cast<int>(value);
+}
+
+template <typename T, napi_typedarray_type Type>
+std::vector<T> typed_array_field(const Napi::Object& object, const char* name) {
+    Napi::Value value = object.Get(name);
+    if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != Type) {
+        bad_request(object.Env(), std::string(name) + " must be a " +
+                                      (Type == napi_float64_array ? "Float64Array" : "Int32Array"));
+    }
+    auto array = value.As<Napi::TypedArrayOf<T>>();
+    return std::vector<T>(array.Data(), array.Data() + array.ElementLength());
+}
+
+Napi::Object labels_to_js(Napi::Env env, hamd::Labels&& labels) {
+    Napi::Object object = Napi::Object::New(env);
+    Napi::Array names = Napi::Array::New(env, labels.names.size());
+    for (size_t i = 0; i < labels.names.size(); ++i) names[i] = Napi::String::New(env, labels.names[i]);
+    object.Set("names", names);
+    if (labels.values.empty()) {
+        object.Set("values", Napi::Int32Array::New(env, 0));
+        return object;
+    }
+    auto owned = new std::vector<int32_t>(std::move(labels.values));
+    auto buffer = Napi::ArrayBuffer::New(env, owned->data(), owned->size() * sizeof(int32_t),
+                                         [](Napi::Env, void*, std::vector<int32_t>* data) { delete data; }, owned);
+    object.Set("values", Napi::Int32Array::New(env, owned->size(), buffer, 0));
+    return object;
+}
+
+Napi::Float64Array doubles_to_js(Napi::Env env, std::vector<double>&& values) {
+    auto owned = new std::vector<double>(std::move(values));
+    if (owned->empty()) {
+        delete owned;
+        return Napi::Float64Array::New(env, 0);
+    }
+    auto buffer = Napi::ArrayBuffer::New(env, owned->data(), owned->size() * sizeof(double),
+                                         [](Napi::Env, void*, std::vector<double>* data) { delete data; }, owned);
+    return Napi::Float64Array::New(env, owned->size(), buffer, 0);
+}
+
+Napi::Array shape_to_js(Napi::Env env, size_t first, const std::vector<hamd::Labels>& components,
+                        const hamd::Labels* properties, size_t extra_leading = 0) {
+    std::vector<size_t> shape{first};
+    for (size_t i = 0; i < extra_leading; ++i) shape.push_back(3);
+    for (const auto& component : components) shape.push_back(component.count());
+    if (properties) shape.push_back(properties->count());
+    Napi::Array array = Napi::Array::New(env, shape.size());
+    for (size_t i = 0; i < shape.size(); ++i) array[i] = Napi::Number::New(env, static_cast<double>(shape[i]));
+    return array;
+}
+
+Napi::Array labels_list_to_js(Napi::Env env, std::vector<hamd::Labels>&& list) {
+    Napi::Array array = Napi::Array::New(env, list.size());
+    for (size_t i = 0; i < list.size(); ++i) array[i] = labels_to_js(env, std::move(list[i]));
+    return array;
+}
+
+}  // namespace
+
+std::vector<hamd::System> systems_from_js(const Napi::Object& request) {
+    Napi::Env env = request.Env();
+    Napi::Value value = request.Get("systems");
+    if (!value.IsArray()) bad_request(env, "systems must be an array");
+    Napi::Array array = value.As<Napi::Array>();
+    std::vector<hamd::System> systems(array.Length());
+    for (uint32_t s = 0; s < array.Length(); ++s) {
+        Napi::Value item = array[s];
+        if (!item.IsObject()) bad_request(env, "systems[" + std::to_string(s) + "] must be an object");
+        Napi::Object object = item.As<Napi::Object>();
+        hamd::System& system = systems[s];
+        system.types = typed_array_field<int32_t, napi_int32_array>(object, "types");
+        system.positions = typed_array_field<double, napi_float64_array>(object, "positions");
+        std::vector<double> cell = typed_array_field<double, napi_float64_array>(object, "cell");
+        if (cell.size() != 9 && !cell.empty()) {
+            bad_request(env, "systems[" + std::to_string(s) + "].cell must hold 9 numbers");
+        }
+        for (size_t k = 0; k < cell.size(); ++k) system.cell[k] = cell[k];
+        Napi::Value pbc = object.Get("pbc");
+        if (pbc.IsArray()) {
+            Napi::Array flags = pbc.As<Napi::Array>();
+            if (flags.Length() != 3 && flags.Length() != 0) {
+                bad_request(env, "systems[" + std::to_string(s) + "].pbc must hold 0 or 3 flags");
+            }
+            for (uint32_t d = 0; d < flags.Length(); ++d) system.pbc[d] = flags.Get(d).ToBoolean();
+        }
+    }
+    return systems;
+}
+
+hamd::DescriptorOptions options_from_js(const Napi::Object& request) {
+    Napi::Env env = request.Env();
+    hamd::DescriptorOptions options;
+    Napi::Value kind = request.Get("kind");
+    if (!kind.IsString()) bad_request(env, "kind must be a string");
+    try {
+        options.kind = hamd::parse_descriptor_kind(kind.As<Napi::String>().Utf8Value());
+    } catch (const std::exception& error) {
+        bad_request(env, error.what());
+    }
+    Napi::Value hypers_value = request.Get("hypers");
+    if (hypers_value.IsObject()) {
+        Napi::Object hypers = hypers_value.As<Napi::Object>();
+        hamd::Hypers& h = options.hypers;
+        h.cutoff = number_field(hypers, "cutoff", h.cutoff);
+        h.cutoff_width = number_field(hypers, "cutoff_width", h.cutoff_width);
+        h.max_radial = integer_field(hypers, "max_radial", h.max_radial);
+        h.max_angular = integer_field(hypers, "max_angular", h.max_angular);
+        h.density_width = number_field(hypers, "density_width", h.density_width);
+        h.center_atom_weight = number_field(hypers, "center_atom_weight", h.center_atom_weight);
+    }
+    Napi::Value species = request.Get("species");
+    if (species.IsTypedArray()) options.species = typed_array_field<int32_t, napi_int32_array>(request, "species");
+    options.max_lambda = integer_field(request, "maxLambda", -1);
+    options.max_output_bytes = static_cast<size_t>(number_field(request, "maxOutputBytes", 0));
+    Napi::Value gradients = request.Get("gradients");
+    if (gradients.IsArray()) {
+        Napi::Array list = gradients.As<Napi::Array>();
+        for (uint32_t i = 0; i < list.Length(); ++i) {
+            std::string name = list.Get(i).ToString().Utf8Value();
+            if (name == "positions") options.gradient_positions = true;
+            else if (name == "cell") options.gradient_cell = true;
+            else bad_request(env, "unknown gradient '" + name + "' (expected positions or cell)");
+        }
+    }
+    return options;
+}
+
+Napi::Object tensor_map_to_js(Napi::Env env, hamd::TensorMap&& map) {
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("keys", labels_to_js(env, std::move(map.keys)));
+    Napi::Array blocks = Napi::Array::New(env, map.blocks.size());
+    for (size_t b = 0; b < map.blocks.size(); ++b) {
+        hamd::Block& block = map.blocks[b];
+        Napi::Object object = Napi::Object::New(env);
+        object.Set("shape", shape_to_js(env, block.samples.count(), block.components, &block.properties));
+        Napi::Array gradients = Napi::Array::New(env, block.gradients.size());
+        for (size_t g = 0; g < block.gradients.size(); ++g) {
+            hamd::GradientBlock& gradient = block.gradients[g];
+            Napi::Object entry = Napi::Object::New(env);
+            entry.Set("parameter", Napi::String::New(env, gradient.parameter));
+            // gradient components already include the xyz (or cell) axes first
+            entry.Set("shape", shape_to_js(env, gradient.samples.count(), gradient.components, &block.properties));
+            entry.Set("samples", labels_to_js(env, std::move(gradient.samples)));
+            entry.Set("components", labels_list_to_js(env, std::move(gradient.components)));
+            entry.Set("values", doubles_to_js(env, std::move(gradient.values)));
+            gradients[g] = entry;
+        }
+        object.Set("gradients", gradients);
+        object.Set("samples", labels_to_js(env, std::move(block.samples)));
+        object.Set("components", labels_list_to_js(env, std::move(block.components)));
+        object.Set("properties", labels_to_js(env, std::move(block.properties)));
+        object.Set("values", doubles_to_js(env, std::move(block.values)));
+        blocks[b] = object;
+    }
+    result.Set("blocks", blocks);
+    return result;
+}
+
+}  // namespace hamd_napi

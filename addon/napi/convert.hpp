@@ -1,0 +1,20 @@
+// Conversions between JavaScript values and the core's plain C++ types.
+#pragma once
+#include <napi.h>
+
+#include "core/descriptors.hpp"
+#include "core/tensor_map.hpp"
+
+namespace hamd_napi {
+
+// Throws a JS error carrying .code (INVALID_ARGUMENT) when the shape of the request is wrong.
+hamd::DescriptorOptions options_from_js(const Napi::Object& request);
+std::vector<hamd::System> systems_from_js(const Napi::Object& request);
+
+// Moves the result's arrays into external ArrayBuffers (no copy of bulk data).
+Napi::Object tensor_map_to_js(Napi::Env env, hamd::TensorMap&& map);
+
+// A JS Error with a `code` property the server maps to a gRPC status.
+Napi::Error coded_error(Napi::Env env, const char* code, const std::string& message);
+
+}  // namespace hamd_napi

@@ -1,0 +1,35 @@
+// An error that becomes a gRPC status. `code` is a grpc.status number; the message
+// says what is wrong and where ("structures[2].positions: ...").
+import { status } from '@grpc/grpc-js';
+
+export class StatusError extends Error {
+  constructor(public readonly code: status, message: string) {
+    super(message);
+    this.name = 'StatusError';
+  }
+}
+
+export function invalidArgument(message: string): StatusError {
+  return new StatusError(status.INVALID_ARGUMENT, message);
+}
+
+export function resourceExhausted(message: string): StatusError {
+  return new StatusError(status.RESOURCE_EXHAUSTED, message);
+}
+
+// Codes the native addon puts on its errors (server/native/addon.ts).
+const nativeCodes: Record<string, status> = {
+  INVALID_ARGUMENT: status.INVALID_ARGUMENT,
+  RESOURCE_EXHAUSTED: status.RESOURCE_EXHAUSTED,
+  CANCELLED: status.CANCELLED,
+  INTERNAL: status.INTERNAL,
+};
+
+// Any thrown value -> StatusError; unknown errors are INTERNAL (a bug to report).
+export function toStatusError(error: unknown): StatusError {
+  if (error instanceof StatusError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (typeof code === 'string' && code in nativeCodes) return new StatusError(nativeCodes[code], message);
+  return new StatusError(status.INTERNAL, `internal error: ${message}`);
+}

@@ -1,0 +1,14 @@
+"""Slow, independent NumPy/SciPy reference implementation of the ACDC descriptors
+(SCIENCE.md section 1), used by test/python to check the daemon. Written for clarity,
+not speed: quadrature for the radial integrals, scipy's complex harmonics converted to
+real ones, exact Racah Clebsch-Gordan coefficients, brute-force periodic images."""
+
+from .acdc import (
+    Hypers,
+    bispectrum,
+    lambda_soap,
+    power_spectrum,
+    spherical_expansion,
+)
+
+__all__ = ["Hypers", "spherical_expansion", "power_spectrum", "lambda_soap", "bispectrum"]
