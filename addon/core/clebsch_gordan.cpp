@@ -85,10 +85,10 @@ std::shared_ptr<const CGBlock> compute_block(int l1, int l2, int lambda) {
     // Even l1+l2+lambda gives a real table, odd a purely imaginary one: keep Im (a fixed
     // global factor -i, which any intertwiner may carry).
     const bool keep_imaginary = (l1 + l2 + lambda) % 2 == 1;
-    // complex[(M1 + l1) * n2 + (M2 + l2)] = <l1 M1; l2 M2 | lambda M1+M2>
-    std::vector<long double> complex(static_cast<std::size_t>(n1) * n2);
+    // complex_table[(M1 + l1) * n2 + (M2 + l2)] = <l1 M1; l2 M2 | lambda M1+M2>
+    std::vector<long double> complex_table(static_cast<std::size_t>(n1) * n2);
     for (int M1 = -l1; M1 <= l1; ++M1)
-        for (int M2 = -l2; M2 <= l2; ++M2) complex[(M1 + l1) * n2 + (M2 + l2)] = complex_cg(l1, M1, l2, M2, lambda);
+        for (int M2 = -l2; M2 <= l2; ++M2) complex_table[(M1 + l1) * n2 + (M2 + l2)] = complex_cg(l1, M1, l2, M2, lambda);
     long double discarded = 0;
     for (int m1 = -l1; m1 <= l1; ++m1) {
         const auto u1 = unitary_row(m1);
@@ -100,7 +100,7 @@ std::shared_ptr<const CGBlock> compute_block(int l1, int l2, int lambda) {
                     for (const auto& b : u1)
                         for (const auto& c : u2)
                             if (b.M + c.M == a.M)
-                                value += a.u * std::conj(b.u) * std::conj(c.u) * complex[(b.M + l1) * n2 + (c.M + l2)];
+                                value += a.u * std::conj(b.u) * std::conj(c.u) * complex_table[(b.M + l1) * n2 + (c.M + l2)];
                 const long double kept = keep_imaginary ? value.imag() : value.real();
                 discarded = std::max(discarded, std::fabs(keep_imaginary ? value.real() : value.imag()));
                 block->dense[(static_cast<std::size_t>(m1 + l1) * n2 + (m2 + l2)) * n3 + (mu + lambda)] =

@@ -29,6 +29,7 @@ struct SearchPoint {
 constexpr double kMargin = 1e-8;
 // Refuse absurd image counts (tiny cells with huge cutoffs) instead of exhausting memory.
 constexpr double kMaxSearchPoints = 5e7;
+constexpr int kReach = 2;
 
 struct BinGrid {
     double origin[3];
@@ -92,13 +93,6 @@ void fill_grid(BinGrid& grid, const std::vector<SearchPoint>& points, std::vecto
     }
 }
 
-bool pair_less(const Pair& a, const Pair& b) {
-    if (a.second != b.second) return a.second < b.second;
-    if (a.shift[0] != b.shift[0]) return a.shift[0] < b.shift[0];
-    if (a.shift[1] != b.shift[1]) return a.shift[1] < b.shift[1];
-    return a.shift[2] < b.shift[2];
-}
-
 }  // namespace
 
 NeighborList build_neighbor_list(const System& system, double cutoff) {
@@ -159,7 +153,7 @@ NeighborList build_neighbor_list(const System& system, double cutoff) {
         for (int k = 0; k < 3; ++k) {
             if (!system.pbc[k]) continue;
             fraction[k] = search_cutoff / geometry.face_distance[k];
-            reach[k] = static_cast<int>(std::ceil(fraction[k]));
+            reach[k] = static_cast<int>(std::ceil(fraction[k])) + 1;  // the filter below trims it
             estimate *= 1.0 + 2.0 * fraction[k];
         }
         if (estimate > kMaxSearchPoints) {
@@ -197,60 +191,64 @@ NeighborList build_neighbor_list(const System& system, double cutoff) {
         }
     }
     for (int d = 0; d < 3; ++d) { low[d] -= search_cutoff; high[d] += search_cutoff; }
-    BinGrid grid = make_grid(low, high, search_cutoff, std::max<size_t>(64, 2 * points.size()));
+    // Bins of width >= cutoff / kReach, searched kReach bins either side: smaller bins
+    // than the cutoff cut the number of distance checks by about two.
+    BinGrid grid = make_grid(low, high, search_cutoff / kReach, std::max<size_t>(64, 2 * points.size()));
     std::vector<int32_t> bin_of_point;
     fill_grid(grid, points, bin_of_point);
 
     const double cutoff_squared = cutoff * cutoff;
     const double search_squared = search_cutoff * search_cutoff;
     list.pairs.reserve(n_atoms * 16);
-    std::vector<Pair> candidates;
+    // Points are generated in (atom, image shift) order and S = T - n_j + n_i grows with
+    // T, so sorting candidate point indices sorts the centre's pairs by (j, S).
+    std::vector<uint32_t> candidates;
     candidates.reserve(256);
     for (size_t i = 0; i < n_atoms; ++i) {
         candidates.clear();
         const SearchPoint& centre = centres[i];
         int b[3];
         grid.locate(centre.position, b);  // centres lie inside the grid by construction
-        for (int bx = std::max(0, b[0] - 1); bx <= std::min(grid.dims[0] - 1, b[0] + 1); ++bx) {
-            for (int by = std::max(0, b[1] - 1); by <= std::min(grid.dims[1] - 1, b[1] + 1); ++by) {
-                for (int bz = std::max(0, b[2] - 1); bz <= std::min(grid.dims[2] - 1, b[2] + 1); ++bz) {
-                    size_t flat = grid.flat(bx, by, bz);
-                    for (uint32_t o = grid.bin_start[flat]; o < grid.bin_start[flat + 1]; ++o) {
-                        const SearchPoint& p = points[grid.order[o]];
-                        double dx = p.position[0] - centre.position[0];
-                        double dy = p.position[1] - centre.position[1];
-                        double dz = p.position[2] - centre.position[2];
-                        if (dx * dx + dy * dy + dz * dz >= search_squared) continue;
-                        const size_t j = static_cast<size_t>(p.atom);
-                        Pair pair;
-                        pair.first = static_cast<int32_t>(i);
-                        pair.second = p.atom;
-                        for (int k = 0; k < 3; ++k) pair.shift[k] = p.image_shift[k] - wrap[j][k] + wrap[i][k];
-                        if (j == i && pair.shift[0] == 0 && pair.shift[1] == 0 && pair.shift[2] == 0) continue;
-                        // Exact vector from the original positions: (r_j - r_i) + S . cell.
-                        for (int d = 0; d < 3; ++d) {
-                            double lattice = 0.0;
-                            for (int k = 0; k < 3; ++k) {
-                                if (pair.shift[k] != 0) lattice += pair.shift[k] * geometry.rows[k][d];
-                            }
-                            pair.vector[d] = (r[3 * j + d] - r[3 * i + d]) + lattice;
-                        }
-                        double squared = pair.vector[0] * pair.vector[0] + pair.vector[1] * pair.vector[1] +
-                                         pair.vector[2] * pair.vector[2];
-                        if (squared >= cutoff_squared) continue;
-                        if (!(squared > 0.0)) {
-                            throw InvalidArgument("atoms " + std::to_string(std::min(i, j)) + " and " +
-                                                  std::to_string(std::max(i, j)) +
-                                                  " are at the same position (distance 0)");
-                        }
-                        pair.distance = std::sqrt(squared);
-                        candidates.push_back(pair);
-                    }
+        for (int bx = std::max(0, b[0] - kReach); bx <= std::min(grid.dims[0] - 1, b[0] + kReach); ++bx) {
+            for (int by = std::max(0, b[1] - kReach); by <= std::min(grid.dims[1] - 1, b[1] + kReach); ++by) {
+                size_t first = grid.flat(bx, by, std::max(0, b[2] - kReach));
+                size_t last = grid.flat(bx, by, std::min(grid.dims[2] - 1, b[2] + kReach));
+                for (uint32_t o = grid.bin_start[first]; o < grid.bin_start[last + 1]; ++o) {
+                    const SearchPoint& p = points[grid.order[o]];
+                    double dx = p.position[0] - centre.position[0];
+                    double dy = p.position[1] - centre.position[1];
+                    double dz = p.position[2] - centre.position[2];
+                    if (dx * dx + dy * dy + dz * dz < search_squared) candidates.push_back(grid.order[o]);
                 }
             }
         }
-        std::sort(candidates.begin(), candidates.end(), pair_less);
-        list.pairs.insert(list.pairs.end(), candidates.begin(), candidates.end());
+        std::sort(candidates.begin(), candidates.end());
+        for (uint32_t index : candidates) {
+            const SearchPoint& p = points[index];
+            const size_t j = static_cast<size_t>(p.atom);
+            Pair pair;
+            pair.first = static_cast<int32_t>(i);
+            pair.second = p.atom;
+            for (int k = 0; k < 3; ++k) pair.shift[k] = p.image_shift[k] - wrap[j][k] + wrap[i][k];
+            if (j == i && pair.shift[0] == 0 && pair.shift[1] == 0 && pair.shift[2] == 0) continue;
+            // Exact vector from the original positions: (r_j - r_i) + S . cell.
+            for (int d = 0; d < 3; ++d) {
+                double lattice = 0.0;
+                for (int k = 0; k < 3; ++k) {
+                    if (pair.shift[k] != 0) lattice += pair.shift[k] * geometry.rows[k][d];
+                }
+                pair.vector[d] = (r[3 * j + d] - r[3 * i + d]) + lattice;
+            }
+            double squared = pair.vector[0] * pair.vector[0] + pair.vector[1] * pair.vector[1] +
+                             pair.vector[2] * pair.vector[2];
+            if (squared >= cutoff_squared) continue;
+            if (!(squared > 0.0)) {
+                throw InvalidArgument("atoms " + std::to_string(std::min(i, j)) + " and " +
+                                      std::to_string(std::max(i, j)) + " are at the same position (distance 0)");
+            }
+            pair.distance = std::sqrt(squared);
+            list.pairs.push_back(pair);
+        }
         list.centre_offsets[i + 1] = list.pairs.size();
     }
     return list;

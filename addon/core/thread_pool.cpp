@@ -111,7 +111,10 @@ void ThreadPool::parallel_for(size_t n, const std::function<void(size_t)>& body,
     state->work();
     std::unique_lock<std::mutex> lock(state->mutex);
     state->all_done.wait(lock, [&] { return state->done == n; });
-    if (state->first_error) std::rethrow_exception(state->first_error);
+    // Take the error out: a late helper may drop the last reference to the state.
+    std::exception_ptr error = std::move(state->first_error);
+    lock.unlock();
+    if (error) std::rethrow_exception(error);
 }
 
 }  // namespace hamd
