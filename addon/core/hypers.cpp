@@ -12,7 +12,7 @@ namespace hamd {
 namespace {
 
 constexpr double kMaxCutoff = 20.0;      // Angstrom
-constexpr int kMaxRadial = 30;
+constexpr int kMaxRadial = 15;  // beyond, the GTO overlap matrix is numerically singular
 constexpr int kMaxAngular = 20;
 constexpr double kMinDensityWidth = 0.01;  // Angstrom
 

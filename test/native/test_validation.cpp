@@ -121,7 +121,7 @@ int main() {
         Hypers h;
         h.cutoff = 20.0;
         h.cutoff_width = 20.0;
-        h.max_radial = 30;
+        h.max_radial = 15;
         h.max_angular = 20;
         h.density_width = 0.01;
         h.center_atom_weight = -3.0;
@@ -146,8 +146,8 @@ int main() {
     bad([](Hypers& h) { h.cutoff_width = -0.1; }, "cutoff_width must be in [0, cutoff", "negative cutoff_width raises");
     bad([](Hypers& h) { h.cutoff_width = 5.5; }, "cutoff_width", "cutoff_width above the cutoff raises");
     bad([](Hypers& h) { h.cutoff_width = kNan; }, "cutoff_width", "NaN cutoff_width raises");
-    bad([](Hypers& h) { h.max_radial = -1; }, "max_radial must be in 0..30", "max_radial -1 raises");
-    bad([](Hypers& h) { h.max_radial = 31; }, "max_radial must be in 0..30, got 31", "max_radial 31 raises");
+    bad([](Hypers& h) { h.max_radial = -1; }, "max_radial must be in 0..15", "max_radial -1 raises");
+    bad([](Hypers& h) { h.max_radial = 16; }, "max_radial must be in 0..15, got 16", "max_radial 16 raises");
     bad([](Hypers& h) { h.max_angular = -1; }, "max_angular must be in 0..20", "max_angular -1 raises");
     bad([](Hypers& h) { h.max_angular = 21; }, "max_angular must be in 0..20, got 21", "max_angular 21 raises");
     bad([](Hypers& h) { h.density_width = 0.005; }, "density_width must be in [0.01, cutoff", "density_width 0.005 raises");

@@ -7,8 +7,11 @@ from .acdc import (
     Hypers,
     bispectrum,
     lambda_soap,
+    lambda_soap_properties,
+    power_spectrum_properties,
     power_spectrum,
     spherical_expansion,
 )
 
-__all__ = ["Hypers", "spherical_expansion", "power_spectrum", "lambda_soap", "bispectrum"]
+__all__ = ["Hypers", "spherical_expansion", "power_spectrum", "power_spectrum_properties",
+           "lambda_soap", "lambda_soap_properties", "bispectrum"]

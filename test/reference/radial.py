@@ -64,9 +64,16 @@ class RadialIntegral:
         self.sigma = density_width
         self.widths = gto_widths(cutoff, max_radial)
         self.loewdin = loewdin_matrix(cutoff, max_radial)
+        self._cache = {}
 
     def __call__(self, r):
         """I[l, n] at distance r."""
+        r = float(r)
+        if r not in self._cache:
+            self._cache[r] = self._compute(r)
+        return self._cache[r]
+
+    def _compute(self, r):
         primitives = np.array([
             [primitive_integral(k, l, r, self.widths[k], self.sigma) for k in range(self.max_radial + 1)]
             for l in range(self.max_angular + 1)

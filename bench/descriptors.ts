@@ -1,0 +1,115 @@
+// Descriptor benchmark (issue 2): microseconds per atom of the power spectrum, in process
+// (native engine through the addon) and through the daemon (gRPC round trip over the
+// default transport, a Unix socket), with and without position gradients, 1 and 2 threads.
+// The C++-only figures with and without neighbour-list construction come from
+// bench/descriptors_native.cpp, which this script runs first when it has been built.
+//
+//   npm run build:ts && node dist/bench/descriptors.js [--repeats N] [--skip-native]
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { HamdClient } from '../clients/node';
+import { parseXyz, XyzFrame } from '../server/io/xyz';
+import { loadAddon, NativeDescriptorRequest, NativeEngine } from '../server/native/addon';
+
+const root = path.resolve(__dirname, '..', '..');
+const dataDir = process.env.HAMD_BENCH_DATA ?? path.resolve(root, '..', 'shared', 'data', 'bench');
+const hypers = { cutoff: 5, cutoff_width: 0.5, max_radial: 7, max_angular: 6, density_width: 0.3, center_atom_weight: 1 };
+const args = process.argv.slice(2);
+const repeats = Number(args[args.indexOf('--repeats') + 1]) || 5;
+
+interface Dataset { name: string; frames: XyzFrame[]; atoms: number }
+
+function load(name: string): Dataset {
+  const frames = parseXyz(fs.readFileSync(path.join(dataDir, name), 'utf8'), name);
+  return { name, frames, atoms: frames.reduce((n, f) => n + f.atomicNumbers.length, 0) };
+}
+
+function nativeRequest(set: Dataset, gradients: string[]): NativeDescriptorRequest {
+  return {
+    systems: set.frames.map((f) => ({
+      types: Int32Array.from(f.atomicNumbers),
+      positions: f.positions,
+      cell: f.cell ?? new Float64Array(9),
+      pbc: f.pbc,
+    })),
+    kind: 'power-spectrum',
+    hypers,
+    species: new Int32Array(0),
+    maxLambda: -1,
+    gradients,
+    maxOutputBytes: 0,
+  };
+}
+
+// Best of `repeats` runs after one warm-up (tables, caches): microseconds per atom.
+async function best(run: () => Promise<unknown>, atoms: number): Promise<number> {
+  await run();
+  let bestUs = Infinity;
+  for (let r = 0; r < repeats; r++) {
+    const start = process.hrtime.bigint();
+    await run();
+    bestUs = Math.min(bestUs, Number(process.hrtime.bigint() - start) / 1e3);
+  }
+  return bestUs / atoms;
+}
+
+async function waitForSocket(file: string, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!fs.existsSync(file)) {
+    if (Date.now() > end) throw new Error(`daemon did not create ${file}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function main(): Promise<void> {
+  if (!args.includes('--skip-native')) {
+    const binary = path.join(root, 'build', 'native', 'bench_descriptors_native');
+    if (fs.existsSync(binary)) {
+      console.log('## C++ core (bench/descriptors_native.cpp)\n');
+      spawnSync(binary, [dataDir], { stdio: 'inherit' });
+    } else {
+      console.log(`(skipping the C++ figures: build ${binary} with \`npm test -- native\` first)`);
+    }
+  }
+  const sets = [load('water64.xyz'), load('organics100.xyz')];
+  const addon = loadAddon();
+  console.log('\n## In process (addon) vs through the daemon (gRPC over a Unix socket), power spectrum');
+  console.log(`hypers ${JSON.stringify(hypers)}; best of ${repeats}; us/atom\n`);
+  console.log('| structures | threads | gradients | in process | daemon | daemon / in process |');
+  console.log('|---|---|---|---|---|---|');
+  for (const threads of [1, 2]) {
+    const engine: NativeEngine = addon.createEngine(threads);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hamd-bench-'));
+    const socket = path.join(dir, 'hamd.sock');
+    const daemon = spawn(process.execPath, [path.join(root, 'bin', 'hamd.js'), 'serve', '--listen', `unix:${socket}`,
+      '--threads', String(threads), '--log-level', 'error'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    try {
+      await waitForSocket(socket, 20000);
+      const client = await HamdClient.connect(`unix:${socket}`, { timeoutMs: 20000 });
+      for (const set of sets) {
+        for (const gradients of [[], ['positions']] as string[][]) {
+          const inProcess = await best(() => engine.computeDescriptors(nativeRequest(set, gradients)), set.atoms);
+          const structures = set.frames.map((f) => ({ atomicNumbers: f.atomicNumbers, positions: f.positions, cell: f.cell, pbc: f.pbc }));
+          const viaDaemon = await best(() => client.computeDescriptors(structures, {
+            kind: 'power-spectrum', hypers, gradients: gradients as ('positions')[],
+          }), set.atoms);
+          console.log(`| ${set.name} (${set.atoms} atoms) | ${threads} | ${gradients.length ? 'positions' : 'none'} | ` +
+            `${inProcess.toFixed(2)} | ${viaDaemon.toFixed(2)} | ${(viaDaemon / inProcess).toFixed(3)} |`);
+        }
+      }
+      client.close();
+    } finally {
+      daemon.kill('SIGTERM');
+      engine.close();
+      await new Promise((r) => daemon.once('exit', r));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,66 @@
+"""Array and Labels messages <-> numpy, by whole buffers (never number by number)."""
+import dataclasses
+from typing import Tuple
+
+import numpy as np
+
+from ._proto import hamd_pb2
+
+_ALLOWED_DTYPES = {"<f8", "<f4", "<i4", "<i8", "|u1", "|b1"}
+
+
+def array_to_proto(values, dtype):
+    values = np.ascontiguousarray(values, dtype=np.dtype(dtype).newbyteorder("<"))
+    return hamd_pb2.Array(dtype=values.dtype.str, shape=list(values.shape), data=values.tobytes())
+
+
+def array_from_proto(message):
+    """A read-only view on the message's bytes, with the declared dtype and shape."""
+    if message.dtype not in _ALLOWED_DTYPES:
+        raise ValueError(f"unsupported array dtype {message.dtype!r}")
+    dtype = np.dtype(message.dtype)
+    shape = tuple(int(d) for d in message.shape)
+    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if expected != len(message.data):
+        raise ValueError(f"array of dtype {message.dtype} and shape {shape} needs "
+                         f"{expected} bytes, got {len(message.data)}")
+    return np.frombuffer(message.data, dtype=dtype).reshape(shape)
+
+
+@dataclasses.dataclass(frozen=True)
+class Labels:
+    """metatensor-like labels: `values` has one row per entry, one column per name."""
+
+    names: Tuple[str, ...]
+    values: np.ndarray
+
+    def __len__(self):
+        return self.values.shape[0]
+
+    def column(self, name):
+        return self.values[:, self.names.index(name)]
+
+    def as_structured(self):
+        """The rows as a numpy structured array with one int32 field per name."""
+        out = np.empty(len(self), dtype=[(n, np.int32) for n in self.names])
+        for i, name in enumerate(self.names):
+            out[name] = self.values[:, i]
+        return out
+
+    def __eq__(self, other):
+        return (isinstance(other, Labels) and self.names == other.names
+                and np.array_equal(self.values, other.values))
+
+    def __repr__(self):
+        return f"Labels(names={self.names}, count={len(self)})"
+
+
+def labels_from_proto(message):
+    names = tuple(message.names)
+    if message.HasField("values") and message.values.shape:
+        values = array_from_proto(message.values).astype(np.int32, copy=False)
+    else:
+        values = np.zeros((0, len(names)), dtype=np.int32)
+    if values.ndim != 2 or values.shape[1] != len(names):
+        raise ValueError(f"labels {names} have values of shape {values.shape}")
+    return Labels(names, values)

@@ -1,0 +1,150 @@
+"""The hamd gRPC client."""
+import os
+
+import grpc
+
+from ._proto import hamd_pb2, hamd_pb2_grpc
+from .errors import InvalidArgument, from_rpc_error
+from .results import response_to_dict
+from .structures import as_structure_list, structure_to_proto
+
+HYPER_NAMES = ("cutoff", "cutoff_width", "max_radial", "max_angular", "density_width", "center_atom_weight")
+DESCRIPTOR_KINDS = ("spherical-expansion", "power-spectrum", "lambda-soap", "bispectrum")
+
+
+def default_address():
+    """$HAMD_ADDRESS, else the daemon's default socket: $XDG_RUNTIME_DIR/hamd/hamd.sock,
+    or /tmp/hamd-$UID/hamd.sock without XDG_RUNTIME_DIR."""
+    if os.environ.get("HAMD_ADDRESS"):
+        return os.environ["HAMD_ADDRESS"]
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime:
+        return "unix:" + os.path.join(runtime, "hamd", "hamd.sock")
+    return f"unix:/tmp/hamd-{os.getuid()}/hamd.sock"
+
+
+def grpc_target(address):
+    """"unix:/path" or "/path" (a Unix socket) or "host:port" -> a gRPC target string."""
+    if address.startswith("unix:"):
+        return address
+    if address.startswith("/") or address.startswith("./"):
+        return "unix:" + os.path.abspath(address)
+    return address
+
+
+def _hypers_message(hypers):
+    unknown = sorted(set(hypers) - set(HYPER_NAMES))
+    if unknown:
+        raise TypeError(f"unknown hyper-parameter(s) {', '.join(unknown)}; expected some of {', '.join(HYPER_NAMES)}")
+    message = hamd_pb2.Hypers()
+    for name, value in hypers.items():
+        if value is None:
+            continue
+        if name in ("max_radial", "max_angular"):
+            if int(value) != value:
+                raise TypeError(f"{name} must be an integer, got {value!r}")
+            value = int(value)
+        else:
+            value = float(value)
+            if value == 0.0 and name in ("cutoff", "cutoff_width", "density_width"):
+                # proto3 cannot tell an explicit 0 from "unset" for these fields: the server
+                # would silently use its default instead.
+                raise InvalidArgument(f"{name} = 0 cannot be requested (hamd.v1 reads 0 as 'use the default')")
+        setattr(message, name, value)
+    return message
+
+
+class Client:
+    """A connection to a hamd daemon. Use as a context manager, or call close()."""
+
+    def __init__(self, address=None, timeout=300.0, options=None):
+        self.address = address or default_address()
+        self.timeout = timeout
+        channel_options = [("grpc.max_receive_message_length", -1),
+                           ("grpc.max_send_message_length", -1)]
+        channel_options += list(options or [])
+        self._channel = grpc.insecure_channel(grpc_target(self.address), options=channel_options)
+        self._stub = hamd_pb2_grpc.HamdStub(self._channel)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        self._channel.close()
+
+    def _call(self, method, request, timeout):
+        try:
+            return method(request, timeout=self.timeout if timeout is None else timeout)
+        except grpc.RpcError as error:
+            raise from_rpc_error(error) from None
+
+    def info(self, timeout=None):
+        """Server version, capabilities, threads and limits, as a dict."""
+        reply = self._call(self._stub.GetServerInfo, hamd_pb2.GetServerInfoRequest(), timeout)
+        limits = reply.limits
+        return {
+            "version": reply.version,
+            "api_version": reply.api_version,
+            "capabilities": list(reply.capabilities),
+            "threads": reply.threads,
+            "limits": {
+                "max_atoms_per_request": limits.max_atoms_per_request,
+                "max_structures_per_request": limits.max_structures_per_request,
+                "max_message_bytes": limits.max_message_bytes,
+                "max_output_bytes": limits.max_output_bytes,
+            },
+            "descriptor_kinds": list(reply.descriptor_kinds),
+            "addon_build": reply.addon_build,
+        }
+
+    def descriptors_request(self, atoms, kind="power-spectrum", species=None, gradients=(),
+                            max_lambda=None, **hypers):
+        """The ComputeDescriptorsRequest that descriptors() sends."""
+        if kind not in DESCRIPTOR_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(DESCRIPTOR_KINDS)}, got {kind!r}")
+        if isinstance(gradients, str):
+            gradients = (gradients,)
+        structures = [structure_to_proto(s, i) for i, s in enumerate(as_structure_list(atoms))]
+        request = hamd_pb2.ComputeDescriptorsRequest(structures=structures, kind=kind,
+                                                     hypers=_hypers_message(hypers),
+                                                     gradients=list(gradients))
+        if species is not None:
+            from .structures import atomic_numbers
+            request.species.extend(atomic_numbers(species, "species").tolist())
+        if max_lambda is not None:
+            request.max_lambda = int(max_lambda)
+        return request
+
+    def compute_descriptors(self, request, timeout=None):
+        """Send a ready ComputeDescriptorsRequest; returns the raw response message."""
+        return self._call(self._stub.ComputeDescriptors, request, timeout)
+
+    def descriptors(self, atoms, kind="power-spectrum", species=None, gradients=(),
+                    max_lambda=None, timeout=None, **hypers):
+        """Descriptors of one or several structures.
+
+        atoms: ase.Atoms, a list of them, or (symbols | numbers, positions[, cell, pbc]) (or
+        a list of such tuples). kind: "spherical-expansion", "power-spectrum",
+        "lambda-soap" or "bispectrum". species: neighbour channels (default: the species
+        present). gradients: "positions" and/or "cell". hypers: cutoff, cutoff_width,
+        max_radial, max_angular, density_width, center_atom_weight.
+
+        Returns a dict:
+          values:     invariants (power-spectrum, bispectrum): [n_samples, n_properties];
+                      equivariants: {(o3_lambda, o3_sigma): [n_samples, 2 lambda + 1, n_properties]}
+                      (spherical-expansion: neighbor_type moved into the properties)
+          samples:    int array [n_samples, 2] of (structure, atom), all centre types
+          properties: Labels (invariants) or {(o3_lambda, o3_sigma): Labels}
+          keys, blocks: the raw labelled blocks (Block: key, samples, components,
+                      properties, values, gradients {parameter: GradientBlock})
+        """
+        request = self.descriptors_request(atoms, kind, species, gradients, max_lambda, **hypers)
+        return response_to_dict(self.compute_descriptors(request, timeout), kind)
+
+
+def connect(address=None, timeout=300.0):
+    """A Client for the daemon at `address` (default: $HAMD_ADDRESS, else the default socket)."""
+    return Client(address, timeout=timeout)

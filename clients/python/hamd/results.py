@@ -1,0 +1,110 @@
+"""ComputeDescriptorsResponse -> labelled numpy blocks, and the dense per-atom view.
+
+The dense view joins the blocks of equal (o3_lambda, o3_sigma): center_type moves into the
+rows (sorted by structure, atom) and any other key column (neighbor_type) into the
+properties, in front of the block's own property columns.
+"""
+import dataclasses
+from typing import Dict, List, Tuple
+
+import numpy as np
+
+from .arrays import Labels, array_from_proto, labels_from_proto
+
+INVARIANT_KINDS = ("power-spectrum", "bispectrum")
+
+
+@dataclasses.dataclass
+class GradientBlock:
+    parameter: str
+    samples: Labels
+    components: List[Labels]
+    values: np.ndarray
+
+
+@dataclasses.dataclass
+class Block:
+    key: Dict[str, int]
+    samples: Labels
+    components: List[Labels]
+    properties: Labels
+    values: np.ndarray
+    gradients: Dict[str, GradientBlock]
+
+
+def block_from_proto(key, message):
+    gradients = {}
+    for g in message.gradients:
+        gradients[g.parameter] = GradientBlock(
+            parameter=g.parameter,
+            samples=labels_from_proto(g.samples),
+            components=[labels_from_proto(c) for c in g.components],
+            values=array_from_proto(g.values),
+        )
+    block = Block(key=key, samples=labels_from_proto(message.samples),
+                  components=[labels_from_proto(c) for c in message.components],
+                  properties=labels_from_proto(message.properties),
+                  values=array_from_proto(message.values), gradients=gradients)
+    expected = (len(block.samples), *(len(c) for c in block.components), len(block.properties))
+    if block.values.shape != expected:
+        raise ValueError(f"block {key}: values of shape {block.values.shape}, labels say {expected}")
+    return block
+
+
+def _sample_codes(samples):
+    """(structure, atom) rows as one sortable int64 each."""
+    structure = samples.column("system").astype(np.int64) if "system" in samples.names else samples.values[:, 0].astype(np.int64)
+    atom = samples.column("atom").astype(np.int64)
+    return (structure << 32) | atom
+
+
+def join_blocks(blocks):
+    """Blocks sharing (o3_lambda, o3_sigma) -> (samples [n, 2], properties Labels, values)."""
+    extra = [name for name in blocks[0].key if name not in ("o3_lambda", "o3_sigma", "center_type")]
+    property_names = tuple(extra) + blocks[0].properties.names
+    codes = np.unique(np.concatenate([_sample_codes(b.samples) for b in blocks]))
+    column_of = {}
+    block_columns = []
+    for block in blocks:
+        prefix = tuple(block.key[name] for name in extra)
+        columns = []
+        for row in map(tuple, block.properties.values.tolist()):
+            label = prefix + row
+            columns.append(column_of.setdefault(label, len(column_of)))
+        block_columns.append(np.array(columns, dtype=np.int64))
+    component_shape = blocks[0].values.shape[1:-1]
+    values = np.zeros((len(codes), *component_shape, len(column_of)))
+    for block, columns in zip(blocks, block_columns):
+        rows = np.searchsorted(codes, _sample_codes(block.samples))
+        index = np.ix_(rows, *(np.arange(n) for n in component_shape), columns)
+        values[index] = block.values
+    samples = np.stack([codes >> 32, codes & 0xFFFFFFFF], axis=1).astype(np.int64)
+    properties = Labels(property_names, np.array(list(column_of), dtype=np.int32).reshape(-1, len(property_names)))
+    return samples, properties, values
+
+
+def response_to_dict(response, kind):
+    """The dict that Client.descriptors returns (see its docstring)."""
+    keys = labels_from_proto(response.keys)
+    if len(keys) != len(response.blocks):
+        raise ValueError(f"{len(keys)} keys but {len(response.blocks)} blocks")
+    blocks = [block_from_proto(dict(zip(keys.names, map(int, row))), message)
+              for row, message in zip(keys.values, response.blocks)]
+    groups: Dict[Tuple[int, int], List[Block]] = {}
+    for block in blocks:
+        groups.setdefault((block.key.get("o3_lambda", 0), block.key.get("o3_sigma", 1)), []).append(block)
+    joined = {lam_sigma: join_blocks(group) for lam_sigma, group in sorted(groups.items())}
+    result = {"keys": keys, "blocks": blocks,
+              "compute_us": response.compute_us, "queue_us": response.queue_us}
+    if kind in INVARIANT_KINDS:
+        # invariants: the (lambda = 0, sigma = +1) blocks; others (if any) stay in `blocks`
+        samples, properties, values = joined.get((0, 1), (np.zeros((0, 2), np.int64), Labels((), np.zeros((0, 0), np.int32)), np.zeros((0, 0))))
+        result.update(values=values, samples=samples, properties=properties)
+    else:
+        result["values"] = {k: v[2] for k, v in joined.items()}
+        result["properties"] = {k: v[1] for k, v in joined.items()}
+        all_samples = [v[0] for v in joined.values()]
+        result["samples"] = all_samples[0] if all_samples else np.zeros((0, 2), np.int64)
+        if any(not np.array_equal(s, result["samples"]) for s in all_samples):
+            result["samples"] = {k: v[0] for k, v in joined.items()}
+    return result
