@@ -23,6 +23,7 @@ const nativeCodes: Record<string, status> = {
   RESOURCE_EXHAUSTED: status.RESOURCE_EXHAUSTED,
   CANCELLED: status.CANCELLED,
   INTERNAL: status.INTERNAL,
+  UNAVAILABLE: status.UNAVAILABLE, // engine closed (daemon shutting down)
 };
 
 // Any thrown value -> StatusError; unknown errors are INTERNAL (a bug to report).

@@ -45,11 +45,9 @@ def _hypers_message(hypers):
                 raise TypeError(f"{name} must be an integer, got {value!r}")
             value = int(value)
         else:
+            # cutoff, cutoff_width and density_width are `optional` in hamd.v1, so an
+            # explicit 0 reaches the server (cutoff_width = 0 is a hard cutoff).
             value = float(value)
-            if value == 0.0 and name in ("cutoff", "cutoff_width", "density_width"):
-                # proto3 cannot tell an explicit 0 from "unset" for these fields: the server
-                # would silently use its default instead.
-                raise InvalidArgument(f"{name} = 0 cannot be requested (hamd.v1 reads 0 as 'use the default')")
         setattr(message, name, value)
     return message
 

@@ -1,0 +1,178 @@
+// Typed Node client for a hamd daemon (hamd.v1 over gRPC). Used by the `hamd` CLI and tests.
+//
+//   const client = await HamdClient.connect();            // $HAMD_ADDRESS or the default socket
+//   const result = await client.computeDescriptors([{ atomicNumbers: [8, 1, 1], positions }],
+//                                                  { kind: 'power-spectrum' });
+//   client.close();
+import * as fs from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import { service as healthService } from 'grpc-health-check';
+import { decodeFloat64, decodeInt32, float64Array } from '../../server/wire/arrays';
+import { defaultAddress, parseAddress } from '../../server/wire/address';
+import type { ArrayMsg, ComputeDescriptorsRequestMsg, ComputeDescriptorsResponseMsg, LabelsMsg, ServerInfoMsg, StructureMsg } from '../../server/wire/messages';
+import { hamdClientConstructor } from '../../server/wire/proto';
+import type { Block, DescriptorOptions, DescriptorResult, GradientParameter, Labels, StructureInput } from './types';
+
+export * from './types';
+export type { ServerInfoMsg as ServerInfo } from '../../server/wire/messages';
+export { defaultAddress } from '../../server/wire/address';
+
+// Responses can be large (gradients); the daemon enforces its own limits. A wide
+// HTTP/2 receive window: with the default 64 KiB one a 300 MB answer crawls in
+// round trips of window updates.
+const channelOptions: grpc.ChannelOptions = {
+  'grpc.max_receive_message_length': -1,
+  'grpc.max_send_message_length': -1,
+  'grpc-node.flow_control_window': 64 * 1024 * 1024,
+};
+
+type Unary<Req, Res> = (request: Req, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: Res) => void) => grpc.ClientUnaryCall;
+
+function flatten(values: ArrayLike<number> | ArrayLike<ArrayLike<number>>, width: number, where: string): Float64Array {
+  if (values instanceof Float64Array) return values;
+  const list = Array.from(values as ArrayLike<number | ArrayLike<number>>);
+  if (list.length > 0 && typeof list[0] !== 'number') {
+    const out = new Float64Array(list.length * width);
+    list.forEach((row, i) => {
+      const r = row as ArrayLike<number>;
+      if (r.length !== width) throw new Error(`${where}[${i}]: ${r.length} values, expected ${width}`);
+      for (let k = 0; k < width; k++) out[i * width + k] = r[k];
+    });
+    return out;
+  }
+  return Float64Array.from(list as number[]);
+}
+
+export function toStructureMessage(structure: StructureInput, index = 0): StructureMsg {
+  const where = `structures[${index}]`;
+  const atomicNumbers = Array.from(structure.atomicNumbers);
+  const positions = flatten(structure.positions, 3, `${where}.positions`);
+  const message: StructureMsg = {
+    atomic_numbers: atomicNumbers,
+    positions: float64Array(positions, [positions.length / 3, 3]),
+    pbc: [],
+  };
+  if (structure.cell !== undefined) message.cell = float64Array(flatten(structure.cell, 3, `${where}.cell`), [3, 3]);
+  if (structure.pbc !== undefined) {
+    message.pbc = typeof structure.pbc === 'boolean' ? [structure.pbc, structure.pbc, structure.pbc] : [...structure.pbc];
+  }
+  return message;
+}
+
+function labels(message: LabelsMsg | null | undefined, where: string): Labels {
+  const names = message?.names ?? [];
+  if (!message?.values) return { names, values: new Int32Array(0), count: 0 };
+  const { shape, values } = decodeInt32(message.values as ArrayMsg, `${where}.values`);
+  return { names, values, count: shape[0] ?? 0 };
+}
+
+function decodeResponse(response: ComputeDescriptorsResponseMsg): DescriptorResult {
+  const blocks: Block[] = response.blocks.map((block, i) => {
+    const values = decodeFloat64(block.values, `blocks[${i}].values`);
+    return {
+      samples: labels(block.samples, `blocks[${i}].samples`),
+      components: block.components.map((c, k) => labels(c, `blocks[${i}].components[${k}]`)),
+      properties: labels(block.properties, `blocks[${i}].properties`),
+      values: values.values,
+      shape: values.shape,
+      gradients: block.gradients.map((g, k) => {
+        const gradientValues = decodeFloat64(g.values, `blocks[${i}].gradients[${k}].values`);
+        return {
+          parameter: g.parameter as GradientParameter,
+          samples: labels(g.samples, `blocks[${i}].gradients[${k}].samples`),
+          components: g.components.map((c, j) => labels(c, `blocks[${i}].gradients[${k}].components[${j}]`)),
+          values: gradientValues.values,
+          shape: gradientValues.shape,
+        };
+      }),
+    };
+  });
+  return {
+    keys: labels(response.keys, 'keys'),
+    blocks,
+    computeMicroseconds: response.compute_us ?? 0,
+    queueMicroseconds: response.queue_us ?? 0,
+  };
+}
+
+function waitForReady(client: grpc.Client, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    client.waitForReady(Date.now() + timeoutMs, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+export interface ConnectOptions {
+  timeoutMs?: number; // how long to wait for the daemon to accept the connection [5000]
+}
+
+export class HamdClient {
+  private constructor(
+    readonly address: string,
+    private readonly hamd: grpc.Client,
+    private readonly health: grpc.Client,
+  ) {}
+
+  // Connects to `address` (unix:/path or host:port), default $HAMD_ADDRESS, else the
+  // per-user default socket. Rejects when no daemon answers within timeoutMs.
+  static async connect(address?: string, options: ConnectOptions = {}): Promise<HamdClient> {
+    const target = address ?? defaultAddress();
+    const parsed = parseAddress(target);
+    if (parsed.kind === 'unix' && !fs.existsSync(parsed.path)) {
+      throw Object.assign(new Error(`no hamd daemon at ${target}: ${parsed.path} does not exist`), { code: grpc.status.UNAVAILABLE });
+    }
+    const credentials = grpc.credentials.createInsecure();
+    const Hamd = hamdClientConstructor();
+    const Health = grpc.makeClientConstructor(healthService as grpc.ServiceDefinition, 'grpc.health.v1.Health');
+    const hamd = new Hamd(parsed.grpc, credentials, channelOptions);
+    const health = new Health(parsed.grpc, credentials, { channelOverride: hamd.getChannel() } as grpc.ClientOptions);
+    const client = new HamdClient(parsed.grpc, hamd, health);
+    try {
+      await waitForReady(hamd, options.timeoutMs ?? 5000);
+    } catch (error) {
+      client.close();
+      throw Object.assign(new Error(`no hamd daemon answers at ${target}: ${(error as Error).message}`), { code: grpc.status.UNAVAILABLE });
+    }
+    return client;
+  }
+
+  private unary<Req, Res>(target: grpc.Client, method: string, request: Req, deadlineMs?: number): Promise<Res> {
+    const call = (target as unknown as Record<string, Unary<Req, Res>>)[method].bind(target);
+    const options: grpc.CallOptions = deadlineMs ? { deadline: Date.now() + deadlineMs } : {};
+    return new Promise((resolve, reject) => {
+      call(request, options, (error, response) => (error ? reject(error) : resolve(response as Res)));
+    });
+  }
+
+  // grpc.health.v1 status of `service` ('' = the whole daemon): "SERVING", "NOT_SERVING", ...
+  async healthStatus(service = '', deadlineMs = 5000): Promise<string> {
+    const reply = await this.unary<{ service: string }, { status: string }>(this.health, 'Check', { service }, deadlineMs);
+    return reply.status;
+  }
+
+  info(deadlineMs = 10000): Promise<ServerInfoMsg> {
+    return this.unary(this.hamd, 'GetServerInfo', {}, deadlineMs);
+  }
+
+  // Sends a request message as is (for callers that build it themselves, and tests).
+  async computeDescriptorsMessage(request: ComputeDescriptorsRequestMsg, deadlineMs?: number): Promise<DescriptorResult> {
+    const response = await this.unary<ComputeDescriptorsRequestMsg, ComputeDescriptorsResponseMsg>(this.hamd, 'ComputeDescriptors', request, deadlineMs);
+    return decodeResponse(response);
+  }
+
+  computeDescriptors(structures: StructureInput[], options: DescriptorOptions): Promise<DescriptorResult> {
+    const request: ComputeDescriptorsRequestMsg = {
+      structures: structures.map(toStructureMessage),
+      kind: options.kind,
+      hypers: options.hypers ?? {},
+      species: options.species ?? [],
+      gradients: options.gradients ?? [],
+    };
+    if (options.maxLambda !== undefined) request.max_lambda = options.maxLambda;
+    return this.computeDescriptorsMessage(request, options.deadlineMs);
+  }
+
+  close(): void {
+    this.health.close();
+    this.hamd.close();
+  }
+}

@@ -1,0 +1,101 @@
+// `hamd descriptors IN.xyz --kind K [hypers] [--gradients ...] -o OUT.npz`
+import * as fs from 'node:fs';
+import type { DescriptorKind, DescriptorResult, GradientParameter, Hypers, Labels } from '../../clients/node';
+import { parseXyz } from '../io/xyz';
+import { writeNpz, type NpyData } from '../io/npz';
+import { numberOption, parseArgs, UsageError } from './args';
+import { connectOrStart } from './autostart';
+
+export const descriptorsUsage = `hamd descriptors IN.xyz --kind KIND -o OUT.npz [options]
+  --kind K                 spherical-expansion | power-spectrum | lambda-soap | bispectrum
+  --cutoff X               Angstrom [5]
+  --cutoff-width X         Angstrom [0.5]
+  --max-radial N           inclusive, n = 0..N [7]
+  --max-angular N          inclusive, l = 0..N [6]
+  --density-width X        Gaussian sigma, Angstrom [0.3]
+  --center-atom-weight X   [1]
+  --species 1,6,8          neighbour-species channels (default: species in the file)
+  --max-lambda N           lambda-soap only [max_angular]
+  --gradients LIST         positions and/or cell, comma separated
+  -o, --output FILE        .npz to write (array names: docs/cli.md)
+  --address ADDR           daemon address (default: $HAMD_ADDRESS, else the per-user socket)
+  --no-autostart           fail instead of starting a daemon when none answers
+IN.xyz: XYZ or extended XYZ, one or more frames (Lattice="..." and pbc="T T T" read).`;
+
+function labelsArrays(out: Map<string, NpyData>, name: string, labels: Labels): void {
+  out.set(name, { dtype: '<i4', shape: [labels.count, labels.names.length], values: labels.values });
+  out.set(`${name}_names`, { dtype: 'str', shape: [labels.names.length], values: labels.names });
+}
+
+// Array names documented in docs/cli.md.
+export function resultArrays(result: DescriptorResult): Map<string, NpyData> {
+  const out = new Map<string, NpyData>();
+  labelsArrays(out, 'keys', result.keys);
+  result.blocks.forEach((block, i) => {
+    const prefix = `block_${i}`;
+    out.set(`${prefix}/values`, { dtype: '<f8', shape: block.shape, values: block.values });
+    labelsArrays(out, `${prefix}/samples`, block.samples);
+    block.components.forEach((c, k) => labelsArrays(out, `${prefix}/components_${k}`, c));
+    labelsArrays(out, `${prefix}/properties`, block.properties);
+    for (const gradient of block.gradients) {
+      const g = `${prefix}/gradient_${gradient.parameter}`;
+      out.set(`${g}/values`, { dtype: '<f8', shape: gradient.shape, values: gradient.values });
+      labelsArrays(out, `${g}/samples`, gradient.samples);
+      gradient.components.forEach((c, k) => labelsArrays(out, `${g}/components_${k}`, c));
+    }
+  });
+  return out;
+}
+
+export async function descriptors(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, {
+    values: ['kind', 'cutoff', 'cutoff-width', 'max-radial', 'max-angular', 'density-width', 'center-atom-weight', 'species', 'max-lambda', 'gradients', 'output', 'address'],
+    flags: ['no-autostart', 'help'],
+    aliases: { '-o': 'output', '-h': 'help' },
+  });
+  if (args.flags.has('help')) {
+    process.stdout.write(descriptorsUsage + '\n');
+    return 0;
+  }
+  if (args.positionals.length !== 1) throw new UsageError('descriptors: give exactly one input .xyz file');
+  const kind = args.options.get('kind');
+  if (!kind) throw new UsageError('descriptors: --kind is required');
+  const output = args.options.get('output');
+  if (!output) throw new UsageError('descriptors: -o OUT.npz is required');
+
+  const hypers: Partial<Hypers> = {};
+  const setHyper = (flag: string, key: keyof Hypers, integer: boolean) => {
+    const value = numberOption(args, flag, integer);
+    if (value !== undefined) hypers[key] = value;
+  };
+  setHyper('cutoff', 'cutoff', false);
+  setHyper('cutoff-width', 'cutoff_width', false);
+  setHyper('max-radial', 'max_radial', true);
+  setHyper('max-angular', 'max_angular', true);
+  setHyper('density-width', 'density_width', false);
+  setHyper('center-atom-weight', 'center_atom_weight', false);
+  const list = (name: string) => (args.options.get(name) ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const species = list('species').map((s) => {
+    if (!/^\d+$/.test(s)) throw new UsageError(`--species: "${s}" is not an atomic number`);
+    return Number(s);
+  });
+  const gradients = list('gradients') as GradientParameter[];
+
+  const input = args.positionals[0];
+  const frames = parseXyz(fs.readFileSync(input, 'utf8'), input);
+  const client = await connectOrStart(args.options.get('address'), {
+    autostart: !args.flags.has('no-autostart'),
+    log: (message) => process.stderr.write(`hamd: ${message}\n`),
+  });
+  try {
+    const result = await client.computeDescriptors(frames, {
+      kind: kind as DescriptorKind, hypers, species, gradients, maxLambda: numberOption(args, 'max-lambda', true),
+    });
+    writeNpz(output, resultArrays(result));
+    const atoms = frames.reduce((n, f) => n + f.atomicNumbers.length, 0);
+    process.stderr.write(`hamd: ${frames.length} structures, ${atoms} atoms, ${result.blocks.length} blocks -> ${output} (compute ${(result.computeMicroseconds / 1000).toFixed(1)} ms)\n`);
+  } finally {
+    client.close();
+  }
+  return 0;
+}

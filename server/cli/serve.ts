@@ -1,0 +1,98 @@
+// `hamd serve`: runs the daemon in the foreground until SIGINT/SIGTERM.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { startDaemon } from '../daemon/daemon';
+import { defaultLimits, type DaemonLimits } from '../daemon/limits';
+import { isLogLevel, Logger } from '../daemon/logger';
+import { loadAddon } from '../native/addon';
+import { packageVersion } from '../paths';
+import { defaultAddress, parseAddress } from '../wire/address';
+import { assertLittleEndian } from '../wire/arrays';
+import { bytesOption, numberOption, parseArgs, UsageError } from './args';
+
+export const serveUsage = `hamd serve [options]
+  --listen ADDR            unix:/path/to.sock or HOST:PORT (default: $HAMD_ADDRESS, else
+                           $XDG_RUNTIME_DIR/hamd/hamd.sock, else /tmp/hamd-$UID/hamd.sock)
+  --allow-remote           allow a non-loopback TCP address (no authentication, no TLS)
+  --threads N              native compute threads (default: one per core)
+  --log-level L            debug | info | warn | error (default info); JSON lines on stderr
+  --max-atoms N            atoms per request (default ${defaultLimits.maxAtomsPerRequest})
+  --max-structures N       structures per request (default ${defaultLimits.maxStructuresPerRequest})
+  --max-receive-bytes B    largest request message (default 64MiB)
+  --max-send-bytes B       largest response message (default 512MiB)
+  --max-output-bytes B     computed blocks per request (default 448MiB)
+  --shutdown-timeout S     seconds to let in-flight calls finish on SIGTERM (default 30)
+  --pid-file FILE          write the daemon's pid here (removed on exit)`;
+
+export async function serve(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, {
+    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'shutdown-timeout', 'pid-file'],
+    flags: ['allow-remote', 'help'],
+    aliases: { '-h': 'help' },
+  });
+  if (args.flags.has('help')) {
+    process.stdout.write(serveUsage + '\n');
+    return 0;
+  }
+  if (args.positionals.length > 0) throw new UsageError(`serve: unexpected argument "${args.positionals[0]}"`);
+  const level = args.options.get('log-level') ?? 'info';
+  if (!isLogLevel(level)) throw new UsageError(`--log-level: "${level}" is not debug, info, warn or error`);
+  const threads = numberOption(args, 'threads', true) ?? 0;
+  if (threads < 0) throw new UsageError('--threads must be >= 0 (0: one per core)');
+  const limits: DaemonLimits = {
+    maxAtomsPerRequest: numberOption(args, 'max-atoms', true) ?? defaultLimits.maxAtomsPerRequest,
+    maxStructuresPerRequest: numberOption(args, 'max-structures', true) ?? defaultLimits.maxStructuresPerRequest,
+    maxReceiveBytes: bytesOption(args, 'max-receive-bytes') ?? defaultLimits.maxReceiveBytes,
+    maxSendBytes: bytesOption(args, 'max-send-bytes') ?? defaultLimits.maxSendBytes,
+    maxOutputBytes: bytesOption(args, 'max-output-bytes') ?? defaultLimits.maxOutputBytes,
+  };
+  const shutdownTimeoutMs = 1000 * (numberOption(args, 'shutdown-timeout', false) ?? 30);
+  const listen = args.options.get('listen') ?? defaultAddress();
+  parseAddress(listen); // usage errors before loading the addon
+
+  const logger = new Logger(level);
+  assertLittleEndian();
+  const addon = loadAddon();
+  const engine = addon.createEngine(threads);
+  logger.info('start', {
+    version: packageVersion(), node: process.version, threads: engine.threads(), cores: os.availableParallelism(),
+    addon_build: addon.buildInfo(), limits,
+  });
+
+  let daemon;
+  try {
+    daemon = await startDaemon({
+      listen, allowRemote: args.flags.has('allow-remote'), limits, shutdownTimeoutMs, logger, engine,
+      createCancelToken: () => addon.createCancelToken(), addonBuild: addon.buildInfo(),
+    });
+  } catch (error) {
+    engine.close();
+    logger.error('start-failed', { message: (error as Error).message });
+    return 1;
+  }
+
+  const pidFile = args.options.get('pid-file');
+  if (pidFile) fs.writeFileSync(pidFile, `${process.pid}\n`);
+
+  return new Promise<number>((resolve) => {
+    let signals = 0;
+    const stop = (signal: NodeJS.Signals) => {
+      signals++;
+      if (signals > 1) {
+        logger.warn('stop-forced', { signal });
+        process.exit(1);
+      }
+      logger.info('stopping', { signal });
+      daemon.shutdown().then(() => {
+        if (pidFile) fs.rmSync(pidFile, { force: true });
+        logger.info('stopped', { signal });
+        resolve(0);
+      }, (error) => {
+        logger.error('stop-failed', { message: (error as Error).message });
+        resolve(1);
+      });
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

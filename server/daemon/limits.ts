@@ -1,0 +1,19 @@
+// Limits a daemon enforces; reported in ServerInfo.limits. Defaults documented in docs/daemon.md.
+export interface DaemonLimits {
+  maxAtomsPerRequest: number;
+  maxStructuresPerRequest: number;
+  maxReceiveBytes: number;   // gRPC receive limit (largest request)
+  maxSendBytes: number;      // gRPC send limit (largest response)
+  maxOutputBytes: number;    // computed blocks of one request, checked by the engine before allocating
+}
+
+const MiB = 1024 * 1024;
+
+export const defaultLimits: DaemonLimits = {
+  maxAtomsPerRequest: 1_000_000,
+  maxStructuresPerRequest: 100_000,
+  maxReceiveBytes: 64 * MiB,
+  maxSendBytes: 512 * MiB,
+  // The response must fit in one message: leave room for labels and framing.
+  maxOutputBytes: 448 * MiB,
+};

@@ -1,0 +1,163 @@
+// Checks a ComputeDescriptorsRequest against the wire contract (hamd.proto) and turns
+// it into the addon's request. Owns the wire format only: the physics (singular
+// cells, neighbour search, ...) is the engine's, which reports its own errors.
+import type { NativeDescriptorRequest, NativeHypers, NativeSystem } from '../native/addon';
+import { decodeFloat64 } from '../wire/arrays';
+import { invalidArgument, resourceExhausted } from '../wire/errors';
+import type { ComputeDescriptorsRequestMsg, HypersMsg, StructureMsg } from '../wire/messages';
+import type { DaemonLimits } from './limits';
+
+export const descriptorKinds = ['spherical-expansion', 'power-spectrum', 'lambda-soap', 'bispectrum'] as const;
+export const gradientParameters = ['positions', 'cell'] as const;
+
+export const defaultHypers: NativeHypers = {
+  cutoff: 5.0,
+  cutoff_width: 0.5,
+  max_radial: 7,
+  max_angular: 6,
+  density_width: 0.3,
+  center_atom_weight: 1.0,
+};
+
+const MAX_ATOMIC_NUMBER = 118;
+
+function checkAtomicNumber(z: number, where: string): void {
+  if (!Number.isInteger(z) || z < 1 || z > MAX_ATOMIC_NUMBER) {
+    throw invalidArgument(`${where}: atomic number ${z} is not an element (1..${MAX_ATOMIC_NUMBER})`);
+  }
+}
+
+function firstNonFinite(values: Float64Array): number {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
+  return -1;
+}
+
+function toSystem(structure: StructureMsg, index: number): NativeSystem {
+  const where = `structures[${index}]`;
+  const numbers = structure.atomic_numbers ?? [];
+  numbers.forEach((z, atom) => checkAtomicNumber(z, `${where}.atomic_numbers[${atom}]`));
+  const n = numbers.length;
+
+  const positions = decodeFloat64(structure.positions, `${where}.positions`);
+  const shape = positions.shape;
+  if (shape.length !== 2 || shape[1] !== 3) {
+    throw invalidArgument(`${where}.positions: shape [${shape.join(', ')}] but expected [n_atoms, 3]`);
+  }
+  if (shape[0] !== n) {
+    throw invalidArgument(`${where}.positions: shape [${shape.join(', ')}] but ${n} atomic numbers`);
+  }
+  const bad = firstNonFinite(positions.values);
+  if (bad >= 0) {
+    throw invalidArgument(`${where}.positions[${Math.floor(bad / 3)}][${bad % 3}] is ${positions.values[bad]}, not a finite number`);
+  }
+
+  const pbcList = structure.pbc ?? [];
+  if (pbcList.length !== 0 && pbcList.length !== 3) {
+    throw invalidArgument(`${where}.pbc: ${pbcList.length} values but expected 0 or 3`);
+  }
+  const pbc: [boolean, boolean, boolean] = pbcList.length === 3 ? [pbcList[0], pbcList[1], pbcList[2]] : [false, false, false];
+
+  let cell: Float64Array = new Float64Array(9);
+  if (structure.cell && (structure.cell.shape.length > 0 || structure.cell.data.byteLength > 0)) {
+    const decoded = decodeFloat64(structure.cell, `${where}.cell`);
+    if (decoded.shape.length !== 2 || decoded.shape[0] !== 3 || decoded.shape[1] !== 3) {
+      throw invalidArgument(`${where}.cell: shape [${decoded.shape.join(', ')}] but expected [3, 3]`);
+    }
+    const badCell = firstNonFinite(decoded.values);
+    if (badCell >= 0) {
+      throw invalidArgument(`${where}.cell[${Math.floor(badCell / 3)}][${badCell % 3}] is ${decoded.values[badCell]}, not a finite number`);
+    }
+    cell = decoded.values;
+  } else if (pbc.some(Boolean)) {
+    throw invalidArgument(`${where}.cell: missing but pbc is [${pbc.join(', ')}]`);
+  }
+
+  return { types: Int32Array.from(numbers), positions: positions.values, cell, pbc };
+}
+
+function realInRange(value: number | undefined, fallback: number, name: string, test: (v: number) => boolean, range: string): number {
+  if (value === undefined || value === null) return fallback;
+  if (!Number.isFinite(value) || !test(value)) throw invalidArgument(`hypers.${name} = ${value} is outside ${range}`);
+  return value;
+}
+
+function intInRange(value: number | undefined, fallback: number, name: string, low: number, high: number): number {
+  if (value === undefined || value === null) return fallback;
+  if (!Number.isInteger(value) || value < low || value > high) {
+    throw invalidArgument(`hypers.${name} = ${value} is outside ${low}..${high}`);
+  }
+  return value;
+}
+
+// Unset fields take the documented defaults; ranges as documented in hamd.proto.
+export function toHypers(message: HypersMsg | null | undefined): NativeHypers {
+  const h = message ?? {};
+  const cutoff = realInRange(h.cutoff, defaultHypers.cutoff, 'cutoff', (v) => v > 0 && v <= 20, '(0, 20] Angstrom');
+  return {
+    cutoff,
+    cutoff_width: realInRange(h.cutoff_width, Math.min(defaultHypers.cutoff_width, cutoff), 'cutoff_width', (v) => v >= 0 && v <= cutoff, `[0, cutoff = ${cutoff}] Angstrom`),
+    // 15: beyond, the GTO overlap matrix is numerically singular (addon/core/hypers.cpp).
+    max_radial: intInRange(h.max_radial, defaultHypers.max_radial, 'max_radial', 0, 15),
+    max_angular: intInRange(h.max_angular, defaultHypers.max_angular, 'max_angular', 0, 20),
+    density_width: realInRange(h.density_width, defaultHypers.density_width, 'density_width', (v) => v >= 0.01 && v <= cutoff, `[0.01, cutoff = ${cutoff}] Angstrom`),
+    center_atom_weight: realInRange(h.center_atom_weight, defaultHypers.center_atom_weight, 'center_atom_weight', () => true, 'the finite numbers'),
+  };
+}
+
+export interface CheckedRequest {
+  native: Omit<NativeDescriptorRequest, 'maxOutputBytes'>;
+  structures: number;
+  atoms: number;
+}
+
+export function checkDescriptorRequest(request: ComputeDescriptorsRequestMsg, limits: DaemonLimits): CheckedRequest {
+  const structures = request.structures ?? [];
+  if (structures.length === 0) throw invalidArgument('structures: empty, give at least one structure');
+  if (structures.length > limits.maxStructuresPerRequest) {
+    throw resourceExhausted(`structures: ${structures.length} structures but this daemon accepts at most ${limits.maxStructuresPerRequest} per request`);
+  }
+  const atoms = structures.reduce((sum, s) => sum + (s.atomic_numbers?.length ?? 0), 0);
+  if (atoms > limits.maxAtomsPerRequest) {
+    throw resourceExhausted(`structures: ${atoms} atoms in total but this daemon accepts at most ${limits.maxAtomsPerRequest} per request`);
+  }
+
+  const kind = request.kind ?? '';
+  if (!(descriptorKinds as readonly string[]).includes(kind)) {
+    throw invalidArgument(`kind: "${kind}" is not one of ${descriptorKinds.join(', ')}`);
+  }
+  const hypers = toHypers(request.hypers);
+
+  const species = request.species ?? [];
+  species.forEach((z, i) => checkAtomicNumber(z, `species[${i}]`));
+  if (new Set(species).size !== species.length) throw invalidArgument(`species: [${species.join(', ')}] lists an element twice`);
+
+  let maxLambda = -1;
+  if (request.max_lambda !== undefined && request.max_lambda !== null) {
+    if (kind !== 'lambda-soap') throw invalidArgument(`max_lambda: only meaningful for kind "lambda-soap", not "${kind}"`);
+    maxLambda = request.max_lambda;
+    if (!Number.isInteger(maxLambda) || maxLambda < 0 || maxLambda > 2 * hypers.max_angular) {
+      throw invalidArgument(`max_lambda = ${maxLambda} is outside 0..2*max_angular = ${2 * hypers.max_angular}`);
+    }
+  }
+
+  const gradients = [...new Set(request.gradients ?? [])];
+  for (const [i, name] of gradients.entries()) {
+    if (!(gradientParameters as readonly string[]).includes(name)) {
+      throw invalidArgument(`gradients[${i}]: "${name}" is not one of ${gradientParameters.join(', ')}`);
+    }
+  }
+
+  const systems = structures.map(toSystem);
+  if (gradients.includes('cell')) {
+    const notPeriodic = systems.findIndex((s) => !s.pbc.every(Boolean));
+    if (notPeriodic >= 0) {
+      throw invalidArgument(`gradients: "cell" needs structures periodic along a, b and c, but structures[${notPeriodic}].pbc is [${systems[notPeriodic].pbc.join(', ')}]`);
+    }
+  }
+
+  return {
+    native: { systems, kind, hypers, species: Int32Array.from(species), maxLambda, gradients },
+    structures: structures.length,
+    atoms,
+  };
+}

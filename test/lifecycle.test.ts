@@ -1,0 +1,122 @@
+// Daemon life cycle: private socket, one daemon per socket, stale sockets, TCP on
+// loopback only, SIGTERM/SIGINT finishing in-flight calls then exiting 0.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import t from 'tap';
+import { HamdClient, type DescriptorOptions, type StructureInput } from '../clients/node';
+import { defaultSocketPath, parseAddress } from '../server/wire/address';
+import { runCliAsync, spawnDaemon, tempDir } from './helpers/daemon';
+import { water, waterBox } from './helpers/structures';
+
+const small = { cutoff: 4, max_radial: 3, max_angular: 3 };
+
+// About a second of compute on one thread with a small answer (many neighbours, few features).
+function slowRequest(): [StructureInput[], DescriptorOptions] {
+  return [new Array(20).fill(waterBox(4)), { kind: 'spherical-expansion', hypers: { cutoff: 10, max_radial: 3, max_angular: 3 } }];
+}
+
+t.test('default socket path: XDG_RUNTIME_DIR, else /tmp/hamd-$UID', async (t) => {
+  t.equal(defaultSocketPath({ XDG_RUNTIME_DIR: '/run/user/1000' }), '/run/user/1000/hamd/hamd.sock');
+  t.equal(defaultSocketPath({}), `/tmp/hamd-${process.getuid!()}/hamd.sock`);
+  t.match(parseAddress('unix:///a/b.sock'), { kind: 'unix', path: '/a/b.sock' });
+  t.match(parseAddress('127.0.0.1:5000'), { kind: 'tcp', host: '127.0.0.1', port: 5000, loopback: true });
+  t.match(parseAddress('[::1]:7'), { kind: 'tcp', host: '::1', loopback: true });
+  t.match(parseAddress('0.0.0.0:7'), { kind: 'tcp', loopback: false });
+  t.throws(() => parseAddress('nonsense'), /expected unix:\/path or HOST:PORT/);
+});
+
+t.test('socket directory 0700 and socket 0600; a second daemon on the same socket is refused', async (t) => {
+  const dir = tempDir();
+  const socket = path.join(dir, 'private', 'hamd.sock');
+  const first = await spawnDaemon(`unix:${socket}`, ['--threads', '1']);
+  t.equal(fs.statSync(path.dirname(socket)).mode & 0o777, 0o700, 'directory 0700');
+  t.equal(fs.statSync(socket).mode & 0o777, 0o600, 'socket 0600');
+  t.ok(fs.statSync(socket).isSocket());
+
+  const second = await spawnDaemon(`unix:${socket}`, ['--threads', '1']).then(
+    () => t.fail('second daemon started'),
+    (error: Error) => error.message,
+  );
+  t.match(second, /another daemon already answers on/, 'second daemon refuses to start');
+  t.match(second, /daemon exited \(1\)/, 'and exits 1');
+  const client = await HamdClient.connect(first.address);
+  t.equal(await client.healthStatus(), 'SERVING', 'first daemon still serving');
+  client.close();
+  t.equal((await first.stop('SIGINT')).code, 0, 'SIGINT: exit 0');
+  t.notOk(fs.existsSync(socket), 'socket file removed on exit');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+t.test('a stale socket file is removed; a non-socket file is not touched', async (t) => {
+  const dir = tempDir();
+  const socket = path.join(dir, 'hamd.sock');
+  const killed = await spawnDaemon(`unix:${socket}`, ['--threads', '1']);
+  await killed.stop('SIGKILL');
+  t.ok(fs.existsSync(socket), 'SIGKILL leaves the socket file behind');
+  const daemon = await spawnDaemon(`unix:${socket}`, ['--threads', '1']);
+  t.ok(daemon.logs.some((l) => l.event === 'stale-socket-removed'), 'logged stale-socket-removed');
+  const client = await HamdClient.connect(daemon.address);
+  t.equal(await client.healthStatus(), 'SERVING');
+  client.close();
+  t.equal((await daemon.stop()).code, 0);
+
+  const file = path.join(dir, 'not-a-socket');
+  fs.writeFileSync(file, 'precious');
+  await t.rejects(spawnDaemon(`unix:${file}`, ['--threads', '1']), /exists and is not a socket/);
+  t.equal(fs.readFileSync(file, 'utf8'), 'precious');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+t.test('TCP: loopback when asked; other addresses only with --allow-remote', async (t) => {
+  const daemon = await spawnDaemon('127.0.0.1:0', ['--threads', '1']);
+  t.match(daemon.address, /^127\.0\.0\.1:\d+$/);
+  const client = await HamdClient.connect(daemon.address);
+  t.equal((await client.info()).api_version, 'hamd.v1');
+  client.close();
+  t.equal((await daemon.stop()).code, 0);
+  await t.rejects(spawnDaemon('0.0.0.0:0', ['--threads', '1']), /not a loopback address/);
+});
+
+t.test('SIGTERM while a request is in flight: the request completes, then exit 0', async (t) => {
+  const dir = tempDir();
+  const daemon = await spawnDaemon(`unix:${path.join(dir, 'hamd.sock')}`, ['--threads', '1', '--log-level', 'debug']);
+  const client = await HamdClient.connect(daemon.address);
+  const heavy = client.computeDescriptors(...slowRequest());
+  await daemon.waitFor((l) => l.event === 'request-received');
+  daemon.child.kill('SIGTERM');
+  const result = await heavy;
+  const systems = new Set<number>();
+  for (const block of result.blocks) for (let i = 0; i < block.samples.count; i++) systems.add(block.samples.values[2 * i]);
+  t.equal(systems.size, 20, 'in-flight request answered in full (all 20 structures)');
+  const exit = await daemon.exited;
+  t.equal(exit.code, 0, 'exit code 0');
+  const events = daemon.logs.map((l) => (l.event === 'request' ? `request:${l.code}` : l.event));
+  t.ok(events.indexOf('stopping') < events.indexOf('request:OK'), `signal received before the request finished (${events.join(', ')})`);
+  t.ok(events.indexOf('request:OK') < events.indexOf('stopped'), 'stopped after the request finished');
+  client.close();
+  await t.rejects(HamdClient.connect(daemon.address, { timeoutMs: 500 }), /no hamd daemon/, 'nothing listens afterwards');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+t.test('a client that gives up cancels its request; the daemon keeps serving', async (t) => {
+  const dir = tempDir();
+  const daemon = await spawnDaemon(`unix:${path.join(dir, 'hamd.sock')}`, ['--threads', '1']);
+  const client = await HamdClient.connect(daemon.address);
+  const [structures, options] = slowRequest();
+  await t.rejects(client.computeDescriptors(structures, { ...options, deadlineMs: 50 }),
+    { code: 4 /* DEADLINE_EXCEEDED */ });
+  const ok = await client.computeDescriptors([water], { kind: 'power-spectrum', hypers: small });
+  t.ok(ok.blocks.length > 0, 'next request served');
+  client.close();
+  t.equal((await daemon.stop()).code, 0);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+t.test('`hamd serve` usage errors exit 2 without starting', async (t) => {
+  const bad = await runCliAsync(['serve', '--threads', 'many']);
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /--threads: "many" is not an integer/);
+  const unknown = await runCliAsync(['serve', '--frobnicate']);
+  t.equal(unknown.code, 2);
+  t.match(unknown.stderr, /unknown option --frobnicate/);
+});
