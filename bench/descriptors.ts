@@ -14,7 +14,7 @@ import { parseXyz, XyzFrame } from '../server/io/xyz';
 import { loadAddon, NativeDescriptorRequest, NativeEngine } from '../server/native/addon';
 
 const root = path.resolve(__dirname, '..', '..');
-const dataDir = process.env.HAMD_BENCH_DATA ?? path.resolve(root, '..', 'shared', 'data', 'bench');
+const dataDir = process.env.HAMD_BENCH_DATA ?? path.join(root, 'data', 'bench');
 const hypers = { cutoff: 5, cutoff_width: 0.5, max_radial: 7, max_angular: 6, density_width: 0.3, center_atom_weight: 1 };
 const args = process.argv.slice(2);
 const repeats = Number(args[args.indexOf('--repeats') + 1]) || 5;

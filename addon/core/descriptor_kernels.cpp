@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "core/dense_kernels.hpp"
 #include "core/power_spectrum.hpp"
 
 namespace hamd {
@@ -132,7 +133,9 @@ public:
     void compute(const CentreNeighbourhood& nh, const CentreExpansion& e, const CentreOutputs& out,
                  Workspace& workspace) const override {
         auto& ws = static_cast<Scratch&>(workspace).inner;
-        power_spectrum_.values(e.values.data(), out.values[0]);
+        ws.values.resize(power_spectrum_.n_properties());
+        power_spectrum_.values(e.values.data(), ws, ws.values.data());
+        stream_copy(out.values[0], ws.values.data(), ws.values.size());
         if (out.positions[0] != nullptr) power_spectrum_.position_gradients(nh, e, ws, out.positions[0]);
         if (out.cell[0] != nullptr) power_spectrum_.cell_gradients(nh, e, out.inverse_cell, ws, out.cell[0]);
     }

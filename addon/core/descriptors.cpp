@@ -11,9 +11,6 @@
 #include <cstring>
 #include <numeric>
 #include <set>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 
 #include "core/descriptor_kernels.hpp"
 #include "core/errors.hpp"
@@ -49,9 +46,14 @@ struct SlotCounts {
     std::vector<uint32_t> by_channel;
 };
 
-// Zero-initialised storage for a large output array. Large arrays are reserved first and
+// Storage for an output array of `count` elements. Fresh large arrays are reserved first and
 // marked for transparent huge pages, which makes the first touch (page faults) far cheaper.
-void allocate_zeroed(std::vector<double>& values, size_t count) {
+void allocate(std::vector<double>& values, size_t count) {
+    if (values.capacity() >= count) {  // reused storage: already mapped; kernels overwrite it all
+        values.resize(count);
+        return;
+    }
+    values = std::vector<double>();
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     if (count * sizeof(double) >= (size_t(4) << 20)) {
         values.reserve(count);
@@ -123,10 +125,9 @@ void validate_request(const std::vector<System>& systems, const DescriptorOption
 
 }  // namespace
 
-TensorMap compute_descriptors_with_neighbors(const std::vector<System>& systems,
-                                             const std::vector<NeighborList>& lists,
-                                             const DescriptorOptions& options, ThreadPool& pool,
-                                             const std::atomic<bool>* cancel) {
+void compute_descriptors_into(const std::vector<System>& systems, const std::vector<NeighborList>& lists,
+                              const DescriptorOptions& options, ThreadPool& pool, const std::atomic<bool>* cancel,
+                              TensorMap& result) {
     validate_request(systems, options);
     if (lists.size() != systems.size()) {
         throw InvalidArgument("got " + std::to_string(lists.size()) + " neighbour lists for " +
@@ -134,7 +135,16 @@ TensorMap compute_descriptors_with_neighbors(const std::vector<System>& systems,
     }
     for (size_t k = 0; k < systems.size(); ++k) {
         const auto& offsets = lists[k].centre_offsets;
-        if (offsets.size() != systems[k].size() + 1 || offsets.back() != lists[k].pairs.size()) {
+        bool consistent = offsets.size() == systems[k].size() + 1 && offsets.back() == lists[k].pairs.size();
+        for (size_t i = 0; consistent && i < systems[k].size(); ++i) {
+            consistent = offsets[i] <= offsets[i + 1];
+            for (size_t p = offsets[i]; consistent && p < offsets[i + 1]; ++p) {
+                const Pair& pair = lists[k].pairs[p];
+                consistent = pair.first == static_cast<int32_t>(i) && pair.second >= 0 &&
+                             static_cast<size_t>(pair.second) < systems[k].size();
+            }
+        }
+        if (!consistent) {
             throw InvalidArgument("structure " + std::to_string(k) + ": neighbour list does not match the structure");
         }
     }
@@ -241,7 +251,6 @@ TensorMap compute_descriptors_with_neighbors(const std::vector<System>& systems,
     }
 
     // Blocks, ordered by their keys.
-    auto T0 = std::chrono::steady_clock::now();
     struct BlockRef { size_t family; size_t type; std::vector<int32_t> key; };
     std::vector<BlockRef> refs;
     for (size_t f = 0; f < families.size(); ++f) {
@@ -254,9 +263,18 @@ TensorMap compute_descriptors_with_neighbors(const std::vector<System>& systems,
     }
     std::stable_sort(refs.begin(), refs.end(), [](const BlockRef& a, const BlockRef& b) { return a.key < b.key; });
 
-    TensorMap result;
+    // Storage of a previous result is reused block by block: no page faults, no zero fill
+    // (every element is overwritten by the kernels).
+    std::vector<Block> previous = std::move(result.blocks);
     result.keys.names = kernel->key_names();
+    result.keys.values.clear();
+    result.blocks.clear();
     result.blocks.resize(refs.size());
+    for (size_t b = 0; b < refs.size() && b < previous.size(); ++b) {
+        result.blocks[b].values = std::move(previous[b].values);
+        for (auto& gradient : previous[b].gradients) result.blocks[b].gradients.push_back(std::move(gradient));
+    }
+    previous.clear();
     std::vector<Block*> block_of(families.size() * n_types);
     for (size_t b = 0; b < refs.size(); ++b) {
         result.keys.values.insert(result.keys.values.end(), refs[b].key.begin(), refs[b].key.end());
@@ -268,6 +286,11 @@ TensorMap compute_descriptors_with_neighbors(const std::vector<System>& systems,
         const BlockFamily& family = families[refs[b].family];
         const size_t t = refs[b].type;
         Block& block = result.blocks[b];
+        std::vector<GradientBlock> recycled = std::move(block.gradients);
+        block.gradients.clear();
+        auto recycle = [&](size_t index) {
+            return index < recycled.size() ? std::move(recycled[index].values) : std::vector<double>();
+        };
         const size_t rows = rows_per_type[t], width = family.width();
         block.samples.names = {"system", "atom"};
         block.samples.values.reserve(rows * 2);
@@ -279,7 +302,7 @@ TensorMap compute_descriptors_with_neighbors(const std::vector<System>& systems,
         }
         if (family.components > 0) block.components.push_back(component_labels("o3_mu", (family.components - 1) / 2));
         block.properties = family.properties;
-        allocate_zeroed(block.values, rows * width);
+        allocate(block.values, rows * width);
         if (positions) {
             GradientBlock gradient;
             gradient.parameter = "positions";
@@ -288,7 +311,8 @@ TensorMap compute_descriptors_with_neighbors(const std::vector<System>& systems,
             gradient.samples.values.resize(g * 3);
             gradient.components.push_back(xyz_labels("xyz"));
             gradient.components.insert(gradient.components.end(), block.components.begin(), block.components.end());
-            allocate_zeroed(gradient.values, g * 3 * width);
+            gradient.values = recycle(0);
+            allocate(gradient.values, g * 3 * width);
             block.gradients.push_back(std::move(gradient));
         }
         if (cell) {
@@ -300,7 +324,8 @@ TensorMap compute_descriptors_with_neighbors(const std::vector<System>& systems,
             gradient.components.push_back(xyz_labels("cell_row"));
             gradient.components.push_back(xyz_labels("cell_column"));
             gradient.components.insert(gradient.components.end(), block.components.begin(), block.components.end());
-            allocate_zeroed(gradient.values, rows * 9 * width);
+            gradient.values = recycle(positions ? 1 : 0);
+            allocate(gradient.values, rows * 9 * width);
             block.gradients.push_back(std::move(gradient));
         }
     }, max_threads);
@@ -311,8 +336,6 @@ TensorMap compute_descriptors_with_neighbors(const std::vector<System>& systems,
     }
 
     // Main pass.
-    auto T1 = std::chrono::steady_clock::now();
-    if (getenv("HAMD_TIMING")) fprintf(stderr, "alloc %.1f ms\n", std::chrono::duration<double>(T1 - T0).count()*1e3);
     pool.parallel_for(n_chunks, [&](size_t chunk) {
         size_t begin, end;
         chunk_range(chunk, begin, end);
@@ -354,7 +377,13 @@ TensorMap compute_descriptors_with_neighbors(const std::vector<System>& systems,
         }
     }, max_threads);
     check_cancel(cancel);
-    if (getenv("HAMD_TIMING")) fprintf(stderr, "main %.1f ms\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - T1).count()*1e3);
+}
+
+TensorMap compute_descriptors_with_neighbors(const std::vector<System>& systems, const std::vector<NeighborList>& lists,
+                                             const DescriptorOptions& options, ThreadPool& pool,
+                                             const std::atomic<bool>* cancel) {
+    TensorMap result;
+    compute_descriptors_into(systems, lists, options, pool, cancel, result);
     return result;
 }
 

@@ -68,4 +68,11 @@ TensorMap compute_descriptors_with_neighbors(const std::vector<System>& systems,
                                              const DescriptorOptions& options, ThreadPool& pool,
                                              const std::atomic<bool>* cancel = nullptr);
 
+// The same, writing into `output` and reusing the storage of the result it holds (e.g. the
+// previous MD step's): large outputs then cost no page faults and no zero fill. `output`
+// is overwritten entirely; on an exception its contents are unspecified.
+void compute_descriptors_into(const std::vector<System>& systems, const std::vector<NeighborList>& lists,
+                              const DescriptorOptions& options, ThreadPool& pool, const std::atomic<bool>* cancel,
+                              TensorMap& output);
+
 }  // namespace hamd

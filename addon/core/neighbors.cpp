@@ -199,7 +199,13 @@ NeighborList build_neighbor_list(const System& system, double cutoff) {
 
     const double cutoff_squared = cutoff * cutoff;
     const double search_squared = search_cutoff * search_cutoff;
-    list.pairs.reserve(n_atoms * 16);
+    // Expected pairs from the mean density of search points (one growth step at most).
+    double box_volume = 1.0;
+    for (int d = 0; d < 3; ++d) box_volume *= std::max(high[d] - low[d], 1e-3);
+    const double sphere = 4.0 / 3.0 * M_PI * cutoff * cutoff * cutoff;
+    const double expected = static_cast<double>(n_atoms) * std::min(static_cast<double>(points.size()),
+                                                                     points.size() / box_volume * sphere);
+    list.pairs.reserve(static_cast<size_t>(1.3 * expected) + 16);
     // Points are generated in (atom, image shift) order and S = T - n_j + n_i grows with
     // T, so sorting candidate point indices sorts the centre's pairs by (j, S).
     std::vector<uint32_t> candidates;

@@ -21,18 +21,23 @@ public:
     // Scratch memory of one thread; reuse it across centres.
     struct Workspace {
         std::vector<double> dense;       // 9 x n_lm x row_size
-        std::vector<double> projections; // v and w_d, 4 x row_size
+        std::vector<double> product;     // row_size x row_size
+        std::vector<double> projections; // v and w_d, 4 x row_size, then 3 x n_radial
+        std::vector<double> harmonics;   // 4 x n_lm, interleaved (Y, dY/dx, dY/dy, dY/dz)
+        std::vector<double> row;         // 3 x n_properties, one slot's gradient before streaming out
+        std::vector<double> values;      // n_properties
     };
 
     // out[property] for one centre's expansion (layout of spherical_expansion.hpp).
-    void values(const double* expansion, double* out) const;
+    void values(const double* expansion, Workspace& workspace, double* out) const;
 
     // out[property] = derivative of the power spectrum when the expansion changes by
     // `derivative` (same layout, every channel may be non-zero). Overwrites out.
-    void dense_derivative(const double* expansion, const double* derivative, double* out) const;
+    void dense_derivative(const double* expansion, const double* derivative, Workspace& workspace, double* out) const;
 
     // Gradients with respect to the positions of the centre's slots (CentreNeighbourhood):
-    // out[slot][d][property], d = x, y, z. Needs the expansion's pair data.
+    // out[slot][d][property], d = x, y, z. Needs the expansion's pair data. Written with
+    // streaming stores (the output is large and written once).
     void position_gradients(const CentreNeighbourhood& neighbourhood, const CentreExpansion& expansion,
                             Workspace& workspace, double* out) const;
 
@@ -41,6 +46,12 @@ public:
                         const double inverse_cell[9], Workspace& workspace, double* out) const;
 
 private:
+    template <int NT>
+    void neighbour_slot_gradient(const CentreNeighbourhood& nh, const CentreExpansion& e, int slot, Workspace& ws,
+                                 double* out) const;
+    void neighbour_slot_gradient_dispatch(const CentreNeighbourhood& nh, const CentreExpansion& e, int slot,
+                                          Workspace& ws, double* out) const;
+
     size_t block_offset(int a1, int a2, int l) const {
         return (static_cast<size_t>(pair_index_[a1 * n_species_ + a2]) * (max_angular_ + 1) + l) * n_radial_ * n_radial_;
     }

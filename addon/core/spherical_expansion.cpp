@@ -4,13 +4,77 @@
 #include <cmath>
 
 #include "core/cutoff.hpp"
+#include "core/dense_kernels.hpp"
 #include "core/errors.hpp"
 
 namespace hamd {
 
 namespace {
+
 constexpr int kMaxAtomicNumber = 118;
+
+typedef double v4d __attribute__((vector_size(32), aligned(8), may_alias));
+
+// target[lm * stride + n] += scale Y_lm R_ln, for l = 0..L. NT > 0: n_radial known at compile
+// time; multiples of 4 use explicit 4-wide vectors (the pointers may alias as far as the
+// compiler knows, which otherwise leaves this loop scalar).
+template <int NT>
+HAMD_ALWAYS_INLINE void outer_product_impl(int n, int L, const double* Y, const double* R, double* target, size_t stride,
+                                           double scale) {
+    if constexpr (NT > 0 && NT % 4 == 0) {
+        constexpr int V = NT / 4;
+        for (int l = 0; l <= L; ++l) {
+            v4d Rl[V];
+            for (int k = 0; k < V; ++k) Rl[k] = *reinterpret_cast<const v4d*>(R + l * NT + 4 * k) * scale;
+            for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) {
+                const double y = Y[lm];
+                v4d* t = reinterpret_cast<v4d*>(target + lm * stride);
+                for (int k = 0; k < V; ++k) t[k] += y * Rl[k];
+            }
+        }
+    } else {
+        const int N = NT > 0 ? NT : n;
+        for (int l = 0; l <= L; ++l) {
+            const double* radial = R + l * N;
+            for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) {
+                const double y = scale * Y[lm];
+                double* t = target + lm * stride;
+                for (int k = 0; k < N; ++k) t[k] += y * radial[k];
+            }
+        }
+    }
 }
+
+HAMD_MULTIVERSION
+void add_outer_product(int n, int L, const double* Y, const double* R, double* target, size_t stride, double scale) {
+    switch (n) {
+        case 4: return outer_product_impl<4>(n, L, Y, R, target, stride, scale);
+        case 6: return outer_product_impl<6>(n, L, Y, R, target, stride, scale);
+        case 8: return outer_product_impl<8>(n, L, Y, R, target, stride, scale);
+        case 10: return outer_product_impl<10>(n, L, Y, R, target, stride, scale);
+        case 12: return outer_product_impl<12>(n, L, Y, R, target, stride, scale);
+        default: return outer_product_impl<0>(n, L, Y, R, target, stride, scale);
+    }
+}
+
+// out[d * d_stride + lm * lm_stride + n] += scale * d c_{nlm} / d vector_d of pair p, where
+// d c / d vector_d = dR_ln u_d Y_lm + R_ln dY_lm/d vector_d: two outer products per direction.
+void add_pair_gradient(const ExpansionSetup& setup, const CentreExpansion& e, int p, double* out, size_t lm_stride,
+                       size_t d_stride, double scale) {
+    const int L = setup.max_angular(), N = setup.n_radial(), n_lm = setup.n_lm();
+    const int n_ln = (L + 1) * N;
+    const double* Y = e.harmonics.data() + static_cast<size_t>(p) * n_lm;
+    const double* dY = e.harmonic_gradients.data() + static_cast<size_t>(p) * 3 * n_lm;
+    const double* R = e.radial.data() + static_cast<size_t>(p) * n_ln;
+    const double* dR = e.radial_derivative.data() + static_cast<size_t>(p) * n_ln;
+    const double* u = e.direction.data() + 3 * p;
+    for (int d = 0; d < 3; ++d) {
+        add_outer_product(N, L, Y, dR, out + d * d_stride, lm_stride, scale * u[d]);
+        add_outer_product(N, L, dY + d * n_lm, R, out + d * d_stride, lm_stride, scale);
+    }
+}
+
+}  // namespace
 
 ExpansionSetup::ExpansionSetup(const Hypers& hypers, std::vector<int32_t> species)
     : hypers_(hypers),
@@ -79,10 +143,9 @@ void collect_neighbourhood(const ExpansionSetup& setup, const System& system, co
     }
     for (int s = 0; s < n_slots; ++s) out.slot_pair_offsets[s + 1] += out.slot_pair_offsets[s];
     out.slot_pairs.resize(out.slot_pair_offsets[n_slots]);
-    std::vector<int>& fill = out.slot;  // reuse: write slot pairs in order of p
-    std::vector<int> cursor(out.slot_pair_offsets.begin(), out.slot_pair_offsets.end() - 1);
+    out.cursor.assign(out.slot_pair_offsets.begin(), out.slot_pair_offsets.end() - 1);
     for (size_t p = 0; p < out.pairs.size(); ++p) {
-        if (fill[p] >= 0) out.slot_pairs[cursor[fill[p]]++] = static_cast<int>(p);
+        if (out.slot[p] >= 0) out.slot_pairs[out.cursor[out.slot[p]]++] = static_cast<int>(p);
     }
 }
 
@@ -134,67 +197,27 @@ void compute_expansion(const ExpansionSetup& setup, const CentreNeighbourhood& n
             for (int k = 0; k < n_ln; ++k) R[k] *= fc;
         }
         // c[lm][a n] += Y_lm R_ln: contiguous runs of n_radial
-        double* c = out.values.data() + neighbourhood.channel[p] * N;
-        for (int l = 0; l <= L; ++l) {
-            const double* Rl = R + l * N;
-            for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) {
-                const double y = Y[lm];
-                double* target = c + static_cast<size_t>(lm) * row;
-                for (int n = 0; n < N; ++n) target[n] += y * Rl[n];
-            }
-        }
+        add_outer_product(N, L, Y, R, out.values.data() + neighbourhood.channel[p] * N, row, 1.0);
     }
 }
-
-namespace {
-
-// Adds d c / d vector_d of pair p (its own channel) to target(d, lm)[0 .. n_radial).
-template <class Target>
-inline void for_each_pair_gradient(const ExpansionSetup& setup, const CentreExpansion& e, int p, Target&& target) {
-    const int L = setup.max_angular(), N = setup.n_radial(), n_lm = setup.n_lm();
-    const int n_ln = (L + 1) * N;
-    const double* Y = e.harmonics.data() + static_cast<size_t>(p) * n_lm;
-    const double* dY = e.harmonic_gradients.data() + static_cast<size_t>(p) * 3 * n_lm;
-    const double* R = e.radial.data() + static_cast<size_t>(p) * n_ln;
-    const double* dR = e.radial_derivative.data() + static_cast<size_t>(p) * n_ln;
-    const double* u = e.direction.data() + 3 * p;
-    for (int d = 0; d < 3; ++d) {
-        for (int l = 0; l <= L; ++l) {
-            const double* Rl = R + l * N;
-            const double* dRl = dR + l * N;
-            for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) {
-                const double radial_part = Y[lm] * u[d];
-                const double angular_part = dY[d * n_lm + lm];
-                double* out = target(d, lm);
-                for (int n = 0; n < N; ++n) out[n] += radial_part * dRl[n] + angular_part * Rl[n];
-            }
-        }
-    }
-}
-
-}  // namespace
 
 void pair_expansion_gradient(const ExpansionSetup& setup, const CentreExpansion& expansion, int pair,
                              double* out, bool accumulate) {
     const int N = setup.n_radial(), n_lm = setup.n_lm();
     if (!accumulate) std::fill(out, out + 3 * n_lm * N, 0.0);
-    for_each_pair_gradient(setup, expansion, pair,
-                           [&](int d, int lm) { return out + (static_cast<size_t>(d) * n_lm + lm) * N; });
+    add_pair_gradient(setup, expansion, pair, out, N, static_cast<size_t>(n_lm) * N, 1.0);
 }
 
 void centre_expansion_gradient(const ExpansionSetup& setup, const CentreNeighbourhood& neighbourhood,
                                const CentreExpansion& expansion, double* out) {
     const int N = setup.n_radial(), n_lm = setup.n_lm(), row = setup.row_size();
-    std::fill(out, out + static_cast<size_t>(3) * n_lm * row, 0.0);
+    const size_t plane = static_cast<size_t>(n_lm) * row;
+    std::fill(out, out + 3 * plane, 0.0);
     for (size_t p = 0; p < neighbourhood.pairs.size(); ++p) {
         if (neighbourhood.slot[p] < 0) continue;  // images of the centre do not move with it
-        const int a = neighbourhood.channel[p];
         // d/dr_i = - d/d vector
-        for_each_pair_gradient(setup, expansion, static_cast<int>(p), [&](int d, int lm) {
-            return out + (static_cast<size_t>(d) * n_lm + lm) * row + a * N;
-        });
+        add_pair_gradient(setup, expansion, static_cast<int>(p), out + neighbourhood.channel[p] * N, row, plane, -1.0);
     }
-    for (size_t k = 0; k < static_cast<size_t>(3) * n_lm * row; ++k) out[k] = -out[k];
 }
 
 void cell_expansion_gradient(const ExpansionSetup& setup, const CentreNeighbourhood& neighbourhood,

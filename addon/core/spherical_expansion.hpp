@@ -62,6 +62,8 @@ struct CentreNeighbourhood {
     int centre_slot = -1;
     std::vector<int> slot_pair_offsets;   // pairs of slot s: slot_pairs[offsets[s] .. offsets[s+1])
     std::vector<int> slot_pairs;
+    std::vector<int> cursor;              // scratch
+
 
     int n_slots() const { return static_cast<int>(slot_atoms.size()); }
 };

@@ -81,7 +81,7 @@ void test_definition() {
         }
     }
     check::ok(labels_ok, "keys (0, 1, center_type), no components, ordered (a, l) triples with even l1+l2+l3");
-    check::ok(diff <= 1e-12 * scale, "values equal the CG iteration of the spherical expansion", std::to_string(diff / scale));
+    check::ok(scale > 0 && diff <= 1e-12 * scale, "values equal the CG iteration of the spherical expansion", std::to_string(diff / scale));
     check::ok(permuted <= 1e-12 * scale, "other orderings of the factors are +- the kept entry (redundant)",
               std::to_string(permuted / scale));
 }
@@ -120,6 +120,7 @@ void test_degenerate() {
         const Block& carbon = map.blocks.at(find_block(map, {0, 1, 6}));
         const size_t width = row_width(carbon);
         const double scale = max_abs(carbon.values);
+        check::ok(carbon.samples.count() == frames.size() && width > 0 && scale > 0, std::string(c.file) + ": one C sample per frame");
         double smallest = INFINITY, largest = 0;
         for (size_t f = 0; f < frames.size(); ++f)
             for (size_t g = f + 1; g < frames.size(); ++g) {

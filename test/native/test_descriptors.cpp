@@ -139,6 +139,9 @@ void test_requests() {
                 diff = std::max(diff, std::fabs(block.values[r * width + x] - alone.blocks[b_alone].values[q * width + x]));
         }
     }
+    size_t n_samples = 0;
+    for (const Block& block : both.blocks) n_samples += block.samples.count();
+    check::ok(n_samples == a.size() + b.size(), "every atom of every structure is a sample, once");
     check::ok(diff == 0.0, "structures computed together equal structures computed alone");
     check::ok(samples_ok, "samples (system, atom) ascending across structures");
 
@@ -180,6 +183,45 @@ void test_requests() {
                direct.blocks[k].gradients[0].values == reused.blocks[k].gradients[0].values &&
                direct.blocks[k].gradients[0].samples.values == reused.blocks[k].gradients[0].samples.values;
     check::ok(same, "precomputed neighbour lists with a longer cutoff give identical results");
+
+    // Reusing the storage of earlier results (bigger, smaller, another kind, garbage in it)
+    // gives exactly the fresh result: every element is overwritten.
+    {
+        const System c = random_molecule(rng, {6, 1, 1, 8, 1, 1, 7});
+        hamd::TensorMap reuse;
+        bool identical = true;
+        struct Step { std::vector<System> systems; DescriptorKind kind; bool cell; };
+        const std::vector<Step> steps = {{{a, b}, DescriptorKind::PowerSpectrum, false},
+                                         {{c}, DescriptorKind::PowerSpectrum, false},
+                                         {{b}, DescriptorKind::PowerSpectrum, true},
+                                         {{a, c}, DescriptorKind::SphericalExpansion, false},
+                                         {{b}, DescriptorKind::SphericalExpansion, true},
+                                         {{a}, DescriptorKind::LambdaSoap, false},
+                                         {{c, a}, DescriptorKind::Bispectrum, false}};
+        for (const Step& step : steps) {
+            DescriptorOptions os = options(step.kind, 2, 3);
+            os.gradient_positions = true;
+            os.gradient_cell = step.cell;
+            std::vector<hamd::NeighborList> nl;
+            for (const auto& s : step.systems) nl.push_back(hamd::build_neighbor_list(s, os.hypers.cutoff));
+            for (auto& block : reuse.blocks) {  // poison the recycled storage
+                std::fill(block.values.begin(), block.values.end(), 1e300);
+                for (auto& g : block.gradients) std::fill(g.values.begin(), g.values.end(), -7.0);
+            }
+            hamd::compute_descriptors_into(step.systems, nl, os, pool(), nullptr, reuse);
+            const TensorMap fresh = compute(step.systems, os);
+            identical = identical && reuse.keys.values == fresh.keys.values && reuse.blocks.size() == fresh.blocks.size();
+            for (size_t k = 0; identical && k < fresh.blocks.size(); ++k) {
+                identical = reuse.blocks[k].values == fresh.blocks[k].values &&
+                            reuse.blocks[k].samples.values == fresh.blocks[k].samples.values &&
+                            reuse.blocks[k].gradients.size() == fresh.blocks[k].gradients.size();
+                for (size_t g = 0; identical && g < fresh.blocks[k].gradients.size(); ++g)
+                    identical = reuse.blocks[k].gradients[g].values == fresh.blocks[k].gradients[g].values &&
+                                reuse.blocks[k].gradients[g].samples.values == fresh.blocks[k].gradients[g].samples.values;
+            }
+        }
+        check::ok(identical, "compute_descriptors_into over recycled (poisoned) storage equals fresh results");
+    }
 
     // Thread counts do not change a single bit.
     hamd::ThreadPool four(3);

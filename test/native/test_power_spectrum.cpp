@@ -63,6 +63,7 @@ void test_definition() {
             }
         }
         labels_ok = labels_ok && width == static_cast<size_t>(6 * (L + 1) * N * N);
+        labels_ok = labels_ok && block.samples.count() == static_cast<size_t>(std::count(molecule.types.begin(), molecule.types.end(), centre_type));
     }
     check::ok(diff <= 1e-12 * scale, "p = (-1)^l/sqrt(2l+1) sum_m c c, a1 <= a2, sqrt(2) for a1 < a2",
               std::to_string(diff / scale));
@@ -108,7 +109,8 @@ void test_invariance() {
                 diff = std::max(diff, std::fabs(p.blocks[b].values[r * width + x] - original.blocks[b].values[q * width + x]));
         }
     }
-    check::ok(diff < 1e-10 * max_abs(original.blocks[0].values), "permuting atoms permutes the samples");
+    check::ok(max_abs(original.blocks[0].values) > 0 && diff < 1e-10 * max_abs(original.blocks[0].values),
+              "permuting atoms permutes the samples");
     check::ok(sorted, "samples are in ascending atom order");
 
     const System crystal = random_crystal(rng, {8, 1, 1});
@@ -151,7 +153,14 @@ void test_gradients() {
         worst = std::max(worst, max_abs(sums));
         scale = std::max(scale, max_abs(g.values));
     }
-    check::ok(worst < 1e-12 * scale, "gradients of each sample sum to zero over atoms", std::to_string(worst / scale));
+    check::ok(scale > 0 && worst < 1e-12 * scale, "gradients of each sample sum to zero over atoms", std::to_string(worst / scale));
+    // Every code path of the kernels: vector (n_radial 4, 8, 12) and generic (5, 7) widths.
+    for (int max_radial : {4, 6, 7, 11}) {
+        const DescriptorOptions wide = options(DescriptorKind::PowerSpectrum, max_radial, 2);
+        const double e = position_gradient_error(crystal, wide);
+        check::ok(e < 1e-5, "n_radial = " + std::to_string(max_radial + 1) + ": position gradients match finite differences",
+                  std::to_string(e));
+    }
 }
 
 void test_degenerate() {
@@ -174,7 +183,7 @@ void test_degenerate() {
         for (size_t f = 1; f < frames.size(); ++f)
             for (size_t x = 0; x < width; ++x)
                 diff = std::max(diff, std::fabs(carbon.values[f * width + x] - carbon.values[x]));
-        check::ok(frames.size() >= 2 && diff <= 1e-10 * scale,
+        check::ok(frames.size() >= 2 && carbon.samples.count() == frames.size() && width > 0 && scale > 0 && diff <= 1e-10 * scale,
                   name + ": C-centred power spectra equal across frames", std::to_string(diff / scale));
     }
 }

@@ -30,6 +30,10 @@ void test_definition() {
     double dfc;
     const double fc = hamd::cutoff_function(r, o.hypers.cutoff, o.hypers.cutoff_width, &dfc);
     double err_neighbour = 0, err_self = 0, err_zero = 0;
+    bool samples_ok = true;
+    for (const Block& block : map.blocks) samples_ok = samples_ok && block.samples.count() == 1;
+    check::ok(samples_ok, "one sample per block (one atom of each type)");
+    if (!samples_ok) return;
     for (int l = 0; l <= L; ++l) {
         const int b_O = find_block(map, {l, 1, 1, 8}), b_H = find_block(map, {l, 1, 1, 1});
         const Block& O = map.blocks.at(b_O);
@@ -105,6 +109,13 @@ void test_gradients() {
               std::to_string(error));
     error = cell_gradient_error(crystal, o);
     check::ok(error < 1e-5, "triclinic crystal: cell gradients match finite differences", std::to_string(error));
+    // Every code path of the kernels: vector (n_radial 4, 8, 12) and generic (5, 7) widths.
+    for (int max_radial : {4, 6, 7, 11}) {
+        const DescriptorOptions wide = options(DescriptorKind::SphericalExpansion, max_radial, 2);
+        const double e = position_gradient_error(crystal, wide);
+        check::ok(e < 1e-5, "n_radial = " + std::to_string(max_radial + 1) + ": position gradients match finite differences",
+                  std::to_string(e));
+    }
 }
 
 }  // namespace
