@@ -48,12 +48,12 @@ struct SlotCounts {
 
 // Storage for an output array of `count` elements. Fresh large arrays are reserved first and
 // marked for transparent huge pages, which makes the first touch (page faults) far cheaper.
-void allocate(std::vector<double>& values, size_t count) {
+void allocate(Values& values, size_t count) {
     if (values.capacity() >= count) {  // reused storage: already mapped; kernels overwrite it all
         values.resize(count);
         return;
     }
-    values = std::vector<double>();
+    values = Values();
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     if (count * sizeof(double) >= (size_t(4) << 20)) {
         values.reserve(count);
@@ -63,7 +63,7 @@ void allocate(std::vector<double>& values, size_t count) {
         if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
     }
 #endif
-    values.assign(count, 0.0);
+    values.resize(count);  // uninitialised: the kernels write every element
 }
 
 void check_cancel(const std::atomic<bool>* cancel) {
@@ -289,7 +289,7 @@ void compute_descriptors_into(const std::vector<System>& systems, const std::vec
         std::vector<GradientBlock> recycled = std::move(block.gradients);
         block.gradients.clear();
         auto recycle = [&](size_t index) {
-            return index < recycled.size() ? std::move(recycled[index].values) : std::vector<double>();
+            return index < recycled.size() ? std::move(recycled[index].values) : Values();
         };
         const size_t rows = rows_per_type[t], width = family.width();
         block.samples.names = {"system", "atom"};

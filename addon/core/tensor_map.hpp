@@ -3,10 +3,36 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <new>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace hamd {
+
+// An allocator whose resize() leaves new doubles uninitialised: result arrays are written
+// in full by the kernels, and a zero-fill pass over hundreds of megabytes of gradients
+// would cost as much as computing them.
+template <typename T>
+struct UninitializedAllocator : std::allocator<T> {
+    using value_type = T;
+    template <typename U> struct rebind { using other = UninitializedAllocator<U>; };
+    UninitializedAllocator() = default;
+    template <typename U> UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+    template <typename U>
+    void construct(U* p) noexcept(std::is_nothrow_default_constructible<U>::value) {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <typename U, typename... Args>
+    void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+};
+
+// Bulk result values. Use assign(n, 0.0) where zeros are needed.
+using Values = std::vector<double, UninitializedAllocator<double>>;
 
 struct Labels {
     std::vector<std::string> names;
@@ -23,14 +49,14 @@ struct GradientBlock {
     std::string parameter;
     Labels samples;
     std::vector<Labels> components;
-    std::vector<double> values;
+    Values values;
 };
 
 struct Block {
     Labels samples;                  // (system, atom)
     std::vector<Labels> components;  // e.g. [o3_mu]; empty for invariants
     Labels properties;
-    std::vector<double> values;      // samples x components... x properties, row-major
+    Values values;                   // samples x components... x properties, row-major
     std::vector<GradientBlock> gradients;
 };
 

@@ -59,14 +59,14 @@ Napi::Object labels_to_js(Napi::Env env, hamd::Labels&& labels) {
     return object;
 }
 
-Napi::Float64Array doubles_to_js(Napi::Env env, std::vector<double>&& values) {
-    auto owned = new std::vector<double>(std::move(values));
+Napi::Float64Array doubles_to_js(Napi::Env env, hamd::Values&& values) {
+    auto owned = new hamd::Values(std::move(values));
     if (owned->empty()) {
         delete owned;
         return Napi::Float64Array::New(env, 0);
     }
     auto buffer = Napi::ArrayBuffer::New(env, owned->data(), owned->size() * sizeof(double),
-                                         [](Napi::Env, void*, std::vector<double>* data) { delete data; }, owned);
+                                         [](Napi::Env, void*, hamd::Values* data) { delete data; }, owned);
     return Napi::Float64Array::New(env, owned->size(), buffer, 0);
 }
 

@@ -124,7 +124,8 @@ inline int find_sample(const Block& block, int32_t system, int32_t atom) {
 
 inline size_t row_width(const Block& block) { return block.samples.count() ? block.values.size() / block.samples.count() : 0; }
 
-inline double max_abs(const std::vector<double>& v) {
+template <typename Vector>
+inline double max_abs(const Vector& v) {
     double m = 0;
     for (double x : v) m = std::max(m, std::fabs(x));
     return m;

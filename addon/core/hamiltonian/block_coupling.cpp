@@ -287,7 +287,7 @@ TensorMap to_tensor_map(const CoupledHamiltonian& coupled) {
         out.components.push_back(mu);
         out.properties.names = {"value"};
         out.properties.values = {0};
-        out.values = block.values;
+        out.values.assign(block.values.begin(), block.values.end());
         map.blocks.push_back(std::move(out));
     }
     return map;
@@ -308,7 +308,7 @@ CoupledHamiltonian from_tensor_map(const TensorMap& map) {
             block.samples.push_back({in.samples.values[3 * s], in.samples.values[3 * s + 1], in.samples.values[3 * s + 2]});
         if (in.values.size() != block.samples.size() * block.components())
             throw InvalidArgument("coupled Hamiltonian: block values do not match samples x (2 lambda + 1)");
-        block.values = in.values;
+        block.values.assign(in.values.begin(), in.values.end());
         coupled.blocks.push_back(std::move(block));
     }
     return coupled;
