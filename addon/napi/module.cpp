@@ -3,6 +3,7 @@
 
 #include "napi/cancel_token.hpp"
 #include "napi/engine.hpp"
+#include "napi/model.hpp"
 
 namespace {
 
@@ -36,6 +37,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     exports.Set("buildInfo", Napi::Function::New(env, build_info));
     exports.Set("createEngine", Napi::Function::New(env, create_engine));
     exports.Set("createCancelToken", Napi::Function::New(env, create_cancel_token));
+    hamd_napi::register_model_bindings(env, exports);
     return exports;
 }
 

@@ -12,8 +12,11 @@ import { defaultAddress, parseAddress } from '../../server/wire/address';
 import type { ArrayMsg, ComputeDescriptorsRequestMsg, ComputeDescriptorsResponseMsg, LabelsMsg, ServerInfoMsg, StructureMsg } from '../../server/wire/messages';
 import { hamdClientConstructor } from '../../server/wire/proto';
 import type { Block, DescriptorOptions, DescriptorResult, GradientParameter, Labels, StructureInput } from './types';
+import type { ListModelsResponseMsg, ModelInfoMsg, PredictRequestMsg, PredictResponseMsg } from '../../server/models/messages';
+import { decodeModelInfo, decodePredictResponse, type ModelInfo, type PredictOptions, type PredictResult } from './models';
 
 export * from './types';
+export * from './models';
 export type { ServerInfoMsg as ServerInfo } from '../../server/wire/messages';
 export { defaultAddress } from '../../server/wire/address';
 
@@ -169,6 +172,37 @@ export class HamdClient {
     };
     if (options.maxLambda !== undefined) request.max_lambda = options.maxLambda;
     return this.computeDescriptorsMessage(request, options.deadlineMs);
+  }
+
+  // Models the daemon knows (loaded, unloaded or failed), sorted by name.
+  async listModels(deadlineMs = 10000): Promise<ModelInfo[]> {
+    const reply = await this.unary<object, ListModelsResponseMsg>(this.hamd, 'ListModels', {}, deadlineMs);
+    return reply.models.map(decodeModelInfo);
+  }
+
+  async loadModel(name: string, deadlineMs = 60000): Promise<ModelInfo> {
+    return decodeModelInfo(await this.unary<{ name: string }, ModelInfoMsg>(this.hamd, 'LoadModel', { name }, deadlineMs));
+  }
+
+  async unloadModel(name: string, deadlineMs = 10000): Promise<void> {
+    await this.unary<{ name: string }, object>(this.hamd, 'UnloadModel', { name }, deadlineMs);
+  }
+
+  // Sends a PredictRequest message as is.
+  async predictMessage(request: PredictRequestMsg, deadlineMs?: number): Promise<PredictResult> {
+    return decodePredictResponse(await this.unary<PredictRequestMsg, PredictResponseMsg>(this.hamd, 'Predict', request, deadlineMs));
+  }
+
+  // Surrogate-Hamiltonian outputs of molecules; see PredictOptions and hamd.proto.
+  predict(structures: StructureInput[], options: PredictOptions = {}): Promise<PredictResult> {
+    return this.predictMessage({
+      structures: structures.map(toStructureMessage),
+      model: options.model ?? '',
+      outputs: options.outputs ?? [],
+      units: options.units ?? '',
+      order: options.order ?? '',
+      variant: options.variant ?? '',
+    }, options.deadlineMs);
   }
 
   close(): void {

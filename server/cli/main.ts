@@ -3,14 +3,20 @@ import { HamdClient } from '../../clients/node';
 import { packageVersion } from '../paths';
 import { parseArgs, UsageError } from './args';
 import { descriptors, descriptorsUsage } from './descriptors';
+import { predict, predictUsage } from './predict';
 import { serve, serveUsage } from './serve';
+import { train, trainUsage } from './train';
 
-const usage = `hamd ${packageVersion()}: symmetry-adapted descriptors served over gRPC
+const usage = `hamd ${packageVersion()}: symmetry-adapted descriptors and surrogate Hamiltonians served over gRPC
 
 Commands:
 ${serveUsage}
 
 ${descriptorsUsage}
+
+${predictUsage}
+
+${trainUsage}
 
 hamd info [--address ADDR]
   Prints the daemon's ServerInfo (version, capabilities, threads, limits) as JSON.
@@ -34,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'serve': return await serve(rest);
       case 'descriptors': return await descriptors(rest);
+      case 'predict': return await predict(rest);
+      case 'train': return await train(rest);
       case 'info': return await info(rest);
       case '--version': process.stdout.write(packageVersion() + '\n'); return 0;
       case undefined: case 'help': case '--help': case '-h': process.stdout.write(usage + '\n'); return command === undefined ? 2 : 0;

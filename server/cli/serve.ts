@@ -5,6 +5,8 @@ import { startDaemon } from '../daemon/daemon';
 import { defaultLimits, type DaemonLimits } from '../daemon/limits';
 import { isLogLevel, Logger } from '../daemon/logger';
 import { loadAddon } from '../native/addon';
+import { startModelRegistry } from '../models/start';
+import { extractModelOptions, modelOptionsUsage } from '../models/options';
 import { packageVersion } from '../paths';
 import { defaultAddress, parseAddress } from '../wire/address';
 import { assertLittleEndian } from '../wire/arrays';
@@ -22,10 +24,12 @@ export const serveUsage = `hamd serve [options]
   --max-send-bytes B       largest response message (default 512MiB)
   --max-output-bytes B     computed blocks per request (default 448MiB)
   --shutdown-timeout S     seconds to let in-flight calls finish on SIGTERM (default 30)
-  --pid-file FILE          write the daemon's pid here (removed on exit)`;
+  --pid-file FILE          write the daemon's pid here (removed on exit)
+${modelOptionsUsage}`;
 
 export async function serve(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, {
+  const { rest, options: modelOptions } = extractModelOptions(argv);
+  const args = parseArgs(rest, {
     values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'shutdown-timeout', 'pid-file'],
     flags: ['allow-remote', 'help'],
     aliases: { '-h': 'help' },
@@ -59,11 +63,12 @@ export async function serve(argv: string[]): Promise<number> {
     addon_build: addon.buildInfo(), limits,
   });
 
+  const models = startModelRegistry(addon, modelOptions, logger, threads);
   let daemon;
   try {
     daemon = await startDaemon({
       listen, allowRemote: args.flags.has('allow-remote'), limits, shutdownTimeoutMs, logger, engine,
-      createCancelToken: () => addon.createCancelToken(), addonBuild: addon.buildInfo(),
+      createCancelToken: () => addon.createCancelToken(), addonBuild: addon.buildInfo(), models,
     });
   } catch (error) {
     engine.close();

@@ -12,6 +12,8 @@ import type { ComputeDescriptorsRequestMsg, ComputeDescriptorsResponseMsg, Serve
 import { HAMD_SERVICE_NAME, hamdServiceDefinition } from '../wire/proto';
 import type { DaemonLimits } from './limits';
 import type { Logger } from './logger';
+import type { ModelRegistry } from '../models/registry';
+import { modelHandlers } from './predict';
 import { responseBytes, toResponse } from './respond';
 import { claimSocketPath, removeQuietly } from './socket';
 import { checkDescriptorRequest, descriptorKinds, gradientParameters } from './validate';
@@ -25,6 +27,7 @@ export interface DaemonOptions {
   engine: NativeEngine;
   createCancelToken: () => CancelToken;
   addonBuild: string;
+  models?: ModelRegistry;     // surrogate-Hamiltonian models (ListModels, Predict)
 }
 
 export interface Daemon {
@@ -61,7 +64,8 @@ function hamdHandlers(options: DaemonOptions): grpc.UntypedServiceImplementation
 
   const getServerInfo: grpc.handleUnaryCall<object, ServerInfoMsg> = (_call, callback) => {
     logger.debug('request', { method: 'GetServerInfo', code: 'OK' });
-    callback(null, info);
+    // Models come and go (LoadModel, UnloadModel): their capabilities are read per call.
+    callback(null, { ...info, capabilities: [...info.capabilities, ...(options.models?.capabilities() ?? [])] });
   };
 
   const computeDescriptors: grpc.handleUnaryCall<ComputeDescriptorsRequestMsg, ComputeDescriptorsResponseMsg> = async (call, callback) => {
@@ -127,7 +131,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     'grpc.max_receive_message_length': options.limits.maxReceiveBytes,
     'grpc.max_send_message_length': options.limits.maxSendBytes,
   });
-  server.addService(hamdServiceDefinition(), hamdHandlers(options));
+  const models = options.models && modelHandlers({ registry: options.models, limits: options.limits, logger });
+  server.addService(hamdServiceDefinition(), { ...hamdHandlers(options), ...models });
   const health = new HealthImplementation({ '': 'SERVING', [HAMD_SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
 

@@ -5,6 +5,7 @@ import grpc
 
 from ._proto import hamd_pb2, hamd_pb2_grpc
 from .errors import InvalidArgument, from_rpc_error
+from .predict import DEFAULT_OUTPUTS, is_single_structure, model_info, predict_request, structure_result
 from .results import response_to_dict
 from .structures import as_structure_list, structure_to_proto
 
@@ -141,6 +142,48 @@ class Client:
         """
         request = self.descriptors_request(atoms, kind, species, gradients, max_lambda, **hypers)
         return response_to_dict(self.compute_descriptors(request, timeout), kind)
+
+    def models(self, timeout=None):
+        """Models the daemon knows, as a list of dicts (name, kind, state ("ready",
+        "unloaded" or "failed"), error, species, basis, units, cutoff, outputs, validation,
+        default, path, checksum, metadata), sorted by name."""
+        reply = self._call(self._stub.ListModels, hamd_pb2.ListModelsRequest(), timeout)
+        return [model_info(m) for m in reply.models]
+
+    def load_model(self, name, timeout=None):
+        """Loads (or reloads) model `name` of the daemon's repository; returns its info."""
+        return model_info(self._call(self._stub.LoadModel, hamd_pb2.LoadModelRequest(name=name), timeout))
+
+    def unload_model(self, name, timeout=None):
+        self._call(self._stub.UnloadModel, hamd_pb2.UnloadModelRequest(name=name), timeout)
+
+    def predict_raw(self, request, timeout=None):
+        """Send a ready PredictRequest; returns the raw PredictResponse."""
+        return self._call(self._stub.Predict, request, timeout)
+
+    def predict(self, atoms, model=None, outputs=DEFAULT_OUTPUTS, units="hartree", order="hamd", variant="best",
+                timeout=None):
+        """Surrogate-Hamiltonian outputs of one molecule or several.
+
+        atoms: as for descriptors() (ase.Atoms, a list of them, or (symbols | numbers,
+        positions) tuples); molecules only. model: registry name (None: the daemon's default
+        model). outputs: any of "fock_orthogonal", "fock", "overlap", "orbital_energies",
+        "homo", "lumo", "gap", "orbital_labels". units: "hartree" or "ev". order: orbital
+        order of matrices and labels, "hamd" or "pyscf" (PySCF's ao_labels order). variant:
+        "best" (the eigenvalue-trained weights when the model has them), "direct" or "indirect".
+
+        Returns, for one structure, a dict of numpy arrays keyed by output name (see
+        hamd.predict.structure_result; plus "model", "units", "order"); for a list of
+        structures, a list of such dicts.
+        """
+        single = is_single_structure(atoms)
+        reply = self.predict_raw(predict_request(atoms, model, outputs, units, order, variant), timeout)
+        results = []
+        for message in reply.structures:
+            result = structure_result(message)
+            result.update(model=reply.model, units=reply.units, order=reply.order)
+            results.append(result)
+        return results[0] if single else results
 
 
 def connect(address=None, timeout=300.0):

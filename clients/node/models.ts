@@ -1,0 +1,95 @@
+// Node client types and decoding of the model RPCs (ListModels, LoadModel, UnloadModel, Predict).
+import type { ModelInfoMsg, PredictResponseMsg } from '../../server/models/messages';
+import { decodeFloat64, decodeInt32 } from '../../server/wire/arrays';
+
+export type PredictOutput = 'fock_orthogonal' | 'fock' | 'overlap' | 'orbital_energies' | 'homo' | 'lumo' | 'gap' | 'orbital_labels';
+
+export interface PredictOptions {
+  model?: string;               // registry name; default: the daemon's default model
+  outputs?: PredictOutput[];    // default: orbital_energies, homo, lumo, gap
+  units?: 'hartree' | 'ev';     // default hartree
+  order?: 'hamd' | 'pyscf';     // orbital order of matrices and labels; default hamd
+  variant?: 'best' | 'direct' | 'indirect'; // weights; default best (indirect when trained)
+  deadlineMs?: number;
+}
+
+// One structure's outputs (those requested). Matrices are row-major [nOrbitals, nOrbitals].
+export interface StructurePrediction {
+  nOrbitals: number;
+  nElectrons: number;
+  fockOrthogonal?: Float64Array;
+  fock?: Float64Array;
+  overlap?: Float64Array;
+  orbitalEnergies?: Float64Array;   // ascending
+  homo?: number;
+  lumo?: number;
+  gap?: number;
+  orbitalNames?: string[];          // "0 O 1s", ...
+  orbitals?: Int32Array;            // [nOrbitals, 4]: atom, n, l, m
+}
+
+export interface PredictResult {
+  model: string;
+  units: string;
+  order: string;
+  structures: StructurePrediction[];
+  computeMicroseconds: number;
+  queueMicroseconds: number;
+}
+
+export interface ModelInfo {
+  name: string;
+  version: string;
+  kind: string;
+  state: string;                    // ready | unloaded | failed
+  error: string;
+  species: number[];
+  basis: string;
+  units: string;
+  cutoff: number;
+  outputs: string[];
+  validation: Record<string, number>;
+  isDefault: boolean;
+  path: string;
+  checksum: string;
+  metadata: Record<string, unknown>;
+}
+
+export function decodeModelInfo(message: ModelInfoMsg): ModelInfo {
+  let metadata: Record<string, unknown> = {};
+  try {
+    metadata = JSON.parse(message.metadata_json || '{}');
+  } catch {
+    /* left empty: the daemon always sends JSON */
+  }
+  return {
+    name: message.name, version: message.version ?? '', kind: message.kind ?? '', state: message.state ?? '',
+    error: message.error ?? '', species: message.species ?? [], basis: message.basis ?? '', units: message.units ?? '',
+    cutoff: message.cutoff ?? 0, outputs: message.outputs ?? [], validation: message.validation ?? {},
+    isDefault: Boolean(message.is_default), path: message.path ?? '', checksum: message.checksum ?? '', metadata,
+  };
+}
+
+export function decodePredictResponse(response: PredictResponseMsg): PredictResult {
+  const structures = response.structures.map((s, i): StructurePrediction => {
+    const where = `structures[${i}]`;
+    const out: StructurePrediction = { nOrbitals: s.n_orbitals ?? 0, nElectrons: s.n_electrons ?? 0 };
+    if (s.fock_orthogonal) out.fockOrthogonal = decodeFloat64(s.fock_orthogonal, `${where}.fock_orthogonal`).values;
+    if (s.fock) out.fock = decodeFloat64(s.fock, `${where}.fock`).values;
+    if (s.overlap) out.overlap = decodeFloat64(s.overlap, `${where}.overlap`).values;
+    if (s.orbital_energies) out.orbitalEnergies = decodeFloat64(s.orbital_energies, `${where}.orbital_energies`).values;
+    if (s.homo !== undefined && s.homo !== null) out.homo = s.homo;
+    if (s.lumo !== undefined && s.lumo !== null) out.lumo = s.lumo;
+    if (s.gap !== undefined && s.gap !== null) out.gap = s.gap;
+    if (s.orbital_labels) {
+      out.orbitalNames = s.orbital_labels.names ?? [];
+      const values = s.orbital_labels.orbitals?.values;
+      if (values) out.orbitals = decodeInt32(values, `${where}.orbital_labels.orbitals`).values;
+    }
+    return out;
+  });
+  return {
+    model: response.model, units: response.units, order: response.order, structures,
+    computeMicroseconds: response.compute_us ?? 0, queueMicroseconds: response.queue_us ?? 0,
+  };
+}

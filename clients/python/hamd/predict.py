@@ -1,0 +1,78 @@
+"""Predict and the model registry: requests and numpy results."""
+import json
+
+import numpy as np
+
+from ._proto import hamd_pb2
+from .arrays import array_from_proto, labels_from_proto
+from .structures import _is_ase_atoms, _is_single_tuple_structure, as_structure_list, structure_to_proto
+
+PREDICT_OUTPUTS = ("fock_orthogonal", "fock", "overlap", "orbital_energies", "homo", "lumo", "gap",
+                   "orbital_labels")
+DEFAULT_OUTPUTS = ("orbital_energies", "homo", "lumo", "gap")
+_MATRICES = ("fock_orthogonal", "fock", "overlap", "orbital_energies")
+_SCALARS = ("homo", "lumo", "gap")
+
+
+def is_single_structure(atoms):
+    """True for one structure (answered with one dict), False for a list of them."""
+    return _is_ase_atoms(atoms) or _is_single_tuple_structure(atoms)
+
+
+def predict_request(atoms, model=None, outputs=DEFAULT_OUTPUTS, units="hartree", order="hamd", variant="best"):
+    """The PredictRequest that Client.predict() sends."""
+    if isinstance(outputs, str):
+        outputs = (outputs,)
+    unknown = [o for o in outputs if o not in PREDICT_OUTPUTS]
+    if unknown:
+        raise ValueError(f"unknown output(s) {', '.join(map(repr, unknown))}; expected some of {', '.join(PREDICT_OUTPUTS)}")
+    if units not in ("hartree", "ev"):
+        raise ValueError(f"units must be 'hartree' or 'ev', got {units!r}")
+    if order not in ("hamd", "pyscf"):
+        raise ValueError(f"order must be 'hamd' or 'pyscf', got {order!r}")
+    if variant not in ("best", "direct", "indirect"):
+        raise ValueError(f"variant must be 'best', 'direct' or 'indirect', got {variant!r}")
+    structures = [structure_to_proto(s, i) for i, s in enumerate(as_structure_list(atoms))]
+    return hamd_pb2.PredictRequest(structures=structures, model=model or "", outputs=list(outputs),
+                                   units=units, order=order, variant=variant)
+
+
+def structure_result(message):
+    """One StructurePrediction -> dict of numpy arrays keyed by output name.
+
+    fock_orthogonal, fock, overlap: float64 [n_orb, n_orb]; orbital_energies: float64 [n_orb],
+    ascending; homo, lumo, gap: numpy float64 scalars; orbital_labels: str [n_orb] ("0 O 1s",
+    ...) with orbital_indices: int32 [n_orb, 4] of (atom, n, l, m); n_orbitals, n_electrons: int.
+    """
+    out = {"n_orbitals": int(message.n_orbitals), "n_electrons": int(message.n_electrons)}
+    for name in _MATRICES:
+        if message.HasField(name):
+            out[name] = array_from_proto(getattr(message, name))
+    for name in _SCALARS:
+        if message.HasField(name):
+            out[name] = np.float64(getattr(message, name))
+    if message.HasField("orbital_labels"):
+        out["orbital_labels"] = np.array(list(message.orbital_labels.names), dtype=str)
+        out["orbital_indices"] = labels_from_proto(message.orbital_labels.orbitals).values
+    return out
+
+
+def model_info(message):
+    """ModelInfo -> dict."""
+    return {
+        "name": message.name,
+        "version": message.version,
+        "kind": message.kind,
+        "state": message.state,
+        "error": message.error,
+        "species": list(message.species),
+        "basis": message.basis,
+        "units": message.units,
+        "cutoff": message.cutoff,
+        "outputs": list(message.outputs),
+        "validation": dict(message.validation),
+        "default": message.is_default,
+        "path": message.path,
+        "checksum": message.checksum,
+        "metadata": json.loads(message.metadata_json or "{}"),
+    }

@@ -1,0 +1,89 @@
+// `hamd predict IN.xyz [--model NAME] [--outputs LIST] [--units ev] [--order pyscf] -o OUT.npz`
+import * as fs from 'node:fs';
+import type { PredictOutput, PredictResult } from '../../clients/node';
+import { writeNpz, type NpyData } from '../io/npz';
+import { parseXyz } from '../io/xyz';
+import { parseArgs, UsageError } from './args';
+import { connectOrStart } from './autostart';
+
+export const predictUsage = `hamd predict IN.xyz -o OUT.npz [options]
+  --model NAME             model of the daemon's registry (default: its default model)
+  --outputs LIST           comma separated, any of fock_orthogonal, fock, overlap,
+                           orbital_energies, homo, lumo, gap, orbital_labels
+                           (default orbital_energies,homo,lumo,gap)
+  --units U                hartree | ev (default hartree)
+  --order O                orbital order of matrices and labels: hamd | pyscf (default hamd)
+  --variant V              best | direct | indirect weights (default best: indirect when trained)
+  -o, --output FILE        .npz to write (array names: docs/serving-models.md)
+  --address ADDR           daemon address (default: $HAMD_ADDRESS, else the per-user socket)
+  --no-autostart           fail instead of starting a daemon when none answers
+IN.xyz: XYZ or extended XYZ of molecules, one or more frames.`;
+
+// Array names documented in docs/serving-models.md.
+export function predictionArrays(result: PredictResult): Map<string, NpyData> {
+  const out = new Map<string, NpyData>();
+  out.set('model', { dtype: 'str', shape: [], values: [result.model] });
+  out.set('units', { dtype: 'str', shape: [], values: [result.units] });
+  out.set('order', { dtype: 'str', shape: [], values: [result.order] });
+  const count = result.structures.length;
+  out.set('n_orbitals', { dtype: '<i4', shape: [count], values: Int32Array.from(result.structures, (s) => s.nOrbitals) });
+  out.set('n_electrons', { dtype: '<i4', shape: [count], values: Int32Array.from(result.structures, (s) => s.nElectrons) });
+  for (const key of ['homo', 'lumo', 'gap'] as const) {
+    if (result.structures.some((s) => s[key] !== undefined)) {
+      out.set(key, { dtype: '<f8', shape: [count], values: Float64Array.from(result.structures, (s) => s[key] ?? NaN) });
+    }
+  }
+  result.structures.forEach((s, i) => {
+    const prefix = `structure_${i}`;
+    const n = s.nOrbitals;
+    if (s.fockOrthogonal) out.set(`${prefix}/fock_orthogonal`, { dtype: '<f8', shape: [n, n], values: s.fockOrthogonal });
+    if (s.fock) out.set(`${prefix}/fock`, { dtype: '<f8', shape: [n, n], values: s.fock });
+    if (s.overlap) out.set(`${prefix}/overlap`, { dtype: '<f8', shape: [n, n], values: s.overlap });
+    if (s.orbitalEnergies) out.set(`${prefix}/orbital_energies`, { dtype: '<f8', shape: [n], values: s.orbitalEnergies });
+    if (s.orbitalNames) out.set(`${prefix}/orbital_labels`, { dtype: 'str', shape: [s.orbitalNames.length], values: s.orbitalNames });
+    if (s.orbitals) {
+      out.set(`${prefix}/orbitals`, { dtype: '<i4', shape: [s.orbitals.length / 4, 4], values: s.orbitals });
+      out.set(`${prefix}/orbitals_names`, { dtype: 'str', shape: [4], values: ['atom', 'n', 'l', 'm'] });
+    }
+  });
+  return out;
+}
+
+export async function predict(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, {
+    values: ['model', 'outputs', 'units', 'order', 'variant', 'output', 'address'],
+    flags: ['no-autostart', 'help'],
+    aliases: { '-o': 'output', '-h': 'help' },
+  });
+  if (args.flags.has('help')) {
+    process.stdout.write(predictUsage + '\n');
+    return 0;
+  }
+  if (args.positionals.length !== 1) throw new UsageError('predict: give exactly one input .xyz file');
+  const output = args.options.get('output');
+  if (!output) throw new UsageError('predict: -o OUT.npz is required');
+  const units = args.options.get('units');
+  if (units !== undefined && units !== 'hartree' && units !== 'ev') throw new UsageError(`--units: "${units}" is not hartree or ev`);
+  const order = args.options.get('order');
+  if (order !== undefined && order !== 'hamd' && order !== 'pyscf') throw new UsageError(`--order: "${order}" is not hamd or pyscf`);
+  const variant = args.options.get('variant');
+  if (variant !== undefined && !['best', 'direct', 'indirect'].includes(variant)) throw new UsageError(`--variant: "${variant}" is not best, direct or indirect`);
+  const outputs = (args.options.get('outputs') ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0) as PredictOutput[];
+
+  const input = args.positionals[0];
+  const frames = parseXyz(fs.readFileSync(input, 'utf8'), input);
+  const client = await connectOrStart(args.options.get('address'), {
+    autostart: !args.flags.has('no-autostart'),
+    log: (message) => process.stderr.write(`hamd: ${message}\n`),
+  });
+  try {
+    const result = await client.predict(frames, { model: args.options.get('model'), outputs, units: units as 'hartree' | 'ev' | undefined, order: order as 'hamd' | 'pyscf' | undefined,
+      variant: variant as 'best' | 'direct' | 'indirect' | undefined,
+    });
+    writeNpz(output, predictionArrays(result));
+    process.stderr.write(`hamd: ${frames.length} structures, model ${result.model} -> ${output} (compute ${(result.computeMicroseconds / 1000).toFixed(1)} ms)\n`);
+  } finally {
+    client.close();
+  }
+  return 0;
+}

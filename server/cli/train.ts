@@ -1,0 +1,110 @@
+// `hamd train hamiltonian --data DATA.npz -o MODEL.npz [options]`: trains a surrogate
+// Hamiltonian in this process on the native addon (no daemon), writes MODEL.npz, the
+// report MODEL.report.json next to it and, when tools/plot-parity runs (python3 with
+// matplotlib), the parity plot MODEL.parity.png.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadAddon } from '../native/addon';
+import { modelAddon, type TrainingConfig } from '../native/model-addon';
+import { packageRoot } from '../paths';
+import { numberOption, parseArgs, UsageError } from './args';
+import { ProgressBars } from './progress';
+
+export const trainUsage = `hamd train hamiltonian --data DATA.npz -o MODEL.npz [options]
+  --data FILE              reference dataset (docs/dataset-format.md)
+  -o, --output FILE        model file to write; the report goes to MODEL.report.json and the
+                           parity plot to MODEL.parity.png next to it
+  --cutoff X               feature and pair cutoff, Angstrom
+  --cutoff-width X         Angstrom
+  --max-radial N           inclusive
+  --max-angular N          inclusive
+  --density-width X        Angstrom
+  --folds K                cross-validation folds of the ridge fit
+  --no-indirect            direct (ridge) model only, no refinement on the large-basis levels
+  --epochs N               indirect refinement epochs
+  --learning-rate X        indirect refinement (Adam)
+  --patience N             epochs without validation improvement before stopping
+  --seed N                 folds, validation split and batches
+  --threads N              native threads (default: one per core)
+  --no-plot                skip the parity plot`;
+
+const hyperFlags: Array<[string, string, boolean]> = [
+  ['cutoff', 'cutoff', false], ['cutoff-width', 'cutoff_width', false], ['max-radial', 'max_radial', true],
+  ['max-angular', 'max_angular', true], ['density-width', 'density_width', false],
+];
+
+// MODEL.npz -> MODEL.<suffix>
+export function besideModel(model: string, suffix: string): string {
+  const parsed = path.parse(model);
+  return path.join(parsed.dir, `${parsed.ext === '.npz' ? parsed.name : parsed.base}.${suffix}`);
+}
+
+function plotParity(report: string, png: string): void {
+  const tool = path.join(packageRoot, 'tools', 'plot-parity');
+  if (!fs.existsSync(tool)) {
+    process.stderr.write('hamd: tools/plot-parity not found: no parity plot\n');
+    return;
+  }
+  const result = spawnSync('python3', [tool, report, '-o', png], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  if (result.status === 0) process.stderr.write(`hamd: parity plot -> ${png}\n`);
+  else process.stderr.write(`hamd: no parity plot (tools/plot-parity failed: ${(result.stderr || result.error?.message || '').trim().split('\n').pop()})\n`);
+}
+
+export async function train(argv: string[]): Promise<number> {
+  const [what, ...rest] = argv;
+  if (what === '--help' || what === '-h') {
+    process.stdout.write(trainUsage + '\n');
+    return 0;
+  }
+  if (what !== 'hamiltonian') throw new UsageError(`train: the only model kind is "hamiltonian"${what ? `, not "${what}"` : ''}`);
+  const args = parseArgs(rest, {
+    values: ['data', 'output', ...hyperFlags.map(([flag]) => flag), 'folds', 'epochs', 'learning-rate', 'patience', 'seed', 'threads'],
+    flags: ['no-indirect', 'no-plot', 'help'],
+    aliases: { '-o': 'output', '-h': 'help' },
+  });
+  if (args.flags.has('help')) {
+    process.stdout.write(trainUsage + '\n');
+    return 0;
+  }
+  if (args.positionals.length > 0) throw new UsageError(`train: unexpected argument "${args.positionals[0]}"`);
+  const data = args.options.get('data');
+  if (!data) throw new UsageError('train: --data DATA.npz is required');
+  const output = args.options.get('output');
+  if (!output) throw new UsageError('train: -o MODEL.npz is required');
+  if (!fs.existsSync(data)) throw new Error(`${data}: no such file`);
+  fs.mkdirSync(path.dirname(path.resolve(output)), { recursive: true }); // fail now, not after training
+
+  const hypers: Record<string, number> = {};
+  for (const [flag, key, integer] of hyperFlags) {
+    const value = numberOption(args, flag, integer);
+    if (value !== undefined) hypers[key] = value;
+  }
+  const config: TrainingConfig = {
+    data: path.resolve(data), output: path.resolve(output), hypers, indirect: !args.flags.has('no-indirect'),
+    command: ['hamd', 'train', ...argv].join(' '),
+  };
+  const optional: Array<[string, keyof TrainingConfig, boolean]> = [
+    ['folds', 'folds', true], ['epochs', 'epochs', true], ['learning-rate', 'learningRate', false],
+    ['patience', 'patience', true], ['seed', 'seed', true], ['threads', 'threads', true],
+  ];
+  for (const [flag, key, integer] of optional) {
+    const value = numberOption(args, flag, integer);
+    if (value !== undefined) config[key] = value;
+  }
+
+  const models = modelAddon(loadAddon());
+  const bars = new ProgressBars();
+  const started = Date.now();
+  let report;
+  try {
+    report = await models.trainHamiltonianModel(config, (p) => bars.update(p));
+  } finally {
+    bars.done();
+  }
+  const reportFile = besideModel(config.output, 'report.json');
+  fs.writeFileSync(reportFile, JSON.stringify({ ...report, config, wall_seconds: (Date.now() - started) / 1000 }, null, 2) + '\n');
+  process.stderr.write(`hamd: model -> ${config.output}, report -> ${reportFile}\n`);
+  if (!args.flags.has('no-plot')) plotParity(reportFile, besideModel(config.output, 'parity.png'));
+  return 0;
+}

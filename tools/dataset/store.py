@@ -1,0 +1,99 @@
+"""Writing and reading the hamd reference-dataset format (docs/dataset-format.md).
+
+Everything is a plain numpy array in an uncompressed .npz (no pickled objects), so numpy alone,
+or any zip + .npy reader, can load it."""
+import json
+
+import numpy as np
+
+FORMAT_NAME = "hamd-hamiltonian-dataset"
+FORMAT_VERSION = 1
+
+
+def offsets(sizes):
+    return np.concatenate([[0], np.cumsum(np.asarray(sizes, dtype=np.int64))]).astype(np.int64)
+
+
+def assemble(molecules, records, provenance):
+    """records: per-structure dicts (plan entry + 'minimal' + 'large' results), in output order."""
+    mins = [r["minimal"] for r in records]
+    larges = [r["large"] for r in records]
+    n_atoms = [len(r["symbols"]) for r in records]
+    n_ao = [m["fock"].shape[0] for m in mins]
+    z = {"H": 1, "C": 6, "N": 7, "O": 8}
+    arrays = {
+        "format": np.array(FORMAT_NAME),
+        "format_version": np.array(FORMAT_VERSION, dtype=np.int64),
+        "provenance": np.array(json.dumps(provenance, indent=1, sort_keys=True)),
+        "molecule_names": np.array([m["name"] for m in molecules], dtype="<U64"),
+        "molecule_smiles": np.array([m["smiles"] for m in molecules], dtype="<U128"),
+        "structure_molecule": np.array([r["molecule"] for r in records], dtype=np.int64),
+        "structure_index": np.array([r["structure"] for r in records], dtype=np.int64),
+        "structure_conformer": np.array([r["conformer"] for r in records], dtype=np.int64),
+        "structure_displaced": np.array([r["displaced"] for r in records], dtype=np.bool_),
+        "atom_offsets": offsets(n_atoms),
+        "species": np.array([z[s] for r in records for s in r["symbols"]], dtype=np.int64),
+        "positions": np.concatenate([r["positions"] for r in records]).astype(np.float64),
+        "n_electrons": np.array([m["n_electrons"] for m in mins], dtype=np.int64),
+        "minimal_ao_offsets": offsets(n_ao),
+        "minimal_matrix_offsets": offsets([n * n for n in n_ao]),
+        "minimal_fock": np.concatenate([m["fock"].ravel() for m in mins]),
+        "minimal_overlap": np.concatenate([m["overlap"].ravel() for m in mins]),
+        "minimal_mo_energies": np.concatenate([m["mo_energies"] for m in mins]),
+        "minimal_energy": np.array([m["energy"] for m in mins], dtype=np.float64),
+        "minimal_ao_labels": np.concatenate([m["ao_labels"] for m in mins]).astype("<U24"),
+        "minimal_ao_atom": np.concatenate([m["ao_atom"] for m in mins]).astype(np.int64),
+        "minimal_ao_shell": np.concatenate([m["ao_shell"] for m in mins]).astype("<U4"),
+        "minimal_ao_l": np.concatenate([m["ao_l"] for m in mins]).astype(np.int64),
+        "minimal_ao_m": np.concatenate([m["ao_m"] for m in mins]).astype("<U8"),
+        "minimal_seconds": np.array([m["seconds"] for m in mins], dtype=np.float64),
+        "large_mo_offsets": offsets([len(l["mo_energies"]) for l in larges]),
+        "large_mo_energies": np.concatenate([l["mo_energies"] for l in larges]),
+        "large_energy": np.array([l["energy"] for l in larges], dtype=np.float64),
+        "large_seconds": np.array([l["seconds"] for l in larges], dtype=np.float64),
+    }
+    return arrays
+
+
+def write(path, arrays):
+    tmp = f"{path}.partial.npz"
+    np.savez(tmp, **arrays)
+    import os
+    os.replace(tmp, path)
+
+
+class Dataset:
+    """Numpy-only reader: per-structure views into the concatenated arrays."""
+
+    def __init__(self, path):
+        with np.load(path, allow_pickle=False) as f:
+            self.arrays = {k: f[k] for k in f.files}
+        a = self.arrays
+        if str(a.get("format", "")) != FORMAT_NAME:
+            raise ValueError(f"{path}: not a {FORMAT_NAME} file")
+        if int(a["format_version"]) != FORMAT_VERSION:
+            raise ValueError(f"{path}: format_version {int(a['format_version'])}, expected {FORMAT_VERSION}")
+        self.provenance = json.loads(str(a["provenance"]))
+
+    def __len__(self):
+        return len(self.arrays["structure_molecule"])
+
+    def structure(self, i):
+        a = self.arrays
+        at = slice(a["atom_offsets"][i], a["atom_offsets"][i + 1])
+        ao = slice(a["minimal_ao_offsets"][i], a["minimal_ao_offsets"][i + 1])
+        mat = slice(a["minimal_matrix_offsets"][i], a["minimal_matrix_offsets"][i + 1])
+        mo = slice(a["large_mo_offsets"][i], a["large_mo_offsets"][i + 1])
+        n = ao.stop - ao.start
+        return {
+            "name": str(a["molecule_names"][a["structure_molecule"][i]]),
+            "species": a["species"][at], "positions": a["positions"][at],
+            "n_electrons": int(a["n_electrons"][i]),
+            "fock": a["minimal_fock"][mat].reshape(n, n),
+            "overlap": a["minimal_overlap"][mat].reshape(n, n),
+            "minimal_mo_energies": a["minimal_mo_energies"][ao],
+            "ao_labels": a["minimal_ao_labels"][ao],
+            "minimal_energy": float(a["minimal_energy"][i]),
+            "large_mo_energies": a["large_mo_energies"][mo],
+            "large_energy": float(a["large_energy"][i]),
+        }
