@@ -84,7 +84,8 @@ async function main(): Promise<void> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hamd-bench-'));
     const socket = path.join(dir, 'hamd.sock');
     const daemon = spawn(process.execPath, [path.join(root, 'bin', 'hamd.js'), 'serve', '--listen', `unix:${socket}`,
-      '--threads', String(threads), '--log-level', 'error'], { stdio: ['ignore', 'ignore', 'inherit'] });
+      '--threads', String(threads), '--log-level', 'error', '--no-models',
+      '--max-output-bytes', '2GiB', '--max-send-bytes', '2GiB'], { stdio: ['ignore', 'ignore', 'inherit'] });
     try {
       await waitForSocket(socket, 20000);
       const client = await HamdClient.connect(`unix:${socket}`, { timeoutMs: 20000 });

@@ -9,6 +9,7 @@ import { packageVersion } from '../paths';
 import { parseAddress, type ListenAddress } from '../wire/address';
 import { toStatusError } from '../wire/errors';
 import type { ComputeDescriptorsRequestMsg, ComputeDescriptorsResponseMsg, ServerInfoMsg } from '../wire/messages';
+import { encodeComputeDescriptorsResponse } from '../wire/fast-encode';
 import { HAMD_SERVICE_NAME, hamdServiceDefinition } from '../wire/proto';
 import type { DaemonLimits } from './limits';
 import type { Logger } from './logger';
@@ -132,7 +133,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     'grpc.max_send_message_length': options.limits.maxSendBytes,
   });
   const models = options.models && modelHandlers({ registry: options.models, limits: options.limits, logger });
-  server.addService(hamdServiceDefinition(), { ...hamdHandlers(options), ...models });
+  // Descriptor responses carry megabytes of bulk arrays: encode them with one memcpy each.
+  const definition = hamdServiceDefinition();
+  const service: grpc.ServiceDefinition = {
+    ...definition,
+    ComputeDescriptors: { ...definition.ComputeDescriptors, responseSerialize: encodeComputeDescriptorsResponse as (value: unknown) => Buffer },
+  };
+  server.addService(service, { ...hamdHandlers(options), ...models });
   const health = new HealthImplementation({ '': 'SERVING', [HAMD_SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
 
