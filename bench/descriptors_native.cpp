@@ -32,21 +32,13 @@ double now_seconds() {
 
 struct Timing { double best, median; };
 
-// Best and median wall time of repeated runs: at least 3 runs and about `budget` seconds.
-// (On a shared machine the best run is the one least disturbed by other processes.)
-template <class F>
-Timing time_runs(F&& run, double budget) {
-    std::vector<double> times;
-    const double start = now_seconds();
-    while (times.size() < 3 || (now_seconds() - start < budget && times.size() < 200)) {
-        const double t0 = now_seconds();
-        run();
-        times.push_back(now_seconds() - t0);
-    }
+Timing summarise(std::vector<double> times) {
     std::sort(times.begin(), times.end());
     return {times.front(), times[times.size() / 2]};
 }
 
+// Best and median wall time of repeated runs: at least 3 runs and about `budget` seconds.
+// (On a shared machine the best run is the one least disturbed by other processes.)
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -92,12 +84,24 @@ int main(int argc, char** argv) {
                     std::printf("%-16s %7zu %9s   output over 6 GiB, skipped\n", name, threads, gradients ? "positions" : "none");
                     continue;
                 }
-                const Timing with_lists = time_runs([&] { compute_descriptors(systems, options, pool); }, budget);
-                const Timing without =
-                    time_runs([&] { compute_descriptors_with_neighbors(systems, lists, options, pool); }, budget);
+                // The three variants run interleaved, so that each sees the same state of the
+                // allocator and caches (a variant timed alone after another inherits its heap).
                 TensorMap output;
-                const Timing reused =
-                    time_runs([&] { compute_descriptors_into(systems, lists, options, pool, nullptr, output); }, budget);
+                std::vector<double> with_times, without_times, reused_times;
+                const double start = now_seconds();
+                while (with_times.size() < 3 || (now_seconds() - start < 3 * budget && with_times.size() < 200)) {
+                    double t0 = now_seconds();
+                    { TensorMap fresh = compute_descriptors(systems, options, pool); }
+                    with_times.push_back(now_seconds() - t0);
+                    t0 = now_seconds();
+                    { TensorMap fresh = compute_descriptors_with_neighbors(systems, lists, options, pool); }
+                    without_times.push_back(now_seconds() - t0);
+                    t0 = now_seconds();
+                    compute_descriptors_into(systems, lists, options, pool, nullptr, output);
+                    reused_times.push_back(now_seconds() - t0);
+                }
+                const Timing with_lists = summarise(with_times), without = summarise(without_times),
+                             reused = summarise(reused_times);
                 const double scale = 1e6 / n_atoms;
                 std::printf("%-16s %7zu %9s %9.1f / %8.1f %9.1f / %8.1f %9.1f / %8.1f\n", name, threads,
                             gradients ? "positions" : "none", scale * with_lists.best, scale * with_lists.median,

@@ -10,17 +10,22 @@
 #include <utility>
 #include <vector>
 
+#include "core/result_memory.hpp"
+
 namespace hamd {
 
 // An allocator whose resize() leaves new doubles uninitialised: result arrays are written
 // in full by the kernels, and a zero-fill pass over hundreds of megabytes of gradients
-// would cost as much as computing them.
+// would cost as much as computing them. Memory comes from result_memory, which keeps
+// large released blocks (already mapped) for the next result.
 template <typename T>
 struct UninitializedAllocator : std::allocator<T> {
     using value_type = T;
     template <typename U> struct rebind { using other = UninitializedAllocator<U>; };
     UninitializedAllocator() = default;
     template <typename U> UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+    T* allocate(size_t n) { return static_cast<T*>(result_memory::acquire(n * sizeof(T))); }
+    void deallocate(T* p, size_t) noexcept { result_memory::release(p); }
     template <typename U>
     void construct(U* p) noexcept(std::is_nothrow_default_constructible<U>::value) {
         ::new (static_cast<void*>(p)) U;
@@ -29,6 +34,8 @@ struct UninitializedAllocator : std::allocator<T> {
     void construct(U* p, Args&&... args) {
         ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
     }
+    template <typename U> bool operator==(const UninitializedAllocator<U>&) const noexcept { return true; }
+    template <typename U> bool operator!=(const UninitializedAllocator<U>&) const noexcept { return false; }
 };
 
 // Bulk result values. Use assign(n, 0.0) where zeros are needed.
