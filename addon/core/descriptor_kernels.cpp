@@ -58,7 +58,7 @@ public:
         for (int l = 0; l <= L; ++l)
             for (int a = 0; a < S; ++a) copy_l(e.values.data(), l, a, out.values[family(l, a)]);
 
-        if (out.positions[0] != nullptr && nh.n_slots() > 0) {
+        if (out.position_gradients && nh.n_slots() > 0) {
             const size_t plane = static_cast<size_t>(n_lm) * row;
             ws.dense.resize(3 * plane);
             centre_expansion_gradient(setup_, nh, e, ws.dense.data());

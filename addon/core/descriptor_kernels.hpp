@@ -29,6 +29,9 @@ struct BlockFamily {
 // cell gradient [3 a + b][components][properties].
 struct CentreOutputs {
     std::vector<double*> values, positions, cell;
+    // Whether position gradients are requested. A family's pointer in `positions` is null
+    // when its block has no gradient rows at all, so it cannot stand for the request.
+    bool position_gradients = false;
     const double* inverse_cell = nullptr;
 };
 

@@ -372,6 +372,7 @@ void compute_descriptors_into(const std::vector<System>& systems, const std::vec
                 }
                 if (cell) outputs.cell[f] = block.gradients[positions ? 1 : 0].values.data() + centre.row * 9 * width;
             }
+            outputs.position_gradients = positions;
             outputs.inverse_cell = cell ? inverse_cells[centre.system].data() : nullptr;
             kernel->compute(nh, expansion, outputs, *workspace);
         }
