@@ -65,8 +65,15 @@ Napi::Float64Array doubles_to_js(Napi::Env env, hamd::Values&& values) {
         delete owned;
         return Napi::Float64Array::New(env, 0);
     }
+    // Tell V8 how much memory hangs on this small JS object, so that it collects result
+    // arrays (hundreds of MB with gradients) before the process grows without bound.
+    const int64_t bytes = static_cast<int64_t>(owned->size() * sizeof(double));
+    Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
     auto buffer = Napi::ArrayBuffer::New(env, owned->data(), owned->size() * sizeof(double),
-                                         [](Napi::Env, void*, hamd::Values* data) { delete data; }, owned);
+                                         [bytes](Napi::Env finalize_env, void*, hamd::Values* data) {
+                                             delete data;
+                                             Napi::MemoryManagement::AdjustExternalMemory(finalize_env, -bytes);
+                                         }, owned);
     return Napi::Float64Array::New(env, owned->size(), buffer, 0);
 }
 
@@ -157,7 +164,16 @@ hamd::DescriptorOptions options_from_js(const Napi::Object& request) {
     return options;
 }
 
-Napi::Object tensor_map_to_js(Napi::Env env, hamd::TensorMap&& map) {
+std::string shared_memory_path_from_js(const Napi::Object& request) {
+    Napi::Value value = request.Get("sharedMemoryPath");
+    if (value.IsUndefined() || value.IsNull()) return "";
+    if (!value.IsString()) bad_request(request.Env(), "sharedMemoryPath must be a string");
+    std::string path = value.As<Napi::String>().Utf8Value();
+    if (!path.empty() && path[0] != '/') bad_request(request.Env(), "sharedMemoryPath must be an absolute path");
+    return path;
+}
+
+Napi::Object tensor_map_to_js(Napi::Env env, hamd::TensorMap&& map, const SharedMemoryLayout* layout) {
     Napi::Object result = Napi::Object::New(env);
     result.Set("keys", labels_to_js(env, std::move(map.keys)));
     Napi::Array blocks = Napi::Array::New(env, map.blocks.size());
@@ -175,6 +191,7 @@ Napi::Object tensor_map_to_js(Napi::Env env, hamd::TensorMap&& map) {
             entry.Set("samples", labels_to_js(env, std::move(gradient.samples)));
             entry.Set("components", labels_list_to_js(env, std::move(gradient.components)));
             entry.Set("values", doubles_to_js(env, std::move(gradient.values)));
+            if (layout) entry.Set("sharedMemoryOffset", static_cast<double>(layout->gradient_offsets[b][g]));
             gradients[g] = entry;
         }
         object.Set("gradients", gradients);
@@ -182,6 +199,7 @@ Napi::Object tensor_map_to_js(Napi::Env env, hamd::TensorMap&& map) {
         object.Set("components", labels_list_to_js(env, std::move(block.components)));
         object.Set("properties", labels_to_js(env, std::move(block.properties)));
         object.Set("values", doubles_to_js(env, std::move(block.values)));
+        if (layout) object.Set("sharedMemoryOffset", static_cast<double>(layout->block_offsets[b]));
         blocks[b] = object;
     }
     result.Set("blocks", blocks);

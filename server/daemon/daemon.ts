@@ -16,6 +16,7 @@ import type { Logger } from './logger';
 import type { ModelRegistry } from '../models/registry';
 import { modelHandlers } from './predict';
 import { responseBytes, toResponse } from './respond';
+import { defaultSharedMemoryTtlMs, SharedMemoryFiles, sharedMemoryDirectory } from './shared-memory';
 import { claimSocketPath, removeQuietly } from './socket';
 import { checkDescriptorRequest, descriptorKinds, gradientParameters } from './validate';
 
@@ -29,6 +30,7 @@ export interface DaemonOptions {
   createCancelToken: () => CancelToken;
   addonBuild: string;
   models?: ModelRegistry;     // surrogate-Hamiltonian models (ListModels, Predict)
+  sharedMemoryTtlMs?: number; // shared-memory files not collected after this are deleted [60 s]
 }
 
 export interface Daemon {
@@ -59,7 +61,8 @@ function serverInfo(options: DaemonOptions): ServerInfoMsg {
   };
 }
 
-function hamdHandlers(options: DaemonOptions): grpc.UntypedServiceImplementation {
+// `sharedMemory`: the files of the shared-memory transport, undefined when it is off (TCP).
+function hamdHandlers(options: DaemonOptions, sharedMemory: SharedMemoryFiles | undefined): grpc.UntypedServiceImplementation {
   const { logger, limits, engine } = options;
   const info = serverInfo(options);
 
@@ -78,21 +81,33 @@ function hamdHandlers(options: DaemonOptions): grpc.UntypedServiceImplementation
       structures: request.structures?.length ?? 0,
       atoms: (request.structures ?? []).reduce((n, s) => n + (s.atomic_numbers?.length ?? 0), 0),
       peer: call.getPeer(),
+      // false: not asked; "ignored": asked over TCP; true: used; "failed": answered in the message
+      shared_memory: request.shared_memory ? (sharedMemory ? true : 'ignored') : false,
     };
     logger.debug('request-received', fields);
+    const sharedMemoryPath = request.shared_memory && sharedMemory ? sharedMemory.newPath() : undefined;
+    let delivered = false;
     try {
       const checked = checkDescriptorRequest(request, limits);
       const token = options.createCancelToken();
       call.on('cancelled', () => token.cancel());
       if (call.cancelled) token.cancel();
-      const result = await engine.computeDescriptors({ ...checked.native, maxOutputBytes: limits.maxOutputBytes }, token);
+      const result = await engine.computeDescriptors({ ...checked.native, maxOutputBytes: limits.maxOutputBytes, sharedMemoryPath }, token);
+      if (result.sharedMemoryError) {
+        fields.shared_memory = 'failed';
+        fields.shared_memory_error = result.sharedMemoryError;
+      }
+      // Nobody will collect a file for a call the client gave up on.
+      if (call.cancelled && result.sharedMemoryPath) throw Object.assign(new Error('cancelled by the client'), { code: 'CANCELLED' });
       const response = toResponse(result);
       callback(null, response);
+      delivered = true;
       logger.info('request', {
         ...fields, code: 'OK', blocks: result.blocks.length, output_bytes: responseBytes(result),
         queue_us: result.queueMicroseconds, compute_us: result.computeMicroseconds, total_ms: elapsedMs(start),
       });
     } catch (error) {
+      if (sharedMemoryPath && !delivered) sharedMemory?.remove(sharedMemoryPath);
       const failure = toStatusError(error);
       callback({ code: failure.code, details: failure.message });
       const level = failure.code === grpc.status.INTERNAL ? 'error' : 'info';
@@ -139,7 +154,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     ...definition,
     ComputeDescriptors: { ...definition.ComputeDescriptors, responseSerialize: encodeComputeDescriptorsResponse as (value: unknown) => Buffer },
   };
-  server.addService(service, { ...hamdHandlers(options), ...models });
+  // Shared memory only on a Unix socket: the socket (0600 in a 0700 directory) admits this
+  // user alone, and its clients share our host (and so /dev/shm).
+  const sharedMemory = listen.kind === 'unix'
+    ? new SharedMemoryFiles(sharedMemoryDirectory(listen.path), options.sharedMemoryTtlMs ?? defaultSharedMemoryTtlMs, logger)
+    : undefined;
+  server.addService(service, { ...hamdHandlers(options, sharedMemory), ...models });
   const health = new HealthImplementation({ '': 'SERVING', [HAMD_SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
 
@@ -151,7 +171,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const port = await bind(server, listen.grpc);
     address = listen.host.includes(':') ? `[${listen.host}]:${port}` : `${listen.host}:${port}`;
   }
-  logger.info('listening', { address, max_receive_bytes: options.limits.maxReceiveBytes, max_send_bytes: options.limits.maxSendBytes });
+  logger.info('listening', {
+    address, max_receive_bytes: options.limits.maxReceiveBytes, max_send_bytes: options.limits.maxSendBytes,
+    shared_memory: sharedMemory ? { directory: sharedMemory.directory, ttl_ms: sharedMemory.ttlMs } : false,
+  });
 
   let stopping: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
@@ -170,6 +193,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         });
       });
       options.engine.close();
+      await sharedMemory?.close(Math.min(sharedMemory.ttlMs, 2000));
       if (listen.kind === 'unix') removeQuietly(listen.path);
     })();
     return stopping;

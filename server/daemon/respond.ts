@@ -1,8 +1,8 @@
 // Native result -> ComputeDescriptorsResponse. The typed arrays' memory is handed to
 // protobuf as is (no per-number work).
 import type { NativeLabels, NativeTensorMap } from '../native/addon';
-import { float64Array, int32Array } from '../wire/arrays';
-import type { ComputeDescriptorsResponseMsg, LabelsMsg } from '../wire/messages';
+import { float64Array, int32Array, sharedFloat64Array } from '../wire/arrays';
+import type { ArrayMsg, ComputeDescriptorsResponseMsg, LabelsMsg } from '../wire/messages';
 
 function labels(native: NativeLabels): LabelsMsg {
   const width = native.names.length;
@@ -10,32 +10,40 @@ function labels(native: NativeLabels): LabelsMsg {
   return { names: native.names, values: int32Array(native.values, [count, width]) };
 }
 
+// Values in the message, or (shared-memory transport) where they are in the file.
+function values(array: { values: Float64Array; shape: number[]; sharedMemoryOffset?: number }): ArrayMsg {
+  return array.sharedMemoryOffset === undefined ? float64Array(array.values, array.shape) : sharedFloat64Array(array.shape, array.sharedMemoryOffset);
+}
+
 export function toResponse(result: NativeTensorMap): ComputeDescriptorsResponseMsg {
-  return {
+  const response: ComputeDescriptorsResponseMsg = {
     keys: labels(result.keys),
     blocks: result.blocks.map((block) => ({
       samples: labels(block.samples),
       components: block.components.map(labels),
       properties: labels(block.properties),
-      values: float64Array(block.values, block.shape),
+      values: values(block),
       gradients: block.gradients.map((gradient) => ({
         parameter: gradient.parameter,
         samples: labels(gradient.samples),
         components: gradient.components.map(labels),
-        values: float64Array(gradient.values, gradient.shape),
+        values: values(gradient),
       })),
     })),
     compute_us: result.computeMicroseconds,
     queue_us: result.queueMicroseconds,
   };
+  if (result.sharedMemoryPath) response.shared_memory_path = result.sharedMemoryPath;
+  return response;
 }
 
 // Bytes of the bulk arrays of a response, for logs.
 export function responseBytes(result: NativeTensorMap): number {
+  const bytes = (shape: number[]) => 8 * shape.reduce((a, b) => a * b, 1);
   let total = 0;
   for (const block of result.blocks) {
-    total += block.values.byteLength;
-    for (const gradient of block.gradients) total += gradient.values.byteLength;
+    total += bytes(block.shape);
+    for (const gradient of block.gradients) total += bytes(gradient.shape);
   }
   return total;
 }

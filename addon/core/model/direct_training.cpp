@@ -1,5 +1,7 @@
 // Direct ridge fit of the coupled STO-3G F' (hamiltonian_training.hpp).
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <limits>
 #include <mutex>
@@ -22,6 +24,14 @@ std::vector<double> level_weights(const ReferenceStructure& reference, int n_lev
     std::vector<double> w(n_levels);
     for (int k = 0; k < n_levels; ++k)
         w[k] = k < heavy ? weights.core : k < occupied ? weights.occupied : k == occupied ? weights.lumo : weights.virtuals;
+    if (weights.virtual_match_ev > 0)
+        for (int k = occupied; k < n_levels; ++k) {
+            const bool matched = k < static_cast<int>(reference.minimal_energies.size()) &&
+                                 k < static_cast<int>(reference.large_energies.size()) &&
+                                 std::fabs(reference.minimal_energies[k] - reference.large_energies[k]) * kHartreeEv <
+                                     weights.virtual_match_ev;
+            if (!matched) w[k] = 0;
+        }
     return w;
 }
 
@@ -118,10 +128,18 @@ DirectReport train_direct(HamiltonianModel& model, const std::vector<TrainingExa
             rows += X.rows();
         }
         out.scale.assign(p, 0.0);
-        for (int k = 0; k < p; ++k) {
-            const double rms = rows > 0 ? std::sqrt(sumsq[k] / rows) : 0.0;
-            out.scale[k] = rms > 1e-12 ? 1.0 / rms : 0.0;
+        const int n_features = has_bias(key) ? p - 1 : p;
+        if (settings.per_feature_scale) {
+            for (int k = 0; k < n_features; ++k) {
+                const double rms = rows > 0 ? std::sqrt(sumsq[k] / rows) : 0.0;
+                out.scale[k] = rms > 1e-12 ? 1.0 / rms : 0.0;
+            }
+        } else {
+            // One scalar: the mean squared feature is 1 over the training rows.
+            const double rms = rows > 0 && n_features > 0 ? std::sqrt(sumsq.head(n_features).sum() / (rows * n_features)) : 0.0;
+            for (int k = 0; k < n_features; ++k) out.scale[k] = rms > 1e-12 ? 1.0 / rms : 0.0;
         }
+        if (n_features < p) out.scale[p - 1] = 1.0;  // the constant
         const Eigen::Map<const Eigen::VectorXd> scale(out.scale.data(), p);
 
         // Gram matrices per fold.
@@ -212,6 +230,12 @@ DirectReport train_direct(HamiltonianModel& model, const std::vector<TrainingExa
                     best = static_cast<Eigen::Index>(a);
                 }
             chosen[j] = settings.alphas[best];
+            if (std::getenv("HAMD_DEBUG_RIDGE")) {
+                const BlockKey& b = out.keys[j];
+                std::fprintf(stderr, "cvkey t%d %d-%d %d%d-%d%d L%d s%d rows %.0f alpha %.0e rmse %.5f yrms %.5f\n", b.block_type,
+                             b.species_i, b.species_j, b.n_i, b.l_i, b.n_j, b.l_j, b.lambda, b.sigma, rows, chosen[j],
+                             std::sqrt(std::max(error(best, j), 0.0) / rows), [&] { double t = 0; for (auto& v : yy) t += v[j]; return std::sqrt(t / rows); }());
+            }
             if (folds > 1 && std::isfinite(error(best, j))) total_cv += std::max(error(best, j), 0.0);
         }
         double mean_diagonal = 1;

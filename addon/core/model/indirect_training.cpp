@@ -16,12 +16,6 @@ using WeightMap = std::map<FeatureFamilyKey, Eigen::MatrixXd>;
 
 namespace {
 
-size_t weight_count(const WeightMap& w) {
-    size_t n = 0;
-    for (const auto& [k, m] : w) n += m.size();
-    return n;
-}
-
 // Loss of one structure and (optionally) its gradient with respect to every family's weights.
 double structure_loss(const HamiltonianModel& model, const TrainingExample& ex, const WeightMap& weights,
                       WeightMap* gradient) {
@@ -65,6 +59,26 @@ double structure_loss(const HamiltonianModel& model, const TrainingExample& ex, 
     return loss.value;
 }
 
+// Flat views of a weight map (L-BFGS works on one vector; map order is fixed by the keys).
+Eigen::VectorXd flatten(const WeightMap& w) {
+    size_t n = 0;
+    for (const auto& [k, m] : w) n += m.size();
+    Eigen::VectorXd x(n);
+    size_t at = 0;
+    for (const auto& [k, m] : w) {
+        x.segment(at, m.size()) = Eigen::Map<const Eigen::VectorXd>(m.data(), m.size());
+        at += m.size();
+    }
+    return x;
+}
+void unflatten(const Eigen::VectorXd& x, WeightMap& w) {
+    size_t at = 0;
+    for (auto& [k, m] : w) {
+        Eigen::Map<Eigen::VectorXd>(m.data(), m.size()) = x.segment(at, m.size());
+        at += m.size();
+    }
+}
+
 WeightMap zeros_like(const WeightMap& w) {
     WeightMap z;
     for (const auto& [k, m] : w) z[k] = Eigen::MatrixXd::Zero(m.rows(), m.cols());
@@ -95,11 +109,12 @@ IndirectLoss indirect_loss(const HamiltonianModel& model, const std::vector<cons
     if (with_gradient)
         for (auto& [k, m] : result.gradient) m /= n;
     if (anchor && penalty > 0) {
-        const double count = static_cast<double>(weight_count(weights));
+        // A sum, not a mean: the penalty per weight must not shrink as features are added
+        // (a mean over ~50 000 weights made it vanish and the fit over-fitted; docs/accuracy.md).
         for (const auto& [k, w] : weights) {
             const Eigen::MatrixXd diff = w - anchor->at(k);
-            result.loss += penalty * diff.squaredNorm() / count;
-            if (with_gradient) result.gradient[k] += 2 * penalty / count * diff;
+            result.loss += penalty * diff.squaredNorm();
+            if (with_gradient) result.gradient[k] += 2 * penalty * diff;
         }
     }
     return result;
@@ -117,6 +132,11 @@ IndirectReport train_indirect(HamiltonianModel& model, const std::vector<Trainin
     molecules.erase(std::unique(molecules.begin(), molecules.end()), molecules.end());
     std::mt19937_64 rng(settings.seed + 17);
     std::shuffle(molecules.begin(), molecules.end(), rng);
+    if (settings.validate_on_largest) {
+        std::map<int, size_t> atoms;
+        for (const auto& ex : examples) atoms[ex.reference->molecule] = std::max(atoms[ex.reference->molecule], ex.reference->system.size());
+        std::stable_sort(molecules.begin(), molecules.end(), [&](int a, int b) { return atoms[a] > atoms[b]; });
+    }
     size_t n_validation = static_cast<size_t>(std::ceil(settings.validation_fraction * molecules.size()));
     if (molecules.size() < 2 || settings.validation_fraction <= 0) n_validation = 0;
     n_validation = std::min(n_validation, molecules.size() - 1);
@@ -145,9 +165,80 @@ IndirectReport train_indirect(HamiltonianModel& model, const std::vector<Trainin
     long step = 0;
     int since_best = 0;
     const size_t batch = settings.batch_size > 0 ? static_cast<size_t>(settings.batch_size) : train.size();
+    // L-BFGS state: full-batch loss and gradient at the current weights, curvature pairs.
+    std::vector<Eigen::VectorXd> history_s, history_y;
+    Eigen::VectorXd x, g;
+    double f = 0;
+    auto full_loss = [&](const Eigen::VectorXd& at, Eigen::VectorXd& gradient) {
+        unflatten(at, weights);
+        const IndirectLoss loss = indirect_loss(model, train, weights, &anchor, settings.penalty, true, pool);
+        gradient = flatten(loss.gradient);
+        return loss.loss;
+    };
+    if (settings.optimizer == IndirectOptimizer::Lbfgs) {
+        x = flatten(weights);
+        f = full_loss(x, g);
+    }
     for (int epoch = 1; epoch <= settings.epochs; ++epoch) {
-        std::shuffle(train.begin(), train.end(), rng);
         double train_loss = 0;
+        if (settings.optimizer == IndirectOptimizer::Lbfgs) {
+            // Two-loop recursion for the direction, then backtracking (Armijo) along it.
+            Eigen::VectorXd d = -g;
+            std::vector<double> a(history_s.size());
+            for (size_t k = history_s.size(); k-- > 0;) {
+                a[k] = history_s[k].dot(d) / history_y[k].dot(history_s[k]);
+                d -= a[k] * history_y[k];
+            }
+            double t = 1;
+            if (!history_s.empty()) {
+                d *= history_s.back().dot(history_y.back()) / history_y.back().squaredNorm();
+                for (size_t k = 0; k < history_s.size(); ++k) {
+                    const double b = history_y[k].dot(d) / history_y[k].dot(history_s[k]);
+                    d += (a[k] - b) * history_s[k];
+                }
+            } else {
+                t = settings.first_step / std::max(d.cwiseAbs().maxCoeff(), 1e-300);  // first step: max |dw| = first_step
+            }
+            double slope = g.dot(d);
+            if (!(slope < 0)) {  // not a descent direction: restart from the gradient
+                history_s.clear();
+                history_y.clear();
+                d = -g;
+                slope = g.dot(d);
+                t = settings.first_step / std::max(d.cwiseAbs().maxCoeff(), 1e-300);
+            }
+            Eigen::VectorXd x_new, g_new;
+            double f_new = f;
+            bool accepted = false;
+            for (int tries = 0; tries < 30; ++tries, t *= 0.5) {
+                x_new = x + t * d;
+                f_new = full_loss(x_new, g_new);
+                if (std::isfinite(f_new) && f_new <= f + 1e-4 * t * slope) {
+                    accepted = true;
+                    break;
+                }
+            }
+            if (!accepted) {  // no decrease along the direction: converged as far as it goes
+                unflatten(x, weights);
+                report.epochs = epoch;
+                break;
+            }
+            const Eigen::VectorXd sk = x_new - x, yk = g_new - g;
+            if (sk.dot(yk) > 1e-12 * sk.norm() * yk.norm()) {
+                history_s.push_back(sk);
+                history_y.push_back(yk);
+                if (history_s.size() > 10) {
+                    history_s.erase(history_s.begin());
+                    history_y.erase(history_y.begin());
+                }
+            }
+            x = std::move(x_new);
+            g = std::move(g_new);
+            f = f_new;
+            unflatten(x, weights);
+            train_loss = f * train.size();
+        } else {
+        std::shuffle(train.begin(), train.end(), rng);
         for (size_t start = 0; start < train.size(); start += batch) {
             const std::vector<const TrainingExample*> part(train.begin() + start,
                                                            train.begin() + std::min(train.size(), start + batch));
@@ -161,6 +252,7 @@ IndirectReport train_indirect(HamiltonianModel& model, const std::vector<Trainin
                 v[k] = beta2 * v[k] + (1 - beta2) * g.cwiseProduct(g);
                 w.array() -= settings.learning_rate * (m[k].array() / c1) / ((v[k].array() / c2).sqrt() + epsilon);
             }
+        }
         }
         train_loss /= std::max<size_t>(train.size(), 1);
         const double validation_loss = validation.empty() ? evaluate(train) : evaluate(validation);

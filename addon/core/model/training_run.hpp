@@ -2,6 +2,7 @@
 // fit the direct model, refine it indirectly, measure, write the model file (with metadata)
 // and return a JSON report (metrics and parity-plot points).
 #pragma once
+#include <memory>
 #include <string>
 
 #include "core/model/hamiltonian_training.hpp"
@@ -22,7 +23,9 @@ struct TrainingConfig {
 TrainingConfig default_training_config();
 
 // Returns the report JSON. Throws InvalidArgument for bad data or settings.
+// `trained`, when given, receives the model (benchmarks evaluate it without a file round trip).
 std::string run_hamiltonian_training(const TrainingConfig& config, ThreadPool& pool,
-                                     const ProgressCallback& progress = nullptr);
+                                     const ProgressCallback& progress = nullptr,
+                                     std::shared_ptr<HamiltonianModel>* trained = nullptr);
 
 }  // namespace hamd
