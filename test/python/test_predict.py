@@ -197,6 +197,8 @@ def test_bad_inputs(client, structure, kwargs, code, pattern):
     with pytest.raises(hamd.HamdError, match=pattern) as error:
         client.predict(structure, **kwargs)
     assert error.value.code == code
+    if code == grpc.StatusCode.NOT_FOUND:
+        assert isinstance(error.value, hamd.NotFound) and isinstance(error.value, LookupError)
     assert client.predict(WATER)["gap"] > 0, "the daemon keeps serving"
 
 

@@ -12,11 +12,11 @@ except ImportError as _error:  # pragma: no cover
 
 from .arrays import Labels
 from .client import Client, connect, default_address
-from .errors import (Cancelled, DeadlineExceeded, HamdError, InternalError, InvalidArgument,
-                     ResourceExhausted, Unavailable, Unimplemented)
+from .errors import (Cancelled, DeadlineExceeded, FailedPrecondition, HamdError, InternalError,
+                     InvalidArgument, NotFound, ResourceExhausted, Unavailable, Unimplemented)
 from .results import Block, GradientBlock
 
 __version__ = "0.1.0"
 __all__ = ["connect", "Client", "default_address", "Labels", "Block", "GradientBlock", "HamdError",
            "InvalidArgument", "ResourceExhausted", "Unavailable", "DeadlineExceeded", "Cancelled",
-           "Unimplemented", "InternalError"]
+           "Unimplemented", "InternalError", "NotFound", "FailedPrecondition"]

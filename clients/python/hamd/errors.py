@@ -45,9 +45,19 @@ class InternalError(HamdError):
     code = grpc.StatusCode.INTERNAL
 
 
+class NotFound(HamdError, LookupError):
+    """E.g. Predict with a model name the daemon has not loaded."""
+    code = grpc.StatusCode.NOT_FOUND
+
+
+class FailedPrecondition(HamdError):
+    """E.g. Predict while no model is loaded."""
+    code = grpc.StatusCode.FAILED_PRECONDITION
+
+
 _BY_CODE = {cls.code: cls for cls in
             (InvalidArgument, ResourceExhausted, Unavailable, DeadlineExceeded, Cancelled,
-             Unimplemented, InternalError)}
+             Unimplemented, InternalError, NotFound, FailedPrecondition)}
 
 
 def from_rpc_error(error):
