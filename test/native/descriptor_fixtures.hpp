@@ -1,6 +1,8 @@
 // Shared helpers of the descriptor tests: structures, symmetry operations, block lookup,
 // finite-difference gradients.
 #pragma once
+#include <cstdlib>
+#include <fstream>
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -14,6 +16,21 @@
 #include "wigner.hpp"
 
 namespace fixtures {
+
+// Locates data/<relative> (e.g. "degenerate/powerspectrum-degenerate.xyz"): $HAMD_DATA_DIR, the
+// repository's data/, then the project's shared/data.
+inline std::string data_file(const std::string& relative) {
+    std::string source = __FILE__;
+    std::string root = source.substr(0, source.rfind("test/native"));
+    std::vector<std::string> candidates;
+    if (const char* env = std::getenv("HAMD_DATA_DIR")) candidates.push_back(std::string(env) + "/" + relative);
+    candidates.push_back(root + "data/" + relative);
+    candidates.push_back(root + "../shared/data/" + relative);
+    for (const auto& path : candidates)
+        if (std::ifstream(path).good()) return path;
+    return candidates.front();
+}
+
 
 using hamd::Block;
 using hamd::DescriptorKind;

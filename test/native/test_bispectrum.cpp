@@ -11,18 +11,6 @@ using namespace fixtures;
 
 namespace {
 
-std::string data_file(const std::string& relative) {
-    std::string source = __FILE__;
-    std::string root = source.substr(0, source.rfind("test/native"));
-    std::vector<std::string> candidates;
-    if (const char* env = std::getenv("HAMD_DATA_DIR")) candidates.push_back(std::string(env) + "/" + relative);
-    candidates.push_back(root + "data/" + relative);
-    candidates.push_back(root + "../shared/data/" + relative);
-    candidates.push_back("/work/shared/data/" + relative);
-    for (const auto& path : candidates)
-        if (std::ifstream(path).good()) return path;
-    return candidates.front();
-}
 
 // B for one ordering of the factors, from the spherical expansion and the CG table.
 double brute_force(const TensorMap& se, int32_t centre_type, int atom, const int a[3], const int l[3], const int n[3], int N) {

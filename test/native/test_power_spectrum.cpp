@@ -10,19 +10,6 @@ using namespace fixtures;
 
 namespace {
 
-// Locates shared/data/degenerate/<name>: $HAMD_DATA_DIR, the repository's data/, ../shared/data.
-std::string data_file(const std::string& relative) {
-    std::string source = __FILE__;
-    std::string root = source.substr(0, source.rfind("test/native"));
-    std::vector<std::string> candidates;
-    if (const char* env = std::getenv("HAMD_DATA_DIR")) candidates.push_back(std::string(env) + "/" + relative);
-    candidates.push_back(root + "data/" + relative);
-    candidates.push_back(root + "../shared/data/" + relative);
-    candidates.push_back("/work/shared/data/" + relative);
-    for (const auto& path : candidates)
-        if (std::ifstream(path).good()) return path;
-    return candidates.front();
-}
 
 void test_definition() {
     std::mt19937 rng(3);
