@@ -14,10 +14,9 @@ import {
 } from '../native/model-addon';
 import { float64Array, int32Array } from '../wire/arrays';
 import { invalidArgument, resourceExhausted, toStatusError } from '../wire/errors';
-import type { ComputeDescriptorsRequestMsg } from '../wire/messages';
 import type { DaemonLimits } from './limits';
 import type { Logger } from './logger';
-import { checkDescriptorRequest } from './validate';
+import { checkStructures } from './validate';
 
 export const defaultPredictOutputs: PredictOutput[] = ['orbital_energies', 'homo', 'lumo', 'gap'];
 const matrixOutputs: PredictOutput[] = ['fock_orthogonal', 'fock', 'overlap'];
@@ -51,11 +50,9 @@ export function checkPredictRequest(request: PredictRequestMsg, metadata: ModelM
   const order = oneOf(request.order, orbitalOrders, 'hamd', 'order');
   const variant = oneOf(request.variant, modelVariants, 'best', 'variant');
 
-  // The structure contract (shapes, finite numbers, atomic numbers, limits) is the descriptors'.
-  const asDescriptors = { structures: request.structures ?? [], kind: 'power-spectrum', species: [], gradients: [] } as ComputeDescriptorsRequestMsg;
-  const checked = checkDescriptorRequest(asDescriptors, limits);
+  const systems = checkStructures(request.structures ?? [], limits);
   const known = new Set(metadata.species);
-  checked.native.systems.forEach((system, s) => {
+  systems.forEach((system, s) => {
     if (system.pbc.some(Boolean)) throw invalidArgument(`structures[${s}].pbc: Hamiltonian models take molecules, not periodic structures`);
     system.types.forEach((z, atom) => {
       if (!known.has(z)) {
@@ -69,7 +66,7 @@ export function checkPredictRequest(request: PredictRequestMsg, metadata: ModelM
   const wanted = outputs.length > 0 ? outputs : defaultPredictOutputs;
   const matrices = wanted.filter((o) => matrixOutputs.includes(o)).length;
   let bytes = 0;
-  for (const system of checked.native.systems) {
+  for (const system of systems) {
     let orbitals = 0;
     for (const z of system.types) orbitals += metadata.orbitalCounts[String(z)] ?? 0;
     bytes += 8 * (matrices * orbitals * orbitals + orbitals);
@@ -77,7 +74,7 @@ export function checkPredictRequest(request: PredictRequestMsg, metadata: ModelM
   if (bytes > limits.maxOutputBytes) {
     throw resourceExhausted(`outputs: ${bytes} bytes of results but this daemon returns at most ${limits.maxOutputBytes} per request`);
   }
-  return { systems: checked.native.systems, outputs: wanted, units, order, variant, atoms: checked.atoms };
+  return { systems, outputs: wanted, units, order, variant, atoms: systems.reduce((sum, system) => sum + system.types.length, 0) };
 }
 
 export function toPredictResponse(model: string, checked: CheckedPredictRequest, result: NativePredictResult): PredictResponseMsg {

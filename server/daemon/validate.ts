@@ -110,8 +110,9 @@ export interface CheckedRequest {
   atoms: number;
 }
 
-export function checkDescriptorRequest(request: ComputeDescriptorsRequestMsg, limits: DaemonLimits): CheckedRequest {
-  const structures = request.structures ?? [];
+// The structure contract shared by every RPC that takes structures: at least one, within
+// the limits, and each one well formed (shapes, finite numbers, atomic numbers).
+export function checkStructures(structures: StructureMsg[], limits: DaemonLimits): NativeSystem[] {
   if (structures.length === 0) throw invalidArgument('structures: empty, give at least one structure');
   if (structures.length > limits.maxStructuresPerRequest) {
     throw resourceExhausted(`structures: ${structures.length} structures but this daemon accepts at most ${limits.maxStructuresPerRequest} per request`);
@@ -120,6 +121,12 @@ export function checkDescriptorRequest(request: ComputeDescriptorsRequestMsg, li
   if (atoms > limits.maxAtomsPerRequest) {
     throw resourceExhausted(`structures: ${atoms} atoms in total but this daemon accepts at most ${limits.maxAtomsPerRequest} per request`);
   }
+  return structures.map(toSystem);
+}
+
+export function checkDescriptorRequest(request: ComputeDescriptorsRequestMsg, limits: DaemonLimits): CheckedRequest {
+  const structures = request.structures ?? [];
+  const systems = checkStructures(structures, limits);
 
   const kind = request.kind ?? '';
   if (!(descriptorKinds as readonly string[]).includes(kind)) {
@@ -147,7 +154,6 @@ export function checkDescriptorRequest(request: ComputeDescriptorsRequestMsg, li
     }
   }
 
-  const systems = structures.map(toSystem);
   if (gradients.includes('cell')) {
     const notPeriodic = systems.findIndex((s) => !s.pbc.every(Boolean));
     if (notPeriodic >= 0) {
@@ -158,6 +164,6 @@ export function checkDescriptorRequest(request: ComputeDescriptorsRequestMsg, li
   return {
     native: { systems, kind, hypers, species: Int32Array.from(species), maxLambda, gradients },
     structures: structures.length,
-    atoms,
+    atoms: systems.reduce((sum, system) => sum + system.types.length, 0),
   };
 }
