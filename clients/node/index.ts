@@ -108,7 +108,7 @@ function waitForReady(client: grpc.Client, timeoutMs: number): Promise<void> {
 
 export interface ConnectOptions {
   // Shared-memory transport of result arrays by default (DescriptorOptions.sharedMemory)?
-  // [true on a Unix socket, false over TCP]
+  // [false: experimental, opt in; see docs/cli.md. Honoured only on a Unix socket]
   sharedMemory?: boolean;
   timeoutMs?: number; // how long to wait for the daemon to accept the connection [5000]
 }
@@ -134,7 +134,7 @@ export class HamdClient {
     const Health = grpc.makeClientConstructor(healthService as grpc.ServiceDefinition, 'grpc.health.v1.Health');
     const hamd = new Hamd(parsed.grpc, credentials, channelOptions);
     const health = new Health(parsed.grpc, credentials, { channelOverride: hamd.getChannel() } as grpc.ClientOptions);
-    const client = new HamdClient(parsed.grpc, hamd, health, options.sharedMemory ?? parsed.kind === 'unix');
+    const client = new HamdClient(parsed.grpc, hamd, health, options.sharedMemory ?? false);
     try {
       await waitForReady(hamd, options.timeoutMs ?? 5000);
     } catch (error) {
