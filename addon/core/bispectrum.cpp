@@ -111,20 +111,7 @@ public:
         ws.dense.resize(3 * plane);
         ws.compact.resize(static_cast<size_t>(3) * n_lm * N);
         for (int s = 0; s < nh.n_slots(); ++s) {
-            int channel = -1;
-            if (s == nh.centre_slot) {
-                centre_expansion_gradient(setup_, nh, e, ws.dense.data());
-            } else {
-                channel = nh.slot_channel[s];
-                std::fill(ws.compact.begin(), ws.compact.end(), 0.0);
-                for (int k = nh.slot_pair_offsets[s]; k < nh.slot_pair_offsets[s + 1]; ++k)
-                    pair_expansion_gradient(setup_, e, nh.slot_pairs[k], ws.compact.data(), true);
-                std::fill(ws.dense.begin(), ws.dense.end(), 0.0);
-                for (int d = 0; d < 3; ++d)
-                    for (int lm = 0; lm < n_lm; ++lm)
-                        std::copy_n(ws.compact.data() + (static_cast<size_t>(d) * n_lm + lm) * N, N,
-                                    ws.dense.data() + d * plane + static_cast<size_t>(lm) * row + channel * N);
-            }
+            const int channel = slot_expansion_gradient(setup_, nh, e, s, ws.compact, ws.dense.data());
             double* slot_out = out.positions[0] + static_cast<size_t>(s) * 3 * width;
             std::fill(slot_out, slot_out + 3 * width, 0.0);
             for (int d = 0; d < 3; ++d) {

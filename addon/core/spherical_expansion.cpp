@@ -263,4 +263,24 @@ void invert_3x3(const double m[9], double inverse[9]) {
     inverse[8] = (m[0] * m[4] - m[1] * m[3]) * f;
 }
 
+int slot_expansion_gradient(const ExpansionSetup& setup, const CentreNeighbourhood& nh, const CentreExpansion& e,
+                            int slot, std::vector<double>& compact, double* out) {
+    if (slot == nh.centre_slot) {
+        centre_expansion_gradient(setup, nh, e, out);
+        return -1;
+    }
+    const int N = setup.n_radial(), n_lm = setup.n_lm(), row = setup.row_size();
+    const size_t plane = static_cast<size_t>(n_lm) * row;
+    const int channel = nh.slot_channel[slot];
+    compact.assign(static_cast<size_t>(3) * n_lm * N, 0.0);
+    for (int k = nh.slot_pair_offsets[slot]; k < nh.slot_pair_offsets[slot + 1]; ++k)
+        pair_expansion_gradient(setup, e, nh.slot_pairs[k], compact.data(), true);
+    std::fill(out, out + 3 * plane, 0.0);
+    for (int d = 0; d < 3; ++d)
+        for (int lm = 0; lm < n_lm; ++lm)
+            std::copy_n(compact.data() + (static_cast<size_t>(d) * n_lm + lm) * N, N,
+                        out + d * plane + static_cast<size_t>(lm) * row + channel * N);
+    return channel;
+}
+
 }  // namespace hamd

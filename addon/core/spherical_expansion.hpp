@@ -97,6 +97,13 @@ void pair_expansion_gradient(const ExpansionSetup& setup, const CentreExpansion&
 void centre_expansion_gradient(const ExpansionSetup& setup, const CentreNeighbourhood& neighbourhood,
                                const CentreExpansion& expansion, double* out);
 
+// Dense derivatives (layout of centre_expansion_gradient) of the expansion with respect to
+// the position of gradient slot `slot`: the centre's slot gets the full centre gradient; a
+// neighbour slot is non-zero only in its own channel (its periodic images summed).
+// `compact` is scratch. Returns the slot's channel, or -1 for the centre's slot.
+int slot_expansion_gradient(const ExpansionSetup& setup, const CentreNeighbourhood& neighbourhood,
+                            const CentreExpansion& expansion, int slot, std::vector<double>& compact, double* out);
+
 // Derivatives with respect to cell[a][b] (fractional coordinates fixed), dense:
 // out[(3 a + b) * n_lm * row_size + lm * row_size + a' n]. `inverse_cell` is the row-major
 // inverse of the cell matrix (rows = lattice vectors).
