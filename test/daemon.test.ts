@@ -168,6 +168,8 @@ const badInputs: Array<{ name: string; message: () => ComputeDescriptorsRequestM
     message: () => ({ ...goodMessage(), gradients: ['positions', 'strain'] }) },
   { name: 'cell gradient of a molecule', code: status.INVALID_ARGUMENT, details: /"cell" needs structures periodic/,
     message: () => ({ ...goodMessage(), gradients: ['cell'] }) },
+  { name: 'a structure with 0 atoms', code: status.INVALID_ARGUMENT, details: /structures\[0\]: no atoms/,
+    message: () => goodMessage({ atomicNumbers: [], positions: [] }) },
   { name: 'no structures', code: status.INVALID_ARGUMENT, details: /structures: empty/,
     message: () => ({ ...goodMessage(), structures: [] }) },
   { name: 'over max atoms per request', code: status.RESOURCE_EXHAUSTED, details: /2001 atoms in total but this daemon accepts at most 2000/,

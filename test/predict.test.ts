@@ -258,6 +258,10 @@ t.test('serving a model', { skip: skipReason ?? false }, async (t) => {
     await expectCode(t, c.predictMessage({ structures: [], outputs: [], units: 'kcal' }), status.INVALID_ARGUMENT, /units: "kcal"/, 'unknown units');
     await expectCode(t, c.predictMessage({ structures: [], outputs: [], order: 'orca' }), status.INVALID_ARGUMENT, /order: "orca"/, 'unknown order');
     await expectCode(t, c.predict([]), status.INVALID_ARGUMENT, /structures: empty/, 'no structures');
+    const noAtoms: StructureInput = { atomicNumbers: [], positions: [] };
+    for (const outputs of [['fock'], ['orbital_energies'], ['overlap', 'gap']] as PredictOutput[][]) {
+      await expectCode(t, c.predict([noAtoms], { outputs }), status.INVALID_ARGUMENT, /structures\[0\]: no atoms/, `a structure with 0 atoms, outputs ${outputs}`);
+    }
     const periodic: StructureInput = { ...water, cell: [10, 0, 0, 0, 10, 0, 0, 0, 10], pbc: true };
     await expectCode(t, c.predict([periodic]), status.INVALID_ARGUMENT, /periodic/, 'periodic structure');
     t.equal((await c.predict([water])).structures.length, 1, 'still serving');

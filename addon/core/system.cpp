@@ -23,6 +23,7 @@ std::string format_number(double x) {
 void validate_system(const System& system, size_t index_in_request) {
     const std::string where = "structure " + std::to_string(index_in_request) + ": ";
     const size_t n_atoms = system.types.size();
+    if (n_atoms == 0) throw InvalidArgument(where + "no atoms: every structure needs at least one atom");
     if (system.positions.size() % 3 != 0) {
         throw InvalidArgument(where + "positions hold " + std::to_string(system.positions.size()) +
                               " numbers, not a multiple of 3");

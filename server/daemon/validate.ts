@@ -37,6 +37,7 @@ function toSystem(structure: StructureMsg, index: number): NativeSystem {
   const numbers = structure.atomic_numbers ?? [];
   numbers.forEach((z, atom) => checkAtomicNumber(z, `${where}.atomic_numbers[${atom}]`));
   const n = numbers.length;
+  if (n === 0) throw invalidArgument(`${where}: no atoms; every structure needs at least one atom`);
 
   const positions = decodeFloat64(structure.positions, `${where}.positions`);
   const shape = positions.shape;

@@ -99,6 +99,10 @@ Eigen::MatrixXd overlap_matrix(const Basis& basis, const System& system) {
 }
 
 LoewdinTransform loewdin(const Eigen::MatrixXd& overlap, double threshold) {
+    // An empty or non-square matrix has no Loewdin transform; Eigen's solver would fail on it.
+    if (overlap.rows() == 0 || overlap.rows() != overlap.cols())
+        throw InvalidArgument("overlap matrix: " + std::to_string(overlap.rows()) + " x " +
+                              std::to_string(overlap.cols()) + ", expected a non-empty square matrix");
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(overlap);
     if (solver.info() != Eigen::Success) throw InvalidArgument("overlap matrix: eigen-decomposition failed");
     const Eigen::VectorXd& values = solver.eigenvalues();
