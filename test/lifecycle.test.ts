@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import t from 'tap';
 import { HamdClient, type DescriptorOptions, type StructureInput } from '../clients/node';
 import { defaultSocketPath, parseAddress } from '../server/wire/address';
+import { prepareSocketDir } from '../server/daemon/socket';
 import { runCliAsync, spawnDaemon, tempDir } from './helpers/daemon';
 import { water, waterBox } from './helpers/structures';
 
@@ -44,6 +45,39 @@ t.test('socket directory 0700 and socket 0600; a second daemon on the same socke
   client.close();
   t.equal((await first.stop('SIGINT')).code, 0, 'SIGINT: exit 0');
   t.notOk(fs.existsSync(socket), 'socket file removed on exit');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+t.test('an existing socket directory is never loosened or tightened unless it is hamd\'s own', async (t) => {
+  const dir = tempDir();
+  const shared = path.join(dir, 'shared-sticky');
+  fs.mkdirSync(shared);
+  fs.chmodSync(shared, 0o1777); // like /tmp
+  prepareSocketDir(shared);
+  t.equal(fs.statSync(shared).mode & 0o7777, 0o1777, 'a sticky shared directory is accepted and left as it was');
+  const daemon = await spawnDaemon(`unix:${path.join(shared, 'x.sock')}`, ['--threads', '1']);
+  t.equal(fs.statSync(shared).mode & 0o7777, 0o1777, 'starting a daemon there does not chmod the directory');
+  t.equal(fs.statSync(path.join(shared, 'x.sock')).mode & 0o777, 0o600, 'the socket itself is 0600');
+  t.equal((await daemon.stop()).code, 0);
+
+  const open = path.join(dir, 'world-writable');
+  fs.mkdirSync(open);
+  fs.chmodSync(open, 0o777);
+  t.throws(() => prepareSocketDir(open), /writable by other users and not sticky/, 'a shared non-sticky directory is refused');
+  t.equal(fs.statSync(open).mode & 0o777, 0o777, 'and left unchanged');
+  await t.rejects(spawnDaemon(`unix:${path.join(open, 'x.sock')}`, ['--threads', '1']), /not sticky/);
+
+  const readable = path.join(dir, 'readable');
+  fs.mkdirSync(readable);
+  fs.chmodSync(readable, 0o755);
+  prepareSocketDir(readable);
+  t.equal(fs.statSync(readable).mode & 0o777, 0o755, 'a user directory that others cannot write is accepted unchanged');
+  prepareSocketDir(readable, { hamdOwned: true });
+  t.equal(fs.statSync(readable).mode & 0o777, 0o700, 'hamd\'s own default directory is tightened to 0700');
+
+  const fresh = path.join(dir, 'new', 'nested');
+  prepareSocketDir(fresh);
+  t.equal(fs.statSync(fresh).mode & 0o777, 0o700, 'a directory created by hamd is 0700');
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -6,9 +6,9 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HamdClient } from '../../clients/node';
-import { preparePrivateDir } from '../daemon/socket';
+import { prepareSocketDir } from '../daemon/socket';
 import { cliEntry } from '../paths';
-import { defaultAddress, parseAddress } from '../wire/address';
+import { defaultAddress, defaultSocketDir, parseAddress } from '../wire/address';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -39,7 +39,7 @@ export async function connectOrStart(address: string | undefined, options: Autos
   }
 
   const dir = path.dirname(parsed.path);
-  preparePrivateDir(dir);
+  prepareSocketDir(dir, { hamdOwned: dir === defaultSocketDir() });
   const logFile = path.join(dir, 'hamd.log');
   const log = fs.openSync(logFile, 'a', 0o600);
   const child = spawn(process.execPath, [cliEntry, 'serve', '--listen', parsed.grpc, '--pid-file', path.join(dir, 'hamd.pid')], {

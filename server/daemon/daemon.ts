@@ -2,11 +2,12 @@
 // native engine behind it. Compute happens on the engine's own thread pool; the
 // event loop only checks requests and moves bytes.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import type { CancelToken, NativeEngine } from '../native/addon';
 import { packageVersion } from '../paths';
-import { parseAddress, type ListenAddress } from '../wire/address';
+import { defaultSocketDir, parseAddress, type ListenAddress } from '../wire/address';
 import { toStatusError } from '../wire/errors';
 import type { ComputeDescriptorsRequestMsg, ComputeDescriptorsResponseMsg, ServerInfoMsg } from '../wire/messages';
 import { encodeComputeDescriptorsResponse } from '../wire/fast-encode';
@@ -125,7 +126,8 @@ function bind(server: grpc.Server, address: string): Promise<number> {
 }
 
 async function bindSocket(server: grpc.Server, listen: ListenAddress & { kind: 'unix' }, logger: Logger): Promise<void> {
-  const { removedStale } = await claimSocketPath(listen.path);
+  const hamdOwnedDir = path.dirname(listen.path) === defaultSocketDir();
+  const { removedStale } = await claimSocketPath(listen.path, { hamdOwnedDir });
   if (removedStale) logger.warn('stale-socket-removed', { path: listen.path });
   const previous = process.umask(0o177); // socket created 0600, no window where it is wider
   try {
