@@ -17,10 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "core/descriptors.hpp"
-#include "core/errors.hpp"
-#include "core/neighbors.hpp"
-#include "core/xyz.hpp"
+#include "core/descriptors/engine.hpp"
+#include "core/base/errors.hpp"
+#include "core/systems/neighbors.hpp"
+#include "core/io/xyz.hpp"
 
 using namespace hamd;
 

@@ -22,12 +22,12 @@
 #include <string>
 #include <vector>
 
-#include "core/errors.hpp"
-#include "core/hamiltonian/eigen_solver.hpp"
-#include "core/model/model_file.hpp"
-#include "core/model/prediction.hpp"
-#include "core/model/spectrum_metrics.hpp"
-#include "core/model/training_run.hpp"
+#include "core/base/errors.hpp"
+#include "core/math/eigen_solver.hpp"
+#include "core/models/hamiltonian/model_file.hpp"
+#include "core/models/hamiltonian/prediction.hpp"
+#include "core/training/spectrum_metrics.hpp"
+#include "core/training/training_run.hpp"
 
 using namespace hamd;
 

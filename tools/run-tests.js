@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: every suite of the project, then one summary line "N passed, M failed".
+//  0. layer rules (C++ includes, TypeScript imports)
 //  1. C++ core tests (test/native/test_*.cpp, TAP output), built with CMake in build/native
 //  2. TypeScript tests (tap: daemon, CLI, Node client, addon)
 //  3. Python tests (pytest: reference implementation, Python client)
@@ -54,6 +55,15 @@ function suite(name, body) {
   }
   results.push({ name, ...outcome, seconds: (Date.now() - started) / 1000 });
 }
+
+// One-way arrows: C++ include rules (tools/check-includes.js) and TypeScript import rules
+// (dependency-cruiser, .dependency-cruiser.js). A back-arrow or a cycle fails the run.
+suite('layers', () => {
+  const r = run(process.execPath, [path.join(root, 'tools', 'check-includes.js')]);
+  const counts = countTap(r.stdout || '');
+  if (r.status !== 0 && counts.failed === 0) counts.failed = 1;
+  return counts;
+});
 
 suite('native', () => {
   const build = path.join(root, 'build', 'native');

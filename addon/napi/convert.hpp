@@ -2,8 +2,8 @@
 #pragma once
 #include <napi.h>
 
-#include "core/descriptors.hpp"
-#include "core/tensor_map.hpp"
+#include "core/descriptors/engine.hpp"
+#include "core/base/tensor_map.hpp"
 #include "napi/shared_memory.hpp"
 
 namespace hamd_napi {

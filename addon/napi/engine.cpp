@@ -4,8 +4,8 @@
 
 #include <chrono>
 
-#include "core/descriptors.hpp"
-#include "core/errors.hpp"
+#include "core/descriptors/engine.hpp"
+#include "core/base/errors.hpp"
 #include "napi/cancel_token.hpp"
 #include "napi/convert.hpp"
 #include "napi/shared_memory.hpp"

@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include "core/thread_pool.hpp"
+#include "core/base/thread_pool.hpp"
 
 namespace hamd_napi {
 

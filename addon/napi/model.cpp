@@ -2,10 +2,10 @@
 
 #include <thread>
 
-#include "core/errors.hpp"
-#include "core/model/model_file.hpp"
-#include "core/model/prediction.hpp"
-#include "core/model/training_run.hpp"
+#include "core/base/errors.hpp"
+#include "core/models/hamiltonian/model_file.hpp"
+#include "core/models/hamiltonian/prediction.hpp"
+#include "core/training/training_run.hpp"
 #include "napi/convert.hpp"
 
 namespace hamd_napi {

@@ -10,8 +10,8 @@
 
 #include <memory>
 
-#include "core/model/hamiltonian_model.hpp"
-#include "core/thread_pool.hpp"
+#include "core/models/hamiltonian/hamiltonian_model.hpp"
+#include "core/base/thread_pool.hpp"
 
 namespace hamd_napi {
 

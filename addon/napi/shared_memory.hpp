@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "core/tensor_map.hpp"
-#include "core/thread_pool.hpp"
+#include "core/base/tensor_map.hpp"
+#include "core/base/thread_pool.hpp"
 
 namespace hamd_napi {
 

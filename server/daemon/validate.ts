@@ -97,7 +97,7 @@ export function toHypers(message: HypersMsg | null | undefined): NativeHypers {
   return {
     cutoff,
     cutoff_width: realInRange(h.cutoff_width, Math.min(defaultHypers.cutoff_width, cutoff), 'cutoff_width', (v) => v >= 0 && v <= cutoff, `[0, cutoff = ${cutoff}] Angstrom`),
-    // 15: beyond, the GTO overlap matrix is numerically singular (addon/core/hypers.cpp).
+    // 15: beyond, the GTO overlap matrix is numerically singular (addon/core/descriptors/hypers.cpp).
     max_radial: intInRange(h.max_radial, defaultHypers.max_radial, 'max_radial', 0, 15),
     max_angular: intInRange(h.max_angular, defaultHypers.max_angular, 'max_angular', 0, 20),
     density_width: realInRange(h.density_width, defaultHypers.density_width, 'density_width', (v) => v >= 0.01 && v <= cutoff, `[0.01, cutoff = ${cutoff}] Angstrom`),

@@ -141,7 +141,7 @@ const namedComponents: Record<string, number> = {
   s: 0, py: -1, pz: 0, px: 1, dxy: -2, dyz: -1, 'dz^2': 0, dxz: 1, 'dx2-y2': 2,
 };
 
-// "0 O 2px" (core/hamiltonian/orbital_order.cpp) -> [atom, n, l, m].
+// "0 O 2px" (core/qc/orbital_order.cpp) -> [atom, n, l, m].
 export function parseOrbitalLabel(label: string): [number, number, number, number] {
   const match = /^(\d+) \S+ (\d+)([a-z])(.*)$/.exec(label);
   if (!match) throw new Error(`unexpected orbital label "${label}"`);

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "check.hpp"
-#include "core/descriptors.hpp"
-#include "core/spherical_expansion.hpp"
+#include "core/descriptors/engine.hpp"
+#include "core/descriptors/density/spherical_expansion.hpp"
 #include "wigner.hpp"
 
 namespace fixtures {

@@ -3,8 +3,8 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "core/clebsch_gordan.hpp"
-#include "core/xyz.hpp"
+#include "core/math/clebsch_gordan.hpp"
+#include "core/io/xyz.hpp"
 #include "descriptor_fixtures.hpp"
 
 using namespace fixtures;

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "check.hpp"
-#include "core/clebsch_gordan.hpp"
-#include "core/errors.hpp"
+#include "core/math/clebsch_gordan.hpp"
+#include "core/base/errors.hpp"
 #include "wigner.hpp"
 
 namespace {

@@ -3,8 +3,8 @@
 #include <cmath>
 #include <limits>
 
-#include "core/errors.hpp"
-#include "core/neighbors.hpp"
+#include "core/base/errors.hpp"
+#include "core/systems/neighbors.hpp"
 #include "descriptor_fixtures.hpp"
 
 using namespace fixtures;

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <cstring>
 
-#include "core/descriptors.hpp"
-#include "core/result_memory.hpp"
+#include "core/descriptors/engine.hpp"
+#include "core/base/result_memory.hpp"
 #include "native/check.hpp"
 
 using namespace hamd;

@@ -23,8 +23,8 @@
 #include <string>
 #include <vector>
 
-#include "core/dense_kernels.hpp"
-#include "core/descriptors.hpp"
+#include "core/math/dense_kernels.hpp"
+#include "core/descriptors/engine.hpp"
 #include "native/check.hpp"
 
 namespace {

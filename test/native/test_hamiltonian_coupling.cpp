@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "check.hpp"
-#include "core/hamiltonian/block_coupling.hpp"
-#include "core/spherical_harmonics.hpp"
+#include "core/qc/block_coupling.hpp"
+#include "core/math/spherical_harmonics.hpp"
 #include "test_hamiltonian_util.hpp"
 
 namespace {

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "check.hpp"
-#include "core/errors.hpp"
-#include "core/hamiltonian/orbital_order.hpp"
-#include "core/hamiltonian/overlap.hpp"
+#include "core/base/errors.hpp"
+#include "core/qc/orbital_order.hpp"
+#include "core/qc/overlap.hpp"
 #include "test_hamiltonian_util.hpp"
 
 namespace {

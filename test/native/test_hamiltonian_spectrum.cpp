@@ -10,11 +10,11 @@
 #include <vector>
 
 #include "check.hpp"
-#include "core/errors.hpp"
-#include "core/hamiltonian/block_coupling.hpp"
-#include "core/hamiltonian/eigen_solver.hpp"
-#include "core/hamiltonian/overlap.hpp"
-#include "core/hamiltonian/spectrum_loss.hpp"
+#include "core/base/errors.hpp"
+#include "core/qc/block_coupling.hpp"
+#include "core/math/eigen_solver.hpp"
+#include "core/qc/overlap.hpp"
+#include "core/training/spectrum_loss.hpp"
 #include "test_hamiltonian_util.hpp"
 
 namespace {

@@ -7,8 +7,8 @@
 
 #include <Eigen/Dense>
 
-#include "core/hamiltonian/basis.hpp"
-#include "core/system.hpp"
+#include "core/qc/basis.hpp"
+#include "core/systems/system.hpp"
 #include "wigner.hpp"
 
 namespace hamtest {

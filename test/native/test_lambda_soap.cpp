@@ -1,6 +1,6 @@
 // lambda-SOAP (nu = 2, lambda = 0..max_lambda, both parities): equivariance with D^lambda,
 // parity, consistency with the spherical expansion and the power spectrum, gradients.
-#include "core/clebsch_gordan.hpp"
+#include "core/math/clebsch_gordan.hpp"
 #include "descriptor_fixtures.hpp"
 
 using namespace fixtures;

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "check.hpp"
-#include "core/errors.hpp"
-#include "core/model/model_file.hpp"
+#include "core/base/errors.hpp"
+#include "core/models/hamiltonian/model_file.hpp"
 #include "test_model_util.hpp"
 
 using namespace hamd;

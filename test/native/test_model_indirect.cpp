@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "check.hpp"
-#include "core/model/hamiltonian_training.hpp"
+#include "core/training/hamiltonian_training.hpp"
 #include "test_model_util.hpp"
 
 using namespace hamd;

@@ -8,10 +8,10 @@
 
 #include <Eigen/Dense>
 
-#include "core/hamiltonian/eigen_solver.hpp"
-#include "core/hamiltonian/overlap.hpp"
-#include "core/model/hamiltonian_dataset.hpp"
-#include "core/model/hamiltonian_training.hpp"
+#include "core/math/eigen_solver.hpp"
+#include "core/qc/overlap.hpp"
+#include "core/training/hamiltonian_dataset.hpp"
+#include "core/training/hamiltonian_training.hpp"
 #include "test_hamiltonian_util.hpp"
 
 namespace modeltest {

@@ -10,8 +10,8 @@
 #include <tuple>
 
 #include "check.hpp"
-#include "core/errors.hpp"
-#include "core/neighbors.hpp"
+#include "core/base/errors.hpp"
+#include "core/systems/neighbors.hpp"
 
 using namespace hamd;
 

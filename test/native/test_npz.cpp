@@ -7,7 +7,7 @@
 
 #include <unistd.h>
 
-#include "core/errors.hpp"
+#include "core/base/errors.hpp"
 #include "core/io/npz.hpp"
 #include "check.hpp"
 

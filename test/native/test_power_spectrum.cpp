@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "core/xyz.hpp"
+#include "core/io/xyz.hpp"
 #include "descriptor_fixtures.hpp"
 
 using namespace fixtures;

@@ -11,11 +11,11 @@
 #include <vector>
 
 #include "check.hpp"
-#include "core/bessel.hpp"
-#include "core/errors.hpp"
-#include "core/gto_basis.hpp"
-#include "core/quadrature.hpp"
-#include "core/radial_integral.hpp"
+#include "core/math/bessel.hpp"
+#include "core/base/errors.hpp"
+#include "core/descriptors/density/gto_basis.hpp"
+#include "core/math/quadrature.hpp"
+#include "core/descriptors/density/radial_integral.hpp"
 
 using namespace hamd;
 

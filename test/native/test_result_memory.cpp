@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <cstring>
 
-#include "core/result_memory.hpp"
-#include "core/tensor_map.hpp"
+#include "core/base/result_memory.hpp"
+#include "core/base/tensor_map.hpp"
 #include "native/check.hpp"
 
 using namespace hamd;

@@ -1,9 +1,9 @@
 // Spherical expansion (nu = 1): definition, equivariance, parity, periodic images, gradients.
 #include "descriptor_fixtures.hpp"
 
-#include "core/cutoff.hpp"
-#include "core/radial_integral.hpp"
-#include "core/spherical_harmonics.hpp"
+#include "core/descriptors/density/cutoff.hpp"
+#include "core/descriptors/density/radial_integral.hpp"
+#include "core/math/spherical_harmonics.hpp"
 
 using namespace fixtures;
 

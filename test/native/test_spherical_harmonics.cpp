@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "check.hpp"
-#include "core/spherical_harmonics.hpp"
+#include "core/math/spherical_harmonics.hpp"
 
 using hamd::SphericalHarmonics;
 

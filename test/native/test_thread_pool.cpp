@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "check.hpp"
-#include "core/thread_pool.hpp"
+#include "core/base/thread_pool.hpp"
 
 using namespace hamd;
 

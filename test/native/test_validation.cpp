@@ -6,9 +6,9 @@
 #include <string>
 
 #include "check.hpp"
-#include "core/errors.hpp"
-#include "core/hypers.hpp"
-#include "core/system.hpp"
+#include "core/base/errors.hpp"
+#include "core/descriptors/hypers.hpp"
+#include "core/systems/system.hpp"
 
 using namespace hamd;
 

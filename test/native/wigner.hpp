@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-#include "core/spherical_harmonics.hpp"
+#include "core/math/spherical_harmonics.hpp"
 
 namespace wigner {
 

@@ -80,7 +80,7 @@ def test_power_spectrum(client, name):
 
 
 def lambda_soap_layout(lam, sigma):
-    """addon/core/lambda_soap.hpp: a1 <= a2, and l1 <= l2 when a1 == a2; every n1, n2."""
+    """addon/core/descriptors/soap/lambda_soap.hpp: a1 <= a2, and l1 <= l2 when a1 == a2; every n1, n2."""
     r, ls = range(H.max_radial + 1), range(H.max_angular + 1)
     return {(z1, z2, l1, l2, n1, n2) for z1 in SPECIES for z2 in SPECIES if z1 <= z2
             for l1 in ls for l2 in ls if (z1 < z2 or l1 <= l2) and abs(l1 - l2) <= lam <= l1 + l2
@@ -88,7 +88,7 @@ def lambda_soap_layout(lam, sigma):
 
 
 def bispectrum_layout():
-    """addon/core/bispectrum.hpp: (a1, l1) <= (a2, l2) <= (a3, l3), l1 + l2 + l3 even, every n."""
+    """addon/core/descriptors/soap/bispectrum.hpp: (a1, l1) <= (a2, l2) <= (a3, l3), l1 + l2 + l3 even, every n."""
     r, pairs = range(H.max_radial + 1), [(z, l) for z in SPECIES for l in range(H.max_angular + 1)]
     return {(z1, z2, z3, l1, l2, l3, n1, n2, n3) for (z1, l1) in pairs for (z2, l2) in pairs for (z3, l3) in pairs
             if (z1, l1) <= (z2, l2) <= (z3, l3) and abs(l1 - l2) <= l3 <= l1 + l2 and (l1 + l2 + l3) % 2 == 0

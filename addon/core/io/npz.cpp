@@ -7,7 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "core/errors.hpp"
+#include "core/base/errors.hpp"
 
 namespace hamd {
 

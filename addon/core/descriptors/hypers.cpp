@@ -1,0 +1,54 @@
+// Bounds of the hyper-parameters. They reject nonsense (negative, NaN) and values that
+// would make a request absurdly expensive; each message names the parameter and range.
+#include "core/descriptors/hypers.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "core/base/errors.hpp"
+
+namespace hamd {
+namespace {
+
+constexpr double kMaxCutoff = 20.0;      // Angstrom
+constexpr int kMaxRadial = 15;  // beyond, the GTO overlap matrix is numerically singular
+constexpr int kMaxAngular = 20;
+constexpr double kMinDensityWidth = 0.01;  // Angstrom
+
+std::string format_number(double x) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%g", x);
+    return buffer;
+}
+
+[[noreturn]] void reject(const std::string& name, const std::string& range, const std::string& got) {
+    throw InvalidArgument(name + " must be in " + range + ", got " + got);
+}
+
+}  // namespace
+
+void validate_hypers(const Hypers& h) {
+    // Written as !(inside) so that NaN is rejected too.
+    if (!(h.cutoff > 0.0 && h.cutoff <= kMaxCutoff)) {
+        reject("cutoff", "(0, " + format_number(kMaxCutoff) + "] Angstrom", format_number(h.cutoff));
+    }
+    if (!(h.cutoff_width >= 0.0 && h.cutoff_width <= h.cutoff)) {
+        reject("cutoff_width", "[0, cutoff = " + format_number(h.cutoff) + "] Angstrom", format_number(h.cutoff_width));
+    }
+    if (h.max_radial < 0 || h.max_radial > kMaxRadial) {
+        reject("max_radial", "0.." + std::to_string(kMaxRadial), std::to_string(h.max_radial));
+    }
+    if (h.max_angular < 0 || h.max_angular > kMaxAngular) {
+        reject("max_angular", "0.." + std::to_string(kMaxAngular), std::to_string(h.max_angular));
+    }
+    if (!(h.density_width >= kMinDensityWidth && h.density_width <= h.cutoff)) {
+        reject("density_width", "[" + format_number(kMinDensityWidth) + ", cutoff = " + format_number(h.cutoff) +
+                                    "] Angstrom", format_number(h.density_width));
+    }
+    if (!std::isfinite(h.center_atom_weight)) {
+        reject("center_atom_weight", "the finite numbers", format_number(h.center_atom_weight));
+    }
+}
+
+}  // namespace hamd

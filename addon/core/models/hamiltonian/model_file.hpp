@@ -1,0 +1,29 @@
+// The Hamiltonian model file: one uncompressed .npz, format "hamd-hamiltonian-model",
+// format_version 1, CRC32 checksum over every array (docs/model-format.md).
+#pragma once
+#include <memory>
+#include <string>
+
+#include "core/io/npz.hpp"
+#include "core/models/hamiltonian/hamiltonian_model.hpp"
+
+namespace hamd {
+
+constexpr const char* kModelFormat = "hamd-hamiltonian-model";
+constexpr int kModelFormatVersion = 1;
+
+// Throws std::runtime_error when the file cannot be written.
+void save_hamiltonian_model(const HamiltonianModel& model, const std::string& path);
+
+// Throws InvalidArgument naming the file and the problem for a missing, foreign, corrupt
+// (checksum), newer-version or inconsistent file.
+std::shared_ptr<HamiltonianModel> load_hamiltonian_model(const std::string& path);
+
+// "crc32:xxxxxxxx" over the entries of an archive except "checksum" (sorted by name; for each:
+// UTF-8 name, a NUL byte, the array's raw little-endian C-order data as numpy's tobytes()).
+std::string archive_checksum(const NpzArchive& archive);
+
+// JSON string literal (quotes included) of UTF-8 text.
+std::string json_quote(const std::string& text);
+
+}  // namespace hamd

@@ -1,0 +1,42 @@
+// What a caller can ask a Hamiltonian model for (the Predict RPC, `hamd predict`, the N-API
+// predict()): F' and optionally F = S^1/2 F' S^1/2 with the analytic S, orbital energies
+// (ascending), HOMO, LUMO, gap, orbital labels; hamd or PySCF orbital order; Hartree or eV.
+#pragma once
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "core/models/hamiltonian/hamiltonian_model.hpp"
+
+namespace hamd {
+
+struct PredictionOptions {
+    // Any of: orthogonal_fock, fock, overlap, orbital_energies, homo, lumo, gap, orbital_labels.
+    std::vector<std::string> outputs = {"orbital_energies"};
+    std::string units = "hartree";   // or "ev" (energies and Fock matrices; S is unitless)
+    std::string order = "hamd";      // or "pyscf" (matrices and labels)
+    ModelVariant variant = ModelVariant::Best;
+    int charge = 0;                  // electrons = sum Z - charge (closed shell: must be even for HOMO/LUMO)
+};
+
+// InvalidArgument for an unknown output/units/order name.
+void validate_prediction_options(const PredictionOptions& options);
+ModelVariant parse_model_variant(const std::string& name);  // "best", "direct", "indirect"
+
+struct Prediction {
+    int n_orbitals = 0;
+    Eigen::MatrixXd orthogonal_fock, fock, overlap;  // filled when asked
+    std::vector<double> orbital_energies;
+    double homo = 0, lumo = 0, gap = 0;
+    bool has_frontier = false;
+    std::vector<std::string> orbital_labels;
+    bool wants(const std::string& output) const;
+    std::vector<std::string> outputs;
+};
+
+// Validates the system (model.validate_input), predicts, converts units and order.
+Prediction predict(const HamiltonianModel& model, const System& system, const PredictionOptions& options,
+                   size_t index_in_request = 0);
+
+}  // namespace hamd

@@ -1,0 +1,32 @@
+// Neighbour lists by cell lists, O(N), for finite and (triclinic, partly) periodic systems.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "core/systems/system.hpp"
+
+namespace hamd {
+
+struct Pair {
+    int32_t first;       // centre atom i
+    int32_t second;      // neighbour atom j (may equal i for a periodic image of itself)
+    int32_t shift[3];    // integer cell shift S: image of j is r_j + S . cell (rows)
+    double vector[3];    // r_j + S . cell - r_i, Angstrom
+    double distance;     // |vector|, strictly positive and < cutoff
+};
+
+// Full list: every pair appears as (i, j, S) and (j, i, -S). Pairs are grouped by
+// centre: the pairs of centre i are pairs[centre_offsets[i] .. centre_offsets[i+1]).
+// Within a centre, order is deterministic (sorted by j, then shift).
+struct NeighborList {
+    std::vector<Pair> pairs;
+    std::vector<size_t> centre_offsets;  // n_atoms + 1
+};
+
+// Every image within `cutoff` is found, including cutoffs longer than half (or
+// several) cell lengths and strongly skewed cells. Only directions with pbc get images.
+// Throws InvalidArgument for a non-positive cutoff or a singular periodic cell.
+NeighborList build_neighbor_list(const System& system, double cutoff);
+
+}  // namespace hamd

@@ -1,0 +1,123 @@
+// Training of HamiltonianModel (SCIENCE.md sections 2 and 3):
+//  - direct: ridge regression per block key on the coupled STO-3G F', regularisation chosen
+//    per key by k-fold cross-validation over molecules (all folds from Gram matrices);
+//  - indirect: refinement of all weights on def2-TZVP orbital energies, L-BFGS (or Adam) with analytic
+//    gradients (spectrum_loss -> decouple_adjoint -> X^T dL/dblock), validation-based early stopping.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/training/hamiltonian_dataset.hpp"
+#include "core/models/hamiltonian/hamiltonian_model.hpp"
+#include "core/base/thread_pool.hpp"
+
+namespace hamd {
+
+struct TrainingProgress {
+    std::string stage;   // "features", "ridge", "indirect"
+    size_t step = 0, total = 0;
+    double train_loss = 0, validation_loss = 0;  // indirect: Hartree^2 (weighted MSE of levels)
+};
+using ProgressCallback = std::function<void(const TrainingProgress&)>;
+
+struct RidgeSettings {
+    // x mean Gram diagonal; the top end matters for keys with few samples (N, O on-site blocks).
+    std::vector<double> alphas = {1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0, 1e1, 1e2, 1e3};
+    int folds = 5;
+    uint64_t seed = 0;
+    // Feature scaling: false = one scale per family (inverse RMS feature norm), true = one per
+    // feature (inverse RMS of each). Per-feature scaling blows up rare, noisy features to the
+    // same prior size as the dominant ones, which hurt transfer to larger molecules.
+    bool per_feature_scale = false;
+};
+
+// Which orbital energies the indirect loss sees and how much (SCIENCE.md section 3).
+struct LevelWeights {
+    double core = 0.0;       // the n_heavy lowest levels (1s of C, N, O)
+    double occupied = 1.0;   // occupied valence
+    // Higher virtuals do not count by default: the def2-TZVP virtuals of small molecules are
+    // diffuse (Rydberg-like) levels a minimal basis cannot represent, and fitting them spoiled the
+    // larger test molecules (docs/accuracy.md, tuning notes). The LUMO counts fully where it is a
+    // valence level (virtual_match_ev below).
+    double lumo = 1.0;
+    double virtuals = 0.0;   // the other N_min - N_occ - 1 levels
+    // A virtual level counts only where the STO-3G calculation has a matching level (within this
+    // many eV of the large-basis one): the def2-TZVP LUMO of a saturated molecule (methane, water)
+    // is a diffuse Rydberg-like level ~10 eV below the STO-3G sigma*, and pulling sigma* down to it
+    // spoils the pi* levels of the larger conjugated molecules. 0 disables the test.
+    double virtual_match_ev = 5.0;
+};
+
+enum class IndirectOptimizer { Adam, Lbfgs };
+
+struct IndirectSettings {
+    // L-BFGS (full batch, Armijo backtracking, 10 curvature pairs): no learning rate to tune;
+    // Adam (learning_rate, batch_size) is kept for comparison.
+    IndirectOptimizer optimizer = IndirectOptimizer::Lbfgs;
+    double first_step = 1e-3;        // L-BFGS: largest weight change of the first (gradient) step
+    // Adam steps every weight by ~learning_rate; a block value sums ~1000 scaled features, so
+    // the rate must be small (2e-3 diverged, 1e-5 is stable; docs/accuracy.md).
+    int epochs = 300;                // L-BFGS iterations or Adam epochs
+    double learning_rate = 1e-5;     // Adam only
+    double penalty = 1e-2;           // penalty * sum over weights of (w - w_direct)^2, Hartree^2 (scaled space)
+    double validation_fraction = 0.2;  // of the molecules, held out for early stopping
+    // Which molecules: false = a seeded random draw; true = the largest (most atoms), which
+    // mimics the transfer to molecules larger than the training ones that the model is for.
+    bool validate_on_largest = false;
+    int patience = 40;               // epochs without validation improvement
+    int batch_size = 0;              // structures per Adam step; 0 = all
+    LevelWeights levels;
+    uint64_t seed = 0;
+};
+
+// One training structure with its features and targets.
+struct TrainingExample {
+    const ReferenceStructure* reference = nullptr;
+    StructureFeatures features;
+    CoupledHamiltonian targets;          // coupled STO-3G F' (structure index 0)
+    std::vector<double> levels;          // lowest N_min def2-TZVP orbital energies
+    std::vector<double> level_weights;   // per level (LevelWeights)
+};
+
+std::vector<double> level_weights(const ReferenceStructure& reference, int n_levels, const LevelWeights& weights);
+
+std::vector<TrainingExample> prepare_examples(const HamiltonianModel& model, const std::vector<const ReferenceStructure*>& structures,
+                                              const LevelWeights& levels, ThreadPool& pool,
+                                              const ProgressCallback& progress = nullptr);
+
+struct DirectReport {
+    double train_fock_mae = 0;       // Hartree, over every F' entry of the training structures
+    double train_fock_max = 0;
+    double cv_rmse = 0;              // Hartree, pooled CV error of the block values at the chosen alphas
+    size_t n_keys = 0, n_weights = 0;
+};
+
+// Fills model.families (scale, keys, direct weights, alpha). Folds are drawn over molecules.
+DirectReport train_direct(HamiltonianModel& model, const std::vector<TrainingExample>& examples,
+                          const RidgeSettings& settings, ThreadPool& pool, const ProgressCallback& progress = nullptr);
+
+// The indirect loss over examples for given weights (scaled space), and its gradient.
+struct IndirectLoss {
+    double loss = 0;       // mean over structures of the weighted level MSE (+ penalty if asked)
+    std::map<FeatureFamilyKey, Eigen::MatrixXd> gradient;  // same shapes as the weights
+};
+IndirectLoss indirect_loss(const HamiltonianModel& model, const std::vector<const TrainingExample*>& examples,
+                           const std::map<FeatureFamilyKey, Eigen::MatrixXd>& weights,
+                           const std::map<FeatureFamilyKey, Eigen::MatrixXd>* anchor, double penalty,
+                           bool with_gradient, ThreadPool& pool);
+
+struct IndirectReport {
+    std::vector<int> validation_molecules;   // held out for early stopping
+    int epochs = 0, best_epoch = 0;
+    double initial_train = 0, initial_validation = 0, best_train = 0, best_validation = 0;
+};
+
+// Starts from the direct weights; stores the best (validation) weights in families[..].indirect.
+IndirectReport train_indirect(HamiltonianModel& model, const std::vector<TrainingExample>& examples,
+                              const IndirectSettings& settings, ThreadPool& pool,
+                              const ProgressCallback& progress = nullptr);
+
+}  // namespace hamd
