@@ -11,7 +11,7 @@ import { status } from '@grpc/grpc-js';
 import t, { type Test } from 'tap';
 import { HamdClient, type PredictOutput, type PredictResult, type StructureInput } from '../clients/node';
 import type { NativeSystem } from '../server/native/addon';
-import { modelAddon, parseOrbitalLabel, type NativePredictRequest, type NativePredictResult } from '../server/native/model-addon';
+import type { NativePredictRequest, NativePredictResult } from '../server/native/model-addon';
 import { packageRoot } from '../server/paths';
 import { realAddon, runCli, spawnDaemon, tempDir, type DaemonProcess } from './helpers/daemon';
 import { methane, water } from './helpers/structures';
@@ -52,13 +52,17 @@ function modelFile(): string | undefined {
 }
 
 function hasModelBinding(): boolean {
+  const engine = realAddon().createEngine(1);
   try {
-    modelAddon(realAddon());
-    return true;
-  } catch {
-    return false;
+    return typeof engine.loadHamiltonianModel === 'function';
+  } finally {
+    engine.close();
   }
 }
+
+// The engine of the in-process comparisons (closed when the tests end).
+const inProcessEngine = realAddon().createEngine(2);
+t.teardown(() => inProcessEngine.close());
 
 function sameBits(a: Float64Array | Int32Array | undefined, b: Float64Array | Int32Array | undefined): boolean {
   if (!a || !b) return a === b;
@@ -153,7 +157,7 @@ t.test('serving a model', { skip: skipReason ?? false }, async (t) => {
   daemon = await spawnDaemon(`unix:${path.join(dir, 'hamd.sock')}`, ['--threads', '2', '--models', repository]);
   client = await HamdClient.connect(daemon.address);
   const c = client;
-  const handle = modelAddon(realAddon()).loadHamiltonianModel(file);
+  const handle = inProcessEngine.loadHamiltonianModel(file);
   const inProcess = (request: Omit<NativePredictRequest, 'systems'>, structures = molecules) =>
     handle.predict({ systems: structures.map(nativeSystem), ...request });
 
@@ -320,11 +324,35 @@ print(json.dumps(out))`, out], { encoding: 'utf8' });
   });
 });
 
-t.test('orbital labels of the addon parse to (atom, n, l, m) in hamd\'s real-harmonic convention', async (t) => {
-  t.same(parseOrbitalLabel('0 O 1s'), [0, 1, 0, 0]);
-  t.same(['py', 'pz', 'px'].map((c) => parseOrbitalLabel(`12 C 2${c}`)), [[12, 2, 1, -1], [12, 2, 1, 0], [12, 2, 1, 1]], 'p: y, z, x = m -1, 0, 1');
-  t.same(['dxy', 'dyz', 'dz^2', 'dxz', 'dx2-y2'].map((c) => parseOrbitalLabel(`3 Fe 3${c}`)[3]), [-2, -1, 0, 1, 2], 'd: m -2..2');
-  t.throws(() => parseOrbitalLabel('O 1s'), /unexpected orbital label/);
+// An independent reading of PySCF-style orbital names, to check the addon's integer labels.
+const namedComponents: Record<string, [number, number]> = {
+  s: [0, 0], py: [1, -1], pz: [1, 0], px: [1, 1], dxy: [2, -2], dyz: [2, -1], 'dz^2': [2, 0], dxz: [2, 1], 'dx2-y2': [2, 2],
+};
+function parseOrbitalName(name: string): [number, number, number, number] {
+  const match = /^(\d+) \S+ (\d+)(s|p[xyz]|d(?:xy|yz|z\^2|xz|x2-y2))$/.exec(name);
+  if (!match) throw new Error(`unexpected orbital label "${name}"`);
+  const [l, m] = namedComponents[match[3]];
+  return [Number(match[1]), Number(match[2]), l, m];
+}
+
+t.test('orbital labels: the addon\'s (atom, n, l, m) agree with its names in hamd\'s real-harmonic convention', { skip: skipReason }, async (t) => {
+  t.same(parseOrbitalName('0 O 1s'), [0, 1, 0, 0]);
+  t.same(['py', 'pz', 'px'].map((c) => parseOrbitalName(`12 C 2${c}`)), [[12, 2, 1, -1], [12, 2, 1, 0], [12, 2, 1, 1]], 'p: y, z, x = m -1, 0, 1');
+  t.same(['dxy', 'dyz', 'dz^2', 'dxz', 'dx2-y2'].map((c) => parseOrbitalName(`3 Fe 3${c}`)[3]), [-2, -1, 0, 1, 2], 'd: m -2..2');
+  t.throws(() => parseOrbitalName('O 1s'), /unexpected orbital label/);
+  const handle = inProcessEngine.loadHamiltonianModel(model!);
+  for (const order of ['hamd', 'pyscf'] as const) {
+    const result = await handle.predict({ systems: [nativeSystem(ethanol)], outputs: ['orbital_labels'], units: 'hartree', order });
+    const s = result.structures[0];
+    const fromNames = s.orbitalNames!.flatMap(parseOrbitalName);
+    t.same(Array.from(s.orbitals!), fromNames, `${order} order: integer labels match the names (${s.nOrbitals} orbitals)`);
+    t.equal(s.orbitals!.length, 4 * s.nOrbitals, `${order} order: one (atom, n, l, m) row per orbital`);
+  }
+  const names = async (order: 'hamd' | 'pyscf') =>
+    (await handle.predict({ systems: [nativeSystem(ethanol)], outputs: ['orbital_labels'], units: 'hartree', order })).structures[0].orbitalNames!
+      .slice(0, 5).map((n) => n.split(' ')[2]);
+  t.same(await names('hamd'), ['1s', '2s', '2py', '2pz', '2px'], 'hamd order: the first carbon\'s shells as the basis lists them, p as y, z, x');
+  t.same(await names('pyscf'), ['1s', '2s', '2px', '2py', '2pz'], 'PySCF order: p as x, y, z');
 });
 
 t.test('hamd train hamiltonian: model, report, parity plot, progress', { skip: !binding ? 'the addon has no model binding' : !fs.existsSync(trainingData) ? 'no data/train.npz' : false }, async (t) => {
@@ -341,7 +369,7 @@ t.test('hamd train hamiltonian: model, report, parity plot, progress', { skip: !
   t.equal(report.metadata.hyper_parameters.epochs, 3, 'epochs');
   t.equal(report.metadata.hyper_parameters.seed, 3, 'seed');
   t.ok(Array.isArray(report.parity?.reference_ev) && report.parity.reference_ev.length > 0, 'report: parity points');
-  const handle = modelAddon(realAddon()).loadHamiltonianModel(output, 1);
+  const handle = inProcessEngine.loadHamiltonianModel(output);
   t.same(handle.metadata().species, [1, 6, 7, 8], 'the written model loads');
   const matplotlib = spawnSync('python3', ['-c', 'import matplotlib'], { encoding: 'utf8' }).status === 0;
   if (matplotlib && fs.existsSync(path.join(packageRoot, 'tools', 'plot-parity'))) {

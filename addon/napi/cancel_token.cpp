@@ -1,5 +1,7 @@
 #include "napi/cancel_token.hpp"
 
+#include "napi/async_job.hpp"
+
 namespace hamd_napi {
 
 Napi::FunctionReference CancelToken::constructor;
@@ -16,6 +18,18 @@ CancelToken::CancelToken(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Canc
 Napi::Value CancelToken::cancel(const Napi::CallbackInfo& info) {
     flag_->store(true);
     return info.Env().Undefined();
+}
+
+}  // namespace hamd_napi
+
+namespace hamd_napi {
+
+CancelFlag cancel_flag_from_js(const Napi::CallbackInfo& info, size_t index) {
+    if (info.Length() > index && info[index].IsObject() &&
+        info[index].As<Napi::Object>().InstanceOf(CancelToken::constructor.Value())) {
+        return CancelToken::Unwrap(info[index].As<Napi::Object>())->flag();
+    }
+    return std::make_shared<std::atomic<bool>>(false);
 }
 
 }  // namespace hamd_napi

@@ -1,5 +1,6 @@
 #include "napi/convert.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -11,11 +12,7 @@ Napi::Error coded_error(Napi::Env env, const char* code, const std::string& mess
     return error;
 }
 
-namespace {
-
-[[noreturn]] void bad_request(Napi::Env env, const std::string& message) {
-    throw coded_error(env, "INVALID_ARGUMENT", message);
-}
+void bad_request(Napi::Env env, const std::string& message) { throw coded_error(env, "INVALID_ARGUMENT", message); }
 
 double number_field(const Napi::Object& object, const char* name, double fallback) {
     Napi::Value value = object.Get(name);
@@ -31,6 +28,43 @@ int integer_field(const Napi::Object& object, const char* name, int fallback) {
     }
     return static_cast<int>(value);
 }
+
+std::string string_field(const Napi::Object& object, const char* name, const std::string& fallback) {
+    Napi::Value value = object.Get(name);
+    if (value.IsUndefined() || value.IsNull()) return fallback;
+    if (!value.IsString()) bad_request(object.Env(), std::string(name) + " must be a string");
+    return value.As<Napi::String>().Utf8Value();
+}
+
+bool boolean_field(const Napi::Object& object, const char* name, bool fallback) {
+    Napi::Value value = object.Get(name);
+    if (value.IsUndefined() || value.IsNull()) return fallback;
+    if (!value.IsBoolean()) bad_request(object.Env(), std::string(name) + " must be a boolean");
+    return value.As<Napi::Boolean>().Value();
+}
+
+void hypers_from_js(const Napi::Object& hypers, hamd::Hypers& h) {
+    h.cutoff = number_field(hypers, "cutoff", h.cutoff);
+    h.cutoff_width = number_field(hypers, "cutoff_width", h.cutoff_width);
+    h.max_radial = integer_field(hypers, "max_radial", h.max_radial);
+    h.max_angular = integer_field(hypers, "max_angular", h.max_angular);
+    h.density_width = number_field(hypers, "density_width", h.density_width);
+    h.center_atom_weight = number_field(hypers, "center_atom_weight", h.center_atom_weight);
+}
+
+Napi::Float64Array copy_to_js(Napi::Env env, const double* data, size_t count) {
+    Napi::Float64Array array = Napi::Float64Array::New(env, count);
+    std::copy(data, data + count, array.Data());
+    return array;
+}
+
+Napi::Int32Array copy_to_js(Napi::Env env, const int32_t* data, size_t count) {
+    Napi::Int32Array array = Napi::Int32Array::New(env, count);
+    std::copy(data, data + count, array.Data());
+    return array;
+}
+
+namespace {
 
 template <typename T, napi_typedarray_type Type>
 std::vector<T> typed_array_field(const Napi::Object& object, const char* name) {
@@ -137,16 +171,7 @@ hamd::DescriptorOptions options_from_js(const Napi::Object& request) {
         bad_request(env, error.what());
     }
     Napi::Value hypers_value = request.Get("hypers");
-    if (hypers_value.IsObject()) {
-        Napi::Object hypers = hypers_value.As<Napi::Object>();
-        hamd::Hypers& h = options.hypers;
-        h.cutoff = number_field(hypers, "cutoff", h.cutoff);
-        h.cutoff_width = number_field(hypers, "cutoff_width", h.cutoff_width);
-        h.max_radial = integer_field(hypers, "max_radial", h.max_radial);
-        h.max_angular = integer_field(hypers, "max_angular", h.max_angular);
-        h.density_width = number_field(hypers, "density_width", h.density_width);
-        h.center_atom_weight = number_field(hypers, "center_atom_weight", h.center_atom_weight);
-    }
+    if (hypers_value.IsObject()) hypers_from_js(hypers_value.As<Napi::Object>(), options.hypers);
     Napi::Value species = request.Get("species");
     if (species.IsTypedArray()) options.species = typed_array_field<int32_t, napi_int32_array>(request, "species");
     options.max_lambda = integer_field(request, "maxLambda", -1);
@@ -164,16 +189,7 @@ hamd::DescriptorOptions options_from_js(const Napi::Object& request) {
     return options;
 }
 
-std::string shared_memory_path_from_js(const Napi::Object& request) {
-    Napi::Value value = request.Get("sharedMemoryPath");
-    if (value.IsUndefined() || value.IsNull()) return "";
-    if (!value.IsString()) bad_request(request.Env(), "sharedMemoryPath must be a string");
-    std::string path = value.As<Napi::String>().Utf8Value();
-    if (!path.empty() && path[0] != '/') bad_request(request.Env(), "sharedMemoryPath must be an absolute path");
-    return path;
-}
-
-Napi::Object tensor_map_to_js(Napi::Env env, hamd::TensorMap&& map, const SharedMemoryLayout* layout) {
+Napi::Object tensor_map_to_js(Napi::Env env, hamd::TensorMap&& map) {
     Napi::Object result = Napi::Object::New(env);
     result.Set("keys", labels_to_js(env, std::move(map.keys)));
     Napi::Array blocks = Napi::Array::New(env, map.blocks.size());
@@ -191,7 +207,6 @@ Napi::Object tensor_map_to_js(Napi::Env env, hamd::TensorMap&& map, const Shared
             entry.Set("samples", labels_to_js(env, std::move(gradient.samples)));
             entry.Set("components", labels_list_to_js(env, std::move(gradient.components)));
             entry.Set("values", doubles_to_js(env, std::move(gradient.values)));
-            if (layout) entry.Set("sharedMemoryOffset", static_cast<double>(layout->gradient_offsets[b][g]));
             gradients[g] = entry;
         }
         object.Set("gradients", gradients);
@@ -199,7 +214,6 @@ Napi::Object tensor_map_to_js(Napi::Env env, hamd::TensorMap&& map, const Shared
         object.Set("components", labels_list_to_js(env, std::move(block.components)));
         object.Set("properties", labels_to_js(env, std::move(block.properties)));
         object.Set("values", doubles_to_js(env, std::move(block.values)));
-        if (layout) object.Set("sharedMemoryOffset", static_cast<double>(layout->block_offsets[b]));
         blocks[b] = object;
     }
     result.Set("blocks", blocks);

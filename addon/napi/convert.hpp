@@ -1,26 +1,37 @@
-// Conversions between JavaScript values and the core's plain C++ types.
+// Conversions between JavaScript values and the core's plain C++ types, and the coded
+// errors the server maps to gRPC statuses. Field readers throw INVALID_ARGUMENT naming the
+// field when a value has the wrong type; absent (undefined/null) fields take the fallback.
 #pragma once
 #include <napi.h>
 
-#include "core/descriptors/engine.hpp"
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include "core/base/tensor_map.hpp"
-#include "napi/shared_memory.hpp"
+#include "core/descriptors/engine.hpp"
 
 namespace hamd_napi {
 
-// Throws a JS error carrying .code (INVALID_ARGUMENT) when the shape of the request is wrong.
-hamd::DescriptorOptions options_from_js(const Napi::Object& request);
-std::vector<hamd::System> systems_from_js(const Napi::Object& request);
-
-// request.sharedMemoryPath: "" when absent; else an absolute path (INVALID_ARGUMENT otherwise).
-std::string shared_memory_path_from_js(const Napi::Object& request);
-
-// Moves the result's arrays into external ArrayBuffers (no copy of bulk data). With a
-// shared-memory layout the block and gradient values are already in the file: they
-// become empty Float64Arrays with a `sharedMemoryOffset` (bytes into the file).
-Napi::Object tensor_map_to_js(Napi::Env env, hamd::TensorMap&& map, const SharedMemoryLayout* layout = nullptr);
-
 // A JS Error with a `code` property the server maps to a gRPC status.
 Napi::Error coded_error(Napi::Env env, const char* code, const std::string& message);
+[[noreturn]] void bad_request(Napi::Env env, const std::string& message);
+
+double number_field(const Napi::Object& object, const char* name, double fallback);
+int integer_field(const Napi::Object& object, const char* name, int fallback);
+std::string string_field(const Napi::Object& object, const char* name, const std::string& fallback);
+bool boolean_field(const Napi::Object& object, const char* name, bool fallback);
+// Hyper-parameters by their proto names (cutoff, cutoff_width, max_radial, ...); absent ones keep h's.
+void hypers_from_js(const Napi::Object& hypers, hamd::Hypers& h);
+
+// request.systems (NativeSystem[] of server/native/addon.ts) and the descriptor options.
+std::vector<hamd::System> systems_from_js(const Napi::Object& request);
+hamd::DescriptorOptions options_from_js(const Napi::Object& request);
+
+// Moves the result's arrays into external ArrayBuffers (no copy of bulk data).
+Napi::Object tensor_map_to_js(Napi::Env env, hamd::TensorMap&& map);
+// Copies of small arrays.
+Napi::Float64Array copy_to_js(Napi::Env env, const double* data, size_t count);
+Napi::Int32Array copy_to_js(Napi::Env env, const int32_t* data, size_t count);
 
 }  // namespace hamd_napi

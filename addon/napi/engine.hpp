@@ -1,11 +1,17 @@
-// JS class wrapping the native compute pool. Work is queued on the pool (never on the
-// libuv pool or the event loop); results come back to JS through a thread-safe function.
+// The JS Engine object: the handle of the addon's one compute pool. Everything that computes
+// goes through it, so a daemon runs one pool of the size it was given:
+//   engine.threads()
+//   engine.computeDescriptors(request[, cancelToken]) -> Promise<NativeTensorMap>
+//   engine.loadHamiltonianModel(path) -> HamiltonianModel handle (predictions on this pool)
+//   engine.trainHamiltonianModel(config[, onProgress]) -> Promise<report> (on this pool)
+//   engine.close()  stops accepting work, finishes queued jobs, joins the threads
+// The shapes are those declared in server/native/addon.ts and server/native/model-addon.ts.
 #pragma once
 #include <napi.h>
 
 #include <memory>
 
-#include "core/base/thread_pool.hpp"
+#include "napi/compute_pool.hpp"
 
 namespace hamd_napi {
 
@@ -17,9 +23,11 @@ public:
 private:
     Napi::Value threads(const Napi::CallbackInfo& info);
     Napi::Value compute_descriptors(const Napi::CallbackInfo& info);
+    Napi::Value load_hamiltonian_model(const Napi::CallbackInfo& info);
+    Napi::Value train_hamiltonian_model(const Napi::CallbackInfo& info);
     Napi::Value close(const Napi::CallbackInfo& info);
 
-    std::shared_ptr<hamd::ThreadPool> pool_;
+    std::shared_ptr<ComputePool> pool_;
 };
 
 }  // namespace hamd_napi

@@ -1,35 +1,33 @@
-// N-API bindings of the Hamiltonian models (thin: the work is in core/model/).
-//   trainHamiltonianModel(config, onProgress?) -> Promise<report object>
-//   loadHamiltonianModel(path[, threads]) -> HamiltonianModel handle (throws coded errors)
-//     handle.metadata() -> {format, formatVersion, species, basis, hasIndirect, pairCutoff, metadata (JSON text)}
-//     handle.predict({systems: [...]}, {outputs, units, order, variant, charge}) -> Promise<[per-system results]>
-// Work runs on a hamd::ThreadPool (never the event loop or libuv's pool); results come back
-// through a ThreadSafeFunction. Errors carry .code INVALID_ARGUMENT / RESOURCE_EXHAUSTED / INTERNAL.
+// The JS handle of a loaded surrogate-Hamiltonian model (engine.loadHamiltonianModel(path)):
+//   handle.metadata() -> ModelMetadata (server/native/model-addon.ts): typed fields
+//   handle.predict(request[, cancelToken]) -> Promise<NativePredictResult>
+// Predictions run on the engine's compute pool (one job, structures spread over the pool).
+// The shapes are exactly those declared in server/native/model-addon.ts.
 #pragma once
 #include <napi.h>
 
 #include <memory>
+#include <string>
 
 #include "core/models/hamiltonian/hamiltonian_model.hpp"
-#include "core/base/thread_pool.hpp"
+#include "napi/compute_pool.hpp"
 
 namespace hamd_napi {
 
 class HamiltonianModelHandle : public Napi::ObjectWrap<HamiltonianModelHandle> {
 public:
-    static Napi::FunctionReference constructor;
     static void define(Napi::Env env);
+    // Loads the file (INVALID_ARGUMENT naming the problem for a bad one).
+    static Napi::Object create(Napi::Env env, const std::string& path, std::shared_ptr<ComputePool> pool);
     explicit HamiltonianModelHandle(const Napi::CallbackInfo& info);
 
-    std::shared_ptr<const hamd::HamiltonianModel> model;
-    std::shared_ptr<hamd::ThreadPool> pool;
-
 private:
+    static Napi::FunctionReference constructor;
     Napi::Value metadata(const Napi::CallbackInfo& info);
     Napi::Value predict(const Napi::CallbackInfo& info);
-};
 
-// Registers trainHamiltonianModel and loadHamiltonianModel on `exports`.
-void register_model_bindings(Napi::Env env, Napi::Object exports);
+    std::shared_ptr<const hamd::HamiltonianModel> model_;
+    std::shared_ptr<ComputePool> pool_;
+};
 
 }  // namespace hamd_napi

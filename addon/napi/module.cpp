@@ -1,4 +1,5 @@
-// The addon's entry point: exposes the engine, cancel tokens and build information.
+// The addon's entry point: build information, the engine (the one compute pool and
+// everything that runs on it) and cancel tokens. Models are loaded through an engine.
 #include <napi.h>
 
 #include "napi/cancel_token.hpp"
@@ -34,10 +35,10 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     Napi::Function engine = hamd_napi::Engine::define(env);
     env.SetInstanceData(new Napi::FunctionReference(Napi::Persistent(engine)));
     hamd_napi::CancelToken::define(env);
+    hamd_napi::HamiltonianModelHandle::define(env);
     exports.Set("buildInfo", Napi::Function::New(env, build_info));
     exports.Set("createEngine", Napi::Function::New(env, create_engine));
     exports.Set("createCancelToken", Napi::Function::New(env, create_cancel_token));
-    hamd_napi::register_model_bindings(env, exports);
     return exports;
 }
 

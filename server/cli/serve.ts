@@ -67,7 +67,7 @@ export async function serve(argv: string[]): Promise<number> {
     addon_build: addon.buildInfo(), limits,
   });
 
-  const models = startModelRegistry(addon, modelOptions, logger, threads);
+  const models = startModelRegistry(engine, modelOptions, logger);
   let daemon;
   try {
     daemon = await startDaemon({

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadAddon } from '../native/addon';
-import { modelAddon, type TrainingConfig } from '../native/model-addon';
+import type { TrainingConfig } from '../native/model-addon';
 import { packageRoot } from '../paths';
 import { numberOption, parseArgs, UsageError } from './args';
 import { ProgressBars } from './progress';
@@ -84,23 +84,25 @@ export async function train(argv: string[]): Promise<number> {
     data: path.resolve(data), output: path.resolve(output), hypers, indirect: !args.flags.has('no-indirect'),
     command: ['hamd', 'train', ...argv].join(' '),
   };
-  const optional: Array<[string, keyof TrainingConfig, boolean]> = [
+  const optional: Array<[string, 'folds' | 'epochs' | 'learningRate' | 'patience' | 'seed', boolean]> = [
     ['folds', 'folds', true], ['epochs', 'epochs', true], ['learning-rate', 'learningRate', false],
-    ['patience', 'patience', true], ['seed', 'seed', true], ['threads', 'threads', true],
+    ['patience', 'patience', true], ['seed', 'seed', true],
   ];
   for (const [flag, key, integer] of optional) {
     const value = numberOption(args, flag, integer);
     if (value !== undefined) config[key] = value;
   }
 
-  const models = modelAddon(loadAddon());
+  // Training runs on an engine of its own: this process does nothing else.
+  const engine = loadAddon().createEngine(numberOption(args, 'threads', true) ?? 0);
   const bars = new ProgressBars();
   const started = Date.now();
   let report;
   try {
-    report = await models.trainHamiltonianModel(config, (p) => bars.update(p));
+    report = await engine.trainHamiltonianModel(config, (p) => bars.update(p));
   } finally {
     bars.done();
+    engine.close();
   }
   const reportFile = besideModel(config.output, 'report.json');
   fs.writeFileSync(reportFile, JSON.stringify({ ...report, config, wall_seconds: (Date.now() - started) / 1000 }, null, 2) + '\n');

@@ -99,8 +99,6 @@ export function toPredictResponse(model: string, checked: CheckedPredictRequest,
   return { model, units: checked.units, order: checked.order, structures, compute_us: result.computeMicroseconds, queue_us: result.queueMicroseconds };
 }
 
-export const modelOutputs = [...predictOutputs];
-
 export function modelInfo(entry: ModelEntry, defaultName: string | undefined): ModelInfoMsg {
   const m = entry.metadata;
   return {
@@ -113,12 +111,12 @@ export function modelInfo(entry: ModelEntry, defaultName: string | undefined): M
     basis: m?.basis ?? '',
     units: m?.units ?? '',
     cutoff: m?.cutoff ?? 0,
-    outputs: m ? modelOutputs : [],
+    outputs: m?.outputs ?? [],
     validation: m?.validation ?? {},
     is_default: entry.name === defaultName,
     path: entry.path,
     checksum: m?.checksum ?? '',
-    metadata_json: JSON.stringify(m?.extra ?? {}),
+    metadata_json: m?.extraJson ?? '{}',
   };
 }
 

@@ -25,7 +25,6 @@ export interface RegistryOptions {
   repository?: string;              // directory of NAME.npz files (absent: none)
   explicit?: Map<string, string>;   // NAME -> PATH from the command line
   defaultName?: string;             // the model Predict uses without a name
-  threads?: number;                 // native threads per loaded model (0: one per core)
   logger: Logger;
 }
 
@@ -43,14 +42,13 @@ export class ModelRegistry {
   private readonly explicit: Map<string, string>;
   private readonly configuredDefault: string;
   private readonly logger: Logger;
-  private readonly threads: number;
 
-  constructor(private readonly addon: ModelAddon | undefined, options: RegistryOptions) {
+  // `addon`: the engine, which loads models onto its compute pool.
+  constructor(private readonly addon: ModelAddon, options: RegistryOptions) {
     this.repository = options.repository ? path.resolve(options.repository) : undefined;
     this.explicit = new Map([...(options.explicit ?? new Map<string, string>())].map(([n, p]) => [n, path.resolve(p)]));
     this.configuredDefault = options.defaultName ?? DEFAULT_MODEL_NAME;
     this.logger = options.logger;
-    this.threads = options.threads ?? 0;
   }
 
   // NAME -> file of every model the registry can load: the repository's files, then the
@@ -93,8 +91,7 @@ export class ModelRegistry {
     }
     const started = process.hrtime.bigint();
     try {
-      if (!this.addon) throw new Error('this hamd addon was built without surrogate-Hamiltonian models');
-      const handle = this.addon.loadHamiltonianModel(file, this.threads);
+      const handle = this.addon.loadHamiltonianModel(file);
       const metadata = handle.metadata();
       const entry: ModelEntry = { name, path: file, state: 'ready', error: '', handle, metadata };
       this.entries.set(name, entry);

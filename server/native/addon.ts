@@ -1,6 +1,7 @@
 // Typed view of the native addon (addon/napi). The addon does the maths on its own
 // thread pool; everything here is plain data: typed arrays and labels.
 import * as path from 'node:path';
+import type { ModelAddon } from './model-addon';
 
 export interface NativeLabels {
   names: string[];
@@ -63,9 +64,7 @@ export interface NativeDescriptorRequest {
   maxLambda: number;          // -1: max_angular
   gradients: string[];        // subset of ["positions", "cell"]
   maxOutputBytes: number;     // 0: unlimited
-  // Absolute path of a file to create (O_EXCL, 0600) and write the block and gradient
-  // values to, on the worker thread, instead of returning them as ArrayBuffers.
-  sharedMemoryPath?: string;
+  sharedMemoryPath?: string;  // removed from the addon; the daemon's use goes with the transport
 }
 
 // Errors thrown or rejected by the addon carry a `code` the server maps to gRPC.
@@ -74,7 +73,8 @@ export interface NativeError extends Error { code: NativeErrorCode }
 
 export interface CancelToken { cancel(): void }
 
-export interface NativeEngine {
+// The addon's one compute pool and everything that runs on it (addon/napi/engine.hpp).
+export interface NativeEngine extends ModelAddon {
   threads(): number;
   // Runs on the engine's own pool; the promise settles on the event loop.
   computeDescriptors(request: NativeDescriptorRequest, cancel?: CancelToken): Promise<NativeTensorMap>;

@@ -11,6 +11,8 @@
 #include "check.hpp"
 #include "core/base/errors.hpp"
 #include "core/models/hamiltonian/model_file.hpp"
+#include "core/models/hamiltonian/prediction.hpp"
+#include "core/qc/orbital_order.hpp"
 #include "test_model_util.hpp"
 
 using namespace hamd;
@@ -129,6 +131,52 @@ int main() {
     const auto loaded = load_hamiltonian_model(path);
     check::ok(hamtest::max_abs(loaded->predict_orthogonal(fresh) - F) == 0.0, "a saved and loaded model predicts identically");
     check::ok(loaded->metadata_json == model.metadata_json && !loaded->has_indirect(), "metadata survives, no indirect weights");
+    {
+        // Typed self-description: every field from the file, none read by a caller's key path.
+        loaded->metadata_json = "{\"units\": {\"energy\": \"hartree\"}, \"validation\": {\"occupied_mae_ev\": 0.25, "
+                                "\"per_level\": [0.5, 1.5], \"note\": \"text\"}, \"test\": true}";
+        const ModelMetadata m = describe_model(*loaded);
+        bool counts = m.orbital_counts.size() == m.species.size();
+        for (const auto& [z, count] : m.orbital_counts) counts = counts && count == loaded->basis().orbital_count(z);
+        check::ok(m.kind == "hamiltonian" && m.format == kModelFormat && m.format_version == kModelFormatVersion &&
+                      m.species == loaded->species() && m.basis == loaded->basis().name && m.cutoff == loaded->pair_cutoff(),
+                  "describe_model: kind, format, species, basis, cutoff");
+        check::ok(counts, "describe_model: orbital count of every species from the basis");
+        check::ok(m.checksum.rfind("crc32:", 0) == 0 && m.checksum == read_npz(path).at("checksum").strings[0],
+                  "describe_model: the checksum stored in the file", m.checksum);
+        check::ok(m.validation == std::vector<std::pair<std::string, double>>{{"occupied_mae_ev", 0.25}, {"per_level.0", 0.5},
+                                                                               {"per_level.1", 1.5}},
+                  "describe_model: validation metrics are the numbers under 'validation', by dotted name");
+        check::ok(m.outputs == prediction_outputs() && m.energy_unit == "hartree" && !m.has_indirect,
+                  "describe_model: outputs, energy unit, no indirect weights");
+        loaded->metadata_json = "{\"validation\": ";
+        check::ok(throws_invalid([&] { describe_model(*loaded); }, "model metadata"), "describe_model: corrupt metadata is InvalidArgument");
+        loaded->metadata_json = model.metadata_json;
+    }
+    {
+        // Predictions: electrons with charge, integer orbital labels matching the names, empty structures refused.
+        PredictionOptions options;
+        options.outputs = {"orbital_labels", "homo", "fock"};
+        const Prediction p = predict(*loaded, fresh, options);
+        int electrons = 0;
+        for (int32_t z : fresh.types) electrons += z;
+        check::ok(p.n_electrons == electrons && p.has_frontier, "predict: n_electrons is the sum of atomic numbers");
+        bool labels = static_cast<int>(p.orbitals.size()) == 4 * p.n_orbitals && static_cast<int>(p.orbital_names.size()) == p.n_orbitals;
+        const OrbitalLayout layout_fresh(loaded->basis(), fresh.types);
+        for (int k = 0; labels && k < p.n_orbitals; ++k) {
+            const OrbitalLabel& l = layout_fresh.labels()[k];
+            labels = p.orbitals[4 * k] == l.atom && p.orbitals[4 * k + 1] == l.n && p.orbitals[4 * k + 2] == l.l &&
+                     p.orbitals[4 * k + 3] == l.m && p.orbital_names[k] == orbital_label_string(layout_fresh, l);
+        }
+        check::ok(labels, "predict: (atom, n, l, m) rows and names of every orbital in hamd order");
+        options.charge = -2;
+        check::ok(predict(*loaded, fresh, options).n_electrons == electrons + 2, "predict: charge -2 adds two electrons");
+        options.charge = 1;
+        check::ok(throws_invalid([&] { predict(*loaded, fresh, options); }, "electrons"), "predict: an odd electron count has no closed-shell HOMO");
+        check::ok(throws_invalid([&] { predict(*loaded, System{}, options); }, "no atoms"), "predict: a structure without atoms is InvalidArgument");
+        options.outputs = {"orthogonal_fock"};
+        check::ok(throws_invalid([&] { predict(*loaded, fresh, options); }, "fock_orthogonal"), "predict: unknown output names the known ones");
+    }
     check::ok(std::system(("python3 -c \"import numpy as np, zlib; d = np.load('" + path +
                            "', allow_pickle=False); c = 0\nfor k in sorted(d.files):\n    c = c if k == 'checksum' else "
                            "zlib.crc32(d[k].tobytes(), zlib.crc32(k.encode() + b'\\0', c))\nassert str(d['checksum']) == "

@@ -42,22 +42,24 @@ const addon = require(process.cwd() + '/build/addon/Release/hamd.node');
 const systems = JSON.parse(structuresJson).map(([types, positions]) => ({
   types: Int32Array.from(types), positions: Float64Array.from(positions.flat()),
   cell: new Float64Array(9), pbc: [false, false, false] }));
-const outputs = JSON.parse(outputsJson).map((o) => (o === 'fock_orthogonal' ? 'orthogonal_fock' : o));
+const outputs = JSON.parse(outputsJson);
 const hex = (a) => a === undefined ? null : Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
-addon.loadHamiltonianModel(file, 1).predict({ systems }, { outputs, units, order })
-  .then((r) => console.log(JSON.stringify(r.map((s) => ({
-    fock_orthogonal: hex(s.orthogonal_fock?.values), fock: hex(s.fock?.values), overlap: hex(s.overlap?.values),
-    orbital_energies: hex(s.orbital_energies), homo: s.homo, lumo: s.lumo, gap: s.gap,
-    orbital_labels: s.orbital_labels })))))
-  .catch((e) => { console.error(e); process.exit(1); });
+const engine = addon.createEngine(1);
+engine.loadHamiltonianModel(file).predict({ systems, outputs, units, order })
+  .then((r) => console.log(JSON.stringify(r.structures.map((s) => ({
+    fock_orthogonal: hex(s.fockOrthogonal), fock: hex(s.fock), overlap: hex(s.overlap),
+    orbital_energies: hex(s.orbitalEnergies), homo: s.homo, lumo: s.lumo, gap: s.gap,
+    orbital_labels: s.orbitalNames })))))
+  .catch((e) => { console.error(e); process.exit(1); })
+  .finally(() => engine.close());
 """
 
 
 def model_binding():
     if not addon_built():
         return False
-    probe = subprocess.run(["node", "-e", "process.exit(typeof require(process.cwd() + '/build/addon/Release/hamd.node')"
-                            ".loadHamiltonianModel === 'function' ? 0 : 1)"], cwd=ROOT)
+    probe = subprocess.run(["node", "-e", "const e = require(process.cwd() + '/build/addon/Release/hamd.node').createEngine(1);"
+                            "const ok = typeof e.loadHamiltonianModel === 'function'; e.close(); process.exit(ok ? 0 : 1)"], cwd=ROOT)
     return probe.returncode == 0
 
 
@@ -66,7 +68,7 @@ def served(daemon_address, tmp_path_factory):
     """(daemon address, model file): the session daemon with the shipped default model; before
     that model ships, a daemon of its own serving a tiny model trained on data/train.npz."""
     if not model_binding():
-        pytest.skip("the addon has no loadHamiltonianModel (addon/napi/model.cpp not built)")
+        pytest.skip("the addon's engine has no loadHamiltonianModel (addon/napi/model.cpp not built)")
     if MODEL.exists():
         yield daemon_address, MODEL
         return

@@ -47,6 +47,7 @@ public:
 
     std::map<FeatureFamilyKey, FamilyWeights> families;
     std::string metadata_json;   // provenance, hyper-parameters, metrics (written to the model file)
+    std::string checksum;        // of the file it was loaded from ("crc32:..."); empty if built in memory
 
     // InvalidArgument for NaN/Inf, an element the model does not know, or two atoms closer
     // than 0.3 Angstrom (the message names the atoms).

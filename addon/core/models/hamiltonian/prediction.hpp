@@ -1,6 +1,7 @@
 // What a caller can ask a Hamiltonian model for (the Predict RPC, `hamd predict`, the N-API
 // predict()): F' and optionally F = S^1/2 F' S^1/2 with the analytic S, orbital energies
 // (ascending), HOMO, LUMO, gap, orbital labels; hamd or PySCF orbital order; Hartree or eV.
+// Output names are those of the contract (proto PredictRequest.outputs).
 #pragma once
 #include <string>
 #include <vector>
@@ -8,11 +9,12 @@
 #include <Eigen/Dense>
 
 #include "core/models/hamiltonian/hamiltonian_model.hpp"
+#include "core/models/model.hpp"
 
 namespace hamd {
 
 struct PredictionOptions {
-    // Any of: orthogonal_fock, fock, overlap, orbital_energies, homo, lumo, gap, orbital_labels.
+    // Any of prediction_outputs(); repeats are answered once.
     std::vector<std::string> outputs = {"orbital_energies"};
     std::string units = "hartree";   // or "ev" (energies and Fock matrices; S is unitless)
     std::string order = "hamd";      // or "pyscf" (matrices and labels)
@@ -20,17 +22,23 @@ struct PredictionOptions {
     int charge = 0;                  // electrons = sum Z - charge (closed shell: must be even for HOMO/LUMO)
 };
 
+// Every output name a Hamiltonian model answers: fock_orthogonal, fock, overlap,
+// orbital_energies, homo, lumo, gap, orbital_labels.
+const std::vector<std::string>& prediction_outputs();
+
 // InvalidArgument for an unknown output/units/order name.
 void validate_prediction_options(const PredictionOptions& options);
 ModelVariant parse_model_variant(const std::string& name);  // "best", "direct", "indirect"
 
 struct Prediction {
     int n_orbitals = 0;
-    Eigen::MatrixXd orthogonal_fock, fock, overlap;  // filled when asked
+    int n_electrons = 0;                              // sum of atomic numbers - charge
+    Eigen::MatrixXd fock_orthogonal, fock, overlap;   // filled when asked
     std::vector<double> orbital_energies;
     double homo = 0, lumo = 0, gap = 0;
     bool has_frontier = false;
-    std::vector<std::string> orbital_labels;
+    std::vector<int32_t> orbitals;                    // "orbital_labels": n_orbitals x (atom, n, l, m)
+    std::vector<std::string> orbital_names;           // "orbital_labels": "0 O 1s", "1 C 2px", ...
     bool wants(const std::string& output) const;
     std::vector<std::string> outputs;
 };
@@ -38,5 +46,9 @@ struct Prediction {
 // Validates the system (model.validate_input), predicts, converts units and order.
 Prediction predict(const HamiltonianModel& model, const System& system, const PredictionOptions& options,
                    size_t index_in_request = 0);
+
+// The model's self-description (kind "hamiltonian"): species, basis, orbital counts, cutoff,
+// outputs, and the validation metrics and provenance of its training (from its metadata).
+ModelMetadata describe_model(const HamiltonianModel& model);
 
 }  // namespace hamd

@@ -1,0 +1,93 @@
+#include "napi/training.hpp"
+
+#include <memory>
+#include <string>
+
+#include "core/training/training_run.hpp"
+#include "napi/async_job.hpp"
+#include "napi/convert.hpp"
+
+namespace hamd_napi {
+
+namespace {
+
+// TrainingConfig (server/native/model-addon.ts) -> the core's; absent fields keep the
+// defaults of the shipped model.
+hamd::TrainingConfig training_config_from_js(const Napi::Object& c) {
+    Napi::Env env = c.Env();
+    hamd::TrainingConfig config = hamd::default_training_config();
+    config.data_path = string_field(c, "data", "");
+    if (config.data_path.empty()) bad_request(env, "config.data (dataset .npz path) is required");
+    config.output_path = string_field(c, "output", "");
+    config.command = string_field(c, "command", "trainHamiltonianModel");
+    config.run_indirect = boolean_field(c, "indirect", true);
+    const Napi::Value hypers = c.Get("hypers");
+    if (hypers.IsObject()) hypers_from_js(hypers.As<Napi::Object>(), config.features.hypers);
+    config.ridge.folds = integer_field(c, "folds", config.ridge.folds);
+    hamd::IndirectSettings& indirect = config.indirect;
+    const std::string optimizer = string_field(c, "optimizer", "lbfgs");
+    if (optimizer == "lbfgs") indirect.optimizer = hamd::IndirectOptimizer::Lbfgs;
+    else if (optimizer == "adam") indirect.optimizer = hamd::IndirectOptimizer::Adam;
+    else bad_request(env, "optimizer must be 'lbfgs' or 'adam', not '" + optimizer + "'");
+    indirect.epochs = integer_field(c, "epochs", indirect.epochs);
+    indirect.learning_rate = number_field(c, "learningRate", indirect.learning_rate);
+    indirect.penalty = number_field(c, "penalty", indirect.penalty);
+    indirect.patience = integer_field(c, "patience", indirect.patience);
+    indirect.validation_fraction = number_field(c, "validationFraction", indirect.validation_fraction);
+    indirect.levels.virtuals = number_field(c, "virtualWeight", indirect.levels.virtuals);
+    indirect.levels.lumo = number_field(c, "lumoWeight", indirect.levels.lumo);
+    const double seed = number_field(c, "seed", 0);
+    if (!(seed >= 0) || seed != static_cast<double>(static_cast<uint64_t>(seed))) bad_request(env, "seed must be a non-negative integer");
+    indirect.seed = config.ridge.seed = static_cast<uint64_t>(seed);
+    return config;
+}
+
+// Owns the progress function; releasing it (from whichever thread drops the last reference)
+// lets the event loop exit once the job is done.
+struct ProgressSink {
+    Napi::ThreadSafeFunction function;
+    ~ProgressSink() {
+        if (function) function.Release();
+    }
+    void send(const hamd::TrainingProgress& progress) {
+        if (!function) return;
+        auto* copy = new hamd::TrainingProgress(progress);
+        const napi_status status =
+            function.NonBlockingCall(copy, [](Napi::Env env, Napi::Function callback, hamd::TrainingProgress* p) {
+                std::unique_ptr<hamd::TrainingProgress> owned(p);
+                if (env == nullptr) return;
+                Napi::Object o = Napi::Object::New(env);
+                o.Set("stage", p->stage);
+                o.Set("step", static_cast<double>(p->step));
+                o.Set("total", static_cast<double>(p->total));
+                o.Set("trainLoss", p->train_loss);
+                o.Set("validationLoss", p->validation_loss);
+                callback.Call({o});
+            });
+        if (status != napi_ok) delete copy;  // queue full: this update is dropped
+    }
+};
+
+}  // namespace
+
+Napi::Value train_hamiltonian_model_job(const Napi::CallbackInfo& info, ComputePool& pool) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsObject())
+        throw coded_error(env, "INVALID_ARGUMENT", "trainHamiltonianModel(config[, onProgress]) needs a config object");
+    auto config = std::make_shared<hamd::TrainingConfig>(training_config_from_js(info[0].As<Napi::Object>()));
+    auto progress = std::make_shared<ProgressSink>();
+    if (info.Length() > 1 && info[1].IsFunction())
+        progress->function = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "hamd.trainProgress", 64, 1);
+    return submit_job<std::string>(
+        env, pool, "hamd.trainHamiltonianModel", nullptr,
+        [config, progress](hamd::ThreadPool& threads, const std::atomic<bool>&) {
+            return hamd::run_hamiltonian_training(*config, threads,
+                                                  [progress](const hamd::TrainingProgress& p) { progress->send(p); });
+        },
+        [](Napi::Env env, std::string& report) -> Napi::Value {
+            Napi::Object json = env.Global().Get("JSON").As<Napi::Object>();
+            return json.Get("parse").As<Napi::Function>().Call(json, {Napi::String::New(env, report)});
+        });
+}
+
+}  // namespace hamd_napi
