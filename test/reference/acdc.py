@@ -99,7 +99,7 @@ def power_spectrum_properties(species, hypers):
 
 def lambda_soap_value(c, species, lam, label, pair_weight=False):
     """label = (neighbor_1_type, neighbor_2_type, l_1, l_2, n_1, n_2); returns [2 lam + 1].
-    docs/science.md#lambda-soap defines it without the power spectrum's sqrt(2) for a1 < a2; pair_weight
+    docs/science.md#lambda-soap defines lambda-SOAP without the power spectrum's sqrt(2) for a1 < a2; pair_weight
     adds it, for comparison with a layout that folds (a2, a1) into (a1, a2)."""
     z1, z2, l1, l2, n1, n2 = label
     a1, a2 = species.index(z1), species.index(z2)
