@@ -1,4 +1,5 @@
-// Limits a daemon enforces; reported in ServerInfo.limits. Defaults documented in docs/daemon.md.
+// Limits a daemon enforces; reported in ServerInfo.limits. Defaults (and the `hamd serve` flags that
+// change them) are documented in docs/cli.md#hamd-serve-the-daemon (the Limits table).
 export interface DaemonLimits {
   maxAtomsPerRequest: number;
   maxStructuresPerRequest: number;

@@ -1,5 +1,5 @@
 // Bispectrum (nu = 3, lambda = 0): definition, invariance, the redundancy it drops,
-// the degenerate environments of SCIENCE.md, gradients.
+// the degenerate environments of docs/science.md#degenerate-environments, gradients.
 #include <cstdlib>
 #include <fstream>
 

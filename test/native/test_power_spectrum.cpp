@@ -1,5 +1,6 @@
 // Power spectrum (nu = 2): definition from the spherical expansion, invariance, periodic
-// images, permutation, gradients, and the degenerate environments of SCIENCE.md.
+// images, permutation, gradients, and the degenerate environments of
+// docs/science.md#degenerate-environments.
 #include <cstdlib>
 #include <fstream>
 

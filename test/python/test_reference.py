@@ -1,5 +1,5 @@
 """Self-checks of the reference implementation (no daemon): each building block against
-an independent computation, and the symmetries of SCIENCE.md section 5."""
+an independent computation, and the symmetries of docs/science.md#correctness-criteria."""
 import math
 
 import numpy as np

@@ -1,5 +1,6 @@
 """Slow, independent NumPy/SciPy reference implementation of the ACDC descriptors
-(SCIENCE.md section 1), used by test/python to check the daemon. Written for clarity,
+(formulas: docs/science.md#atomic-density to docs/science.md#bispectrum; its role in the tests:
+docs/science.md#independent-reference), used by test/python to check the daemon. Written for clarity,
 not speed: quadrature for the radial integrals, scipy's complex harmonics converted to
 real ones, exact Racah Clebsch-Gordan coefficients, brute-force periodic images."""
 

@@ -1,4 +1,5 @@
-"""Atom-centred density correlations, straight from the formulas of SCIENCE.md section 1.
+"""Atom-centred density correlations, straight from the formulas of docs/science.md
+(#spherical-expansion, #power-spectrum, #lambda-soap, #bispectrum).
 
 A structure is (atomic_numbers, positions[, cell, pbc]). Coefficients of one centre are an
 array c[a, lm, n]: neighbour species index a (into `species`), lm = l(l+1)+m, radial n.
@@ -89,7 +90,7 @@ def power_spectrum_value(c, species, label):
 
 
 def power_spectrum_properties(species, hypers):
-    """The layout SCIENCE.md fixes: a1 <= a2, every l, n1, n2."""
+    """The layout of docs/science.md#power-spectrum: a1 <= a2, every l, n1, n2."""
     return [(z1, z2, l, n1, n2)
             for i, z1 in enumerate(species) for z2 in species[i:]
             for l in range(hypers.max_angular + 1)
@@ -98,7 +99,7 @@ def power_spectrum_properties(species, hypers):
 
 def lambda_soap_value(c, species, lam, label, pair_weight=False):
     """label = (neighbor_1_type, neighbor_2_type, l_1, l_2, n_1, n_2); returns [2 lam + 1].
-    SCIENCE.md gives lambda-SOAP without the power spectrum's sqrt(2) for a1 < a2; pair_weight
+    docs/science.md#lambda-soap defines lambda-SOAP without the power spectrum's sqrt(2) for a1 < a2; pair_weight
     adds it, for comparison with a layout that folds (a2, a1) into (a1, a2)."""
     z1, z2, l1, l2, n1, n2 = label
     a1, a2 = species.index(z1), species.index(z2)
@@ -108,7 +109,7 @@ def lambda_soap_value(c, species, lam, label, pair_weight=False):
 
 def bispectrum_value(c, species, label):
     """label = (neighbor_1_type, ..., l_1, l_2, l_3, n_1, n_2, n_3): couple (1, 2) to
-    lambda = l_3, then with 3 to lambda = 0 (SCIENCE.md iteration)."""
+    lambda = l_3, then with 3 to lambda = 0 (docs/science.md#bispectrum)."""
     z1, z2, z3, l1, l2, l3, n1, n2, n3 = label
     a1, a2, a3 = (species.index(z) for z in (z1, z2, z3))
     pair = np.einsum("abm,a,b->m", real_cg_tensor(l1, l2, l3), _block(c, a1, l1, n1), _block(c, a2, l2, n2))

@@ -1,5 +1,5 @@
 """GTO radial basis orthonormalised by Loewdin, and the radial integral of a Gaussian
-density on it, by adaptive quadrature (SCIENCE.md section 1):
+density on it, by adaptive quadrature (docs/science.md#radial-basis, docs/science.md#radial-integral):
 
     I_nl(r) = 4 pi exp(-r^2/(2 sigma^2)) int_0^inf dx x^2 R_n(x) exp(-x^2/(2 sigma^2)) i_l(x r/sigma^2)
 

@@ -1,4 +1,4 @@
-"""Real spherical harmonics from scipy's complex ones (SCIENCE.md convention).
+"""Real spherical harmonics from scipy's complex ones (docs/science.md#real-spherical-harmonics).
 
 scipy's Y_l^m include the Condon-Shortley phase (-1)^m. The real "Wikipedia" harmonics are
     m > 0: sqrt(2) (-1)^m Re Y_l^m,   m = 0: Y_l^0,   m < 0: sqrt(2) (-1)^m Im Y_l^|m|

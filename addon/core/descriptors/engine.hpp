@@ -43,7 +43,7 @@ struct DescriptorOptions {
 // multiplied by (-1)^l under inversion, like Y_l).
 //
 // Redundancy and scaling:
-//  power-spectrum: a1 <= a2, every (n_1, n_2); a1 < a2 entries times sqrt(2) (SCIENCE.md).
+//  power-spectrum: a1 <= a2, every (n_1, n_2); a1 < a2 entries times sqrt(2) (docs/science.md#power-spectrum).
 //  lambda-soap: plain CG products, no sqrt(2) factors. a1 <= a2; when a1 == a2 only l_1 <= l_2
 //    (the (l_2, l_1, n_2, n_1) entry equals sigma times the (l_1, l_2, n_1, n_2) one);
 //    every (n_1, n_2). Blocks with no property (lambda = 0, sigma = -1) are left out.

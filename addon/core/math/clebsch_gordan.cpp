@@ -1,5 +1,5 @@
 // Real Clebsch-Gordan coefficients: complex CG from Racah's formula, then the change of
-// basis to real harmonics (SCIENCE.md section 1).
+// basis to real harmonics (docs/science.md#real-clebsch-gordan-coefficients).
 #include "core/math/clebsch_gordan.hpp"
 
 #include <algorithm>

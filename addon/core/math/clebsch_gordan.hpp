@@ -1,4 +1,4 @@
-// Real Clebsch-Gordan coefficients (SCIENCE.md section 1), exact from Racah's formula
+// Real Clebsch-Gordan coefficients (docs/science.md#real-clebsch-gordan-coefficients), exact from Racah's formula
 // in long double, converted to the real-harmonic basis, cached per (l1, l2, lambda).
 #pragma once
 #include <memory>

@@ -1,4 +1,4 @@
-// Real spherical harmonics (SCIENCE.md section 1): orthonormal, "Wikipedia" real
+// Real spherical harmonics (docs/science.md#real-spherical-harmonics): orthonormal, "Wikipedia" real
 // convention without Condon-Shortley phase left, index l(l+1)+m, so l=1 is (y, z, x).
 // Computed through a recursion on solid harmonics r^l Y_lm (no division by r_xy).
 #pragma once

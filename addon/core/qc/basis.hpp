@@ -1,6 +1,7 @@
-// Minimal atom-centred basis sets and the orbital layout of a molecule (SCIENCE.md section 2).
+// Minimal atom-centred basis sets and the orbital layout of a molecule
+// (docs/science.md#minimal-basis-and-orbital-order).
 // hamd's orbital order: atoms in order, each atom's shells in the order its Basis lists them,
-// m = -l..l inside a shell in the real-harmonic order of SCIENCE.md (so a p shell is y, z, x).
+// m = -l..l inside a shell in the order of docs/science.md#real-spherical-harmonics (so a p shell is y, z, x).
 #pragma once
 #include <cstdint>
 #include <map>

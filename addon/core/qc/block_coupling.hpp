@@ -1,5 +1,5 @@
 // Coupling of a Hamiltonian in a minimal atom-centred basis to irreducible blocks, and back
-// (SCIENCE.md section 2). Matrices are in hamd's orbital order (basis.hpp), usually the
+// (docs/science.md#coupling-hamiltonian-blocks). Matrices are in hamd's orbital order (basis.hpp), usually the
 // Loewdin-orthogonal F'. Every function takes the structures (atomic numbers; positions only
 // for the pair cutoff) and the basis, and indexes samples by position in `structures`.
 //
@@ -11,7 +11,7 @@
 //  +1, -1  same species, i < j. With H_ij the atom-pair block F[i ., j .] and H_ji = F[j ., i .]
 //      in the same (orbital-of-first-atom, orbital-of-second-atom) layout,
 //      H+- = (H_ij +- H_ji) / sqrt(2), i.e. (H_ij +- H_ij^T) / sqrt(2) for symmetric F
-//      (SCIENCE.md writes it H_ji^T with the transpose taken over the atom labels).
+//      (docs/science.md#coupling-hamiltonian-blocks also writes it H_ji^T, transposed over the atom labels).
 //      H+ is even and H- odd under i <-> j, like the features (rho_ij +- rho_ji)/sqrt(2).
 //      Shell pairs a <= b (H+-[b, a] = +-H+-[a, b]^T is redundant); for a = b, type +1 keeps only
 //      l_a + l_b + lambda even and type -1 only odd (the others vanish identically).

@@ -1,4 +1,4 @@
-// Training of HamiltonianModel (SCIENCE.md sections 2 and 3):
+// Training of HamiltonianModel (docs/science.md#direct-training, docs/science.md#indirect-training):
 //  - direct: ridge regression per block key on the coupled STO-3G F', regularisation chosen
 //    per key by k-fold cross-validation over molecules (all folds from Gram matrices);
 //  - indirect: refinement of all weights on def2-TZVP orbital energies, L-BFGS (or Adam) with analytic
@@ -34,7 +34,7 @@ struct RidgeSettings {
     bool per_feature_scale = false;
 };
 
-// Which orbital energies the indirect loss sees and how much (SCIENCE.md section 3).
+// Which orbital energies the indirect loss sees and how much (docs/science.md#reference-levels-and-their-weights).
 struct LevelWeights {
     double core = 0.0;       // the n_heavy lowest levels (1s of C, N, O)
     double occupied = 1.0;   // occupied valence

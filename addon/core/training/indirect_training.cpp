@@ -1,4 +1,4 @@
-// Indirect refinement on large-basis orbital energies (hamiltonian_training.hpp, SCIENCE.md section 3).
+// Indirect refinement on large-basis orbital energies (hamiltonian_training.hpp, docs/science.md#indirect-training).
 #include <algorithm>
 #include <cmath>
 #include <mutex>

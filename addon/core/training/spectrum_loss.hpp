@@ -1,4 +1,5 @@
-// Loss on the spectrum of a predicted F' and its gradient (indirect learning, SCIENCE.md section 3).
+// Loss on the spectrum of a predicted F' and its gradient (indirect learning,
+// docs/science.md#spectrum-loss-and-its-gradient).
 //
 //   L = sum_{k<K} w_k (eps_k(F') - ref_k)^2 / sum_k w_k      (K = reference.size(); w = 1: the mean)
 //   dL/dF' = sum_k g_k c_k c_k^T,   g_k = 2 w_k (eps_k - ref_k) / sum w

@@ -1,4 +1,4 @@
-// Shifted-cosine smooth cutoff, SCIENCE.md section 1.
+// Shifted-cosine smooth cutoff, docs/science.md#cutoff-function.
 #pragma once
 #include <cmath>
 

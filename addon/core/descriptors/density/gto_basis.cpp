@@ -71,7 +71,7 @@ GtoBasis::GtoBasis(double cutoff, int max_radial) : size_(max_radial + 1) {
     widths_.resize(n_radial);
     for (int n = 0; n < n_radial; ++n) widths_[n] = cutoff * std::max(std::sqrt((double)n), 1.0) / n_radial;
 
-    // Overlap of the raw primitives (SCIENCE.md: Loewdin on x^n exp(-x^2/2s_n^2) as they are; note
+    // Overlap of the raw primitives (docs/science.md#radial-basis: Loewdin on x^n exp(-x^2/2s_n^2) as they are; note
     // that normalising them first would give a different orthonormal basis). Long double, from
     // logs: every entry to ~1e-18 relative, which the graded Jacobi solver below preserves.
     auto exponent = [&](int n) { return 0.5L / ((long double)widths_[n] * widths_[n]); };

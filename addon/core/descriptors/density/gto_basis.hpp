@@ -1,4 +1,4 @@
-// The radial basis of SCIENCE.md section 1: GTO primitives x^n exp(-x^2 / (2 s_n^2)),
+// The radial basis of docs/science.md#radial-basis: GTO primitives x^n exp(-x^2 / (2 s_n^2)),
 // s_n = cutoff * max(sqrt(n), 1) / (max_radial + 1), made orthonormal on [0, inf) with
 // weight x^2 by Loewdin S^(-1/2) from the analytic overlap (private helper of RadialIntegral).
 #pragma once

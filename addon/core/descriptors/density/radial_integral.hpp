@@ -1,5 +1,5 @@
 // Radial integrals I_nl(r) of a Gaussian density on the orthonormalised GTO basis
-// (SCIENCE.md section 1), tabulated once per hyper-parameter set and interpolated by
+// (docs/science.md#radial-integral), tabulated once per hyper-parameter set and interpolated by
 // cubic Hermite splines (relative accuracy <= 1e-8, derivatives included).
 #pragma once
 #include <memory>

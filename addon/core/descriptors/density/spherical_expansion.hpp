@@ -1,4 +1,4 @@
-// Spherical expansion (nu = 1) of one centre's neighbour density, SCIENCE.md section 1:
+// Spherical expansion (nu = 1) of one centre's neighbour density, docs/science.md#spherical-expansion:
 //   c^i_{a n l m} = sum_{j in a} fc(r_ij) I_nl(r_ij) Y_lm(r_ij_hat)  (+ the centre's own density)
 // Per-centre layout, chosen so that the power spectrum is a product of small matrices:
 //   values[lm * row_size + a * n_radial + n],   lm = l (l + 1) + m,   row_size = n_species * n_radial,

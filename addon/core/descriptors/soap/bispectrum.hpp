@@ -1,4 +1,4 @@
-// Bispectrum (nu = 3, lambda = 0, sigma = +1), SCIENCE.md section 1: rho^{x2} coupled to l3,
+// Bispectrum (nu = 3, lambda = 0, sigma = +1), docs/science.md#bispectrum: rho^{x2} coupled to l3,
 // then coupled with rho^{x1}_{l3} to lambda = 0:
 //   B = (-1)^l3 / sqrt(2 l3 + 1) sum C^{l3 m3}_{l1 m1, l2 m2} c_{a1 n1 l1 m1} c_{a2 n2 l2 m2} c_{a3 n3 l3 m3}
 // with |l1 - l2| <= l3 <= l1 + l2 and l1 + l2 + l3 even. The three (a, l) factors are

@@ -1,4 +1,4 @@
-// lambda-SOAP (nu = 2, every lambda up to a cutoff, both parities), SCIENCE.md section 1:
+// lambda-SOAP (nu = 2, every lambda up to a cutoff, both parities), docs/science.md#lambda-soap:
 //   <a1 n1 l1; a2 n2 l2 | lambda mu> = sum_{m1 m2} C^{lambda mu}_{l1 m1, l2 m2} c_{a1 n1 l1 m1} c_{a2 n2 l2 m2},
 // sigma = (-1)^(l1 + l2 + lambda). Swapping the two factors gives sigma times the same
 // numbers, so only a1 <= a2, and l1 <= l2 when a1 == a2, are kept (every n1, n2).

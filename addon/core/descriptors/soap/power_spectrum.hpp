@@ -1,4 +1,4 @@
-// Power spectrum (nu = 2, lambda = 0), SCIENCE.md section 1:
+// Power spectrum (nu = 2, lambda = 0), docs/science.md#power-spectrum:
 //   p_{a1 a2 l n1 n2} = (-1)^l / sqrt(2l+1) sum_m c_{a1 n1 l m} c_{a2 n2 l m},
 // stored for a1 <= a2 only, a1 < a2 entries multiplied by sqrt(2) (so that dot products
 // of feature vectors equal those of the full a1, a2 matrix). Properties, in this order:

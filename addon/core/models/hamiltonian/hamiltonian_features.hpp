@@ -1,4 +1,4 @@
-// Equivariant features of the irreducible Hamiltonian blocks (SCIENCE.md section 2).
+// Equivariant features of the irreducible Hamiltonian blocks (docs/science.md#features-of-the-hamiltonian-blocks).
 //
 // A feature family (block_type, species_i, species_j, lambda, sigma) serves every block key of
 // block_coupling.hpp with the same type, species, lambda and sigma (whatever the shells):

@@ -1,5 +1,5 @@
 // A symmetry-adapted linear model of the Loewdin-orthogonal minimal-basis Hamiltonian F'
-// (SCIENCE.md sections 2 and 3): one weight vector per irreducible block key, shared by the
+// (docs/science.md#hamiltonian-model): one weight vector per irreducible block key, shared by the
 // 2 lambda + 1 components, applied to the features of hamiltonian_features.hpp.
 //
 // Every family of features (type, species pair, lambda, sigma) has a per-feature scale (inverse
