@@ -17,15 +17,14 @@
 
 namespace fixtures {
 
-// Locates data/<relative> (e.g. "degenerate/powerspectrum-degenerate.xyz"): $HAMD_DATA_DIR, the
-// repository's data/, then the project's shared/data.
+// Locates data/<relative> (e.g. "degenerate/powerspectrum-degenerate.xyz"): $HAMD_DATA_DIR, else
+// the repository's data/ (everything the tests read lives in the repository).
 inline std::string data_file(const std::string& relative) {
     std::string source = __FILE__;
     std::string root = source.substr(0, source.rfind("test/native"));
     std::vector<std::string> candidates;
     if (const char* env = std::getenv("HAMD_DATA_DIR")) candidates.push_back(std::string(env) + "/" + relative);
     candidates.push_back(root + "data/" + relative);
-    candidates.push_back(root + "../shared/data/" + relative);
     for (const auto& path : candidates)
         if (std::ifstream(path).good()) return path;
     return candidates.front();

@@ -1,4 +1,4 @@
-// Kernels of the spherical expansion and the power spectrum, and the kind factory.
+// Kernels of the spherical expansion and the power spectrum.
 #include "core/descriptors/kernels.hpp"
 
 #include <algorithm>
@@ -33,7 +33,6 @@ public:
     }
     std::vector<std::string> key_names() const override { return {"o3_lambda", "o3_sigma", "center_type", "neighbor_type"}; }
     const std::vector<BlockFamily>& families() const override { return families_; }
-    bool supports_cell_gradients() const override { return true; }
 
     struct Scratch : Workspace {
         std::vector<double> dense, slot;
@@ -123,7 +122,6 @@ public:
     }
     std::vector<std::string> key_names() const override { return invariant_key_names(); }
     const std::vector<BlockFamily>& families() const override { return families_; }
-    bool supports_cell_gradients() const override { return true; }
 
     struct Scratch : Workspace {
         PowerSpectrum::Workspace inner;
@@ -153,18 +151,6 @@ std::unique_ptr<DescriptorKernel> make_spherical_expansion_kernel(const Expansio
 
 std::unique_ptr<DescriptorKernel> make_power_spectrum_kernel(const ExpansionSetup& setup) {
     return std::make_unique<PowerSpectrumKernel>(setup);
-}
-
-std::unique_ptr<DescriptorKernel> make_descriptor_kernel(DescriptorKind kind, const ExpansionSetup& setup,
-                                                         int max_lambda) {
-    switch (kind) {
-        case DescriptorKind::SphericalExpansion: return make_spherical_expansion_kernel(setup);
-        case DescriptorKind::PowerSpectrum: return make_power_spectrum_kernel(setup);
-        case DescriptorKind::LambdaSoap:
-            return make_lambda_soap_kernel(setup, max_lambda < 0 ? setup.max_angular() : max_lambda);
-        case DescriptorKind::Bispectrum: return make_bispectrum_kernel(setup);
-    }
-    throw std::logic_error("unknown descriptor kind");
 }
 
 }  // namespace hamd

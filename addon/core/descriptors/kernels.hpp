@@ -1,5 +1,6 @@
 // Per-centre kernels of the descriptor kinds, and the block families they fill.
-// Internal to the engine (descriptors.cpp); not part of the public interface.
+// Internal to the engine (engine.cpp, layout.cpp, registry.cpp); not part of the public
+// interface. Which gradients a kind supports is registered in registry.cpp.
 #pragma once
 #include <memory>
 #include <string>
@@ -43,16 +44,11 @@ public:
     virtual ~DescriptorKernel() = default;
     virtual std::vector<std::string> key_names() const = 0;
     virtual const std::vector<BlockFamily>& families() const = 0;
-    virtual bool supports_position_gradients() const { return true; }
-    virtual bool supports_cell_gradients() const { return false; }
     virtual std::unique_ptr<Workspace> make_workspace() const = 0;
     // Fills the outputs that are not null (positions/cell only when requested).
     virtual void compute(const CentreNeighbourhood& neighbourhood, const CentreExpansion& expansion,
                          const CentreOutputs& outputs, Workspace& workspace) const = 0;
 };
-
-std::unique_ptr<DescriptorKernel> make_descriptor_kernel(DescriptorKind kind, const ExpansionSetup& setup,
-                                                         int max_lambda);
 
 // Factories of the individual kinds (one file each).
 std::unique_ptr<DescriptorKernel> make_spherical_expansion_kernel(const ExpansionSetup& setup);

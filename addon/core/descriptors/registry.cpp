@@ -1,0 +1,49 @@
+#include "core/descriptors/registry.hpp"
+
+#include "core/base/errors.hpp"
+
+namespace hamd {
+
+namespace {
+
+std::unique_ptr<DescriptorKernel> spherical_expansion(const ExpansionSetup& setup, const DescriptorOptions&) {
+    return make_spherical_expansion_kernel(setup);
+}
+std::unique_ptr<DescriptorKernel> power_spectrum(const ExpansionSetup& setup, const DescriptorOptions&) {
+    return make_power_spectrum_kernel(setup);
+}
+std::unique_ptr<DescriptorKernel> lambda_soap(const ExpansionSetup& setup, const DescriptorOptions& options) {
+    return make_lambda_soap_kernel(setup, options.max_lambda < 0 ? setup.max_angular() : options.max_lambda);
+}
+std::unique_ptr<DescriptorKernel> bispectrum(const ExpansionSetup& setup, const DescriptorOptions&) {
+    return make_bispectrum_kernel(setup);
+}
+
+}  // namespace
+
+const std::vector<DescriptorKindInfo>& descriptor_kinds() {
+    static const std::vector<DescriptorKindInfo> kinds = {
+        {DescriptorKind::SphericalExpansion, "spherical-expansion", true, true, spherical_expansion},
+        {DescriptorKind::PowerSpectrum, "power-spectrum", true, true, power_spectrum},
+        {DescriptorKind::LambdaSoap, "lambda-soap", true, false, lambda_soap},
+        {DescriptorKind::Bispectrum, "bispectrum", true, false, bispectrum},
+    };
+    return kinds;
+}
+
+const DescriptorKindInfo& descriptor_kind_info(DescriptorKind kind) {
+    for (const auto& info : descriptor_kinds())
+        if (info.kind == kind) return info;
+    throw std::logic_error("descriptor kind not registered");
+}
+
+DescriptorKind parse_descriptor_kind(const std::string& name) {
+    std::string known;
+    for (const auto& info : descriptor_kinds()) {
+        if (info.name == name) return info.kind;
+        known += (known.empty() ? "" : ", ") + info.name;
+    }
+    throw InvalidArgument("unknown descriptor kind '" + name + "' (expected one of " + known + ")");
+}
+
+}  // namespace hamd
