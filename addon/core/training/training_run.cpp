@@ -1,6 +1,7 @@
 #include "core/training/training_run.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <sstream>
@@ -14,7 +15,10 @@ namespace hamd {
 
 namespace {
 
+// JSON has no NaN or infinity: a metric that could not be measured (no structure had that
+// level) is written as null, so that the metadata stays readable (describe_model parses it).
 std::string number(double x) {
+    if (!std::isfinite(x)) return "null";
     char buffer[32];
     std::snprintf(buffer, sizeof buffer, "%.9g", x);
     return buffer;
@@ -57,27 +61,63 @@ TrainingConfig default_training_config() {
     return c;
 }
 
-std::string run_hamiltonian_training(const TrainingConfig& config, ThreadPool& pool, const ProgressCallback& progress,
-                                     std::shared_ptr<HamiltonianModel>* trained) {
-    const auto start = std::chrono::steady_clock::now();
-    const Basis basis = Basis::sto3g();
-    const ReferenceDataset data = load_reference_dataset(config.data_path, basis);
-    if (data.structures.empty()) throw InvalidArgument(config.data_path + ": the dataset has no structures");
-    HamiltonianFeatureSettings features = config.features;
-    if (features.species.empty()) features.species = basis.elements();
-    auto model_ptr = std::make_shared<HamiltonianModel>(basis, features);
-    HamiltonianModel& model = *model_ptr;
-    if (trained) *trained = model_ptr;
+namespace {
 
-    std::vector<const ReferenceStructure*> structures;
-    for (const auto& s : data.structures) structures.push_back(&s);
-    const std::vector<TrainingExample> examples = prepare_examples(model, structures, config.indirect.levels, pool, progress);
-    const DirectReport direct = train_direct(model, examples, config.ridge, pool, progress);
-    IndirectReport indirect;
-    if (config.run_indirect) indirect = train_indirect(model, examples, config.indirect, pool, progress);
+// The hyper-parameters of a run, as the model file and the report record them.
+std::string hyper_parameters_json(const TrainingConfig& config, const HamiltonianFeatureSettings& features) {
+    std::ostringstream hypers;
+    const Hypers& h = features.hypers;
+    hypers << "{\"cutoff\": " << number(h.cutoff) << ", \"cutoff_width\": " << number(h.cutoff_width)
+           << ", \"max_radial\": " << h.max_radial << ", \"max_angular\": " << h.max_angular
+           << ", \"density_width\": " << number(h.density_width) << ", \"center_atom_weight\": " << number(h.center_atom_weight)
+           << ", \"max_lambda\": " << features.max_lambda << ", \"pair_cutoff\": " << number(h.cutoff)
+           << ", \"ridge_alphas_relative\": [";
+    for (size_t k = 0; k < config.ridge.alphas.size(); ++k) hypers << (k ? ", " : "") << number(config.ridge.alphas[k]);
+    hypers << "], \"cv_folds\": " << config.ridge.folds
+           << ", \"feature_scale\": \"" << (config.ridge.per_feature_scale ? "per feature" : "per family") << "\"" << ", \"indirect\": " << (config.run_indirect ? "true" : "false")
+           << ", \"optimizer\": \"" << (config.indirect.optimizer == IndirectOptimizer::Lbfgs ? "L-BFGS" : "Adam") << "\""
+           << ", \"epochs\": " << config.indirect.epochs << ", \"learning_rate\": " << number(config.indirect.learning_rate)
+           << ", \"penalty\": " << number(config.indirect.penalty) << ", \"validation_fraction\": "
+           << number(config.indirect.validation_fraction) << ", \"validation_molecules\": \""
+           << (config.indirect.validate_on_largest ? "largest" : "random") << "\", \"patience\": " << config.indirect.patience
+           << ", \"level_weights\": {\"core\": " << number(config.indirect.levels.core) << ", \"occupied\": "
+           << number(config.indirect.levels.occupied) << ", \"lumo\": " << number(config.indirect.levels.lumo)
+           << ", \"virtuals\": " << number(config.indirect.levels.virtuals)
+           << ", \"virtual_match_ev\": " << number(config.indirect.levels.virtual_match_ev) << "}, \"seed\": " << config.indirect.seed << "}";
+    return hypers.str();
+}
 
-    // Metrics against def2-TZVP: all training structures, and the molecules held out of the
-    // indirect fit (its validation set).
+// {"species": [...], "basis": {...}}-members describing the minimal basis.
+std::string basis_members_json(const Basis& basis) {
+    std::ostringstream shells;
+    shells << "{";
+    bool first = true;
+    for (int z : basis.elements()) {
+        shells << (first ? "" : ", ") << json_quote(element_symbol(z)) << ": [";
+        first = false;
+        const auto& list = basis.shells(z);
+        for (size_t k = 0; k < list.size(); ++k)
+            shells << (k ? ", " : "") << "\"" << list[k].n << "spdf"[list[k].l] << "\"";
+        shells << "]";
+    }
+    shells << "}";
+    std::string species = "[";
+    for (int z : basis.elements()) species += (species.size() > 1 ? ", " : "") + json_quote(element_symbol(z));
+    species += "]";
+    return "\"species\": " + species + ", \"basis\": {\"name\": " + json_quote(basis.name) + ", \"shells\": " + shells.str() +
+           ", \"orbital_order\": \"hamd (m = -l..l, p = y, z, x); PySCF order on request\"}";
+}
+
+// Metrics against def2-TZVP (all training structures, and the molecules held out of the
+// indirect fit, its validation set) and the parity-plot points of the held-out molecules.
+struct TrainingEvaluation {
+    std::string metrics_json;
+    std::string parity_json;
+};
+
+TrainingEvaluation evaluate_training(const HamiltonianModel& model, const std::vector<TrainingExample>& examples,
+                                     const TrainingConfig& config, const DirectReport& direct,
+                                     const IndirectReport& indirect, const ReferenceDataset& data) {
     std::vector<const ReferenceStructure*> all_refs, held_refs;
     std::vector<std::vector<double>> sto_all, direct_all, indirect_all, sto_held, direct_held, indirect_held;
     std::string parity_reference = "[", parity_direct = "[", parity_indirect = "[", parity_minimal = "[";
@@ -104,44 +144,6 @@ std::string run_hamiltonian_training(const TrainingConfig& config, ThreadPool& p
             }
         }
     }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-
-    std::ostringstream hypers;
-    const Hypers& h = features.hypers;
-    hypers << "{\"cutoff\": " << number(h.cutoff) << ", \"cutoff_width\": " << number(h.cutoff_width)
-           << ", \"max_radial\": " << h.max_radial << ", \"max_angular\": " << h.max_angular
-           << ", \"density_width\": " << number(h.density_width) << ", \"center_atom_weight\": " << number(h.center_atom_weight)
-           << ", \"max_lambda\": " << features.max_lambda << ", \"pair_cutoff\": " << number(h.cutoff)
-           << ", \"ridge_alphas_relative\": [";
-    for (size_t k = 0; k < config.ridge.alphas.size(); ++k) hypers << (k ? ", " : "") << number(config.ridge.alphas[k]);
-    hypers << "], \"cv_folds\": " << config.ridge.folds
-           << ", \"feature_scale\": \"" << (config.ridge.per_feature_scale ? "per feature" : "per family") << "\"" << ", \"indirect\": " << (config.run_indirect ? "true" : "false")
-           << ", \"optimizer\": \"" << (config.indirect.optimizer == IndirectOptimizer::Lbfgs ? "L-BFGS" : "Adam") << "\""
-           << ", \"epochs\": " << config.indirect.epochs << ", \"learning_rate\": " << number(config.indirect.learning_rate)
-           << ", \"penalty\": " << number(config.indirect.penalty) << ", \"validation_fraction\": "
-           << number(config.indirect.validation_fraction) << ", \"validation_molecules\": \""
-           << (config.indirect.validate_on_largest ? "largest" : "random") << "\", \"patience\": " << config.indirect.patience
-           << ", \"level_weights\": {\"core\": " << number(config.indirect.levels.core) << ", \"occupied\": "
-           << number(config.indirect.levels.occupied) << ", \"lumo\": " << number(config.indirect.levels.lumo)
-           << ", \"virtuals\": " << number(config.indirect.levels.virtuals)
-           << ", \"virtual_match_ev\": " << number(config.indirect.levels.virtual_match_ev) << "}, \"seed\": " << config.indirect.seed << "}";
-
-    std::ostringstream shells;
-    shells << "{";
-    bool first = true;
-    for (int z : basis.elements()) {
-        shells << (first ? "" : ", ") << json_quote(element_symbol(z)) << ": [";
-        first = false;
-        const auto& list = basis.shells(z);
-        for (size_t k = 0; k < list.size(); ++k)
-            shells << (k ? ", " : "") << "\"" << list[k].n << "spdf"[list[k].l] << "\"";
-        shells << "]";
-    }
-    shells << "}";
-    std::string species = "[";
-    for (int z : basis.elements()) species += (species.size() > 1 ? ", " : "") + json_quote(element_symbol(z));
-    species += "]";
-
     std::string held_names = "[";
     for (int m : indirect.validation_molecules)
         held_names += (held_names.size() > 1 ? ", " : "") + json_quote(data.molecule_names.at(m));
@@ -165,28 +167,56 @@ std::string run_hamiltonian_training(const TrainingConfig& config, ThreadPool& p
                 << ", \"indirect\": " << errors_json(spectrum_errors(indirect_held, held_refs)) << "}";
     metrics << "}";
 
+    TrainingEvaluation evaluation;
+    evaluation.metrics_json = metrics.str();
+    evaluation.parity_json = "{\"set\": \"validation molecules\", \"reference_ev\": " + parity_reference + "]" +
+                             ", \"sto3g_ev\": " + parity_minimal + "], \"direct_ev\": " + parity_direct + "]" +
+                             ", \"indirect_ev\": " + parity_indirect + "]}";
+    return evaluation;
+}
+
+}  // namespace
+
+// Fit (direct, then indirect), evaluate, describe, save; returns the report.
+std::string run_hamiltonian_training(const TrainingConfig& config, ThreadPool& pool, const ProgressCallback& progress,
+                                     std::shared_ptr<HamiltonianModel>* trained) {
+    const auto start = std::chrono::steady_clock::now();
+    const Basis basis = Basis::sto3g();
+    const ReferenceDataset data = load_reference_dataset(config.data_path, basis);
+    if (data.structures.empty()) throw InvalidArgument(config.data_path + ": the dataset has no structures");
+    HamiltonianFeatureSettings features = config.features;
+    if (features.species.empty()) features.species = basis.elements();
+    auto model_ptr = std::make_shared<HamiltonianModel>(basis, features);
+    HamiltonianModel& model = *model_ptr;
+    if (trained) *trained = model_ptr;
+
+    std::vector<const ReferenceStructure*> structures;
+    for (const auto& s : data.structures) structures.push_back(&s);
+    const std::vector<TrainingExample> examples = prepare_examples(model, structures, config.indirect.levels, pool, progress);
+    const DirectReport direct = train_direct(model, examples, config.ridge, pool, progress);
+    IndirectReport indirect;
+    if (config.run_indirect) indirect = train_indirect(model, examples, config.indirect, pool, progress);
+
+    const TrainingEvaluation evaluation = evaluate_training(model, examples, config, direct, indirect, data);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
     std::ostringstream meta;
     meta << "{\"format\": \"" << kModelFormat << "\", \"format_version\": " << kModelFormatVersion
          << ", \"kind\": \"minimal-basis effective Hamiltonian (Loewdin F'), symmetry-adapted ridge"
          << (config.run_indirect ? " + indirect refinement on def2-TZVP orbital energies" : "") << "\""
-         << ", \"species\": " << species << ", \"basis\": {\"name\": " << json_quote(basis.name) << ", \"shells\": " << shells.str()
-         << ", \"orbital_order\": \"hamd (m = -l..l, p = y, z, x); PySCF order on request\"}"
+         << ", " << basis_members_json(basis)
          << ", \"units\": {\"energy\": \"hartree\", \"length\": \"angstrom\"}"
-         << ", \"hyper_parameters\": " << hypers.str()
+         << ", \"hyper_parameters\": " << hyper_parameters_json(config, features)
          << ", \"training\": {\"dataset\": " << json_quote(config.data_path) << ", \"dataset_provenance\": "
          << (data.provenance.empty() ? "null" : data.provenance.front() == '{' ? data.provenance : json_quote(data.provenance)) << ", \"structures\": " << data.structures.size()
          << ", \"molecules\": " << data.molecule_names.size() << ", \"date\": " << json_quote(utc_now())
          << ", \"command\": " << json_quote(config.command) << ", \"seconds\": " << number(seconds) << "}"
-         << ", \"validation\": " << metrics.str() << "}";
+         << ", \"validation\": " << evaluation.metrics_json << "}";
     model.metadata_json = meta.str();
     if (!config.output_path.empty()) save_hamiltonian_model(model, config.output_path);
 
-    std::ostringstream report;
-    report << "{\"model\": " << json_quote(config.output_path) << ", \"metadata\": " << model.metadata_json
-           << ", \"parity\": {\"set\": \"validation molecules\", \"reference_ev\": " << parity_reference << "]"
-           << ", \"sto3g_ev\": " << parity_minimal << "], \"direct_ev\": " << parity_direct << "]"
-           << ", \"indirect_ev\": " << parity_indirect << "]}}";
-    return report.str();
+    return "{\"model\": " + json_quote(config.output_path) + ", \"metadata\": " + model.metadata_json +
+           ", \"parity\": " + evaluation.parity_json + "}";
 }
 
 }  // namespace hamd
