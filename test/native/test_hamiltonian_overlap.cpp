@@ -25,12 +25,6 @@ struct ReferenceCase {
     Eigen::MatrixXd overlap;
 };
 
-int atomic_number(const std::string& symbol) {
-    for (int z = 1; z <= 86; ++z)
-        if (hamd::element_symbol(z) == symbol) return z;
-    return -1;
-}
-
 std::string data_path() {
     std::string file = __FILE__;
     return file.substr(0, file.find_last_of('/') + 1) + "data/overlap_reference.txt";
@@ -54,7 +48,7 @@ std::vector<ReferenceCase> read_reference() {
                 std::string symbol;
                 double x, y, z;
                 in >> symbol >> x >> y >> z;
-                cases.back().system.types.push_back(atomic_number(symbol));
+                cases.back().system.types.push_back(hamd::atomic_number(symbol));
                 cases.back().system.positions.insert(cases.back().system.positions.end(), {x, y, z});
             }
         } else if (word == "shells") {
@@ -72,7 +66,7 @@ std::vector<ReferenceCase> read_reference() {
                     shell.exponents.push_back(exponent);
                     shell.coefficients.push_back(coefficient);
                 }
-                shells[atomic_number(symbol)].push_back(shell);
+                shells[hamd::atomic_number(symbol)].push_back(shell);
             }
             cases.back().basis = hamd::Basis();
             cases.back().basis.name = "custom";

@@ -80,16 +80,4 @@ OrbitalLayout::OrbitalLayout(const Basis& basis, const std::vector<int32_t>& ato
     }
 }
 
-std::string element_symbol(int atomic_number) {
-    static const char* const symbols[] = {
-        "H",  "He", "Li", "Be", "B",  "C",  "N",  "O",  "F",  "Ne", "Na", "Mg", "Al", "Si", "P",
-        "S",  "Cl", "Ar", "K",  "Ca", "Sc", "Ti", "V",  "Cr", "Mn", "Fe", "Co", "Ni", "Cu", "Zn",
-        "Ga", "Ge", "As", "Se", "Br", "Kr", "Rb", "Sr", "Y",  "Zr", "Nb", "Mo", "Tc", "Ru", "Rh",
-        "Pd", "Ag", "Cd", "In", "Sn", "Sb", "Te", "I",  "Xe", "Cs", "Ba", "La", "Ce", "Pr", "Nd",
-        "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Hf", "Ta", "W",  "Re",
-        "Os", "Ir", "Pt", "Au", "Hg", "Tl", "Pb", "Bi", "Po", "At", "Rn"};
-    if (atomic_number >= 1 && atomic_number <= 86) return symbols[atomic_number - 1];
-    return "Z" + std::to_string(atomic_number);
-}
-
 }  // namespace hamd

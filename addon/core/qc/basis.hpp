@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/systems/elements.hpp"
+
 namespace hamd {
 
 // One contracted shell of real solid-harmonic Gaussians r^l Y_lm(r) exp(-a r^2).
@@ -71,7 +73,5 @@ private:
     int size_ = 0;
 };
 
-// "H", "He", ... for atomic numbers 1..86; "Z<number>" beyond.
-std::string element_symbol(int atomic_number);
 
 }  // namespace hamd
