@@ -7,13 +7,16 @@ from ._proto import hamd_pb2
 from .arrays import array_to_proto
 from .errors import InvalidArgument
 
-_SYMBOLS = (
-    "X H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge As "
-    "Se Br Kr Rb Sr Y Zr Nb Mo Tc Ru Rh Pd Ag Cd In Sn Sb Te I Xe Cs Ba La Ce Pr Nd Pm Sm Eu Gd "
-    "Tb Dy Ho Er Tm Yb Lu Hf Ta W Re Os Ir Pt Au Hg Tl Pb Bi Po At Rn Fr Ra Ac Th Pa U Np Pu Am "
-    "Cm Bk Cf Es Fm Md No Lr Rf Db Sg Bh Hs Mt Ds Rg Cn Nh Fl Mc Lv Ts Og"
-).split()
-_NUMBER_OF_SYMBOL = {symbol: z for z, symbol in enumerate(_SYMBOLS) if z > 0}
+
+
+def _element_table():
+    """Symbol -> atomic number from ase.data (hamd keeps one element table of its own, in the
+    daemon's core; the client does not copy it). None when ASE is not installed."""
+    try:
+        from ase.data import atomic_numbers
+    except ImportError:
+        return None
+    return {symbol: z for symbol, z in atomic_numbers.items() if z > 0}
 
 
 def _is_ase_atoms(obj):
@@ -54,11 +57,17 @@ def as_structure_list(atoms):
 
 def atomic_numbers(species, where="structure"):
     out = []
+    table = None
     for i, s in enumerate(species):
         if isinstance(s, str):
-            if s not in _NUMBER_OF_SYMBOL:
+            if table is None:
+                table = _element_table()
+                if table is None:
+                    raise InvalidArgument(f"{where}: element symbols need ASE (pip install ase); "
+                                          "or give atomic numbers instead")
+            if s not in table:
                 raise InvalidArgument(f"{where}, atom {i}: unknown element symbol {s!r}")
-            out.append(_NUMBER_OF_SYMBOL[s])
+            out.append(table[s])
         else:
             out.append(int(s))
     return np.array(out, dtype=np.int32)
