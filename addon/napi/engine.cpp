@@ -1,14 +1,11 @@
 #include "napi/engine.hpp"
 
-#include <unistd.h>
-
 #include <chrono>
 
 #include "core/descriptors/engine.hpp"
 #include "core/base/errors.hpp"
 #include "napi/cancel_token.hpp"
 #include "napi/convert.hpp"
-#include "napi/shared_memory.hpp"
 
 namespace hamd_napi {
 
@@ -26,12 +23,6 @@ struct DescriptorJob {
     hamd::DescriptorOptions options;
     std::shared_ptr<std::atomic<bool>> cancel;
     hamd::TensorMap result;
-    // Shared-memory transport: the file to write the bulk arrays to (empty: none), and
-    // what happened (written with `layout`, or why not: then they travel as usual).
-    std::string shared_memory_path;
-    bool shared_memory_written = false;
-    SharedMemoryLayout layout;
-    std::string shared_memory_error;
     const char* error_code = nullptr;
     std::string error_message;
     Clock::time_point queued, started, finished;
@@ -44,10 +35,6 @@ void run_job(DescriptorJob& job, hamd::ThreadPool& pool) {
     job.started = Clock::now();
     try {
         job.result = hamd::compute_descriptors(job.systems, job.options, pool, job.cancel.get());
-        if (!job.shared_memory_path.empty()) {
-            job.shared_memory_written =
-                write_shared_memory(job.shared_memory_path, job.result, pool, job.layout, job.shared_memory_error);
-        }
     } catch (const hamd::InvalidArgument& error) {
         job.error_code = "INVALID_ARGUMENT";
         job.error_message = error.what();
@@ -70,29 +57,18 @@ void run_job(DescriptorJob& job, hamd::ThreadPool& pool) {
 // On the event loop: settle the promise.
 void settle(Napi::Env env, Napi::Function, DescriptorJob* job) {
     std::unique_ptr<DescriptorJob> owned(job);
-    if (env == nullptr) {  // environment shutting down: nobody will read the file
-        if (job->shared_memory_written) ::unlink(job->shared_memory_path.c_str());
-        return;
-    }
+    if (env == nullptr) return;  // environment shutting down
     Napi::HandleScope scope(env);
     if (job->error_code) {
         job->deferred.Reject(coded_error(env, job->error_code, job->error_message).Value());
         return;
     }
     try {
-        Napi::Object result =
-            tensor_map_to_js(env, std::move(job->result), job->shared_memory_written ? &job->layout : nullptr);
-        if (job->shared_memory_written) {
-            result.Set("sharedMemoryPath", job->shared_memory_path);
-            result.Set("sharedMemoryBytes", static_cast<double>(job->layout.file_bytes));
-        } else if (!job->shared_memory_error.empty()) {
-            result.Set("sharedMemoryError", job->shared_memory_error);
-        }
+        Napi::Object result = tensor_map_to_js(env, std::move(job->result));
         result.Set("queueMicroseconds", microseconds(job->queued, job->started));
         result.Set("computeMicroseconds", microseconds(job->started, job->finished));
         job->deferred.Resolve(result);
     } catch (const Napi::Error& error) {
-        if (job->shared_memory_written) ::unlink(job->shared_memory_path.c_str());
         job->deferred.Reject(error.Value());
     }
 }
@@ -132,7 +108,6 @@ Napi::Value Engine::compute_descriptors(const Napi::CallbackInfo& info) {
     auto job = std::make_unique<DescriptorJob>(env);
     job->systems = systems_from_js(request);
     job->options = options_from_js(request);
-    job->shared_memory_path = shared_memory_path_from_js(request);
     if (info.Length() > 1 && info[1].IsObject() &&
         info[1].As<Napi::Object>().InstanceOf(CancelToken::constructor.Value())) {
         job->cancel = CancelToken::Unwrap(info[1].As<Napi::Object>())->flag();

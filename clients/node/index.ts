@@ -7,8 +7,7 @@
 import * as fs from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
-import { decodeInt32, float64Array } from '../../server/wire/arrays';
-import { arrayValues, collectSharedMemory } from './shared-memory';
+import { decodeFloat64, decodeInt32, float64Array } from '../../server/wire/arrays';
 import { defaultAddress, parseAddress } from '../../server/wire/address';
 import type { ArrayMsg, ComputeDescriptorsRequestMsg, ComputeDescriptorsResponseMsg, LabelsMsg, ServerInfoMsg, StructureMsg } from '../../server/wire/messages';
 import { hamdClientConstructor } from '../../server/wire/proto';
@@ -70,10 +69,9 @@ function labels(message: LabelsMsg | null | undefined, where: string): Labels {
   return { names, values, count: shape[0] ?? 0 };
 }
 
-// `file`: the contents of the response's shared-memory file, when it has one.
-function decodeResponse(response: ComputeDescriptorsResponseMsg, file: Buffer | undefined): DescriptorResult {
+function decodeResponse(response: ComputeDescriptorsResponseMsg): DescriptorResult {
   const blocks: Block[] = response.blocks.map((block, i) => {
-    const values = arrayValues(block.values, `blocks[${i}].values`, file);
+    const values = decodeFloat64(block.values, `blocks[${i}].values`);
     return {
       samples: labels(block.samples, `blocks[${i}].samples`),
       components: block.components.map((c, k) => labels(c, `blocks[${i}].components[${k}]`)),
@@ -81,7 +79,7 @@ function decodeResponse(response: ComputeDescriptorsResponseMsg, file: Buffer | 
       values: values.values,
       shape: values.shape,
       gradients: block.gradients.map((g, k) => {
-        const gradientValues = arrayValues(g.values, `blocks[${i}].gradients[${k}].values`, file);
+        const gradientValues = decodeFloat64(g.values, `blocks[${i}].gradients[${k}].values`);
         return {
           parameter: g.parameter as GradientParameter,
           samples: labels(g.samples, `blocks[${i}].gradients[${k}].samples`),
@@ -107,9 +105,6 @@ function waitForReady(client: grpc.Client, timeoutMs: number): Promise<void> {
 }
 
 export interface ConnectOptions {
-  // Shared-memory transport of result arrays by default (DescriptorOptions.sharedMemory)?
-  // [false: experimental, opt in; see docs/cli.md. Honoured only on a Unix socket]
-  sharedMemory?: boolean;
   timeoutMs?: number; // how long to wait for the daemon to accept the connection [5000]
 }
 
@@ -118,7 +113,6 @@ export class HamdClient {
     readonly address: string,
     private readonly hamd: grpc.Client,
     private readonly health: grpc.Client,
-    readonly sharedMemory: boolean,
   ) {}
 
   // Connects to `address` (unix:/path or host:port), default $HAMD_ADDRESS, else the
@@ -134,7 +128,7 @@ export class HamdClient {
     const Health = grpc.makeClientConstructor(healthService as grpc.ServiceDefinition, 'grpc.health.v1.Health');
     const hamd = new Hamd(parsed.grpc, credentials, channelOptions);
     const health = new Health(parsed.grpc, credentials, { channelOverride: hamd.getChannel() } as grpc.ClientOptions);
-    const client = new HamdClient(parsed.grpc, hamd, health, options.sharedMemory ?? false);
+    const client = new HamdClient(parsed.grpc, hamd, health);
     try {
       await waitForReady(hamd, options.timeoutMs ?? 5000);
     } catch (error) {
@@ -162,11 +156,10 @@ export class HamdClient {
     return this.unary(this.hamd, 'GetServerInfo', {}, deadlineMs);
   }
 
-  // Sends a request message as is (for callers that build it themselves, and tests). A
-  // shared-memory file named in the response is read, then unlinked, whatever happens.
+  // Sends a request message as is (for callers that build it themselves, and tests).
   async computeDescriptorsMessage(request: ComputeDescriptorsRequestMsg, deadlineMs?: number): Promise<DescriptorResult> {
     const response = await this.unary<ComputeDescriptorsRequestMsg, ComputeDescriptorsResponseMsg>(this.hamd, 'ComputeDescriptors', request, deadlineMs);
-    return decodeResponse(response, await collectSharedMemory(response.shared_memory_path));
+    return decodeResponse(response);
   }
 
   computeDescriptors(structures: StructureInput[], options: DescriptorOptions): Promise<DescriptorResult> {
@@ -176,7 +169,6 @@ export class HamdClient {
       hypers: options.hypers ?? {},
       species: options.species ?? [],
       gradients: options.gradients ?? [],
-      shared_memory: options.sharedMemory ?? this.sharedMemory,
     };
     if (options.maxLambda !== undefined) request.max_lambda = options.maxLambda;
     return this.computeDescriptorsMessage(request, options.deadlineMs);

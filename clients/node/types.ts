@@ -31,9 +31,6 @@ export interface DescriptorOptions {
   maxLambda?: number;                 // lambda-soap only
   gradients?: GradientParameter[];
   deadlineMs?: number;                // per call; default none
-  // Bulk result arrays through a shared-memory file instead of the gRPC message (same host;
-  // the daemon honours it on Unix sockets only). Default: the client's (ConnectOptions).
-  sharedMemory?: boolean;
 }
 
 export interface Labels {

@@ -17,7 +17,6 @@ import type { Logger } from './logger';
 import type { ModelRegistry } from '../models/registry';
 import { modelHandlers } from './predict';
 import { responseBytes, toResponse } from './respond';
-import { defaultSharedMemoryTtlMs, SharedMemoryFiles, sharedMemoryDirectory } from './shared-memory';
 import { claimSocketPath, removeQuietly } from './socket';
 import { checkDescriptorRequest, descriptorKinds, gradientParameters } from './validate';
 
@@ -31,7 +30,6 @@ export interface DaemonOptions {
   createCancelToken: () => CancelToken;
   addonBuild: string;
   models?: ModelRegistry;     // surrogate-Hamiltonian models (ListModels, Predict)
-  sharedMemoryTtlMs?: number; // shared-memory files not collected after this are deleted [60 s]
 }
 
 export interface Daemon {
@@ -62,8 +60,7 @@ function serverInfo(options: DaemonOptions): ServerInfoMsg {
   };
 }
 
-// `sharedMemory`: the files of the shared-memory transport, undefined when it is off (TCP).
-function hamdHandlers(options: DaemonOptions, sharedMemory: SharedMemoryFiles | undefined): grpc.UntypedServiceImplementation {
+function hamdHandlers(options: DaemonOptions): grpc.UntypedServiceImplementation {
   const { logger, limits, engine } = options;
   const info = serverInfo(options);
 
@@ -82,33 +79,21 @@ function hamdHandlers(options: DaemonOptions, sharedMemory: SharedMemoryFiles | 
       structures: request.structures?.length ?? 0,
       atoms: (request.structures ?? []).reduce((n, s) => n + (s.atomic_numbers?.length ?? 0), 0),
       peer: call.getPeer(),
-      // false: not asked; "ignored": asked over TCP; true: used; "failed": answered in the message
-      shared_memory: request.shared_memory ? (sharedMemory ? true : 'ignored') : false,
     };
     logger.debug('request-received', fields);
-    const sharedMemoryPath = request.shared_memory && sharedMemory ? sharedMemory.newPath() : undefined;
-    let delivered = false;
     try {
       const checked = checkDescriptorRequest(request, limits);
       const token = options.createCancelToken();
       call.on('cancelled', () => token.cancel());
       if (call.cancelled) token.cancel();
-      const result = await engine.computeDescriptors({ ...checked.native, maxOutputBytes: limits.maxOutputBytes, sharedMemoryPath }, token);
-      if (result.sharedMemoryError) {
-        fields.shared_memory = 'failed';
-        fields.shared_memory_error = result.sharedMemoryError;
-      }
-      // Nobody will collect a file for a call the client gave up on.
-      if (call.cancelled && result.sharedMemoryPath) throw Object.assign(new Error('cancelled by the client'), { code: 'CANCELLED' });
+      const result = await engine.computeDescriptors({ ...checked.native, maxOutputBytes: limits.maxOutputBytes }, token);
       const response = toResponse(result);
       callback(null, response);
-      delivered = true;
       logger.info('request', {
         ...fields, code: 'OK', blocks: result.blocks.length, output_bytes: responseBytes(result),
         queue_us: result.queueMicroseconds, compute_us: result.computeMicroseconds, total_ms: elapsedMs(start),
       });
     } catch (error) {
-      if (sharedMemoryPath && !delivered) sharedMemory?.remove(sharedMemoryPath);
       const failure = toStatusError(error);
       callback({ code: failure.code, details: failure.message });
       const level = failure.code === grpc.status.INTERNAL ? 'error' : 'info';
@@ -156,12 +141,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     ...definition,
     ComputeDescriptors: { ...definition.ComputeDescriptors, responseSerialize: encodeComputeDescriptorsResponse as (value: unknown) => Buffer },
   };
-  // Shared memory only on a Unix socket: the socket (0600 in a 0700 directory) admits this
-  // user alone, and its clients share our host (and so /dev/shm).
-  const sharedMemory = listen.kind === 'unix'
-    ? new SharedMemoryFiles(sharedMemoryDirectory(listen.path), options.sharedMemoryTtlMs ?? defaultSharedMemoryTtlMs, logger)
-    : undefined;
-  server.addService(service, { ...hamdHandlers(options, sharedMemory), ...models });
+  server.addService(service, { ...hamdHandlers(options), ...models });
   const health = new HealthImplementation({ '': 'SERVING', [HAMD_SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
 
@@ -173,10 +153,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const port = await bind(server, listen.grpc);
     address = listen.host.includes(':') ? `[${listen.host}]:${port}` : `${listen.host}:${port}`;
   }
-  logger.info('listening', {
-    address, max_receive_bytes: options.limits.maxReceiveBytes, max_send_bytes: options.limits.maxSendBytes,
-    shared_memory: sharedMemory ? { directory: sharedMemory.directory, ttl_ms: sharedMemory.ttlMs } : false,
-  });
+  logger.info('listening', { address, max_receive_bytes: options.limits.maxReceiveBytes, max_send_bytes: options.limits.maxSendBytes });
 
   let stopping: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
@@ -195,7 +172,6 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         });
       });
       options.engine.close();
-      await sharedMemory?.close(Math.min(sharedMemory.ttlMs, 2000));
       if (listen.kind === 'unix') removeQuietly(listen.path);
     })();
     return stopping;

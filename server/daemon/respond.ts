@@ -1,7 +1,7 @@
 // Native result -> ComputeDescriptorsResponse. The typed arrays' memory is handed to
 // protobuf as is (no per-number work).
 import type { NativeLabels, NativeTensorMap } from '../native/addon';
-import { float64Array, int32Array, sharedFloat64Array } from '../wire/arrays';
+import { float64Array, int32Array } from '../wire/arrays';
 import type { ArrayMsg, ComputeDescriptorsResponseMsg, LabelsMsg } from '../wire/messages';
 
 function labels(native: NativeLabels): LabelsMsg {
@@ -10,9 +10,8 @@ function labels(native: NativeLabels): LabelsMsg {
   return { names: native.names, values: int32Array(native.values, [count, width]) };
 }
 
-// Values in the message, or (shared-memory transport) where they are in the file.
-function values(array: { values: Float64Array; shape: number[]; sharedMemoryOffset?: number }): ArrayMsg {
-  return array.sharedMemoryOffset === undefined ? float64Array(array.values, array.shape) : sharedFloat64Array(array.shape, array.sharedMemoryOffset);
+function values(array: { values: Float64Array; shape: number[] }): ArrayMsg {
+  return float64Array(array.values, array.shape);
 }
 
 export function toResponse(result: NativeTensorMap): ComputeDescriptorsResponseMsg {
@@ -33,7 +32,6 @@ export function toResponse(result: NativeTensorMap): ComputeDescriptorsResponseM
     compute_us: result.computeMicroseconds,
     queue_us: result.queueMicroseconds,
   };
-  if (result.sharedMemoryPath) response.shared_memory_path = result.sharedMemoryPath;
   return response;
 }
 

@@ -11,19 +11,17 @@ export interface NativeGradientBlock {
   parameter: 'positions' | 'cell';
   samples: NativeLabels;
   components: NativeLabels[];
-  values: Float64Array;       // empty when in the shared-memory file
+  values: Float64Array;
   shape: number[];
-  sharedMemoryOffset?: number; // bytes into NativeTensorMap.sharedMemoryPath, when written there
 }
 
 export interface NativeBlock {
   samples: NativeLabels;
   components: NativeLabels[];
   properties: NativeLabels;
-  values: Float64Array;       // empty when in the shared-memory file
+  values: Float64Array;
   shape: number[]; // [n_samples, components..., n_properties]
   gradients: NativeGradientBlock[];
-  sharedMemoryOffset?: number; // bytes into NativeTensorMap.sharedMemoryPath, when written there
 }
 
 export interface NativeTensorMap {
@@ -31,12 +29,6 @@ export interface NativeTensorMap {
   blocks: NativeBlock[];
   computeMicroseconds: number; // time in the engine
   queueMicroseconds: number;   // time waiting for a pool thread
-  // Shared-memory transport (request.sharedMemoryPath): set when the values of every block
-  // and gradient went to that file (sharedMemoryBytes long; the caller owns it now);
-  // sharedMemoryError when writing failed: the file is gone and the values are in memory.
-  sharedMemoryPath?: string;
-  sharedMemoryBytes?: number;
-  sharedMemoryError?: string;
 }
 
 export interface NativeSystem {
@@ -63,9 +55,6 @@ export interface NativeDescriptorRequest {
   maxLambda: number;          // -1: max_angular
   gradients: string[];        // subset of ["positions", "cell"]
   maxOutputBytes: number;     // 0: unlimited
-  // Absolute path of a file to create (O_EXCL, 0600) and write the block and gradient
-  // values to, on the worker thread, instead of returning them as ArrayBuffers.
-  sharedMemoryPath?: string;
 }
 
 // Errors thrown or rejected by the addon carry a `code` the server maps to gRPC.

@@ -25,13 +25,6 @@ export function int32Array(values: Int32Array, shape: readonly number[]): ArrayM
   return { dtype: '<i4', shape: [...shape], data: bytesOf(values) };
 }
 
-const noBytes = Buffer.alloc(0);
-
-// float64 elements that are in the response's shared-memory file at `offset`, not in the message.
-export function sharedFloat64Array(shape: readonly number[], offset: number): ArrayMsg {
-  return { dtype: '<f8', shape: [...shape], data: noBytes, shared_memory_offset: offset, in_shared_memory: true };
-}
-
 const itemSize: Record<string, number> = { '<f8': 8, '<i4': 4 };
 
 // View of `data` as T when aligned, else an aligned copy.

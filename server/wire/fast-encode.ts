@@ -73,13 +73,6 @@ function arrayMessage(array: ArrayMsg): Chunks {
     out.push(Uint8Array.from([...tag(3, WIRE_LENGTH), ...varintBytes(data.length)]));
     out.push(data);
   }
-  // Written whenever set, even to 0 / false, as protobufjs does.
-  if (array.shared_memory_offset !== undefined && array.shared_memory_offset !== null) {
-    out.push(Uint8Array.from([...tag(4, WIRE_VARINT), ...varintBytes(array.shared_memory_offset)]));
-  }
-  if (array.in_shared_memory !== undefined && array.in_shared_memory !== null) {
-    out.push(Uint8Array.from([...tag(5, WIRE_VARINT), array.in_shared_memory ? 1 : 0]));
-  }
   return out;
 }
 
@@ -115,9 +108,6 @@ export function encodeComputeDescriptorsResponse(response: ComputeDescriptorsRes
   for (const block of response.blocks) lengthDelimited(message, 2, blockMessage(block));
   doubleField(message, 3, response.compute_us);
   doubleField(message, 4, response.queue_us);
-  if (response.shared_memory_path !== undefined && response.shared_memory_path !== null) {
-    stringField(message, 5, response.shared_memory_path);
-  }
   const output = Buffer.allocUnsafe(message.length);
   let offset = 0;
   for (const part of message.parts) {

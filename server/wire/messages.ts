@@ -5,9 +5,7 @@
 export interface ArrayMsg {
   dtype: string;
   shape: number[];
-  data: Buffer | Uint8Array;     // empty when in_shared_memory
-  shared_memory_offset?: number; // bytes into the response's shared_memory_path file
-  in_shared_memory?: boolean;
+  data: Buffer | Uint8Array;
 }
 
 export interface LabelsMsg {
@@ -38,7 +36,6 @@ export interface ComputeDescriptorsRequestMsg {
   species: number[];
   max_lambda?: number;
   gradients: string[];
-  shared_memory?: boolean;
 }
 
 export interface GradientBlockMsg {
@@ -61,7 +58,6 @@ export interface ComputeDescriptorsResponseMsg {
   blocks: BlockMsg[];
   compute_us: number;
   queue_us: number;
-  shared_memory_path?: string;
 }
 
 export interface LimitsMsg {
