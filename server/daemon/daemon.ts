@@ -9,7 +9,8 @@ import type { CancelToken, NativeEngine } from '../native/addon';
 import { packageVersion } from '../paths';
 import { defaultSocketDir, parseAddress, type ListenAddress } from '../wire/address';
 import { toStatusError } from '../wire/errors';
-import type { ComputeDescriptorsRequestMsg, ComputeDescriptorsResponseMsg, ServerInfoMsg } from '../wire/messages';
+import type { HamdHandlers, ServerInfo } from '../wire/types';
+import { API_VERSION, descriptorKinds, gradientParameters } from '../wire/vocabulary';
 import { encodeComputeDescriptorsResponse } from '../wire/fast-encode';
 import { HAMD_SERVICE_NAME, hamdServiceDefinition } from '../wire/proto';
 import type { DaemonLimits } from './limits';
@@ -18,7 +19,7 @@ import type { ModelRegistry } from '../models/registry';
 import { modelHandlers } from './predict';
 import { responseBytes, toResponse } from './respond';
 import { claimSocketPath, removeQuietly } from './socket';
-import { checkDescriptorRequest, descriptorKinds, gradientParameters } from './validate';
+import { checkDescriptorRequest } from './validate';
 
 export interface DaemonOptions {
   listen: string;
@@ -41,11 +42,11 @@ function elapsedMs(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-function serverInfo(options: DaemonOptions): ServerInfoMsg {
+function serverInfo(options: DaemonOptions): ServerInfo {
   const { limits } = options;
   return {
     version: packageVersion(),
-    api_version: 'hamd.v1',
+    api_version: API_VERSION,
     capabilities: [...descriptorKinds.map((k) => `descriptors/${k}`), ...gradientParameters.map((g) => `gradients/${g}`)],
     threads: options.engine.threads(),
     limits: {
@@ -64,13 +65,13 @@ function hamdHandlers(options: DaemonOptions): grpc.UntypedServiceImplementation
   const { logger, limits, engine } = options;
   const info = serverInfo(options);
 
-  const getServerInfo: grpc.handleUnaryCall<object, ServerInfoMsg> = (_call, callback) => {
+  const getServerInfo: HamdHandlers['GetServerInfo'] = (_call, callback) => {
     logger.debug('request', { method: 'GetServerInfo', code: 'OK' });
     // Models come and go (LoadModel, UnloadModel): their capabilities are read per call.
-    callback(null, { ...info, capabilities: [...info.capabilities, ...(options.models?.capabilities() ?? [])] });
+    callback(null, { ...info, capabilities: [...(info.capabilities ?? []), ...(options.models?.capabilities() ?? [])] });
   };
 
-  const computeDescriptors: grpc.handleUnaryCall<ComputeDescriptorsRequestMsg, ComputeDescriptorsResponseMsg> = async (call, callback) => {
+  const computeDescriptors: HamdHandlers['ComputeDescriptors'] = async (call, callback) => {
     const start = process.hrtime.bigint();
     const request = call.request;
     const fields: Record<string, unknown> = {
@@ -139,7 +140,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const definition = hamdServiceDefinition();
   const service: grpc.ServiceDefinition = {
     ...definition,
-    ComputeDescriptors: { ...definition.ComputeDescriptors, responseSerialize: encodeComputeDescriptorsResponse as (value: unknown) => Buffer },
+    ComputeDescriptors: { ...definition.ComputeDescriptors, responseSerialize: encodeComputeDescriptorsResponse },
   };
   server.addService(service, { ...hamdHandlers(options), ...models });
   const health = new HealthImplementation({ '': 'SERVING', [HAMD_SERVICE_NAME]: 'SERVING' });

@@ -4,22 +4,21 @@
 import * as grpc from '@grpc/grpc-js';
 import { elementSymbol } from '../io/elements';
 import type { ModelEntry, ModelRegistry } from '../models/registry';
-import type {
-  ListModelsResponseMsg, ModelInfoMsg, ModelNameMsg, PredictRequestMsg, PredictResponseMsg, StructurePredictionMsg,
-} from '../models/messages';
 import type { NativeSystem } from '../native/addon';
-import {
-  energyUnits, modelVariants, orbitalOrders, predictOutputs, type EnergyUnit, type ModelMetadata, type ModelVariant,
-  type NativePredictResult, type OrbitalOrder, type PredictOutput,
-} from '../native/model-addon';
+import type { ModelMetadata, NativePredictResult } from '../native/model-addon';
 import { float64Array, int32Array } from '../wire/arrays';
 import { invalidArgument, resourceExhausted, toStatusError } from '../wire/errors';
+import type {
+  HamdHandlers, ModelInfo, PredictRequest__Output, PredictResponse, StructurePrediction,
+} from '../wire/types';
+import {
+  defaultPredictOutputs, energyUnits, isOneOf, matrixOutputs, modelVariants, orbitalOrders, predictOutputs,
+  type EnergyUnit, type ModelVariant, type OrbitalOrder, type PredictOutput,
+} from '../wire/vocabulary';
 import type { DaemonLimits } from './limits';
 import type { Logger } from './logger';
 import { checkStructures } from './validate';
 
-export const defaultPredictOutputs: PredictOutput[] = ['orbital_energies', 'homo', 'lumo', 'gap'];
-const matrixOutputs: PredictOutput[] = ['fock_orthogonal', 'fock', 'overlap'];
 
 export interface CheckedPredictRequest {
   systems: NativeSystem[];
@@ -30,25 +29,26 @@ export interface CheckedPredictRequest {
   atoms: number;
 }
 
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T, field: string): T {
+// One of `allowed`; unset or "" is the first (the default, as hamd.proto documents).
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], field: string): T {
   const text = value ?? '';
-  if (text === '') return fallback;
-  if (!(allowed as readonly string[]).includes(text)) throw invalidArgument(`${field}: "${text}" is not one of ${allowed.join(', ')}`);
-  return text as T;
+  if (text === '') return allowed[0];
+  if (!isOneOf(text, allowed)) throw invalidArgument(`${field}: "${text}" is not one of ${allowed.join(', ')}`);
+  return text;
 }
 
 // Wire checks of a PredictRequest against the model that will answer it.
-export function checkPredictRequest(request: PredictRequestMsg, metadata: ModelMetadata, limits: DaemonLimits): CheckedPredictRequest {
+export function checkPredictRequest(request: PredictRequest__Output, metadata: ModelMetadata, limits: DaemonLimits): CheckedPredictRequest {
   const outputs: PredictOutput[] = [];
   for (const [i, name] of (request.outputs ?? []).entries()) {
-    if (!(predictOutputs as readonly string[]).includes(name)) {
+    if (!isOneOf(name, predictOutputs)) {
       throw invalidArgument(`outputs[${i}]: "${name}" is not one of ${predictOutputs.join(', ')}`);
     }
-    if (!outputs.includes(name as PredictOutput)) outputs.push(name as PredictOutput);
+    if (!outputs.includes(name)) outputs.push(name);
   }
-  const units = oneOf(request.units, energyUnits, 'hartree', 'units');
-  const order = oneOf(request.order, orbitalOrders, 'hamd', 'order');
-  const variant = oneOf(request.variant, modelVariants, 'best', 'variant');
+  const units = oneOf(request.units, energyUnits, 'units');
+  const order = oneOf(request.order, orbitalOrders, 'order');
+  const variant = oneOf(request.variant, modelVariants, 'variant');
 
   const systems = checkStructures(request.structures ?? [], limits);
   const known = new Set(metadata.species);
@@ -63,7 +63,7 @@ export function checkPredictRequest(request: PredictRequestMsg, metadata: ModelM
   });
 
   // Output size, before any native work: n_orb^2 per matrix, n_orb per energy vector.
-  const wanted = outputs.length > 0 ? outputs : defaultPredictOutputs;
+  const wanted = outputs.length > 0 ? outputs : [...defaultPredictOutputs];
   const matrices = wanted.filter((o) => matrixOutputs.includes(o)).length;
   let bytes = 0;
   for (const system of systems) {
@@ -77,10 +77,10 @@ export function checkPredictRequest(request: PredictRequestMsg, metadata: ModelM
   return { systems, outputs: wanted, units, order, variant, atoms: systems.reduce((sum, system) => sum + system.types.length, 0) };
 }
 
-export function toPredictResponse(model: string, checked: CheckedPredictRequest, result: NativePredictResult): PredictResponseMsg {
-  const structures = result.structures.map((s): StructurePredictionMsg => {
+export function toPredictResponse(model: string, checked: CheckedPredictRequest, result: NativePredictResult): PredictResponse {
+  const structures = result.structures.map((s): StructurePrediction => {
     const n = s.nOrbitals;
-    const message: StructurePredictionMsg = { n_orbitals: n, n_electrons: s.nElectrons };
+    const message: StructurePrediction = { n_orbitals: n, n_electrons: s.nElectrons };
     if (s.fockOrthogonal) message.fock_orthogonal = float64Array(s.fockOrthogonal, [n, n]);
     if (s.fock) message.fock = float64Array(s.fock, [n, n]);
     if (s.overlap) message.overlap = float64Array(s.overlap, [n, n]);
@@ -99,9 +99,7 @@ export function toPredictResponse(model: string, checked: CheckedPredictRequest,
   return { model, units: checked.units, order: checked.order, structures, compute_us: result.computeMicroseconds, queue_us: result.queueMicroseconds };
 }
 
-export const modelOutputs = [...predictOutputs];
-
-export function modelInfo(entry: ModelEntry, defaultName: string | undefined): ModelInfoMsg {
+export function modelInfo(entry: ModelEntry, defaultName: string | undefined): ModelInfo {
   const m = entry.metadata;
   return {
     name: entry.name,
@@ -113,7 +111,7 @@ export function modelInfo(entry: ModelEntry, defaultName: string | undefined): M
     basis: m?.basis ?? '',
     units: m?.units ?? '',
     cutoff: m?.cutoff ?? 0,
-    outputs: m ? modelOutputs : [],
+    outputs: m ? [...predictOutputs] : [],
     validation: m?.validation ?? {},
     is_default: entry.name === defaultName,
     path: entry.path,
@@ -155,22 +153,22 @@ export function modelHandlers(options: ModelHandlerOptions): grpc.UntypedService
       }
     };
 
-  const listModels = unary<object, ListModelsResponseMsg>('ListModels', () => ({}), () => {
+  const listModels: HamdHandlers['ListModels'] = unary('ListModels', () => ({}), () => {
     const defaultName = registry.defaultName();
     return { models: registry.list().map((entry) => modelInfo(entry, defaultName)) };
   });
 
-  const loadModel = unary<ModelNameMsg, ModelInfoMsg>('LoadModel', (r) => ({ model: r.name }), (request) => {
+  const loadModel: HamdHandlers['LoadModel'] = unary('LoadModel', (r) => ({ model: r.name }), (request) => {
     const entry = registry.load(request.name ?? '');
     return modelInfo(entry, registry.defaultName());
   });
 
-  const unloadModel = unary<ModelNameMsg, object>('UnloadModel', (r) => ({ model: r.name }), (request) => {
+  const unloadModel: HamdHandlers['UnloadModel'] = unary('UnloadModel', (r) => ({ model: r.name }), (request) => {
     registry.unload(request.name ?? '');
     return {};
   });
 
-  const predict = unary<PredictRequestMsg, PredictResponseMsg>('Predict', (r) => ({
+  const predict: HamdHandlers['Predict'] = unary('Predict', (r: PredictRequest__Output) => ({
     model: r.model ?? '',
     structures: r.structures?.length ?? 0,
     atoms: (r.structures ?? []).reduce((n, s) => n + (s.atomic_numbers?.length ?? 0), 0),

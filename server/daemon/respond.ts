@@ -2,20 +2,20 @@
 // protobuf as is (no per-number work).
 import type { NativeLabels, NativeTensorMap } from '../native/addon';
 import { float64Array, int32Array } from '../wire/arrays';
-import type { ArrayMsg, ComputeDescriptorsResponseMsg, LabelsMsg } from '../wire/messages';
+import type { ArrayMessage, ComputeDescriptorsResponse, Labels } from '../wire/types';
 
-function labels(native: NativeLabels): LabelsMsg {
+function labels(native: NativeLabels): Labels {
   const width = native.names.length;
   const count = width === 0 ? 0 : native.values.length / width;
   return { names: native.names, values: int32Array(native.values, [count, width]) };
 }
 
-function values(array: { values: Float64Array; shape: number[] }): ArrayMsg {
+function values(array: { values: Float64Array; shape: number[] }): ArrayMessage {
   return float64Array(array.values, array.shape);
 }
 
-export function toResponse(result: NativeTensorMap): ComputeDescriptorsResponseMsg {
-  const response: ComputeDescriptorsResponseMsg = {
+export function toResponse(result: NativeTensorMap): ComputeDescriptorsResponse {
+  return {
     keys: labels(result.keys),
     blocks: result.blocks.map((block) => ({
       samples: labels(block.samples),
@@ -32,7 +32,6 @@ export function toResponse(result: NativeTensorMap): ComputeDescriptorsResponseM
     compute_us: result.computeMicroseconds,
     queue_us: result.queueMicroseconds,
   };
-  return response;
 }
 
 // Bytes of the bulk arrays of a response, for logs.

@@ -4,20 +4,9 @@
 import type { NativeDescriptorRequest, NativeHypers, NativeSystem } from '../native/addon';
 import { decodeFloat64 } from '../wire/arrays';
 import { invalidArgument, resourceExhausted } from '../wire/errors';
-import type { ComputeDescriptorsRequestMsg, HypersMsg, StructureMsg } from '../wire/messages';
+import type { ComputeDescriptorsRequest__Output, Hypers__Output, Structure__Output } from '../wire/types';
+import { defaultHypers, descriptorKinds, gradientParameters, isOneOf } from '../wire/vocabulary';
 import type { DaemonLimits } from './limits';
-
-export const descriptorKinds = ['spherical-expansion', 'power-spectrum', 'lambda-soap', 'bispectrum'] as const;
-export const gradientParameters = ['positions', 'cell'] as const;
-
-export const defaultHypers: NativeHypers = {
-  cutoff: 5.0,
-  cutoff_width: 0.5,
-  max_radial: 7,
-  max_angular: 6,
-  density_width: 0.3,
-  center_atom_weight: 1.0,
-};
 
 const MAX_ATOMIC_NUMBER = 118;
 
@@ -32,7 +21,7 @@ function firstNonFinite(values: Float64Array): number {
   return -1;
 }
 
-function toSystem(structure: StructureMsg, index: number): NativeSystem {
+function toSystem(structure: Structure__Output, index: number): NativeSystem {
   const where = `structures[${index}]`;
   const numbers = structure.atomic_numbers ?? [];
   numbers.forEach((z, atom) => checkAtomicNumber(z, `${where}.atomic_numbers[${atom}]`));
@@ -59,7 +48,7 @@ function toSystem(structure: StructureMsg, index: number): NativeSystem {
   const pbc: [boolean, boolean, boolean] = pbcList.length === 3 ? [pbcList[0], pbcList[1], pbcList[2]] : [false, false, false];
 
   let cell: Float64Array = new Float64Array(9);
-  if (structure.cell && (structure.cell.shape.length > 0 || structure.cell.data.byteLength > 0)) {
+  if (structure.cell && (structure.cell.shape.length > 0 || (structure.cell.data?.byteLength ?? 0) > 0)) {
     const decoded = decodeFloat64(structure.cell, `${where}.cell`);
     if (decoded.shape.length !== 2 || decoded.shape[0] !== 3 || decoded.shape[1] !== 3) {
       throw invalidArgument(`${where}.cell: shape [${decoded.shape.join(', ')}] but expected [3, 3]`);
@@ -91,7 +80,7 @@ function intInRange(value: number | undefined, fallback: number, name: string, l
 }
 
 // Unset fields take the documented defaults; ranges as documented in hamd.proto.
-export function toHypers(message: HypersMsg | null | undefined): NativeHypers {
+export function toHypers(message: Hypers__Output | null | undefined): NativeHypers {
   const h = message ?? {};
   const cutoff = realInRange(h.cutoff, defaultHypers.cutoff, 'cutoff', (v) => v > 0 && v <= 20, '(0, 20] Angstrom');
   return {
@@ -113,7 +102,7 @@ export interface CheckedRequest {
 
 // The structure contract shared by every RPC that takes structures: at least one, within
 // the limits, and each one well formed (shapes, finite numbers, atomic numbers).
-export function checkStructures(structures: StructureMsg[], limits: DaemonLimits): NativeSystem[] {
+export function checkStructures(structures: Structure__Output[], limits: DaemonLimits): NativeSystem[] {
   if (structures.length === 0) throw invalidArgument('structures: empty, give at least one structure');
   if (structures.length > limits.maxStructuresPerRequest) {
     throw resourceExhausted(`structures: ${structures.length} structures but this daemon accepts at most ${limits.maxStructuresPerRequest} per request`);
@@ -125,12 +114,12 @@ export function checkStructures(structures: StructureMsg[], limits: DaemonLimits
   return structures.map(toSystem);
 }
 
-export function checkDescriptorRequest(request: ComputeDescriptorsRequestMsg, limits: DaemonLimits): CheckedRequest {
+export function checkDescriptorRequest(request: ComputeDescriptorsRequest__Output, limits: DaemonLimits): CheckedRequest {
   const structures = request.structures ?? [];
   const systems = checkStructures(structures, limits);
 
   const kind = request.kind ?? '';
-  if (!(descriptorKinds as readonly string[]).includes(kind)) {
+  if (!isOneOf(kind, descriptorKinds)) {
     throw invalidArgument(`kind: "${kind}" is not one of ${descriptorKinds.join(', ')}`);
   }
   const hypers = toHypers(request.hypers);
@@ -150,7 +139,7 @@ export function checkDescriptorRequest(request: ComputeDescriptorsRequestMsg, li
 
   const gradients = [...new Set(request.gradients ?? [])];
   for (const [i, name] of gradients.entries()) {
-    if (!(gradientParameters as readonly string[]).includes(name)) {
+    if (!isOneOf(name, gradientParameters)) {
       throw invalidArgument(`gradients[${i}]: "${name}" is not one of ${gradientParameters.join(', ')}`);
     }
   }
