@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import t from 'tap';
 import type { NativeGradientBlock } from '../server/native/addon';
 import * as nativeModels from '../server/native/model-addon';
-import { packageRoot } from '../server/paths';
+import { packageRoot } from '../server/base/paths';
 import { loaderOptions } from '../server/wire/proto';
 import * as vocabulary from '../server/wire/vocabulary';
 import { tempDir } from './helpers/daemon';

@@ -12,7 +12,7 @@ import t, { type Test } from 'tap';
 import { HamdClient, type PredictOutput, type PredictResult, type StructureInput } from '../clients/node';
 import type { NativeSystem } from '../server/native/addon';
 import { modelAddon, parseOrbitalLabel, type NativePredictRequest, type NativePredictResult } from '../server/native/model-addon';
-import { packageRoot } from '../server/paths';
+import { packageRoot } from '../server/base/paths';
 import { realAddon, runCli, spawnDaemon, tempDir, type DaemonProcess } from './helpers/daemon';
 import { methane, water } from './helpers/structures';
 

@@ -7,7 +7,7 @@ import type { ModelEntry, ModelRegistry } from '../models/registry';
 import type { NativeSystem } from '../native/addon';
 import type { ModelMetadata, NativePredictResult } from '../native/model-addon';
 import { float64Array, int32Array } from '../wire/arrays';
-import { invalidArgument, resourceExhausted, toStatusError } from '../wire/errors';
+import { invalidArgument, resourceExhausted, toStatusError } from '../wire/status';
 import type {
   HamdHandlers, ModelInfo, PredictRequest__Output, PredictResponse, StructurePrediction,
 } from '../wire/types';
@@ -16,7 +16,7 @@ import {
   type EnergyUnit, type ModelVariant, type OrbitalOrder, type PredictOutput,
 } from '../wire/vocabulary';
 import type { DaemonLimits } from './limits';
-import type { Logger } from './logger';
+import type { Logger } from '../base/logger';
 import { checkStructures } from './validate';
 
 

@@ -3,7 +3,7 @@
 // cells, neighbour search, ...) is the engine's, which reports its own errors.
 import type { NativeDescriptorRequest, NativeHypers, NativeSystem } from '../native/addon';
 import { decodeFloat64 } from '../wire/arrays';
-import { invalidArgument, resourceExhausted } from '../wire/errors';
+import { invalidArgument, resourceExhausted } from '../wire/status';
 import type { ComputeDescriptorsRequest__Output, Hypers__Output, Structure__Output } from '../wire/types';
 import { defaultHypers, descriptorKinds, gradientParameters, isOneOf } from '../wire/vocabulary';
 import type { DaemonLimits } from './limits';

@@ -6,9 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { status } from '@grpc/grpc-js';
-import type { Logger } from '../daemon/logger';
+import type { Logger } from '../base/logger';
 import type { HamiltonianModelHandle, ModelAddon, ModelMetadata } from '../native/model-addon';
-import { StatusError } from '../wire/errors';
+import { StatusError } from '../wire/status';
 
 export type ModelState = 'ready' | 'unloaded' | 'failed';
 

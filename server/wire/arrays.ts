@@ -3,7 +3,7 @@
 // (assertLittleEndian is called at start-up).
 import * as os from 'node:os';
 import type { ArrayMessage, ArrayMessage__Output } from './types';
-import { invalidArgument } from './errors';
+import { invalidArgument } from './status';
 
 export function assertLittleEndian(): void {
   if (os.endianness() !== 'LE') {

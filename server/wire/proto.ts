@@ -2,7 +2,7 @@
 // tools/gen-types.js generates ./generated/ with: test/contract.test.ts checks they agree).
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { hamdProtoFile, protoRoot } from '../paths';
+import { hamdProtoFile, protoRoot } from '../base/paths';
 import type { HamdClient, HamdDefinition, ProtoGrpcType } from './types';
 
 export const loaderOptions: protoLoader.Options = {
