@@ -3,7 +3,7 @@
 // cells, neighbour search, ...) is the engine's, which reports its own errors.
 import type { NativeDescriptorRequest, NativeHypers, NativeSystem } from '../native/addon';
 import { decodeFloat64 } from '../wire/arrays';
-import { invalidArgument, resourceExhausted } from '../wire/status';
+import { invalidArgument } from '../wire/status';
 import type { ComputeDescriptorsRequest__Output, Hypers__Output, Structure__Output } from '../wire/types';
 import { defaultHypers, descriptorKinds, gradientParameters, isOneOf } from '../wire/vocabulary';
 import type { DaemonLimits } from './limits';
@@ -79,7 +79,11 @@ function intInRange(value: number | undefined, fallback: number, name: string, l
   return value;
 }
 
-// Unset fields take the documented defaults; ranges as documented in hamd.proto.
+// Unset fields take the documented defaults; ranges as documented in hamd.proto. The ranges
+// repeat addon/core/descriptors/hypers.cpp (validate_hypers), which checks them again: kept here
+// because the wire contract's messages name the field ("hypers.cutoff = -1 is outside ...", which
+// clients and tests match) where the core says "cutoff must be in ..., got -1", and because
+// max_lambda's range (below) needs max_angular already checked.
 export function toHypers(message: Hypers__Output | null | undefined): NativeHypers {
   const h = message ?? {};
   const cutoff = realInRange(h.cutoff, defaultHypers.cutoff, 'cutoff', (v) => v > 0 && v <= 20, '(0, 20] Angstrom');
@@ -94,29 +98,17 @@ export function toHypers(message: Hypers__Output | null | undefined): NativeHype
   };
 }
 
-export interface CheckedRequest {
-  native: Omit<NativeDescriptorRequest, 'maxOutputBytes'>;
-  structures: number;
-  atoms: number;
-}
-
-// The structure contract shared by every RPC that takes structures: at least one, within
-// the limits, and each one well formed (shapes, finite numbers, atomic numbers).
-export function checkStructures(structures: Structure__Output[], limits: DaemonLimits): NativeSystem[] {
+// The structure contract shared by every RPC that takes structures: at least one, each one
+// well formed (shapes, finite numbers, atomic numbers). Their number and size against the
+// limits is checked before, for every RPC alike (./unary.ts).
+export function checkStructures(structures: Structure__Output[]): NativeSystem[] {
   if (structures.length === 0) throw invalidArgument('structures: empty, give at least one structure');
-  if (structures.length > limits.maxStructuresPerRequest) {
-    throw resourceExhausted(`structures: ${structures.length} structures but this daemon accepts at most ${limits.maxStructuresPerRequest} per request`);
-  }
-  const atoms = structures.reduce((sum, s) => sum + (s.atomic_numbers?.length ?? 0), 0);
-  if (atoms > limits.maxAtomsPerRequest) {
-    throw resourceExhausted(`structures: ${atoms} atoms in total but this daemon accepts at most ${limits.maxAtomsPerRequest} per request`);
-  }
   return structures.map(toSystem);
 }
 
-export function checkDescriptorRequest(request: ComputeDescriptorsRequest__Output, limits: DaemonLimits): CheckedRequest {
-  const structures = request.structures ?? [];
-  const systems = checkStructures(structures, limits);
+// A ComputeDescriptorsRequest as the engine's request.
+export function checkDescriptorRequest(request: ComputeDescriptorsRequest__Output, limits: DaemonLimits): NativeDescriptorRequest {
+  const systems = checkStructures(request.structures ?? []);
 
   const kind = request.kind ?? '';
   if (!isOneOf(kind, descriptorKinds)) {
@@ -151,9 +143,5 @@ export function checkDescriptorRequest(request: ComputeDescriptorsRequest__Outpu
     }
   }
 
-  return {
-    native: { systems, kind, hypers, species: Int32Array.from(species), maxLambda, gradients },
-    structures: structures.length,
-    atoms: systems.reduce((sum, system) => sum + system.types.length, 0),
-  };
+  return { systems, kind, hypers, species: Int32Array.from(species), maxLambda, gradients, maxOutputBytes: limits.maxOutputBytes };
 }
