@@ -92,6 +92,7 @@ t.test('the vocabulary is the one hamd.proto documents', async (t) => {
   for (const [, , name, value] of hypers) {
     t.equal(vocabulary.defaultHypers[name as vocabulary.HyperName], Number(value), `default ${name} = ${value}`);
   }
+  t.same(vocabulary.modelStates, quoted(fieldComment('ModelInfo', 'state')), 'model states');
   t.equal(vocabulary.API_VERSION, /^package (\S+);/m.exec(proto)?.[1], 'API version = the proto package');
 });
 

@@ -37,7 +37,7 @@ export interface PredictResult {
 }
 
 // hamd.v1 ModelInfo with every field present, is_default as isDefault and metadata_json parsed
-// into metadata.
+// into metadata. (state is one of vocabulary's modelStates.)
 export type ModelInfo = Required<Omit<ModelInfo__Output, 'is_default' | 'metadata_json'>> & {
   isDefault: boolean;
   metadata: Record<string, unknown>;

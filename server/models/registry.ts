@@ -9,8 +9,7 @@ import { status } from '@grpc/grpc-js';
 import type { Logger } from '../base/logger';
 import type { HamiltonianModelHandle, ModelAddon, ModelMetadata } from '../native/model-addon';
 import { StatusError } from '../wire/status';
-
-export type ModelState = 'ready' | 'unloaded' | 'failed';
+import type { ModelState } from '../wire/vocabulary';
 
 export interface ModelEntry {
   name: string;

@@ -1,9 +1,10 @@
 // The words of the hamd.v1 contract that the proto carries as strings, each defined once on the
 // TypeScript side: descriptor kinds, gradient parameters, hyper-parameter names and defaults,
-// Predict outputs, energy units, orbital orders and model variants. The daemon validates with
-// these lists, reports them in GetServerInfo, and the Node client and the CLI type and check with
-// them. test/contract.test.ts checks every list against the comments of proto/hamd/v1/hamd.proto
-// (and the native layer's own copy in server/native/model-addon.ts against these).
+// Predict outputs, energy units, orbital orders, model variants and model states. The daemon
+// validates with these lists and reports them in GetServerInfo; the Node client and the CLI type
+// and check with them. test/contract.test.ts checks every list against the comments of
+// proto/hamd/v1/hamd.proto (and the native layer's own copies in server/native/model-addon.ts
+// against these).
 import type { Hypers__Output } from './generated/hamd/v1/Hypers';
 
 export const API_VERSION = 'hamd.v1';
@@ -46,6 +47,10 @@ export type OrbitalOrder = (typeof orbitalOrders)[number];
 // best: the indirect (eigenvalue-trained) weights when the model has them, else the direct ones.
 export const modelVariants = ['best', 'direct', 'indirect'] as const;
 export type ModelVariant = (typeof modelVariants)[number];
+
+// ModelInfo.state.
+export const modelStates = ['ready', 'unloaded', 'failed'] as const;
+export type ModelState = (typeof modelStates)[number];
 
 export function isOneOf<T extends string>(value: string, allowed: readonly T[]): value is T {
   return (allowed as readonly string[]).includes(value);
