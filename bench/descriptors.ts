@@ -1,7 +1,6 @@
 // Descriptor benchmark (issue 2): microseconds per atom of the power spectrum, in process
-// (native engine through the addon) and through the daemon over a Unix socket, with the
-// arrays in the gRPC message and through the shared-memory transport (a file in /dev/shm),
-// with and without position gradients, 1 and 2 threads.
+// (native engine through the addon) and through the daemon over a Unix socket (arrays in the
+// gRPC message), with and without position gradients, 1 and 2 threads.
 // The C++-only figures with and without neighbour-list construction come from
 // bench/descriptors_native.cpp, which this script runs first when it has been built.
 //
@@ -77,10 +76,10 @@ async function main(): Promise<void> {
   const sets = [load('water64.xyz'), load('organics100.xyz')];
   const addon = loadAddon();
   console.log('\n## In process (addon) vs through the daemon (Unix socket), power spectrum');
-  console.log('daemon: arrays in the gRPC message; daemon shm: arrays through a shared-memory file');
+  console.log('daemon: arrays in the gRPC message');
   console.log(`hypers ${JSON.stringify(hypers)}; best of ${repeats}; us/atom\n`);
-  console.log('| structures | threads | gradients | in process | daemon | daemon / in process | daemon shm | shm / in process |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('| structures | threads | gradients | in process | daemon | daemon / in process |');
+  console.log('|---|---|---|---|---|---|');
   for (const threads of [1, 2]) {
     const engine: NativeEngine = addon.createEngine(threads);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hamd-bench-'));
@@ -95,14 +94,11 @@ async function main(): Promise<void> {
         for (const gradients of [[], ['positions']] as string[][]) {
           const inProcess = await best(() => engine.computeDescriptors(nativeRequest(set, gradients)), set.atoms);
           const structures = set.frames.map((f) => ({ atomicNumbers: f.atomicNumbers, positions: f.positions, cell: f.cell, pbc: f.pbc }));
-          const viaDaemon = (sharedMemory: boolean) => best(() => client.computeDescriptors(structures, {
-            kind: 'power-spectrum', hypers, gradients: gradients as ('positions')[], sharedMemory,
+          const inMessage = await best(() => client.computeDescriptors(structures, {
+            kind: 'power-spectrum', hypers, gradients: gradients as ('positions')[],
           }), set.atoms);
-          const inMessage = await viaDaemon(false);
-          const viaFile = await viaDaemon(true);
           console.log(`| ${set.name} (${set.atoms} atoms) | ${threads} | ${gradients.length ? 'positions' : 'none'} | ` +
-            `${inProcess.toFixed(2)} | ${inMessage.toFixed(2)} | ${(inMessage / inProcess).toFixed(3)} | ` +
-            `${viaFile.toFixed(2)} | ${(viaFile / inProcess).toFixed(3)} |`);
+            `${inProcess.toFixed(2)} | ${inMessage.toFixed(2)} | ${(inMessage / inProcess).toFixed(3)} |`);
         }
       }
       client.close();

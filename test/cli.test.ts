@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
 import { HamdClient } from '../clients/node';
-import { packageRoot } from '../server/paths';
+import { packageRoot } from '../server/base/paths';
 import { runCliAsync, spawnDaemon, tempDir, type DaemonProcess } from './helpers/daemon';
 import { fixtureFrames } from './helpers/structures';
 

@@ -7,7 +7,7 @@ import { status } from '@grpc/grpc-js';
 import t, { type Test } from 'tap';
 import { HamdClient, toStructureMessage, type DescriptorResult, type StructureInput } from '../clients/node';
 import type { NativeDescriptorRequest } from '../server/native/addon';
-import type { ComputeDescriptorsRequestMsg, StructureMsg } from '../server/wire/messages';
+import type { ComputeDescriptorsRequest, Structure, Structure__Output } from '../server/wire/types';
 import { realAddon, spawnDaemon, tempDir, type DaemonProcess } from './helpers/daemon';
 import { fixtureFrames, methane, water } from './helpers/structures';
 
@@ -80,12 +80,12 @@ t.test('server info: version, kinds, threads, limits', async (t) => {
   t.same(info.descriptor_kinds, ['spherical-expansion', 'power-spectrum', 'lambda-soap', 'bispectrum']);
   t.ok(info.capabilities.includes('gradients/positions'));
   t.equal(info.threads, 2);
-  t.equal(info.limits.max_atoms_per_request, 2000);
-  t.equal(info.limits.max_structures_per_request, 50);
-  t.equal(info.limits.max_message_bytes, 64 * 1024 * 1024);
-  t.equal(info.limits.max_response_bytes, 512 * 1024 * 1024);
-  t.ok(info.limits.max_output_bytes > 0);
-  t.ok(info.addon_build.length > 0);
+  t.equal(info.limits?.max_atoms_per_request, 2000);
+  t.equal(info.limits?.max_structures_per_request, 50);
+  t.equal(info.limits?.max_message_bytes, 64 * 1024 * 1024);
+  t.equal(info.limits?.max_response_bytes, 512 * 1024 * 1024);
+  t.ok((info.limits?.max_output_bytes ?? 0) > 0);
+  t.ok((info.addon_build ?? '').length > 0);
 });
 
 t.test('ComputeDescriptors through the daemon equals a direct addon call, bitwise', async (t) => {
@@ -102,11 +102,11 @@ t.test('ComputeDescriptors through the daemon equals a direct addon call, bitwis
     const got = await client.computeDescriptors(c.structures, { kind: c.kind as 'power-spectrum', hypers: small, gradients: c.gradients, maxLambda: c.maxLambda });
     const request: NativeDescriptorRequest = {
       systems: c.structures.map((s, i) => {
-        const m = toStructureMessage(s, i);
+        const m = toStructureMessage(s, i) as Structure__Output; // as the daemon receives it
         return {
           types: Int32Array.from(m.atomic_numbers),
-          positions: new Float64Array(Uint8Array.from(m.positions!.data).buffer),
-          cell: m.cell ? new Float64Array(Uint8Array.from(m.cell.data).buffer) : new Float64Array(9),
+          positions: new Float64Array(Uint8Array.from(m.positions!.data!).buffer),
+          cell: m.cell ? new Float64Array(Uint8Array.from(m.cell.data!).buffer) : new Float64Array(9),
           pbc: (m.pbc.length === 3 ? m.pbc : [false, false, false]) as [boolean, boolean, boolean],
         };
       }),
@@ -120,20 +120,20 @@ t.test('ComputeDescriptors through the daemon equals a direct addon call, bitwis
 });
 
 // A request message with one field spoiled, and the code it must get.
-function goodMessage(structure: StructureInput = water): ComputeDescriptorsRequestMsg {
+function goodMessage(structure: StructureInput = water): ComputeDescriptorsRequest {
   return { structures: [toStructureMessage(structure)], kind: 'power-spectrum', hypers: small, species: [], gradients: [] };
 }
 
-function withStructure(edit: (s: StructureMsg) => void, base: StructureInput = water): ComputeDescriptorsRequestMsg {
+function withStructure(edit: (s: Structure) => void, base: StructureInput = water): ComputeDescriptorsRequest {
   const message = goodMessage(base);
-  edit(message.structures[0]);
+  edit(message.structures![0]);
   return message;
 }
 
 const f64 = (values: number[], shape: number[]) => ({ dtype: '<f8', shape, data: Buffer.from(Float64Array.from(values).buffer) });
 const periodicWater: StructureInput = { ...water, cell: [5, 0, 0, 0, 5, 0, 0, 0, 5], pbc: [true, true, true] };
 
-const badInputs: Array<{ name: string; message: () => ComputeDescriptorsRequestMsg; code: status; details: RegExp }> = [
+const badInputs: Array<{ name: string; message: () => ComputeDescriptorsRequest; code: status; details: RegExp }> = [
   { name: 'NaN position', code: status.INVALID_ARGUMENT, details: /structures\[0\]\.positions\[1\]\[2\] is NaN/,
     message: () => withStructure((s) => { s.positions = f64([0, 0, 0.117, 0, 0.757, NaN, 0, -0.757, -0.467], [3, 3]); }) },
   { name: 'Inf in the cell', code: status.INVALID_ARGUMENT, details: /structures\[0\]\.cell\[2\]\[2\] is Infinity/,

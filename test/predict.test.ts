@@ -12,7 +12,7 @@ import t, { type Test } from 'tap';
 import { HamdClient, type PredictOutput, type PredictResult, type StructureInput } from '../clients/node';
 import type { NativeSystem } from '../server/native/addon';
 import type { NativePredictRequest, NativePredictResult } from '../server/native/model-addon';
-import { packageRoot } from '../server/paths';
+import { packageRoot } from '../server/base/paths';
 import { realAddon, runCli, spawnDaemon, tempDir, type DaemonProcess } from './helpers/daemon';
 import { methane, water } from './helpers/structures';
 
@@ -248,6 +248,16 @@ t.test('serving a model', { skip: skipReason ?? false }, async (t) => {
     t.equal(s.fockOrthogonal, undefined, 'no matrices unless asked');
     const twice = await c.predict([water], { outputs: ['homo', 'homo'] });
     t.equal(twice.structures[0].homo, s.homo, 'a repeated output is answered once');
+  });
+
+  await t.test('charge: electrons, occupation and the closed-shell rule', async (t) => {
+    const neutral = (await c.predict([water], { outputs: ['orbital_energies', 'homo', 'lumo'] })).structures[0];
+    t.equal(neutral.nElectrons, 10, 'neutral water: 10 electrons');
+    const dianion = (await c.predict([water], { outputs: ['orbital_energies', 'homo', 'lumo'], charge: -2 })).structures[0];
+    t.equal(dianion.nElectrons, 12, 'charge -2: 12 electrons');
+    t.equal(dianion.homo, neutral.lumo, 'the neutral LUMO is the dianion\'s HOMO (same orbitals, one more pair occupied)');
+    t.same(Array.from(dianion.orbitalEnergies!), Array.from(neutral.orbitalEnergies!), 'the orbitals do not depend on the charge');
+    await expectCode(t, c.predict([water], { outputs: ['homo'], charge: 1 }), status.INVALID_ARGUMENT, /9 electrons/, 'an odd electron count has no closed-shell HOMO');
   });
 
   await t.test('bad inputs: exact codes, clear messages, the daemon keeps serving', async (t) => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every suite of the project, then one summary line "N passed, M failed".
-//  0. layer rules (C++ includes, TypeScript imports)
+//  0. layer rules (C++ includes: tools/check-includes.js; TypeScript imports: dependency-cruiser
+//     with .dependency-cruiser.js, through tools/check-imports.js)
 //  1. C++ core tests (test/native/test_*.cpp, TAP output), built with CMake in build/native
 //  2. TypeScript tests (tap: daemon, CLI, Node client, addon)
 //  3. Python tests (pytest: reference implementation, Python client)
@@ -59,10 +60,14 @@ function suite(name, body) {
 // One-way arrows: C++ include rules (tools/check-includes.js) and TypeScript import rules
 // (dependency-cruiser, .dependency-cruiser.js). A back-arrow or a cycle fails the run.
 suite('layers', () => {
-  const r = run(process.execPath, [path.join(root, 'tools', 'check-includes.js')]);
-  const counts = countTap(r.stdout || '');
-  if (r.status !== 0 && counts.failed === 0) counts.failed = 1;
-  return counts;
+  let total = { passed: 0, failed: 0 };
+  for (const check of ['check-includes.js', 'check-imports.js']) {
+    const r = run(process.execPath, [path.join(root, 'tools', check)]);
+    const counts = countTap(r.stdout || '');
+    if (r.status !== 0 && counts.failed === 0) counts.failed = 1;
+    total = { passed: total.passed + counts.passed, failed: total.failed + counts.failed };
+  }
+  return total;
 });
 
 suite('native', () => {

@@ -7,18 +7,18 @@
 import * as fs from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
-import { decodeInt32, float64Array } from '../../server/wire/arrays';
-import { arrayValues, collectSharedMemory } from './shared-memory';
+import { decodeFloat64, decodeInt32, float64Array } from '../../server/wire/arrays';
 import { defaultAddress, parseAddress } from '../../server/wire/address';
-import type { ArrayMsg, ComputeDescriptorsRequestMsg, ComputeDescriptorsResponseMsg, LabelsMsg, ServerInfoMsg, StructureMsg } from '../../server/wire/messages';
 import { hamdClientConstructor } from '../../server/wire/proto';
+import type {
+  ComputeDescriptorsRequest, ComputeDescriptorsResponse__Output, HamdClient as HamdStub, HamdMethod, Labels__Output,
+  PredictRequest, ReceivedResponseOf, RequestOf, ServerInfo__Output, Structure,
+} from '../../server/wire/types';
 import type { Block, DescriptorOptions, DescriptorResult, GradientParameter, Labels, StructureInput } from './types';
-import type { ListModelsResponseMsg, ModelInfoMsg, PredictRequestMsg, PredictResponseMsg } from '../../server/models/messages';
 import { decodeModelInfo, decodePredictResponse, type ModelInfo, type PredictOptions, type PredictResult } from './models';
 
 export * from './types';
 export * from './models';
-export type { ServerInfoMsg as ServerInfo } from '../../server/wire/messages';
 export { defaultAddress } from '../../server/wire/address';
 
 // Responses can be large (gradients); the daemon enforces its own limits. A wide
@@ -47,11 +47,11 @@ function flatten(values: ArrayLike<number> | ArrayLike<ArrayLike<number>>, width
   return Float64Array.from(list as number[]);
 }
 
-export function toStructureMessage(structure: StructureInput, index = 0): StructureMsg {
+export function toStructureMessage(structure: StructureInput, index = 0): Structure {
   const where = `structures[${index}]`;
   const atomicNumbers = Array.from(structure.atomicNumbers);
   const positions = flatten(structure.positions, 3, `${where}.positions`);
-  const message: StructureMsg = {
+  const message: Structure = {
     atomic_numbers: atomicNumbers,
     positions: float64Array(positions, [positions.length / 3, 3]),
     pbc: [],
@@ -63,17 +63,16 @@ export function toStructureMessage(structure: StructureInput, index = 0): Struct
   return message;
 }
 
-function labels(message: LabelsMsg | null | undefined, where: string): Labels {
+function labels(message: Labels__Output | null | undefined, where: string): Labels {
   const names = message?.names ?? [];
   if (!message?.values) return { names, values: new Int32Array(0), count: 0 };
-  const { shape, values } = decodeInt32(message.values as ArrayMsg, `${where}.values`);
+  const { shape, values } = decodeInt32(message.values, `${where}.values`);
   return { names, values, count: shape[0] ?? 0 };
 }
 
-// `file`: the contents of the response's shared-memory file, when it has one.
-function decodeResponse(response: ComputeDescriptorsResponseMsg, file: Buffer | undefined): DescriptorResult {
+function decodeResponse(response: ComputeDescriptorsResponse__Output): DescriptorResult {
   const blocks: Block[] = response.blocks.map((block, i) => {
-    const values = arrayValues(block.values, `blocks[${i}].values`, file);
+    const values = decodeFloat64(block.values, `blocks[${i}].values`);
     return {
       samples: labels(block.samples, `blocks[${i}].samples`),
       components: block.components.map((c, k) => labels(c, `blocks[${i}].components[${k}]`)),
@@ -81,7 +80,7 @@ function decodeResponse(response: ComputeDescriptorsResponseMsg, file: Buffer | 
       values: values.values,
       shape: values.shape,
       gradients: block.gradients.map((g, k) => {
-        const gradientValues = arrayValues(g.values, `blocks[${i}].gradients[${k}].values`, file);
+        const gradientValues = decodeFloat64(g.values, `blocks[${i}].gradients[${k}].values`);
         return {
           parameter: g.parameter as GradientParameter,
           samples: labels(g.samples, `blocks[${i}].gradients[${k}].samples`),
@@ -107,18 +106,14 @@ function waitForReady(client: grpc.Client, timeoutMs: number): Promise<void> {
 }
 
 export interface ConnectOptions {
-  // Shared-memory transport of result arrays by default (DescriptorOptions.sharedMemory)?
-  // [false: experimental, opt in; see docs/cli.md. Honoured only on a Unix socket]
-  sharedMemory?: boolean;
   timeoutMs?: number; // how long to wait for the daemon to accept the connection [5000]
 }
 
 export class HamdClient {
   private constructor(
     readonly address: string,
-    private readonly hamd: grpc.Client,
+    private readonly hamd: HamdStub,
     private readonly health: grpc.Client,
-    readonly sharedMemory: boolean,
   ) {}
 
   // Connects to `address` (unix:/path or host:port), default $HAMD_ADDRESS, else the
@@ -134,7 +129,7 @@ export class HamdClient {
     const Health = grpc.makeClientConstructor(healthService as grpc.ServiceDefinition, 'grpc.health.v1.Health');
     const hamd = new Hamd(parsed.grpc, credentials, channelOptions);
     const health = new Health(parsed.grpc, credentials, { channelOverride: hamd.getChannel() } as grpc.ClientOptions);
-    const client = new HamdClient(parsed.grpc, hamd, health, options.sharedMemory ?? false);
+    const client = new HamdClient(parsed.grpc, hamd, health);
     try {
       await waitForReady(hamd, options.timeoutMs ?? 5000);
     } catch (error) {
@@ -144,7 +139,7 @@ export class HamdClient {
     return client;
   }
 
-  private unary<Req, Res>(target: grpc.Client, method: string, request: Req, deadlineMs?: number): Promise<Res> {
+  private static unary<Req, Res>(target: grpc.Client, method: string, request: Req, deadlineMs?: number): Promise<Res> {
     const call = (target as unknown as Record<string, Unary<Req, Res>>)[method].bind(target);
     const options: grpc.CallOptions = deadlineMs ? { deadline: Date.now() + deadlineMs } : {};
     return new Promise((resolve, reject) => {
@@ -152,31 +147,33 @@ export class HamdClient {
     });
   }
 
+  // One hamd.v1 RPC, typed by the generated service definition.
+  private rpc<M extends HamdMethod>(method: M, request: RequestOf<M>, deadlineMs?: number): Promise<ReceivedResponseOf<M>> {
+    return HamdClient.unary(this.hamd, method, request, deadlineMs);
+  }
+
   // grpc.health.v1 status of `service` ('' = the whole daemon): "SERVING", "NOT_SERVING", ...
   async healthStatus(service = '', deadlineMs = 5000): Promise<string> {
-    const reply = await this.unary<{ service: string }, { status: string }>(this.health, 'Check', { service }, deadlineMs);
+    const reply = await HamdClient.unary<{ service: string }, { status: string }>(this.health, 'Check', { service }, deadlineMs);
     return reply.status;
   }
 
-  info(deadlineMs = 10000): Promise<ServerInfoMsg> {
-    return this.unary(this.hamd, 'GetServerInfo', {}, deadlineMs);
+  info(deadlineMs = 10000): Promise<ServerInfo__Output> {
+    return this.rpc('GetServerInfo', {}, deadlineMs);
   }
 
-  // Sends a request message as is (for callers that build it themselves, and tests). A
-  // shared-memory file named in the response is read, then unlinked, whatever happens.
-  async computeDescriptorsMessage(request: ComputeDescriptorsRequestMsg, deadlineMs?: number): Promise<DescriptorResult> {
-    const response = await this.unary<ComputeDescriptorsRequestMsg, ComputeDescriptorsResponseMsg>(this.hamd, 'ComputeDescriptors', request, deadlineMs);
-    return decodeResponse(response, await collectSharedMemory(response.shared_memory_path));
+  // Sends a request message as is (for callers that build it themselves, and tests).
+  async computeDescriptorsMessage(request: ComputeDescriptorsRequest, deadlineMs?: number): Promise<DescriptorResult> {
+    return decodeResponse(await this.rpc('ComputeDescriptors', request, deadlineMs));
   }
 
   computeDescriptors(structures: StructureInput[], options: DescriptorOptions): Promise<DescriptorResult> {
-    const request: ComputeDescriptorsRequestMsg = {
+    const request: ComputeDescriptorsRequest = {
       structures: structures.map(toStructureMessage),
       kind: options.kind,
       hypers: options.hypers ?? {},
       species: options.species ?? [],
       gradients: options.gradients ?? [],
-      shared_memory: options.sharedMemory ?? this.sharedMemory,
     };
     if (options.maxLambda !== undefined) request.max_lambda = options.maxLambda;
     return this.computeDescriptorsMessage(request, options.deadlineMs);
@@ -184,21 +181,21 @@ export class HamdClient {
 
   // Models the daemon knows (loaded, unloaded or failed), sorted by name.
   async listModels(deadlineMs = 10000): Promise<ModelInfo[]> {
-    const reply = await this.unary<object, ListModelsResponseMsg>(this.hamd, 'ListModels', {}, deadlineMs);
+    const reply = await this.rpc('ListModels', {}, deadlineMs);
     return reply.models.map(decodeModelInfo);
   }
 
   async loadModel(name: string, deadlineMs = 60000): Promise<ModelInfo> {
-    return decodeModelInfo(await this.unary<{ name: string }, ModelInfoMsg>(this.hamd, 'LoadModel', { name }, deadlineMs));
+    return decodeModelInfo(await this.rpc('LoadModel', { name }, deadlineMs));
   }
 
   async unloadModel(name: string, deadlineMs = 10000): Promise<void> {
-    await this.unary<{ name: string }, object>(this.hamd, 'UnloadModel', { name }, deadlineMs);
+    await this.rpc('UnloadModel', { name }, deadlineMs);
   }
 
   // Sends a PredictRequest message as is.
-  async predictMessage(request: PredictRequestMsg, deadlineMs?: number): Promise<PredictResult> {
-    return decodePredictResponse(await this.unary<PredictRequestMsg, PredictResponseMsg>(this.hamd, 'Predict', request, deadlineMs));
+  async predictMessage(request: PredictRequest, deadlineMs?: number): Promise<PredictResult> {
+    return decodePredictResponse(await this.rpc('Predict', request, deadlineMs));
   }
 
   // Surrogate-Hamiltonian outputs of molecules; see PredictOptions and hamd.proto.
@@ -210,6 +207,7 @@ export class HamdClient {
       units: options.units ?? '',
       order: options.order ?? '',
       variant: options.variant ?? '',
+      charge: options.charge ?? 0,
     }, options.deadlineMs);
   }
 

@@ -1,15 +1,15 @@
 // Node client types and decoding of the model RPCs (ListModels, LoadModel, UnloadModel, Predict).
-import type { ModelInfoMsg, PredictResponseMsg } from '../../server/models/messages';
 import { decodeFloat64, decodeInt32 } from '../../server/wire/arrays';
-
-export type PredictOutput = 'fock_orthogonal' | 'fock' | 'overlap' | 'orbital_energies' | 'homo' | 'lumo' | 'gap' | 'orbital_labels';
+import type { ModelInfo__Output, PredictResponse__Output } from '../../server/wire/types';
+import type { EnergyUnit, ModelVariant, OrbitalOrder, PredictOutput } from '../../server/wire/vocabulary';
 
 export interface PredictOptions {
   model?: string;               // registry name; default: the daemon's default model
   outputs?: PredictOutput[];    // default: orbital_energies, homo, lumo, gap
-  units?: 'hartree' | 'ev';     // default hartree
-  order?: 'hamd' | 'pyscf';     // orbital order of matrices and labels; default hamd
-  variant?: 'best' | 'direct' | 'indirect'; // weights; default best (indirect when trained)
+  units?: EnergyUnit;           // default hartree
+  order?: OrbitalOrder;         // orbital order of matrices and labels; default hamd
+  variant?: ModelVariant;       // weights; default best (indirect when trained)
+  charge?: number;              // molecular charge of every structure; default 0
   deadlineMs?: number;
 }
 
@@ -37,25 +37,14 @@ export interface PredictResult {
   queueMicroseconds: number;
 }
 
-export interface ModelInfo {
-  name: string;
-  version: string;
-  kind: string;
-  state: string;                    // ready | unloaded | failed
-  error: string;
-  species: number[];
-  basis: string;
-  units: string;
-  cutoff: number;
-  outputs: string[];
-  validation: Record<string, number>;
+// hamd.v1 ModelInfo with every field present, is_default as isDefault and metadata_json parsed
+// into metadata. (state is one of vocabulary's modelStates.)
+export type ModelInfo = Required<Omit<ModelInfo__Output, 'is_default' | 'metadata_json'>> & {
   isDefault: boolean;
-  path: string;
-  checksum: string;
   metadata: Record<string, unknown>;
-}
+};
 
-export function decodeModelInfo(message: ModelInfoMsg): ModelInfo {
+export function decodeModelInfo(message: ModelInfo__Output): ModelInfo {
   let metadata: Record<string, unknown> = {};
   try {
     metadata = JSON.parse(message.metadata_json || '{}');
@@ -63,14 +52,14 @@ export function decodeModelInfo(message: ModelInfoMsg): ModelInfo {
     /* left empty: the daemon always sends JSON */
   }
   return {
-    name: message.name, version: message.version ?? '', kind: message.kind ?? '', state: message.state ?? '',
+    name: message.name ?? '', version: message.version ?? '', kind: message.kind ?? '', state: message.state ?? '',
     error: message.error ?? '', species: message.species ?? [], basis: message.basis ?? '', units: message.units ?? '',
     cutoff: message.cutoff ?? 0, outputs: message.outputs ?? [], validation: message.validation ?? {},
     isDefault: Boolean(message.is_default), path: message.path ?? '', checksum: message.checksum ?? '', metadata,
   };
 }
 
-export function decodePredictResponse(response: PredictResponseMsg): PredictResult {
+export function decodePredictResponse(response: PredictResponse__Output): PredictResult {
   const structures = response.structures.map((s, i): StructurePrediction => {
     const where = `structures[${i}]`;
     const out: StructurePrediction = { nOrbitals: s.n_orbitals ?? 0, nElectrons: s.n_electrons ?? 0 };
@@ -89,7 +78,7 @@ export function decodePredictResponse(response: PredictResponseMsg): PredictResu
     return out;
   });
   return {
-    model: response.model, units: response.units, order: response.order, structures,
+    model: response.model ?? '', units: response.units ?? '', order: response.order ?? '', structures,
     computeMicroseconds: response.compute_us ?? 0, queueMicroseconds: response.queue_us ?? 0,
   };
 }

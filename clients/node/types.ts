@@ -1,7 +1,14 @@
-// Public types of the hamd Node client.
+// Public types of the hamd Node client. Wire messages are the types generated from the proto
+// (server/wire/types.ts) and the contract's words come from server/wire/vocabulary.ts; what is
+// defined here is the client's own view: the structures it takes, its options, and the decoded
+// results (typed arrays over the response's bytes, camelCase).
+import type { GradientParameter as WireGradientParameter, DescriptorKind as WireDescriptorKind } from '../../server/wire/vocabulary';
+import type { Hypers as HypersMessage } from '../../server/wire/types';
 
-export type DescriptorKind = 'spherical-expansion' | 'power-spectrum' | 'lambda-soap' | 'bispectrum';
-export type GradientParameter = 'positions' | 'cell';
+export type {
+  DescriptorKind, EnergyUnit, GradientParameter, HyperName, ModelVariant, OrbitalOrder, PredictOutput,
+} from '../../server/wire/vocabulary';
+export type { ServerInfo__Output as ServerInfo } from '../../server/wire/types';
 
 type Vector3 = ArrayLike<number>;
 
@@ -15,25 +22,17 @@ export interface StructureInput {
   pbc?: boolean | [boolean, boolean, boolean];
 }
 
-export interface Hypers {
-  cutoff: number;             // Angstrom [5]
-  cutoff_width: number;       // Angstrom [0.5]
-  max_radial: number;         // inclusive [7]
-  max_angular: number;        // inclusive [6]
-  density_width: number;      // Angstrom [0.3]
-  center_atom_weight: number; // [1]
-}
+// hamd.v1 Hypers: any subset; unset ones take the defaults the proto documents
+// (server/wire/vocabulary.ts defaultHypers).
+export type Hypers = HypersMessage;
 
 export interface DescriptorOptions {
-  kind: DescriptorKind;
-  hypers?: Partial<Hypers>;
+  kind: WireDescriptorKind;
+  hypers?: Hypers;
   species?: number[];
   maxLambda?: number;                 // lambda-soap only
-  gradients?: GradientParameter[];
+  gradients?: WireGradientParameter[];
   deadlineMs?: number;                // per call; default none
-  // Bulk result arrays through a shared-memory file instead of the gRPC message (same host;
-  // the daemon honours it on Unix sockets only). Default: the client's (ConnectOptions).
-  sharedMemory?: boolean;
 }
 
 export interface Labels {
@@ -43,7 +42,7 @@ export interface Labels {
 }
 
 export interface GradientBlock {
-  parameter: GradientParameter;
+  parameter: WireGradientParameter;
   samples: Labels;
   components: Labels[];
   values: Float64Array;

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HamdClient } from '../../clients/node';
 import { prepareSocketDir } from '../daemon/socket';
-import { cliEntry } from '../paths';
+import { cliEntry } from '../base/paths';
 import { defaultAddress, defaultSocketDir, parseAddress } from '../wire/address';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

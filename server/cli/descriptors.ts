@@ -1,26 +1,30 @@
 // `hamd descriptors IN.xyz --kind K [hypers] [--gradients ...] -o OUT.npz`
 import * as fs from 'node:fs';
 import type { DescriptorKind, DescriptorResult, GradientParameter, Hypers, Labels } from '../../clients/node';
+import { defaultHypers, descriptorKinds, gradientParameters, hyperNames, integerHyperNames, type HyperName } from '../wire/vocabulary';
 import { parseXyz } from '../io/xyz';
 import { writeNpz, type NpyData } from '../io/npz';
 import { numberOption, parseArgs, UsageError } from './args';
 import { connectOrStart } from './autostart';
 
 export const descriptorsUsage = `hamd descriptors IN.xyz --kind KIND -o OUT.npz [options]
-  --kind K                 spherical-expansion | power-spectrum | lambda-soap | bispectrum
-  --cutoff X               Angstrom [5]
-  --cutoff-width X         Angstrom [0.5]
-  --max-radial N           inclusive, n = 0..N [7]
-  --max-angular N          inclusive, l = 0..N [6]
-  --density-width X        Gaussian sigma, Angstrom [0.3]
-  --center-atom-weight X   [1]
+  --kind K                 ${descriptorKinds.join(' | ')}
+  --cutoff X               Angstrom [${defaultHypers.cutoff}]
+  --cutoff-width X         Angstrom [${defaultHypers.cutoff_width}]
+  --max-radial N           inclusive, n = 0..N [${defaultHypers.max_radial}]
+  --max-angular N          inclusive, l = 0..N [${defaultHypers.max_angular}]
+  --density-width X        Gaussian sigma, Angstrom [${defaultHypers.density_width}]
+  --center-atom-weight X   [${defaultHypers.center_atom_weight}]
   --species 1,6,8          neighbour-species channels (default: species in the file)
   --max-lambda N           lambda-soap only [max_angular]
-  --gradients LIST         positions and/or cell, comma separated
+  --gradients LIST         ${gradientParameters.join(' and/or ')}, comma separated
   -o, --output FILE        .npz to write (array names: docs/cli.md)
   --address ADDR           daemon address (default: $HAMD_ADDRESS, else the per-user socket)
   --no-autostart           fail instead of starting a daemon when none answers
 IN.xyz: XYZ or extended XYZ, one or more frames (Lattice="..." and pbc="T T T" read).`;
+
+// --cutoff-width for cutoff_width, ...
+const hyperFlag = (name: HyperName): string => name.replace(/_/g, '-');
 
 function labelsArrays(out: Map<string, NpyData>, name: string, labels: Labels): void {
   out.set(name, { dtype: '<i4', shape: [labels.count, labels.names.length], values: labels.values });
@@ -49,7 +53,7 @@ export function resultArrays(result: DescriptorResult): Map<string, NpyData> {
 
 export async function descriptors(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['kind', 'cutoff', 'cutoff-width', 'max-radial', 'max-angular', 'density-width', 'center-atom-weight', 'species', 'max-lambda', 'gradients', 'output', 'address'],
+    values: ['kind', ...hyperNames.map(hyperFlag), 'species', 'max-lambda', 'gradients', 'output', 'address'],
     flags: ['no-autostart', 'help'],
     aliases: { '-o': 'output', '-h': 'help' },
   });
@@ -63,17 +67,11 @@ export async function descriptors(argv: string[]): Promise<number> {
   const output = args.options.get('output');
   if (!output) throw new UsageError('descriptors: -o OUT.npz is required');
 
-  const hypers: Partial<Hypers> = {};
-  const setHyper = (flag: string, key: keyof Hypers, integer: boolean) => {
-    const value = numberOption(args, flag, integer);
+  const hypers: Hypers = {};
+  for (const key of hyperNames) {
+    const value = numberOption(args, hyperFlag(key), integerHyperNames.includes(key));
     if (value !== undefined) hypers[key] = value;
-  };
-  setHyper('cutoff', 'cutoff', false);
-  setHyper('cutoff-width', 'cutoff_width', false);
-  setHyper('max-radial', 'max_radial', true);
-  setHyper('max-angular', 'max_angular', true);
-  setHyper('density-width', 'density_width', false);
-  setHyper('center-atom-weight', 'center_atom_weight', false);
+  }
   const list = (name: string) => (args.options.get(name) ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   const species = list('species').map((s) => {
     if (!/^\d+$/.test(s)) throw new UsageError(`--species: "${s}" is not an atomic number`);

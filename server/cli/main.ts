@@ -1,6 +1,6 @@
 // Entry point of the `hamd` command (bin/hamd.js).
 import { HamdClient } from '../../clients/node';
-import { packageVersion } from '../paths';
+import { packageVersion } from '../base/paths';
 import { parseArgs, UsageError } from './args';
 import { descriptors, descriptorsUsage } from './descriptors';
 import { predict, predictUsage } from './predict';

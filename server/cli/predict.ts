@@ -2,18 +2,22 @@
 import * as fs from 'node:fs';
 import type { PredictOutput, PredictResult } from '../../clients/node';
 import { writeNpz, type NpyData } from '../io/npz';
+import {
+  defaultPredictOutputs, energyUnits, isOneOf, modelVariants, orbitalOrders, predictOutputs,
+} from '../wire/vocabulary';
 import { parseXyz } from '../io/xyz';
-import { parseArgs, UsageError } from './args';
+import { numberOption, parseArgs, UsageError } from './args';
 import { connectOrStart } from './autostart';
 
 export const predictUsage = `hamd predict IN.xyz -o OUT.npz [options]
   --model NAME             model of the daemon's registry (default: its default model)
-  --outputs LIST           comma separated, any of fock_orthogonal, fock, overlap,
-                           orbital_energies, homo, lumo, gap, orbital_labels
-                           (default orbital_energies,homo,lumo,gap)
-  --units U                hartree | ev (default hartree)
-  --order O                orbital order of matrices and labels: hamd | pyscf (default hamd)
-  --variant V              best | direct | indirect weights (default best: indirect when trained)
+  --outputs LIST           comma separated, any of ${predictOutputs.slice(0, 3).join(', ')},
+                           ${predictOutputs.slice(3).join(', ')}
+                           (default ${defaultPredictOutputs.join(',')})
+  --units U                ${energyUnits.join(' | ')} (default ${energyUnits[0]})
+  --order O                orbital order of matrices and labels: ${orbitalOrders.join(' | ')} (default ${orbitalOrders[0]})
+  --variant V              ${modelVariants.join(' | ')} weights (default ${modelVariants[0]}: indirect when trained)
+  --charge Q               molecular charge of every structure (default 0)
   -o, --output FILE        .npz to write (array names: docs/serving-models.md)
   --address ADDR           daemon address (default: $HAMD_ADDRESS, else the per-user socket)
   --no-autostart           fail instead of starting a daemon when none answers
@@ -51,7 +55,7 @@ export function predictionArrays(result: PredictResult): Map<string, NpyData> {
 
 export async function predict(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['model', 'outputs', 'units', 'order', 'variant', 'output', 'address'],
+    values: ['model', 'outputs', 'units', 'order', 'variant', 'charge', 'output', 'address'],
     flags: ['no-autostart', 'help'],
     aliases: { '-o': 'output', '-h': 'help' },
   });
@@ -62,12 +66,16 @@ export async function predict(argv: string[]): Promise<number> {
   if (args.positionals.length !== 1) throw new UsageError('predict: give exactly one input .xyz file');
   const output = args.options.get('output');
   if (!output) throw new UsageError('predict: -o OUT.npz is required');
-  const units = args.options.get('units');
-  if (units !== undefined && units !== 'hartree' && units !== 'ev') throw new UsageError(`--units: "${units}" is not hartree or ev`);
-  const order = args.options.get('order');
-  if (order !== undefined && order !== 'hamd' && order !== 'pyscf') throw new UsageError(`--order: "${order}" is not hamd or pyscf`);
-  const variant = args.options.get('variant');
-  if (variant !== undefined && !['best', 'direct', 'indirect'].includes(variant)) throw new UsageError(`--variant: "${variant}" is not best, direct or indirect`);
+  // One of `allowed`, else a usage error naming them.
+  const choice = <T extends string>(name: string, allowed: readonly T[]): T | undefined => {
+    const value = args.options.get(name);
+    if (value === undefined || isOneOf(value, allowed)) return value;
+    throw new UsageError(`--${name}: "${value}" is not ${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}`);
+  };
+  const units = choice('units', energyUnits);
+  const order = choice('order', orbitalOrders);
+  const variant = choice('variant', modelVariants);
+  // Unknown outputs are the daemon's to refuse (with the list of those it knows).
   const outputs = (args.options.get('outputs') ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0) as PredictOutput[];
 
   const input = args.positionals[0];
@@ -77,9 +85,7 @@ export async function predict(argv: string[]): Promise<number> {
     log: (message) => process.stderr.write(`hamd: ${message}\n`),
   });
   try {
-    const result = await client.predict(frames, { model: args.options.get('model'), outputs, units: units as 'hartree' | 'ev' | undefined, order: order as 'hamd' | 'pyscf' | undefined,
-      variant: variant as 'best' | 'direct' | 'indirect' | undefined,
-    });
+    const result = await client.predict(frames, { model: args.options.get('model'), outputs, units, order, variant, charge: numberOption(args, 'charge', true) ?? 0 });
     writeNpz(output, predictionArrays(result));
     process.stderr.write(`hamd: ${frames.length} structures, model ${result.model} -> ${output} (compute ${(result.computeMicroseconds / 1000).toFixed(1)} ms)\n`);
   } finally {

@@ -3,11 +3,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { startDaemon } from '../daemon/daemon';
 import { defaultLimits, type DaemonLimits } from '../daemon/limits';
-import { isLogLevel, Logger } from '../daemon/logger';
+import { isLogLevel, Logger } from '../base/logger';
 import { loadAddon } from '../native/addon';
 import { startModelRegistry } from '../models/start';
-import { extractModelOptions, modelOptionsUsage } from '../models/options';
-import { packageVersion } from '../paths';
+import { extractModelOptions, modelOptionsUsage } from './model-options';
+import { packageVersion } from '../base/paths';
 import { defaultAddress, parseAddress } from '../wire/address';
 import { assertLittleEndian } from '../wire/arrays';
 import { bytesOption, numberOption, parseArgs, UsageError } from './args';
@@ -24,15 +24,13 @@ export const serveUsage = `hamd serve [options]
   --max-send-bytes B       largest response message (default 512MiB)
   --max-output-bytes B     computed blocks per request (default 448MiB)
   --shutdown-timeout S     seconds to let in-flight calls finish on SIGTERM (default 30)
-  --shared-memory-ttl S    Unix socket only: seconds after which shared-memory result
-                           files a client never collected are deleted (default 60)
   --pid-file FILE          write the daemon's pid here (removed on exit)
 ${modelOptionsUsage}`;
 
 export async function serve(argv: string[]): Promise<number> {
   const { rest, options: modelOptions } = extractModelOptions(argv);
   const args = parseArgs(rest, {
-    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'shutdown-timeout', 'shared-memory-ttl', 'pid-file'],
+    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'shutdown-timeout', 'pid-file'],
     flags: ['allow-remote', 'help'],
     aliases: { '-h': 'help' },
   });
@@ -53,8 +51,6 @@ export async function serve(argv: string[]): Promise<number> {
     maxOutputBytes: bytesOption(args, 'max-output-bytes') ?? defaultLimits.maxOutputBytes,
   };
   const shutdownTimeoutMs = 1000 * (numberOption(args, 'shutdown-timeout', false) ?? 30);
-  const sharedMemoryTtlMs = 1000 * (numberOption(args, 'shared-memory-ttl', false) ?? 60);
-  if (!(sharedMemoryTtlMs > 0)) throw new UsageError('--shared-memory-ttl must be > 0 seconds');
   const listen = args.options.get('listen') ?? defaultAddress();
   parseAddress(listen); // usage errors before loading the addon
 
@@ -72,7 +68,7 @@ export async function serve(argv: string[]): Promise<number> {
   try {
     daemon = await startDaemon({
       listen, allowRemote: args.flags.has('allow-remote'), limits, shutdownTimeoutMs, logger, engine,
-      createCancelToken: () => addon.createCancelToken(), addonBuild: addon.buildInfo(), models, sharedMemoryTtlMs,
+      createCancelToken: () => addon.createCancelToken(), addonBuild: addon.buildInfo(), models,
     });
   } catch (error) {
     engine.close();

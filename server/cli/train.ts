@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadAddon } from '../native/addon';
 import type { TrainingConfig } from '../native/model-addon';
-import { packageRoot } from '../paths';
+import { packageRoot } from '../base/paths';
 import { numberOption, parseArgs, UsageError } from './args';
 import { ProgressBars } from './progress';
 

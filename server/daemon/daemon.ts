@@ -5,118 +5,23 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import type { CancelToken, NativeEngine } from '../native/addon';
-import { packageVersion } from '../paths';
+import type { Logger } from '../base/logger';
 import { defaultSocketDir, parseAddress, type ListenAddress } from '../wire/address';
-import { toStatusError } from '../wire/errors';
-import type { ComputeDescriptorsRequestMsg, ComputeDescriptorsResponseMsg, ServerInfoMsg } from '../wire/messages';
 import { encodeComputeDescriptorsResponse } from '../wire/fast-encode';
 import { HAMD_SERVICE_NAME, hamdServiceDefinition } from '../wire/proto';
-import type { DaemonLimits } from './limits';
-import type { Logger } from './logger';
-import type { ModelRegistry } from '../models/registry';
-import { modelHandlers } from './predict';
-import { responseBytes, toResponse } from './respond';
-import { defaultSharedMemoryTtlMs, SharedMemoryFiles, sharedMemoryDirectory } from './shared-memory';
+import { hamdHandlers, type HandlerOptions } from './handlers';
 import { claimSocketPath, removeQuietly } from './socket';
-import { checkDescriptorRequest, descriptorKinds, gradientParameters } from './validate';
 
-export interface DaemonOptions {
+// HandlerOptions: limits, logger, createCancelToken, engine, addonBuild, models.
+export interface DaemonOptions extends HandlerOptions {
   listen: string;
   allowRemote: boolean;
-  limits: DaemonLimits;
   shutdownTimeoutMs: number;
-  logger: Logger;
-  engine: NativeEngine;
-  createCancelToken: () => CancelToken;
-  addonBuild: string;
-  models?: ModelRegistry;     // surrogate-Hamiltonian models (ListModels, Predict)
-  sharedMemoryTtlMs?: number; // shared-memory files not collected after this are deleted [60 s]
 }
 
 export interface Daemon {
   address: string;            // as clients should dial it (unix:/path or host:port)
   shutdown(): Promise<void>;  // idempotent
-}
-
-function elapsedMs(start: bigint): number {
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-function serverInfo(options: DaemonOptions): ServerInfoMsg {
-  const { limits } = options;
-  return {
-    version: packageVersion(),
-    api_version: 'hamd.v1',
-    capabilities: [...descriptorKinds.map((k) => `descriptors/${k}`), ...gradientParameters.map((g) => `gradients/${g}`)],
-    threads: options.engine.threads(),
-    limits: {
-      max_atoms_per_request: limits.maxAtomsPerRequest,
-      max_structures_per_request: limits.maxStructuresPerRequest,
-      max_message_bytes: limits.maxReceiveBytes,
-      max_output_bytes: limits.maxOutputBytes,
-      max_response_bytes: limits.maxSendBytes,
-    },
-    descriptor_kinds: [...descriptorKinds],
-    addon_build: options.addonBuild,
-  };
-}
-
-// `sharedMemory`: the files of the shared-memory transport, undefined when it is off (TCP).
-function hamdHandlers(options: DaemonOptions, sharedMemory: SharedMemoryFiles | undefined): grpc.UntypedServiceImplementation {
-  const { logger, limits, engine } = options;
-  const info = serverInfo(options);
-
-  const getServerInfo: grpc.handleUnaryCall<object, ServerInfoMsg> = (_call, callback) => {
-    logger.debug('request', { method: 'GetServerInfo', code: 'OK' });
-    // Models come and go (LoadModel, UnloadModel): their capabilities are read per call.
-    callback(null, { ...info, capabilities: [...info.capabilities, ...(options.models?.capabilities() ?? [])] });
-  };
-
-  const computeDescriptors: grpc.handleUnaryCall<ComputeDescriptorsRequestMsg, ComputeDescriptorsResponseMsg> = async (call, callback) => {
-    const start = process.hrtime.bigint();
-    const request = call.request;
-    const fields: Record<string, unknown> = {
-      method: 'ComputeDescriptors',
-      kind: request.kind,
-      structures: request.structures?.length ?? 0,
-      atoms: (request.structures ?? []).reduce((n, s) => n + (s.atomic_numbers?.length ?? 0), 0),
-      peer: call.getPeer(),
-      // false: not asked; "ignored": asked over TCP; true: used; "failed": answered in the message
-      shared_memory: request.shared_memory ? (sharedMemory ? true : 'ignored') : false,
-    };
-    logger.debug('request-received', fields);
-    const sharedMemoryPath = request.shared_memory && sharedMemory ? sharedMemory.newPath() : undefined;
-    let delivered = false;
-    try {
-      const checked = checkDescriptorRequest(request, limits);
-      const token = options.createCancelToken();
-      call.on('cancelled', () => token.cancel());
-      if (call.cancelled) token.cancel();
-      const result = await engine.computeDescriptors({ ...checked.native, maxOutputBytes: limits.maxOutputBytes, sharedMemoryPath }, token);
-      if (result.sharedMemoryError) {
-        fields.shared_memory = 'failed';
-        fields.shared_memory_error = result.sharedMemoryError;
-      }
-      // Nobody will collect a file for a call the client gave up on.
-      if (call.cancelled && result.sharedMemoryPath) throw Object.assign(new Error('cancelled by the client'), { code: 'CANCELLED' });
-      const response = toResponse(result);
-      callback(null, response);
-      delivered = true;
-      logger.info('request', {
-        ...fields, code: 'OK', blocks: result.blocks.length, output_bytes: responseBytes(result),
-        queue_us: result.queueMicroseconds, compute_us: result.computeMicroseconds, total_ms: elapsedMs(start),
-      });
-    } catch (error) {
-      if (sharedMemoryPath && !delivered) sharedMemory?.remove(sharedMemoryPath);
-      const failure = toStatusError(error);
-      callback({ code: failure.code, details: failure.message });
-      const level = failure.code === grpc.status.INTERNAL ? 'error' : 'info';
-      logger.log(level, 'request', { ...fields, code: grpc.status[failure.code], message: failure.message, total_ms: elapsedMs(start) });
-    }
-  };
-
-  return { GetServerInfo: getServerInfo, ComputeDescriptors: computeDescriptors };
 }
 
 function bind(server: grpc.Server, address: string): Promise<number> {
@@ -149,19 +54,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     'grpc.max_receive_message_length': options.limits.maxReceiveBytes,
     'grpc.max_send_message_length': options.limits.maxSendBytes,
   });
-  const models = options.models && modelHandlers({ registry: options.models, limits: options.limits, logger });
   // Descriptor responses carry megabytes of bulk arrays: encode them with one memcpy each.
   const definition = hamdServiceDefinition();
   const service: grpc.ServiceDefinition = {
     ...definition,
-    ComputeDescriptors: { ...definition.ComputeDescriptors, responseSerialize: encodeComputeDescriptorsResponse as (value: unknown) => Buffer },
+    ComputeDescriptors: { ...definition.ComputeDescriptors, responseSerialize: encodeComputeDescriptorsResponse },
   };
-  // Shared memory only on a Unix socket: the socket (0600 in a 0700 directory) admits this
-  // user alone, and its clients share our host (and so /dev/shm).
-  const sharedMemory = listen.kind === 'unix'
-    ? new SharedMemoryFiles(sharedMemoryDirectory(listen.path), options.sharedMemoryTtlMs ?? defaultSharedMemoryTtlMs, logger)
-    : undefined;
-  server.addService(service, { ...hamdHandlers(options, sharedMemory), ...models });
+  server.addService(service, hamdHandlers(options));
   const health = new HealthImplementation({ '': 'SERVING', [HAMD_SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
 
@@ -173,10 +72,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const port = await bind(server, listen.grpc);
     address = listen.host.includes(':') ? `[${listen.host}]:${port}` : `${listen.host}:${port}`;
   }
-  logger.info('listening', {
-    address, max_receive_bytes: options.limits.maxReceiveBytes, max_send_bytes: options.limits.maxSendBytes,
-    shared_memory: sharedMemory ? { directory: sharedMemory.directory, ttl_ms: sharedMemory.ttlMs } : false,
-  });
+  logger.info('listening', { address, max_receive_bytes: options.limits.maxReceiveBytes, max_send_bytes: options.limits.maxSendBytes });
 
   let stopping: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
@@ -195,7 +91,6 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         });
       });
       options.engine.close();
-      await sharedMemory?.close(Math.min(sharedMemory.ttlMs, 2000));
       if (listen.kind === 'unix') removeQuietly(listen.path);
     })();
     return stopping;

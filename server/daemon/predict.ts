@@ -1,56 +1,45 @@
-// The model RPCs of hamd.v1: ListModels, LoadModel, UnloadModel and Predict. Requests are
-// checked against the wire contract here; the model's own checks (unknown element, atoms
-// closer than 0.3 Angstrom) run in the addon, which reports them as INVALID_ARGUMENT.
-import * as grpc from '@grpc/grpc-js';
+// The model RPCs' messages: PredictRequest checked against the wire contract and the model
+// that will answer it, the prediction as a PredictResponse, a registry entry as a ModelInfo.
+// The model's own checks (unknown element, atoms closer than 0.3 Angstrom) run in the addon,
+// which reports them as INVALID_ARGUMENT. The handlers are in ./handlers.ts.
 import { elementSymbol } from '../io/elements';
-import type { ModelEntry, ModelRegistry } from '../models/registry';
-import type {
-  ListModelsResponseMsg, ModelInfoMsg, ModelNameMsg, PredictRequestMsg, PredictResponseMsg, StructurePredictionMsg,
-} from '../models/messages';
-import type { NativeSystem } from '../native/addon';
-import {
-  energyUnits, modelVariants, orbitalOrders, predictOutputs, type EnergyUnit, type ModelMetadata, type ModelVariant,
-  type NativePredictResult, type OrbitalOrder, type PredictOutput,
-} from '../native/model-addon';
+import type { ModelEntry } from '../models/registry';
+import type { ModelMetadata, NativePredictRequest, NativePredictResult } from '../native/model-addon';
 import { float64Array, int32Array } from '../wire/arrays';
-import { invalidArgument, resourceExhausted, toStatusError } from '../wire/errors';
+import { invalidArgument, resourceExhausted } from '../wire/status';
+import type { ModelInfo, PredictRequest__Output, PredictResponse, StructurePrediction } from '../wire/types';
+import {
+  defaultPredictOutputs, energyUnits, isOneOf, matrixOutputs, modelVariants, orbitalOrders, predictOutputs, type PredictOutput,
+} from '../wire/vocabulary';
 import type { DaemonLimits } from './limits';
-import type { Logger } from './logger';
 import { checkStructures } from './validate';
 
-export const defaultPredictOutputs: PredictOutput[] = ['orbital_energies', 'homo', 'lumo', 'gap'];
-const matrixOutputs: PredictOutput[] = ['fock_orthogonal', 'fock', 'overlap'];
 
-export interface CheckedPredictRequest {
-  systems: NativeSystem[];
-  outputs: PredictOutput[];
-  units: EnergyUnit;
-  order: OrbitalOrder;
-  variant: ModelVariant;
-  atoms: number;
-}
+// A checked PredictRequest: the model's request, every choice made.
+export type CheckedPredictRequest = Required<NativePredictRequest>;
 
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T, field: string): T {
+// One of `allowed`; unset or "" is the first (the default, as hamd.proto documents).
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], field: string): T {
   const text = value ?? '';
-  if (text === '') return fallback;
-  if (!(allowed as readonly string[]).includes(text)) throw invalidArgument(`${field}: "${text}" is not one of ${allowed.join(', ')}`);
-  return text as T;
+  if (text === '') return allowed[0];
+  if (!isOneOf(text, allowed)) throw invalidArgument(`${field}: "${text}" is not one of ${allowed.join(', ')}`);
+  return text;
 }
 
 // Wire checks of a PredictRequest against the model that will answer it.
-export function checkPredictRequest(request: PredictRequestMsg, metadata: ModelMetadata, limits: DaemonLimits): CheckedPredictRequest {
+export function checkPredictRequest(request: PredictRequest__Output, metadata: ModelMetadata, limits: DaemonLimits): CheckedPredictRequest {
   const outputs: PredictOutput[] = [];
   for (const [i, name] of (request.outputs ?? []).entries()) {
-    if (!(predictOutputs as readonly string[]).includes(name)) {
+    if (!isOneOf(name, predictOutputs)) {
       throw invalidArgument(`outputs[${i}]: "${name}" is not one of ${predictOutputs.join(', ')}`);
     }
-    if (!outputs.includes(name as PredictOutput)) outputs.push(name as PredictOutput);
+    if (!outputs.includes(name)) outputs.push(name);
   }
-  const units = oneOf(request.units, energyUnits, 'hartree', 'units');
-  const order = oneOf(request.order, orbitalOrders, 'hamd', 'order');
-  const variant = oneOf(request.variant, modelVariants, 'best', 'variant');
+  const units = oneOf(request.units, energyUnits, 'units');
+  const order = oneOf(request.order, orbitalOrders, 'order');
+  const variant = oneOf(request.variant, modelVariants, 'variant');
 
-  const systems = checkStructures(request.structures ?? [], limits);
+  const systems = checkStructures(request.structures ?? []);
   const known = new Set(metadata.species);
   systems.forEach((system, s) => {
     if (system.pbc.some(Boolean)) throw invalidArgument(`structures[${s}].pbc: Hamiltonian models take molecules, not periodic structures`);
@@ -63,7 +52,7 @@ export function checkPredictRequest(request: PredictRequestMsg, metadata: ModelM
   });
 
   // Output size, before any native work: n_orb^2 per matrix, n_orb per energy vector.
-  const wanted = outputs.length > 0 ? outputs : defaultPredictOutputs;
+  const wanted = outputs.length > 0 ? outputs : [...defaultPredictOutputs];
   const matrices = wanted.filter((o) => matrixOutputs.includes(o)).length;
   let bytes = 0;
   for (const system of systems) {
@@ -74,13 +63,13 @@ export function checkPredictRequest(request: PredictRequestMsg, metadata: ModelM
   if (bytes > limits.maxOutputBytes) {
     throw resourceExhausted(`outputs: ${bytes} bytes of results but this daemon returns at most ${limits.maxOutputBytes} per request`);
   }
-  return { systems, outputs: wanted, units, order, variant, atoms: systems.reduce((sum, system) => sum + system.types.length, 0) };
+  return { systems, outputs: wanted, units, order, variant, charge: request.charge ?? 0 };
 }
 
-export function toPredictResponse(model: string, checked: CheckedPredictRequest, result: NativePredictResult): PredictResponseMsg {
-  const structures = result.structures.map((s): StructurePredictionMsg => {
+export function toPredictResponse(model: string, checked: CheckedPredictRequest, result: NativePredictResult): PredictResponse {
+  const structures = result.structures.map((s): StructurePrediction => {
     const n = s.nOrbitals;
-    const message: StructurePredictionMsg = { n_orbitals: n, n_electrons: s.nElectrons };
+    const message: StructurePrediction = { n_orbitals: n, n_electrons: s.nElectrons };
     if (s.fockOrthogonal) message.fock_orthogonal = float64Array(s.fockOrthogonal, [n, n]);
     if (s.fock) message.fock = float64Array(s.fock, [n, n]);
     if (s.overlap) message.overlap = float64Array(s.overlap, [n, n]);
@@ -99,7 +88,7 @@ export function toPredictResponse(model: string, checked: CheckedPredictRequest,
   return { model, units: checked.units, order: checked.order, structures, compute_us: result.computeMicroseconds, queue_us: result.queueMicroseconds };
 }
 
-export function modelInfo(entry: ModelEntry, defaultName: string | undefined): ModelInfoMsg {
+export function modelInfo(entry: ModelEntry, defaultName: string | undefined): ModelInfo {
   const m = entry.metadata;
   return {
     name: entry.name,
@@ -118,70 +107,4 @@ export function modelInfo(entry: ModelEntry, defaultName: string | undefined): M
     checksum: m?.checksum ?? '',
     metadata_json: m?.extraJson ?? '{}',
   };
-}
-
-function elapsedMs(start: bigint): number {
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-export interface ModelHandlerOptions {
-  registry: ModelRegistry;
-  limits: DaemonLimits;
-  logger: Logger;
-}
-
-// Handlers to add to the hamd.v1.Hamd service.
-export function modelHandlers(options: ModelHandlerOptions): grpc.UntypedServiceImplementation {
-  const { registry, limits, logger } = options;
-
-  // Runs `body`, answers with its result or its error as a status, logs one "request" line.
-  const unary = <Req, Res>(method: string, describe: (request: Req) => Record<string, unknown>,
-    body: (request: Req, fields: Record<string, unknown>) => Promise<Res> | Res): grpc.handleUnaryCall<Req, Res> =>
-    async (call, callback) => {
-      const start = process.hrtime.bigint();
-      const fields: Record<string, unknown> = { method, ...describe(call.request), peer: call.getPeer() };
-      logger.debug('request-received', fields);
-      try {
-        const response = await body(call.request, fields);
-        callback(null, response);
-        logger.info('request', { ...fields, code: 'OK', total_ms: elapsedMs(start) });
-      } catch (error) {
-        const failure = toStatusError(error);
-        callback({ code: failure.code, details: failure.message });
-        const level = failure.code === grpc.status.INTERNAL ? 'error' : 'info';
-        logger.log(level, 'request', { ...fields, code: grpc.status[failure.code], message: failure.message, total_ms: elapsedMs(start) });
-      }
-    };
-
-  const listModels = unary<object, ListModelsResponseMsg>('ListModels', () => ({}), () => {
-    const defaultName = registry.defaultName();
-    return { models: registry.list().map((entry) => modelInfo(entry, defaultName)) };
-  });
-
-  const loadModel = unary<ModelNameMsg, ModelInfoMsg>('LoadModel', (r) => ({ model: r.name }), (request) => {
-    const entry = registry.load(request.name ?? '');
-    return modelInfo(entry, registry.defaultName());
-  });
-
-  const unloadModel = unary<ModelNameMsg, object>('UnloadModel', (r) => ({ model: r.name }), (request) => {
-    registry.unload(request.name ?? '');
-    return {};
-  });
-
-  const predict = unary<PredictRequestMsg, PredictResponseMsg>('Predict', (r) => ({
-    model: r.model ?? '',
-    structures: r.structures?.length ?? 0,
-    atoms: (r.structures ?? []).reduce((n, s) => n + (s.atomic_numbers?.length ?? 0), 0),
-  }), async (request, fields) => {
-    const model = registry.resolve(request.model ?? '');
-    fields.model = model.name;
-    const checked = checkPredictRequest(request, model.metadata, limits);
-    fields.outputs = checked.outputs;
-    const result = await model.handle.predict({ systems: checked.systems, outputs: checked.outputs, units: checked.units, order: checked.order, variant: checked.variant });
-    fields.queue_us = result.queueMicroseconds;
-    fields.compute_us = result.computeMicroseconds;
-    return toPredictResponse(model.name, checked, result);
-  });
-
-  return { ListModels: listModels, LoadModel: loadModel, UnloadModel: unloadModel, Predict: predict };
 }

@@ -1,22 +1,21 @@
 // Native result -> ComputeDescriptorsResponse. The typed arrays' memory is handed to
 // protobuf as is (no per-number work).
 import type { NativeLabels, NativeTensorMap } from '../native/addon';
-import { float64Array, int32Array, sharedFloat64Array } from '../wire/arrays';
-import type { ArrayMsg, ComputeDescriptorsResponseMsg, LabelsMsg } from '../wire/messages';
+import { float64Array, int32Array } from '../wire/arrays';
+import type { ArrayMessage, ComputeDescriptorsResponse, Labels } from '../wire/types';
 
-function labels(native: NativeLabels): LabelsMsg {
+function labels(native: NativeLabels): Labels {
   const width = native.names.length;
   const count = width === 0 ? 0 : native.values.length / width;
   return { names: native.names, values: int32Array(native.values, [count, width]) };
 }
 
-// Values in the message, or (shared-memory transport) where they are in the file.
-function values(array: { values: Float64Array; shape: number[]; sharedMemoryOffset?: number }): ArrayMsg {
-  return array.sharedMemoryOffset === undefined ? float64Array(array.values, array.shape) : sharedFloat64Array(array.shape, array.sharedMemoryOffset);
+function values(array: { values: Float64Array; shape: number[] }): ArrayMessage {
+  return float64Array(array.values, array.shape);
 }
 
-export function toResponse(result: NativeTensorMap): ComputeDescriptorsResponseMsg {
-  const response: ComputeDescriptorsResponseMsg = {
+export function toResponse(result: NativeTensorMap): ComputeDescriptorsResponse {
+  return {
     keys: labels(result.keys),
     blocks: result.blocks.map((block) => ({
       samples: labels(block.samples),
@@ -33,8 +32,6 @@ export function toResponse(result: NativeTensorMap): ComputeDescriptorsResponseM
     compute_us: result.computeMicroseconds,
     queue_us: result.queueMicroseconds,
   };
-  if (result.sharedMemoryPath) response.shared_memory_path = result.sharedMemoryPath;
-  return response;
 }
 
 // Bytes of the bulk arrays of a response, for logs.

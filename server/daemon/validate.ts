@@ -3,21 +3,10 @@
 // cells, neighbour search, ...) is the engine's, which reports its own errors.
 import type { NativeDescriptorRequest, NativeHypers, NativeSystem } from '../native/addon';
 import { decodeFloat64 } from '../wire/arrays';
-import { invalidArgument, resourceExhausted } from '../wire/errors';
-import type { ComputeDescriptorsRequestMsg, HypersMsg, StructureMsg } from '../wire/messages';
+import { invalidArgument } from '../wire/status';
+import type { ComputeDescriptorsRequest__Output, Hypers__Output, Structure__Output } from '../wire/types';
+import { defaultHypers, descriptorKinds, gradientParameters, isOneOf } from '../wire/vocabulary';
 import type { DaemonLimits } from './limits';
-
-export const descriptorKinds = ['spherical-expansion', 'power-spectrum', 'lambda-soap', 'bispectrum'] as const;
-export const gradientParameters = ['positions', 'cell'] as const;
-
-export const defaultHypers: NativeHypers = {
-  cutoff: 5.0,
-  cutoff_width: 0.5,
-  max_radial: 7,
-  max_angular: 6,
-  density_width: 0.3,
-  center_atom_weight: 1.0,
-};
 
 const MAX_ATOMIC_NUMBER = 118;
 
@@ -32,7 +21,7 @@ function firstNonFinite(values: Float64Array): number {
   return -1;
 }
 
-function toSystem(structure: StructureMsg, index: number): NativeSystem {
+function toSystem(structure: Structure__Output, index: number): NativeSystem {
   const where = `structures[${index}]`;
   const numbers = structure.atomic_numbers ?? [];
   numbers.forEach((z, atom) => checkAtomicNumber(z, `${where}.atomic_numbers[${atom}]`));
@@ -59,7 +48,7 @@ function toSystem(structure: StructureMsg, index: number): NativeSystem {
   const pbc: [boolean, boolean, boolean] = pbcList.length === 3 ? [pbcList[0], pbcList[1], pbcList[2]] : [false, false, false];
 
   let cell: Float64Array = new Float64Array(9);
-  if (structure.cell && (structure.cell.shape.length > 0 || structure.cell.data.byteLength > 0)) {
+  if (structure.cell && (structure.cell.shape.length > 0 || (structure.cell.data?.byteLength ?? 0) > 0)) {
     const decoded = decodeFloat64(structure.cell, `${where}.cell`);
     if (decoded.shape.length !== 2 || decoded.shape[0] !== 3 || decoded.shape[1] !== 3) {
       throw invalidArgument(`${where}.cell: shape [${decoded.shape.join(', ')}] but expected [3, 3]`);
@@ -90,8 +79,12 @@ function intInRange(value: number | undefined, fallback: number, name: string, l
   return value;
 }
 
-// Unset fields take the documented defaults; ranges as documented in hamd.proto.
-export function toHypers(message: HypersMsg | null | undefined): NativeHypers {
+// Unset fields take the documented defaults; ranges as documented in hamd.proto. The ranges
+// repeat addon/core/descriptors/hypers.cpp (validate_hypers), which checks them again: kept here
+// because the wire contract's messages name the field ("hypers.cutoff = -1 is outside ...", which
+// clients and tests match) where the core says "cutoff must be in ..., got -1", and because
+// max_lambda's range (below) needs max_angular already checked.
+export function toHypers(message: Hypers__Output | null | undefined): NativeHypers {
   const h = message ?? {};
   const cutoff = realInRange(h.cutoff, defaultHypers.cutoff, 'cutoff', (v) => v > 0 && v <= 20, '(0, 20] Angstrom');
   return {
@@ -105,32 +98,20 @@ export function toHypers(message: HypersMsg | null | undefined): NativeHypers {
   };
 }
 
-export interface CheckedRequest {
-  native: Omit<NativeDescriptorRequest, 'maxOutputBytes'>;
-  structures: number;
-  atoms: number;
-}
-
-// The structure contract shared by every RPC that takes structures: at least one, within
-// the limits, and each one well formed (shapes, finite numbers, atomic numbers).
-export function checkStructures(structures: StructureMsg[], limits: DaemonLimits): NativeSystem[] {
+// The structure contract shared by every RPC that takes structures: at least one, each one
+// well formed (shapes, finite numbers, atomic numbers). Their number and size against the
+// limits is checked before, for every RPC alike (./unary.ts).
+export function checkStructures(structures: Structure__Output[]): NativeSystem[] {
   if (structures.length === 0) throw invalidArgument('structures: empty, give at least one structure');
-  if (structures.length > limits.maxStructuresPerRequest) {
-    throw resourceExhausted(`structures: ${structures.length} structures but this daemon accepts at most ${limits.maxStructuresPerRequest} per request`);
-  }
-  const atoms = structures.reduce((sum, s) => sum + (s.atomic_numbers?.length ?? 0), 0);
-  if (atoms > limits.maxAtomsPerRequest) {
-    throw resourceExhausted(`structures: ${atoms} atoms in total but this daemon accepts at most ${limits.maxAtomsPerRequest} per request`);
-  }
   return structures.map(toSystem);
 }
 
-export function checkDescriptorRequest(request: ComputeDescriptorsRequestMsg, limits: DaemonLimits): CheckedRequest {
-  const structures = request.structures ?? [];
-  const systems = checkStructures(structures, limits);
+// A ComputeDescriptorsRequest as the engine's request.
+export function checkDescriptorRequest(request: ComputeDescriptorsRequest__Output, limits: DaemonLimits): NativeDescriptorRequest {
+  const systems = checkStructures(request.structures ?? []);
 
   const kind = request.kind ?? '';
-  if (!(descriptorKinds as readonly string[]).includes(kind)) {
+  if (!isOneOf(kind, descriptorKinds)) {
     throw invalidArgument(`kind: "${kind}" is not one of ${descriptorKinds.join(', ')}`);
   }
   const hypers = toHypers(request.hypers);
@@ -150,7 +131,7 @@ export function checkDescriptorRequest(request: ComputeDescriptorsRequestMsg, li
 
   const gradients = [...new Set(request.gradients ?? [])];
   for (const [i, name] of gradients.entries()) {
-    if (!(gradientParameters as readonly string[]).includes(name)) {
+    if (!isOneOf(name, gradientParameters)) {
       throw invalidArgument(`gradients[${i}]: "${name}" is not one of ${gradientParameters.join(', ')}`);
     }
   }
@@ -162,9 +143,5 @@ export function checkDescriptorRequest(request: ComputeDescriptorsRequestMsg, li
     }
   }
 
-  return {
-    native: { systems, kind, hypers, species: Int32Array.from(species), maxLambda, gradients },
-    structures: structures.length,
-    atoms: systems.reduce((sum, system) => sum + system.types.length, 0),
-  };
+  return { systems, kind, hypers, species: Int32Array.from(species), maxLambda, gradients, maxOutputBytes: limits.maxOutputBytes };
 }

@@ -6,11 +6,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { status } from '@grpc/grpc-js';
-import type { Logger } from '../daemon/logger';
+import type { Logger } from '../base/logger';
 import type { HamiltonianModelHandle, ModelAddon, ModelMetadata } from '../native/model-addon';
-import { StatusError } from '../wire/errors';
-
-export type ModelState = 'ready' | 'unloaded' | 'failed';
+import { StatusError } from '../wire/status';
+import type { ModelState } from '../wire/vocabulary';
 
 export interface ModelEntry {
   name: string;

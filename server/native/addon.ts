@@ -12,19 +12,17 @@ export interface NativeGradientBlock {
   parameter: 'positions' | 'cell';
   samples: NativeLabels;
   components: NativeLabels[];
-  values: Float64Array;       // empty when in the shared-memory file
+  values: Float64Array;
   shape: number[];
-  sharedMemoryOffset?: number; // bytes into NativeTensorMap.sharedMemoryPath, when written there
 }
 
 export interface NativeBlock {
   samples: NativeLabels;
   components: NativeLabels[];
   properties: NativeLabels;
-  values: Float64Array;       // empty when in the shared-memory file
+  values: Float64Array;
   shape: number[]; // [n_samples, components..., n_properties]
   gradients: NativeGradientBlock[];
-  sharedMemoryOffset?: number; // bytes into NativeTensorMap.sharedMemoryPath, when written there
 }
 
 export interface NativeTensorMap {
@@ -32,12 +30,6 @@ export interface NativeTensorMap {
   blocks: NativeBlock[];
   computeMicroseconds: number; // time in the engine
   queueMicroseconds: number;   // time waiting for a pool thread
-  // Shared-memory transport (request.sharedMemoryPath): set when the values of every block
-  // and gradient went to that file (sharedMemoryBytes long; the caller owns it now);
-  // sharedMemoryError when writing failed: the file is gone and the values are in memory.
-  sharedMemoryPath?: string;
-  sharedMemoryBytes?: number;
-  sharedMemoryError?: string;
 }
 
 export interface NativeSystem {
@@ -64,7 +56,6 @@ export interface NativeDescriptorRequest {
   maxLambda: number;          // -1: max_angular
   gradients: string[];        // subset of ["positions", "cell"]
   maxOutputBytes: number;     // 0: unlimited
-  sharedMemoryPath?: string;  // removed from the addon; the daemon's use goes with the transport
 }
 
 // Errors thrown or rejected by the addon carry a `code` the server maps to gRPC.

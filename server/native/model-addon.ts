@@ -1,18 +1,12 @@
 // Typed view of the addon's surrogate-Hamiltonian models (addon/napi/model.cpp, training.cpp):
 // loading a model file through the engine, its metadata, predictions and training, all on the
 // engine's one compute pool. The addon returns exactly these shapes (no adapter here).
+import type { EnergyUnit, ModelVariant, OrbitalOrder, PredictOutput } from '../wire/vocabulary';
 import type { CancelToken, NativeSystem } from './addon';
 
-// Outputs of a prediction (PredictRequest.outputs in hamd.proto).
-export const predictOutputs = ['fock_orthogonal', 'fock', 'overlap', 'orbital_energies', 'homo', 'lumo', 'gap', 'orbital_labels'] as const;
-export type PredictOutput = (typeof predictOutputs)[number];
-export const energyUnits = ['hartree', 'ev'] as const;
-export type EnergyUnit = (typeof energyUnits)[number];
-export const orbitalOrders = ['hamd', 'pyscf'] as const;
-export type OrbitalOrder = (typeof orbitalOrders)[number];
-// best: the indirect (eigenvalue-trained) weights when the model has them, else the direct ones.
-export const modelVariants = ['best', 'direct', 'indirect'] as const;
-export type ModelVariant = (typeof modelVariants)[number];
+// The contract's words (outputs, units, orders, variants) come from the wire layer: one definition.
+export { predictOutputs, energyUnits, orbitalOrders, modelVariants } from '../wire/vocabulary';
+export type { PredictOutput, EnergyUnit, OrbitalOrder, ModelVariant } from '../wire/vocabulary';
 
 // What a model says about itself (core/models/model.hpp ModelMetadata).
 export interface ModelMetadata {

@@ -2,8 +2,8 @@
 // element by element: the wire format is little-endian and so is this machine
 // (assertLittleEndian is called at start-up).
 import * as os from 'node:os';
-import type { ArrayMsg } from './messages';
-import { invalidArgument } from './errors';
+import type { ArrayMessage, ArrayMessage__Output } from './types';
+import { invalidArgument } from './status';
 
 export function assertLittleEndian(): void {
   if (os.endianness() !== 'LE') {
@@ -17,19 +17,12 @@ function bytesOf(array: Typed): Buffer {
   return Buffer.from(array.buffer, array.byteOffset, array.byteLength);
 }
 
-export function float64Array(values: Float64Array, shape: readonly number[]): ArrayMsg {
+export function float64Array(values: Float64Array, shape: readonly number[]): ArrayMessage {
   return { dtype: '<f8', shape: [...shape], data: bytesOf(values) };
 }
 
-export function int32Array(values: Int32Array, shape: readonly number[]): ArrayMsg {
+export function int32Array(values: Int32Array, shape: readonly number[]): ArrayMessage {
   return { dtype: '<i4', shape: [...shape], data: bytesOf(values) };
-}
-
-const noBytes = Buffer.alloc(0);
-
-// float64 elements that are in the response's shared-memory file at `offset`, not in the message.
-export function sharedFloat64Array(shape: readonly number[], offset: number): ArrayMsg {
-  return { dtype: '<f8', shape: [...shape], data: noBytes, shared_memory_offset: offset, in_shared_memory: true };
 }
 
 const itemSize: Record<string, number> = { '<f8': 8, '<i4': 4 };
@@ -48,7 +41,7 @@ function product(shape: readonly number[]): number {
 }
 
 // Checks dtype, shape and byte length of a received Array; `where` names it in errors.
-export function checkArray(message: ArrayMsg | null | undefined, where: string, dtype: string): { shape: number[]; data: Uint8Array } {
+export function checkArray(message: ArrayMessage__Output | null | undefined, where: string, dtype: string): { shape: number[]; data: Uint8Array } {
   if (!message) throw invalidArgument(`${where}: missing`);
   if (message.dtype !== dtype) {
     throw invalidArgument(`${where}: dtype "${message.dtype}" but expected "${dtype}"`);
@@ -65,12 +58,12 @@ export function checkArray(message: ArrayMsg | null | undefined, where: string, 
   return { shape, data };
 }
 
-export function decodeFloat64(message: ArrayMsg | null | undefined, where: string): { shape: number[]; values: Float64Array } {
+export function decodeFloat64(message: ArrayMessage__Output | null | undefined, where: string): { shape: number[]; values: Float64Array } {
   const { shape, data } = checkArray(message, where, '<f8');
   return { shape, values: view(Float64Array, data) };
 }
 
-export function decodeInt32(message: ArrayMsg | null | undefined, where: string): { shape: number[]; values: Int32Array } {
+export function decodeInt32(message: ArrayMessage__Output | null | undefined, where: string): { shape: number[]; values: Int32Array } {
   const { shape, data } = checkArray(message, where, '<i4');
   return { shape, values: view(Int32Array, data) };
 }

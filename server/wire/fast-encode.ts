@@ -2,8 +2,10 @@
 // (protobufjs) copies bulk bytes field by field at well under 1 GB/s; here every bulk
 // array is copied exactly once, with a plain memcpy, into a buffer sized in advance.
 // Field numbers follow proto/hamd/v1/hamd.proto; test/wire.test.ts checks that the
-// generic decoder reads back exactly what the generic encoder would have written.
-import type { ArrayMsg, BlockMsg, ComputeDescriptorsResponseMsg, GradientBlockMsg, LabelsMsg } from './messages';
+// generic decoder reads back exactly what the generic encoder would have written. Like the
+// generic encoder, it skips fields that are absent (undefined or null) and writes those present
+// even when empty or 0.
+import type { ArrayMessage, Block, ComputeDescriptorsResponse, GradientBlock, Labels } from './types';
 
 // An encoded message as a list of chunks (small headers and views of bulk data).
 class Chunks {
@@ -33,7 +35,6 @@ function varintBytes(value: number): number[] {
   return out;
 }
 
-const WIRE_VARINT = 0;
 const WIRE_FIXED64 = 1;
 const WIRE_LENGTH = 2;
 
@@ -52,72 +53,69 @@ function stringField(target: Chunks, field: number, value: string): void {
   target.push(bytes);
 }
 
-function doubleField(target: Chunks, field: number, value: number | undefined): void {
+function doubleField(target: Chunks, field: number, value: number | string | undefined): void {
   if (value === undefined || value === null) return; // written even when 0, as protobufjs does
   const bytes = Buffer.allocUnsafe(8);
-  bytes.writeDoubleLE(value, 0);
+  bytes.writeDoubleLE(Number(value), 0);
   target.push(Uint8Array.from(tag(field, WIRE_FIXED64)));
   target.push(bytes);
 }
 
-function arrayMessage(array: ArrayMsg): Chunks {
+// The daemon's arrays carry numbers as shape and bytes as data; a (base64) string data is
+// decoded as protobufjs would.
+function arrayMessage(array: ArrayMessage): Chunks {
   const out = new Chunks();
   if (array.dtype) stringField(out, 1, array.dtype);
-  if (array.shape.length > 0) {
+  const shape = array.shape ?? [];
+  if (shape.length > 0) {
     const packed: number[] = [];
-    for (const dim of array.shape) packed.push(...varintBytes(dim));
+    for (const dim of shape) {
+      const size = Number(dim);
+      if (!Number.isSafeInteger(size) || size < 0) throw new Error(`fast-encode: shape entry ${String(dim)} is not a size`);
+      packed.push(...varintBytes(size));
+    }
     out.push(Uint8Array.from([...tag(2, WIRE_LENGTH), ...varintBytes(packed.length), ...packed]));
   }
-  const data = array.data;
+  const data = typeof array.data === 'string' ? Buffer.from(array.data, 'base64') : array.data;
   if (data) { // written even when empty, as protobufjs does
     out.push(Uint8Array.from([...tag(3, WIRE_LENGTH), ...varintBytes(data.length)]));
     out.push(data);
   }
-  // Written whenever set, even to 0 / false, as protobufjs does.
-  if (array.shared_memory_offset !== undefined && array.shared_memory_offset !== null) {
-    out.push(Uint8Array.from([...tag(4, WIRE_VARINT), ...varintBytes(array.shared_memory_offset)]));
-  }
-  if (array.in_shared_memory !== undefined && array.in_shared_memory !== null) {
-    out.push(Uint8Array.from([...tag(5, WIRE_VARINT), array.in_shared_memory ? 1 : 0]));
-  }
   return out;
 }
 
-function labelsMessage(labels: LabelsMsg): Chunks {
+function labelsMessage(labels: Labels): Chunks {
   const out = new Chunks();
-  for (const name of labels.names) stringField(out, 1, name);
+  for (const name of labels.names ?? []) stringField(out, 1, name);
   if (labels.values) lengthDelimited(out, 2, arrayMessage(labels.values));
   return out;
 }
 
-function gradientMessage(gradient: GradientBlockMsg): Chunks {
+function gradientMessage(gradient: GradientBlock): Chunks {
   const out = new Chunks();
   if (gradient.parameter) stringField(out, 1, gradient.parameter);
-  lengthDelimited(out, 2, labelsMessage(gradient.samples));
-  for (const component of gradient.components) lengthDelimited(out, 3, labelsMessage(component));
-  lengthDelimited(out, 4, arrayMessage(gradient.values));
+  if (gradient.samples) lengthDelimited(out, 2, labelsMessage(gradient.samples));
+  for (const component of gradient.components ?? []) lengthDelimited(out, 3, labelsMessage(component));
+  if (gradient.values) lengthDelimited(out, 4, arrayMessage(gradient.values));
   return out;
 }
 
-function blockMessage(block: BlockMsg): Chunks {
+function blockMessage(block: Block): Chunks {
   const out = new Chunks();
-  lengthDelimited(out, 1, labelsMessage(block.samples));
-  for (const component of block.components) lengthDelimited(out, 2, labelsMessage(component));
-  lengthDelimited(out, 3, labelsMessage(block.properties));
-  lengthDelimited(out, 4, arrayMessage(block.values));
-  for (const gradient of block.gradients) lengthDelimited(out, 5, gradientMessage(gradient));
+  if (block.samples) lengthDelimited(out, 1, labelsMessage(block.samples));
+  for (const component of block.components ?? []) lengthDelimited(out, 2, labelsMessage(component));
+  if (block.properties) lengthDelimited(out, 3, labelsMessage(block.properties));
+  if (block.values) lengthDelimited(out, 4, arrayMessage(block.values));
+  for (const gradient of block.gradients ?? []) lengthDelimited(out, 5, gradientMessage(gradient));
   return out;
 }
 
-export function encodeComputeDescriptorsResponse(response: ComputeDescriptorsResponseMsg): Buffer {
+export function encodeComputeDescriptorsResponse(response: ComputeDescriptorsResponse): Buffer {
   const message = new Chunks();
-  lengthDelimited(message, 1, labelsMessage(response.keys));
-  for (const block of response.blocks) lengthDelimited(message, 2, blockMessage(block));
+  if (response.keys) lengthDelimited(message, 1, labelsMessage(response.keys));
+  for (const block of response.blocks ?? []) lengthDelimited(message, 2, blockMessage(block));
   doubleField(message, 3, response.compute_us);
   doubleField(message, 4, response.queue_us);
-  if (response.shared_memory_path !== undefined && response.shared_memory_path !== null) {
-    stringField(message, 5, response.shared_memory_path);
-  }
   const output = Buffer.allocUnsafe(message.length);
   let offset = 0;
   for (const part of message.parts) {

@@ -1,7 +1,9 @@
-// Loads proto/hamd/v1/hamd.proto once, with the options every hamd component shares.
+// Loads proto/hamd/v1/hamd.proto once, with the options every hamd component shares (and that
+// tools/gen-types.js generates ./generated/ with: test/contract.test.ts checks they agree).
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { hamdProtoFile, protoRoot } from '../paths';
+import { hamdProtoFile, protoRoot } from '../base/paths';
+import type { HamdClient, HamdDefinition, ProtoGrpcType } from './types';
 
 export const loaderOptions: protoLoader.Options = {
   keepCase: true,     // field names exactly as in the .proto (snake_case)
@@ -14,24 +16,24 @@ export const loaderOptions: protoLoader.Options = {
   includeDirs: [protoRoot],
 };
 
-let cached: grpc.GrpcObject | undefined;
+let cached: ProtoGrpcType | undefined;
 
-export function loadHamdPackage(): grpc.GrpcObject {
+export function loadHamdPackage(): ProtoGrpcType {
   if (!cached) {
     const definition = protoLoader.loadSync(hamdProtoFile, loaderOptions);
-    cached = grpc.loadPackageDefinition(definition);
+    cached = grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType;
   }
   return cached;
 }
 
-export function hamdServiceDefinition(): grpc.ServiceDefinition {
-  const ctor = (loadHamdPackage().hamd as grpc.GrpcObject).v1 as grpc.GrpcObject;
-  return (ctor.Hamd as grpc.ServiceClientConstructor).service;
+export function hamdServiceDefinition(): HamdDefinition {
+  return loadHamdPackage().hamd.v1.Hamd.service;
 }
 
-export function hamdClientConstructor(): grpc.ServiceClientConstructor {
-  const v1 = (loadHamdPackage().hamd as grpc.GrpcObject).v1 as grpc.GrpcObject;
-  return v1.Hamd as grpc.ServiceClientConstructor;
+export type HamdClientConstructor = new (address: string, credentials: grpc.ChannelCredentials, options?: grpc.ClientOptions) => HamdClient;
+
+export function hamdClientConstructor(): HamdClientConstructor {
+  return loadHamdPackage().hamd.v1.Hamd;
 }
 
 export const HAMD_SERVICE_NAME = 'hamd.v1.Hamd';

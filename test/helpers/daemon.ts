@@ -4,7 +4,7 @@ import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { packageRoot } from '../../server/paths';
+import { packageRoot } from '../../server/base/paths';
 import type { NativeAddon } from '../../server/native/addon';
 
 export const cli = path.join(packageRoot, 'bin', 'hamd.js');

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StructureInput } from '../../clients/node';
 import { parseXyz } from '../../server/io/xyz';
-import { packageRoot } from '../../server/paths';
+import { packageRoot } from '../../server/base/paths';
 
 export const water: StructureInput = {
   atomicNumbers: [8, 1, 1],

@@ -14,13 +14,8 @@ def array_to_proto(values, dtype):
     return hamd_pb2.Array(dtype=values.dtype.str, shape=list(values.shape), data=values.tobytes())
 
 
-def array_from_proto(message, shared_memory=None):
-    """A read-only view on the message's bytes, with the declared dtype and shape; for an
-    Array in shared memory, the view of `shared_memory` (a SharedMemoryFile) it points to."""
-    if message.in_shared_memory:
-        if shared_memory is None:
-            raise ValueError("array is in shared memory but the response names no file")
-        return shared_memory.array(message)
+def array_from_proto(message):
+    """A read-only view on the message's bytes, with the declared dtype and shape."""
     if message.dtype not in _ALLOWED_DTYPES:
         raise ValueError(f"unsupported array dtype {message.dtype!r}")
     dtype = np.dtype(message.dtype)

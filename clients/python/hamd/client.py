@@ -7,7 +7,6 @@ from ._proto import hamd_pb2, hamd_pb2_grpc
 from .errors import InvalidArgument, from_rpc_error
 from .predict import DEFAULT_OUTPUTS, is_single_structure, model_info, predict_request, structure_result
 from .results import response_to_dict
-from .shared_memory import open_response_file
 from .structures import as_structure_list, structure_to_proto
 
 HYPER_NAMES = ("cutoff", "cutoff_width", "max_radial", "max_angular", "density_width", "center_atom_weight")
@@ -102,11 +101,11 @@ class Client:
 
     @property
     def is_unix_socket(self):
-        """True when connected over a Unix socket (same host: shared memory possible)."""
+        """True when connected over a Unix socket (same host)."""
         return grpc_target(self.address).startswith("unix:")
 
     def descriptors_request(self, atoms, kind="power-spectrum", species=None, gradients=(),
-                            max_lambda=None, shared_memory=False, **hypers):
+                            max_lambda=None, **hypers):
         """The ComputeDescriptorsRequest that descriptors() sends."""
         if kind not in DESCRIPTOR_KINDS:
             raise ValueError(f"kind must be one of {', '.join(DESCRIPTOR_KINDS)}, got {kind!r}")
@@ -115,8 +114,7 @@ class Client:
         structures = [structure_to_proto(s, i) for i, s in enumerate(as_structure_list(atoms))]
         request = hamd_pb2.ComputeDescriptorsRequest(structures=structures, kind=kind,
                                                      hypers=_hypers_message(hypers),
-                                                     gradients=list(gradients),
-                                                     shared_memory=bool(shared_memory))
+                                                     gradients=list(gradients))
         if species is not None:
             from .structures import atomic_numbers
             request.species.extend(atomic_numbers(species, "species").tolist())
@@ -125,23 +123,18 @@ class Client:
         return request
 
     def compute_descriptors(self, request, timeout=None):
-        """Send a ready ComputeDescriptorsRequest; returns the raw response message. If it
-        names a shared_memory_path, the caller must read (hamd.shared_memory) and unlink it."""
+        """Send a ready ComputeDescriptorsRequest; returns the raw response message."""
         return self._call(self._stub.ComputeDescriptors, request, timeout)
 
     def descriptors(self, atoms, kind="power-spectrum", species=None, gradients=(),
-                    max_lambda=None, timeout=None, shared_memory=None, **hypers):
+                    max_lambda=None, timeout=None, **hypers):
         """Descriptors of one or several structures.
 
         atoms: ase.Atoms, a list of them, or (symbols | numbers, positions[, cell, pbc]) (or
         a list of such tuples). kind: "spherical-expansion", "power-spectrum",
         "lambda-soap" or "bispectrum". species: neighbour channels (default: the species
         present). gradients: "positions" and/or "cell". hypers: cutoff, cutoff_width,
-        max_radial, max_angular, density_width, center_atom_weight. shared_memory: let the
-        daemon hand the bulk arrays over through a file in /dev/shm instead of the gRPC
-        message (much faster for large results; the file is unlinked before this returns).
-        Experimental, off by default (None = off): a daemon crash was seen once in CI with
-        it on and is not yet explained. The daemon ignores it over TCP.
+        max_radial, max_angular, density_width, center_atom_weight.
 
         Returns a dict:
           values:     invariants (power-spectrum, bispectrum): [n_samples, n_properties];
@@ -152,11 +145,9 @@ class Client:
           keys, blocks: the raw labelled blocks (Block: key, samples, components,
                       properties, values, gradients {parameter: GradientBlock})
         """
-        if shared_memory is None:
-            shared_memory = False
-        request = self.descriptors_request(atoms, kind, species, gradients, max_lambda, shared_memory, **hypers)
+        request = self.descriptors_request(atoms, kind, species, gradients, max_lambda, **hypers)
         response = self.compute_descriptors(request, timeout)
-        return response_to_dict(response, kind, open_response_file(response))
+        return response_to_dict(response, kind)
 
     def models(self, timeout=None):
         """Models the daemon knows, as a list of dicts (name, kind, state ("ready",
@@ -177,7 +168,7 @@ class Client:
         return self._call(self._stub.Predict, request, timeout)
 
     def predict(self, atoms, model=None, outputs=DEFAULT_OUTPUTS, units="hartree", order="hamd", variant="best",
-                timeout=None):
+                charge=0, timeout=None):
         """Surrogate-Hamiltonian outputs of one molecule or several.
 
         atoms: as for descriptors() (ase.Atoms, a list of them, or (symbols | numbers,
@@ -186,13 +177,14 @@ class Client:
         "homo", "lumo", "gap", "orbital_labels". units: "hartree" or "ev". order: orbital
         order of matrices and labels, "hamd" or "pyscf" (PySCF's ao_labels order). variant:
         "best" (the eigenvalue-trained weights when the model has them), "direct" or "indirect".
+        charge: molecular charge of every structure (electrons = sum of atomic numbers - charge).
 
         Returns, for one structure, a dict of numpy arrays keyed by output name (see
         hamd.predict.structure_result; plus "model", "units", "order"); for a list of
         structures, a list of such dicts.
         """
         single = is_single_structure(atoms)
-        reply = self.predict_raw(predict_request(atoms, model, outputs, units, order, variant), timeout)
+        reply = self.predict_raw(predict_request(atoms, model, outputs, units, order, variant, charge), timeout)
         results = []
         for message in reply.structures:
             result = structure_result(message)

@@ -19,7 +19,7 @@ def is_single_structure(atoms):
     return _is_ase_atoms(atoms) or _is_single_tuple_structure(atoms)
 
 
-def predict_request(atoms, model=None, outputs=DEFAULT_OUTPUTS, units="hartree", order="hamd", variant="best"):
+def predict_request(atoms, model=None, outputs=DEFAULT_OUTPUTS, units="hartree", order="hamd", variant="best", charge=0):
     """The PredictRequest that Client.predict() sends."""
     if isinstance(outputs, str):
         outputs = (outputs,)
@@ -32,9 +32,11 @@ def predict_request(atoms, model=None, outputs=DEFAULT_OUTPUTS, units="hartree",
         raise ValueError(f"order must be 'hamd' or 'pyscf', got {order!r}")
     if variant not in ("best", "direct", "indirect"):
         raise ValueError(f"variant must be 'best', 'direct' or 'indirect', got {variant!r}")
+    if isinstance(charge, bool) or int(charge) != charge:
+        raise ValueError(f"charge must be an integer, got {charge!r}")
     structures = [structure_to_proto(s, i) for i, s in enumerate(as_structure_list(atoms))]
     return hamd_pb2.PredictRequest(structures=structures, model=model or "", outputs=list(outputs),
-                                   units=units, order=order, variant=variant)
+                                   units=units, order=order, variant=variant, charge=int(charge))
 
 
 def structure_result(message):

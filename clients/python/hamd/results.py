@@ -32,19 +32,19 @@ class Block:
     gradients: Dict[str, GradientBlock]
 
 
-def block_from_proto(key, message, shared_memory=None):
+def block_from_proto(key, message):
     gradients = {}
     for g in message.gradients:
         gradients[g.parameter] = GradientBlock(
             parameter=g.parameter,
             samples=labels_from_proto(g.samples),
             components=[labels_from_proto(c) for c in g.components],
-            values=array_from_proto(g.values, shared_memory),
+            values=array_from_proto(g.values),
         )
     block = Block(key=key, samples=labels_from_proto(message.samples),
                   components=[labels_from_proto(c) for c in message.components],
                   properties=labels_from_proto(message.properties),
-                  values=array_from_proto(message.values, shared_memory), gradients=gradients)
+                  values=array_from_proto(message.values), gradients=gradients)
     expected = (len(block.samples), *(len(c) for c in block.components), len(block.properties))
     if block.values.shape != expected:
         raise ValueError(f"block {key}: values of shape {block.values.shape}, labels say {expected}")
@@ -83,13 +83,12 @@ def join_blocks(blocks):
     return samples, properties, values
 
 
-def response_to_dict(response, kind, shared_memory=None):
-    """The dict that Client.descriptors returns (see its docstring). shared_memory: the
-    SharedMemoryFile of the response, when its arrays travelled that way."""
+def response_to_dict(response, kind):
+    """The dict that Client.descriptors returns (see its docstring)."""
     keys = labels_from_proto(response.keys)
     if len(keys) != len(response.blocks):
         raise ValueError(f"{len(keys)} keys but {len(response.blocks)} blocks")
-    blocks = [block_from_proto(dict(zip(keys.names, map(int, row))), message, shared_memory)
+    blocks = [block_from_proto(dict(zip(keys.names, map(int, row))), message)
               for row, message in zip(keys.values, response.blocks)]
     groups: Dict[Tuple[int, int], List[Block]] = {}
     for block in blocks:

@@ -1,9 +1,10 @@
 // `hamd serve` options of the model registry. `--model NAME=PATH` may be repeated, which
-// the generic parser (cli/args.ts) does not keep, so these are taken out of argv first.
+// the generic parser (./args.ts) does not keep, so these are taken out of argv first.
 import * as path from 'node:path';
-import { UsageError } from '../cli/args';
-import { packageRoot } from '../paths';
-import { DEFAULT_MODEL_NAME, isModelName } from './registry';
+import { packageRoot } from '../base/paths';
+import { DEFAULT_MODEL_NAME, isModelName } from '../models/registry';
+import type { ModelOptions } from '../models/start';
+import { UsageError } from './args';
 
 export const modelOptionsUsage = `  --models DIR             model repository: every DIR/NAME.npz is loaded as model NAME
                            (default: the package's models/ directory)
@@ -11,13 +12,6 @@ export const modelOptionsUsage = `  --models DIR             model repository: e
   --default-model NAME     model Predict uses when none is named (default ${DEFAULT_MODEL_NAME})
   --no-models              load no repository model at start (--model ones still load;
                            LoadModel can load the others later)`;
-
-export interface ModelOptions {
-  repository: string;
-  explicit: Map<string, string>;
-  defaultName: string;
-  loadAtStart: boolean;
-}
 
 export const defaultRepository = (): string => path.join(packageRoot, 'models');
 

@@ -1,4 +1,7 @@
 // Structured logs: one JSON object per line on stderr (or a given stream).
+// In server/base/, the lowest layer, because the layers that log (the model registry, the
+// daemon, the CLI) sit on different levels and the logger needs nothing of any of them; it
+// used to live in server/daemon/, which made server/models/ import upwards.
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 

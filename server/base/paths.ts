@@ -1,5 +1,7 @@
 // Locations inside the installed package, valid both from server/ (sources) and
-// dist/server/ (compiled): walk up from this file to the package root.
+// dist/server/ (compiled): walk up from this file to the package root. server/base/ is the
+// lowest layer (.dependency-cruiser.js): Node built-ins only, so that server/wire/ (the contract,
+// which finds proto/ here) and with it the Node client depend on nothing of the daemon.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 

@@ -1,0 +1,100 @@
+// The six RPCs of hamd.v1.Hamd, each written the same way (./unary.ts): check the request,
+// run, encode the result.
+import { status } from '@grpc/grpc-js';
+import { packageVersion } from '../base/paths';
+import type { NativeEngine } from '../native/addon';
+import type { ModelRegistry } from '../models/registry';
+import { StatusError } from '../wire/status';
+import type { HamdHandlers, ServerInfo } from '../wire/types';
+import { API_VERSION, descriptorKinds, gradientParameters } from '../wire/vocabulary';
+import { checkPredictRequest, modelInfo, toPredictResponse } from './predict';
+import { responseBytes, toResponse } from './respond';
+import { unaryHandler, type HandlerContext } from './unary';
+import { checkDescriptorRequest } from './validate';
+
+export interface HandlerOptions extends HandlerContext {
+  engine: NativeEngine;
+  addonBuild: string;
+  models?: ModelRegistry;  // surrogate-Hamiltonian models (ListModels, Predict); absent: none
+}
+
+function serverInfo(options: HandlerOptions): ServerInfo {
+  const { limits } = options;
+  return {
+    version: packageVersion(),
+    api_version: API_VERSION,
+    capabilities: [...descriptorKinds.map((k) => `descriptors/${k}`), ...gradientParameters.map((g) => `gradients/${g}`)],
+    threads: options.engine.threads(),
+    limits: {
+      max_atoms_per_request: limits.maxAtomsPerRequest,
+      max_structures_per_request: limits.maxStructuresPerRequest,
+      max_message_bytes: limits.maxReceiveBytes,
+      max_output_bytes: limits.maxOutputBytes,
+      max_response_bytes: limits.maxSendBytes,
+    },
+    descriptor_kinds: [...descriptorKinds],
+    addon_build: options.addonBuild,
+  };
+}
+
+export function hamdHandlers(options: HandlerOptions): HamdHandlers {
+  const { engine, limits } = options;
+  const info = serverInfo(options);
+  const registry = (): ModelRegistry => {
+    if (!options.models) throw new StatusError(status.UNIMPLEMENTED, 'this daemon serves no models');
+    return options.models;
+  };
+
+  return {
+    GetServerInfo: unaryHandler(options, 'GetServerInfo', {
+      quiet: true,
+      check: () => undefined,
+      run: () => options.models?.capabilities() ?? [],
+      // Models come and go (LoadModel, UnloadModel): their capabilities are read per call.
+      encode: (modelCapabilities) => ({ ...info, capabilities: [...(info.capabilities ?? []), ...modelCapabilities] }),
+    }),
+
+    ComputeDescriptors: unaryHandler(options, 'ComputeDescriptors', {
+      describe: (request) => ({ kind: request.kind }),
+      check: (request) => checkDescriptorRequest(request, limits),
+      run: (request, call) => engine.computeDescriptors(request, call.cancelToken()),
+      encode: (result, _request, call) => {
+        Object.assign(call.fields, { blocks: result.blocks.length, output_bytes: responseBytes(result) });
+        return toResponse(result);
+      },
+    }),
+
+    ListModels: unaryHandler(options, 'ListModels', {
+      check: () => registry(),
+      run: (models) => ({ models: models.list(), defaultName: models.defaultName() }),
+      encode: ({ models, defaultName }) => ({ models: models.map((entry) => modelInfo(entry, defaultName)) }),
+    }),
+
+    LoadModel: unaryHandler(options, 'LoadModel', {
+      describe: (request) => ({ model: request.name }),
+      check: (request) => ({ models: registry(), name: request.name ?? '' }),
+      run: ({ models, name }) => models.load(name),
+      encode: (entry, { models }) => modelInfo(entry, models.defaultName()),
+    }),
+
+    UnloadModel: unaryHandler(options, 'UnloadModel', {
+      describe: (request) => ({ model: request.name }),
+      check: (request) => ({ models: registry(), name: request.name ?? '' }),
+      run: ({ models, name }) => models.unload(name),
+      encode: () => ({}),
+    }),
+
+    Predict: unaryHandler(options, 'Predict', {
+      describe: (request) => ({ model: request.model ?? '' }),
+      check: (request, call) => {
+        const model = registry().resolve(request.model ?? '');
+        call.fields.model = model.name;
+        const checked = checkPredictRequest(request, model.metadata, limits);
+        call.fields.outputs = checked.outputs;
+        return { model, request: checked };
+      },
+      run: ({ model, request }) => model.handle.predict(request),
+      encode: (result, { model, request }) => toPredictResponse(model.name, request, result),
+    }),
+  };
+}

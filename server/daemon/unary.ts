@@ -1,0 +1,118 @@
+// The one pattern every hamd.v1 RPC is served with (server/daemon/handlers.ts):
+//   1. the request's size against the daemon's limits (structures and atoms per request,
+//      RESOURCE_EXHAUSTED), for every RPC that carries structures;
+//   2. `check`: the wire contract (INVALID_ARGUMENT, NOT_FOUND, ... as StatusErrors) turned into
+//      what `run` needs;
+//   3. `run`: the work, with a cancellation token tied to the call (the client cancelled or its
+//      deadline passed: the token is set, the native work stops at its next poll, and the call
+//      ends CANCELLED, also when the work finished meanwhile);
+//   4. `encode`: the result as the response message.
+// Any error becomes a gRPC status through server/wire/status.ts (unknown errors INTERNAL). One
+// "request" log line per call: method, peer, structures and atoms (when the request has
+// structures), the fields the steps add, queue_us and compute_us (when the result reports them),
+// code, message (on failure) and total_ms; "request-received" (debug) when it arrives.
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from '../base/logger';
+import type { CancelToken } from '../native/addon';
+import { resourceExhausted, StatusError, toStatusError } from '../wire/status';
+import type { HamdHandlers, HamdMethod, ReceivedRequestOf, ResponseOf, Structure__Output } from '../wire/types';
+import type { DaemonLimits } from './limits';
+
+export interface HandlerContext {
+  limits: DaemonLimits;
+  logger: Logger;
+  createCancelToken: () => CancelToken;
+}
+
+// What the steps of one call share.
+export interface CallState {
+  // Fields of the call's "request" log line; the steps add theirs.
+  readonly fields: Record<string, unknown>;
+  // The call's cancellation token (made on first use), set when the call is cancelled.
+  cancelToken(): CancelToken;
+  readonly cancelled: boolean;
+}
+
+export interface UnarySpec<M extends HamdMethod, Checked, Result> {
+  // Log fields known from the raw request (before any check), e.g. the descriptor kind.
+  describe?: (request: ReceivedRequestOf<M>) => Record<string, unknown>;
+  check: (request: ReceivedRequestOf<M>, call: CallState) => Checked;
+  run: (checked: Checked, call: CallState) => Promise<Result> | Result;
+  encode: (result: Result, checked: Checked, call: CallState) => ResponseOf<M>;
+  // Log a success at debug level only (calls that monitoring polls).
+  quiet?: boolean;
+}
+
+function elapsedMs(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+// Structures and atoms of a request that carries structures (ComputeDescriptors, Predict).
+function requestSize(request: unknown): { structures: number; atoms: number } | undefined {
+  const structures = (request as { structures?: Structure__Output[] } | null)?.structures;
+  if (!Array.isArray(structures)) return undefined;
+  return { structures: structures.length, atoms: structures.reduce((n, s) => n + (s?.atomic_numbers?.length ?? 0), 0) };
+}
+
+function checkRequestSize(size: { structures: number; atoms: number }, limits: DaemonLimits): void {
+  if (size.structures > limits.maxStructuresPerRequest) {
+    throw resourceExhausted(`structures: ${size.structures} structures but this daemon accepts at most ${limits.maxStructuresPerRequest} per request`);
+  }
+  if (size.atoms > limits.maxAtomsPerRequest) {
+    throw resourceExhausted(`structures: ${size.atoms} atoms in total but this daemon accepts at most ${limits.maxAtomsPerRequest} per request`);
+  }
+}
+
+// Native results report where their time went.
+function timing(result: unknown): Record<string, number> {
+  const r = result as { queueMicroseconds?: unknown; computeMicroseconds?: unknown } | null;
+  if (typeof r?.queueMicroseconds !== 'number' || typeof r?.computeMicroseconds !== 'number') return {};
+  return { queue_us: r.queueMicroseconds, compute_us: r.computeMicroseconds };
+}
+
+const cancelledByClient = (): StatusError =>
+  new StatusError(grpc.status.CANCELLED, 'cancelled: the client cancelled the call or its deadline passed');
+
+export function unaryHandler<M extends HamdMethod, Checked, Result>(
+  context: HandlerContext, method: M, spec: UnarySpec<M, Checked, Result>,
+): HamdHandlers[M] {
+  const { limits, logger } = context;
+  const handler: grpc.handleUnaryCall<ReceivedRequestOf<M>, ResponseOf<M>> = async (call, callback) => {
+    const start = process.hrtime.bigint();
+    const size = requestSize(call.request);
+    const fields: Record<string, unknown> = { method, ...spec.describe?.(call.request), ...size, peer: call.getPeer() };
+    let token: CancelToken | undefined;
+    const state: CallState = {
+      fields,
+      cancelToken: () => {
+        if (!token) {
+          const made = context.createCancelToken();
+          call.on('cancelled', () => made.cancel());
+          if (call.cancelled) made.cancel();
+          token = made;
+        }
+        return token;
+      },
+      get cancelled() { return call.cancelled; },
+    };
+    logger.debug('request-received', fields);
+    try {
+      if (size) checkRequestSize(size, limits);
+      const checked = spec.check(call.request, state);
+      if (call.cancelled) throw cancelledByClient();
+      const result = await spec.run(checked, state);
+      if (call.cancelled) throw cancelledByClient();
+      const response = spec.encode(result, checked, state);
+      callback(null, response);
+      logger.log(spec.quiet ? 'debug' : 'info', 'request', { ...fields, code: 'OK', ...timing(result), total_ms: elapsedMs(start) });
+    } catch (error) {
+      // A cancelled call ends CANCELLED whatever the work ended with (but a bug stays INTERNAL).
+      let failure = toStatusError(error);
+      if (call.cancelled && failure.code !== grpc.status.CANCELLED && failure.code !== grpc.status.INTERNAL) failure = cancelledByClient();
+      callback({ code: failure.code, details: failure.message });
+      const level = failure.code === grpc.status.INTERNAL ? 'error' : 'info';
+      logger.log(level, 'request', { ...fields, code: grpc.status[failure.code], message: failure.message, total_ms: elapsedMs(start) });
+    }
+  };
+  return handler as HamdHandlers[M];
+}

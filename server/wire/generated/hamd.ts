@@ -1,0 +1,59 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { Array as _hamd_v1_Array, Array__Output as _hamd_v1_Array__Output } from './hamd/v1/Array';
+import type { Block as _hamd_v1_Block, Block__Output as _hamd_v1_Block__Output } from './hamd/v1/Block';
+import type { ComputeDescriptorsRequest as _hamd_v1_ComputeDescriptorsRequest, ComputeDescriptorsRequest__Output as _hamd_v1_ComputeDescriptorsRequest__Output } from './hamd/v1/ComputeDescriptorsRequest';
+import type { ComputeDescriptorsResponse as _hamd_v1_ComputeDescriptorsResponse, ComputeDescriptorsResponse__Output as _hamd_v1_ComputeDescriptorsResponse__Output } from './hamd/v1/ComputeDescriptorsResponse';
+import type { GetServerInfoRequest as _hamd_v1_GetServerInfoRequest, GetServerInfoRequest__Output as _hamd_v1_GetServerInfoRequest__Output } from './hamd/v1/GetServerInfoRequest';
+import type { GradientBlock as _hamd_v1_GradientBlock, GradientBlock__Output as _hamd_v1_GradientBlock__Output } from './hamd/v1/GradientBlock';
+import type { HamdClient as _hamd_v1_HamdClient, HamdDefinition as _hamd_v1_HamdDefinition } from './hamd/v1/Hamd';
+import type { Hypers as _hamd_v1_Hypers, Hypers__Output as _hamd_v1_Hypers__Output } from './hamd/v1/Hypers';
+import type { Labels as _hamd_v1_Labels, Labels__Output as _hamd_v1_Labels__Output } from './hamd/v1/Labels';
+import type { Limits as _hamd_v1_Limits, Limits__Output as _hamd_v1_Limits__Output } from './hamd/v1/Limits';
+import type { ListModelsRequest as _hamd_v1_ListModelsRequest, ListModelsRequest__Output as _hamd_v1_ListModelsRequest__Output } from './hamd/v1/ListModelsRequest';
+import type { ListModelsResponse as _hamd_v1_ListModelsResponse, ListModelsResponse__Output as _hamd_v1_ListModelsResponse__Output } from './hamd/v1/ListModelsResponse';
+import type { LoadModelRequest as _hamd_v1_LoadModelRequest, LoadModelRequest__Output as _hamd_v1_LoadModelRequest__Output } from './hamd/v1/LoadModelRequest';
+import type { ModelInfo as _hamd_v1_ModelInfo, ModelInfo__Output as _hamd_v1_ModelInfo__Output } from './hamd/v1/ModelInfo';
+import type { OrbitalLabels as _hamd_v1_OrbitalLabels, OrbitalLabels__Output as _hamd_v1_OrbitalLabels__Output } from './hamd/v1/OrbitalLabels';
+import type { PredictRequest as _hamd_v1_PredictRequest, PredictRequest__Output as _hamd_v1_PredictRequest__Output } from './hamd/v1/PredictRequest';
+import type { PredictResponse as _hamd_v1_PredictResponse, PredictResponse__Output as _hamd_v1_PredictResponse__Output } from './hamd/v1/PredictResponse';
+import type { ServerInfo as _hamd_v1_ServerInfo, ServerInfo__Output as _hamd_v1_ServerInfo__Output } from './hamd/v1/ServerInfo';
+import type { Structure as _hamd_v1_Structure, Structure__Output as _hamd_v1_Structure__Output } from './hamd/v1/Structure';
+import type { StructurePrediction as _hamd_v1_StructurePrediction, StructurePrediction__Output as _hamd_v1_StructurePrediction__Output } from './hamd/v1/StructurePrediction';
+import type { UnloadModelRequest as _hamd_v1_UnloadModelRequest, UnloadModelRequest__Output as _hamd_v1_UnloadModelRequest__Output } from './hamd/v1/UnloadModelRequest';
+import type { UnloadModelResponse as _hamd_v1_UnloadModelResponse, UnloadModelResponse__Output as _hamd_v1_UnloadModelResponse__Output } from './hamd/v1/UnloadModelResponse';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  hamd: {
+    v1: {
+      Array: MessageTypeDefinition<_hamd_v1_Array, _hamd_v1_Array__Output>
+      Block: MessageTypeDefinition<_hamd_v1_Block, _hamd_v1_Block__Output>
+      ComputeDescriptorsRequest: MessageTypeDefinition<_hamd_v1_ComputeDescriptorsRequest, _hamd_v1_ComputeDescriptorsRequest__Output>
+      ComputeDescriptorsResponse: MessageTypeDefinition<_hamd_v1_ComputeDescriptorsResponse, _hamd_v1_ComputeDescriptorsResponse__Output>
+      GetServerInfoRequest: MessageTypeDefinition<_hamd_v1_GetServerInfoRequest, _hamd_v1_GetServerInfoRequest__Output>
+      GradientBlock: MessageTypeDefinition<_hamd_v1_GradientBlock, _hamd_v1_GradientBlock__Output>
+      Hamd: SubtypeConstructor<typeof grpc.Client, _hamd_v1_HamdClient> & { service: _hamd_v1_HamdDefinition }
+      Hypers: MessageTypeDefinition<_hamd_v1_Hypers, _hamd_v1_Hypers__Output>
+      Labels: MessageTypeDefinition<_hamd_v1_Labels, _hamd_v1_Labels__Output>
+      Limits: MessageTypeDefinition<_hamd_v1_Limits, _hamd_v1_Limits__Output>
+      ListModelsRequest: MessageTypeDefinition<_hamd_v1_ListModelsRequest, _hamd_v1_ListModelsRequest__Output>
+      ListModelsResponse: MessageTypeDefinition<_hamd_v1_ListModelsResponse, _hamd_v1_ListModelsResponse__Output>
+      LoadModelRequest: MessageTypeDefinition<_hamd_v1_LoadModelRequest, _hamd_v1_LoadModelRequest__Output>
+      ModelInfo: MessageTypeDefinition<_hamd_v1_ModelInfo, _hamd_v1_ModelInfo__Output>
+      OrbitalLabels: MessageTypeDefinition<_hamd_v1_OrbitalLabels, _hamd_v1_OrbitalLabels__Output>
+      PredictRequest: MessageTypeDefinition<_hamd_v1_PredictRequest, _hamd_v1_PredictRequest__Output>
+      PredictResponse: MessageTypeDefinition<_hamd_v1_PredictResponse, _hamd_v1_PredictResponse__Output>
+      ServerInfo: MessageTypeDefinition<_hamd_v1_ServerInfo, _hamd_v1_ServerInfo__Output>
+      Structure: MessageTypeDefinition<_hamd_v1_Structure, _hamd_v1_Structure__Output>
+      StructurePrediction: MessageTypeDefinition<_hamd_v1_StructurePrediction, _hamd_v1_StructurePrediction__Output>
+      UnloadModelRequest: MessageTypeDefinition<_hamd_v1_UnloadModelRequest, _hamd_v1_UnloadModelRequest__Output>
+      UnloadModelResponse: MessageTypeDefinition<_hamd_v1_UnloadModelResponse, _hamd_v1_UnloadModelResponse__Output>
+    }
+  }
+}
+

@@ -1,0 +1,97 @@
+// Original file: proto/hamd/v1/hamd.proto
+
+import type * as grpc from '@grpc/grpc-js'
+import type { MethodDefinition } from '@grpc/proto-loader'
+import type { ComputeDescriptorsRequest as _hamd_v1_ComputeDescriptorsRequest, ComputeDescriptorsRequest__Output as _hamd_v1_ComputeDescriptorsRequest__Output } from '../../hamd/v1/ComputeDescriptorsRequest';
+import type { ComputeDescriptorsResponse as _hamd_v1_ComputeDescriptorsResponse, ComputeDescriptorsResponse__Output as _hamd_v1_ComputeDescriptorsResponse__Output } from '../../hamd/v1/ComputeDescriptorsResponse';
+import type { GetServerInfoRequest as _hamd_v1_GetServerInfoRequest, GetServerInfoRequest__Output as _hamd_v1_GetServerInfoRequest__Output } from '../../hamd/v1/GetServerInfoRequest';
+import type { ListModelsRequest as _hamd_v1_ListModelsRequest, ListModelsRequest__Output as _hamd_v1_ListModelsRequest__Output } from '../../hamd/v1/ListModelsRequest';
+import type { ListModelsResponse as _hamd_v1_ListModelsResponse, ListModelsResponse__Output as _hamd_v1_ListModelsResponse__Output } from '../../hamd/v1/ListModelsResponse';
+import type { LoadModelRequest as _hamd_v1_LoadModelRequest, LoadModelRequest__Output as _hamd_v1_LoadModelRequest__Output } from '../../hamd/v1/LoadModelRequest';
+import type { ModelInfo as _hamd_v1_ModelInfo, ModelInfo__Output as _hamd_v1_ModelInfo__Output } from '../../hamd/v1/ModelInfo';
+import type { PredictRequest as _hamd_v1_PredictRequest, PredictRequest__Output as _hamd_v1_PredictRequest__Output } from '../../hamd/v1/PredictRequest';
+import type { PredictResponse as _hamd_v1_PredictResponse, PredictResponse__Output as _hamd_v1_PredictResponse__Output } from '../../hamd/v1/PredictResponse';
+import type { ServerInfo as _hamd_v1_ServerInfo, ServerInfo__Output as _hamd_v1_ServerInfo__Output } from '../../hamd/v1/ServerInfo';
+import type { UnloadModelRequest as _hamd_v1_UnloadModelRequest, UnloadModelRequest__Output as _hamd_v1_UnloadModelRequest__Output } from '../../hamd/v1/UnloadModelRequest';
+import type { UnloadModelResponse as _hamd_v1_UnloadModelResponse, UnloadModelResponse__Output as _hamd_v1_UnloadModelResponse__Output } from '../../hamd/v1/UnloadModelResponse';
+
+export interface HamdClient extends grpc.Client {
+  ComputeDescriptors(argument: _hamd_v1_ComputeDescriptorsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_ComputeDescriptorsResponse__Output>): grpc.ClientUnaryCall;
+  ComputeDescriptors(argument: _hamd_v1_ComputeDescriptorsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_hamd_v1_ComputeDescriptorsResponse__Output>): grpc.ClientUnaryCall;
+  ComputeDescriptors(argument: _hamd_v1_ComputeDescriptorsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_ComputeDescriptorsResponse__Output>): grpc.ClientUnaryCall;
+  ComputeDescriptors(argument: _hamd_v1_ComputeDescriptorsRequest, callback: grpc.requestCallback<_hamd_v1_ComputeDescriptorsResponse__Output>): grpc.ClientUnaryCall;
+  computeDescriptors(argument: _hamd_v1_ComputeDescriptorsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_ComputeDescriptorsResponse__Output>): grpc.ClientUnaryCall;
+  computeDescriptors(argument: _hamd_v1_ComputeDescriptorsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_hamd_v1_ComputeDescriptorsResponse__Output>): grpc.ClientUnaryCall;
+  computeDescriptors(argument: _hamd_v1_ComputeDescriptorsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_ComputeDescriptorsResponse__Output>): grpc.ClientUnaryCall;
+  computeDescriptors(argument: _hamd_v1_ComputeDescriptorsRequest, callback: grpc.requestCallback<_hamd_v1_ComputeDescriptorsResponse__Output>): grpc.ClientUnaryCall;
+  
+  GetServerInfo(argument: _hamd_v1_GetServerInfoRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_ServerInfo__Output>): grpc.ClientUnaryCall;
+  GetServerInfo(argument: _hamd_v1_GetServerInfoRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_hamd_v1_ServerInfo__Output>): grpc.ClientUnaryCall;
+  GetServerInfo(argument: _hamd_v1_GetServerInfoRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_ServerInfo__Output>): grpc.ClientUnaryCall;
+  GetServerInfo(argument: _hamd_v1_GetServerInfoRequest, callback: grpc.requestCallback<_hamd_v1_ServerInfo__Output>): grpc.ClientUnaryCall;
+  getServerInfo(argument: _hamd_v1_GetServerInfoRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_ServerInfo__Output>): grpc.ClientUnaryCall;
+  getServerInfo(argument: _hamd_v1_GetServerInfoRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_hamd_v1_ServerInfo__Output>): grpc.ClientUnaryCall;
+  getServerInfo(argument: _hamd_v1_GetServerInfoRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_ServerInfo__Output>): grpc.ClientUnaryCall;
+  getServerInfo(argument: _hamd_v1_GetServerInfoRequest, callback: grpc.requestCallback<_hamd_v1_ServerInfo__Output>): grpc.ClientUnaryCall;
+  
+  ListModels(argument: _hamd_v1_ListModelsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
+  ListModels(argument: _hamd_v1_ListModelsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_hamd_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
+  ListModels(argument: _hamd_v1_ListModelsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
+  ListModels(argument: _hamd_v1_ListModelsRequest, callback: grpc.requestCallback<_hamd_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
+  listModels(argument: _hamd_v1_ListModelsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
+  listModels(argument: _hamd_v1_ListModelsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_hamd_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
+  listModels(argument: _hamd_v1_ListModelsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
+  listModels(argument: _hamd_v1_ListModelsRequest, callback: grpc.requestCallback<_hamd_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
+  
+  LoadModel(argument: _hamd_v1_LoadModelRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_ModelInfo__Output>): grpc.ClientUnaryCall;
+  LoadModel(argument: _hamd_v1_LoadModelRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_hamd_v1_ModelInfo__Output>): grpc.ClientUnaryCall;
+  LoadModel(argument: _hamd_v1_LoadModelRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_ModelInfo__Output>): grpc.ClientUnaryCall;
+  LoadModel(argument: _hamd_v1_LoadModelRequest, callback: grpc.requestCallback<_hamd_v1_ModelInfo__Output>): grpc.ClientUnaryCall;
+  loadModel(argument: _hamd_v1_LoadModelRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_ModelInfo__Output>): grpc.ClientUnaryCall;
+  loadModel(argument: _hamd_v1_LoadModelRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_hamd_v1_ModelInfo__Output>): grpc.ClientUnaryCall;
+  loadModel(argument: _hamd_v1_LoadModelRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_ModelInfo__Output>): grpc.ClientUnaryCall;
+  loadModel(argument: _hamd_v1_LoadModelRequest, callback: grpc.requestCallback<_hamd_v1_ModelInfo__Output>): grpc.ClientUnaryCall;
+  
+  Predict(argument: _hamd_v1_PredictRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_PredictResponse__Output>): grpc.ClientUnaryCall;
+  Predict(argument: _hamd_v1_PredictRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_hamd_v1_PredictResponse__Output>): grpc.ClientUnaryCall;
+  Predict(argument: _hamd_v1_PredictRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_PredictResponse__Output>): grpc.ClientUnaryCall;
+  Predict(argument: _hamd_v1_PredictRequest, callback: grpc.requestCallback<_hamd_v1_PredictResponse__Output>): grpc.ClientUnaryCall;
+  predict(argument: _hamd_v1_PredictRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_PredictResponse__Output>): grpc.ClientUnaryCall;
+  predict(argument: _hamd_v1_PredictRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_hamd_v1_PredictResponse__Output>): grpc.ClientUnaryCall;
+  predict(argument: _hamd_v1_PredictRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_PredictResponse__Output>): grpc.ClientUnaryCall;
+  predict(argument: _hamd_v1_PredictRequest, callback: grpc.requestCallback<_hamd_v1_PredictResponse__Output>): grpc.ClientUnaryCall;
+  
+  UnloadModel(argument: _hamd_v1_UnloadModelRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_UnloadModelResponse__Output>): grpc.ClientUnaryCall;
+  UnloadModel(argument: _hamd_v1_UnloadModelRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_hamd_v1_UnloadModelResponse__Output>): grpc.ClientUnaryCall;
+  UnloadModel(argument: _hamd_v1_UnloadModelRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_UnloadModelResponse__Output>): grpc.ClientUnaryCall;
+  UnloadModel(argument: _hamd_v1_UnloadModelRequest, callback: grpc.requestCallback<_hamd_v1_UnloadModelResponse__Output>): grpc.ClientUnaryCall;
+  unloadModel(argument: _hamd_v1_UnloadModelRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_UnloadModelResponse__Output>): grpc.ClientUnaryCall;
+  unloadModel(argument: _hamd_v1_UnloadModelRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_hamd_v1_UnloadModelResponse__Output>): grpc.ClientUnaryCall;
+  unloadModel(argument: _hamd_v1_UnloadModelRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_UnloadModelResponse__Output>): grpc.ClientUnaryCall;
+  unloadModel(argument: _hamd_v1_UnloadModelRequest, callback: grpc.requestCallback<_hamd_v1_UnloadModelResponse__Output>): grpc.ClientUnaryCall;
+  
+}
+
+export interface HamdHandlers extends grpc.UntypedServiceImplementation {
+  ComputeDescriptors: grpc.handleUnaryCall<_hamd_v1_ComputeDescriptorsRequest__Output, _hamd_v1_ComputeDescriptorsResponse>;
+  
+  GetServerInfo: grpc.handleUnaryCall<_hamd_v1_GetServerInfoRequest__Output, _hamd_v1_ServerInfo>;
+  
+  ListModels: grpc.handleUnaryCall<_hamd_v1_ListModelsRequest__Output, _hamd_v1_ListModelsResponse>;
+  
+  LoadModel: grpc.handleUnaryCall<_hamd_v1_LoadModelRequest__Output, _hamd_v1_ModelInfo>;
+  
+  Predict: grpc.handleUnaryCall<_hamd_v1_PredictRequest__Output, _hamd_v1_PredictResponse>;
+  
+  UnloadModel: grpc.handleUnaryCall<_hamd_v1_UnloadModelRequest__Output, _hamd_v1_UnloadModelResponse>;
+  
+}
+
+export interface HamdDefinition extends grpc.ServiceDefinition {
+  ComputeDescriptors: MethodDefinition<_hamd_v1_ComputeDescriptorsRequest, _hamd_v1_ComputeDescriptorsResponse, _hamd_v1_ComputeDescriptorsRequest__Output, _hamd_v1_ComputeDescriptorsResponse__Output>
+  GetServerInfo: MethodDefinition<_hamd_v1_GetServerInfoRequest, _hamd_v1_ServerInfo, _hamd_v1_GetServerInfoRequest__Output, _hamd_v1_ServerInfo__Output>
+  ListModels: MethodDefinition<_hamd_v1_ListModelsRequest, _hamd_v1_ListModelsResponse, _hamd_v1_ListModelsRequest__Output, _hamd_v1_ListModelsResponse__Output>
+  LoadModel: MethodDefinition<_hamd_v1_LoadModelRequest, _hamd_v1_ModelInfo, _hamd_v1_LoadModelRequest__Output, _hamd_v1_ModelInfo__Output>
+  Predict: MethodDefinition<_hamd_v1_PredictRequest, _hamd_v1_PredictResponse, _hamd_v1_PredictRequest__Output, _hamd_v1_PredictResponse__Output>
+  UnloadModel: MethodDefinition<_hamd_v1_UnloadModelRequest, _hamd_v1_UnloadModelResponse, _hamd_v1_UnloadModelRequest__Output, _hamd_v1_UnloadModelResponse__Output>
+}

@@ -1,0 +1,19 @@
+// Original file: proto/hamd/v1/hamd.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface Limits {
+  'max_atoms_per_request'?: (number | string | Long);
+  'max_structures_per_request'?: (number | string | Long);
+  'max_message_bytes'?: (number | string | Long);
+  'max_output_bytes'?: (number | string | Long);
+  'max_response_bytes'?: (number | string | Long);
+}
+
+export interface Limits__Output {
+  'max_atoms_per_request'?: (number);
+  'max_structures_per_request'?: (number);
+  'max_message_bytes'?: (number);
+  'max_output_bytes'?: (number);
+  'max_response_bytes'?: (number);
+}

@@ -1,0 +1,10 @@
+// Original file: proto/hamd/v1/hamd.proto
+
+
+export interface LoadModelRequest {
+  'name'?: (string);
+}
+
+export interface LoadModelRequest__Output {
+  'name'?: (string);
+}

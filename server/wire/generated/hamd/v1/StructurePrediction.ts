@@ -1,0 +1,36 @@
+// Original file: proto/hamd/v1/hamd.proto
+
+import type { Array as _hamd_v1_Array, Array__Output as _hamd_v1_Array__Output } from '../../hamd/v1/Array';
+import type { OrbitalLabels as _hamd_v1_OrbitalLabels, OrbitalLabels__Output as _hamd_v1_OrbitalLabels__Output } from '../../hamd/v1/OrbitalLabels';
+
+export interface StructurePrediction {
+  'n_orbitals'?: (number);
+  'n_electrons'?: (number);
+  'fock_orthogonal'?: (_hamd_v1_Array | null);
+  'fock'?: (_hamd_v1_Array | null);
+  'overlap'?: (_hamd_v1_Array | null);
+  'orbital_energies'?: (_hamd_v1_Array | null);
+  'homo'?: (number | string);
+  'lumo'?: (number | string);
+  'gap'?: (number | string);
+  'orbital_labels'?: (_hamd_v1_OrbitalLabels | null);
+  '_homo'?: "homo";
+  '_lumo'?: "lumo";
+  '_gap'?: "gap";
+}
+
+export interface StructurePrediction__Output {
+  'n_orbitals'?: (number);
+  'n_electrons'?: (number);
+  'fock_orthogonal'?: (_hamd_v1_Array__Output);
+  'fock'?: (_hamd_v1_Array__Output);
+  'overlap'?: (_hamd_v1_Array__Output);
+  'orbital_energies'?: (_hamd_v1_Array__Output);
+  'homo'?: (number);
+  'lumo'?: (number);
+  'gap'?: (number);
+  'orbital_labels'?: (_hamd_v1_OrbitalLabels__Output);
+  '_homo'?: "homo";
+  '_lumo'?: "lumo";
+  '_gap'?: "gap";
+}

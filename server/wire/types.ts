@@ -1,0 +1,42 @@
+// The hamd.v1 message types, generated from proto/hamd/v1/hamd.proto by `npm run gen:types`
+// (tools/gen-types.js, into ./generated/; test/contract.test.ts fails when they drift from the
+// proto). Re-exported here under one import path. `Foo` is what may be sent (the daemon's
+// responses, the clients' requests), `Foo__Output` what is received, as @grpc/proto-loader hands
+// it over with the options of ./proto.ts: absent scalars and messages undefined, repeated
+// fields [], int64 as number, bytes as Buffer.
+export type { Array as ArrayMessage, Array__Output as ArrayMessage__Output } from './generated/hamd/v1/Array';
+export type { Block, Block__Output } from './generated/hamd/v1/Block';
+export type { ComputeDescriptorsRequest, ComputeDescriptorsRequest__Output } from './generated/hamd/v1/ComputeDescriptorsRequest';
+export type { ComputeDescriptorsResponse, ComputeDescriptorsResponse__Output } from './generated/hamd/v1/ComputeDescriptorsResponse';
+export type { GetServerInfoRequest, GetServerInfoRequest__Output } from './generated/hamd/v1/GetServerInfoRequest';
+export type { GradientBlock, GradientBlock__Output } from './generated/hamd/v1/GradientBlock';
+export type { HamdClient, HamdDefinition, HamdHandlers } from './generated/hamd/v1/Hamd';
+export type { Hypers, Hypers__Output } from './generated/hamd/v1/Hypers';
+export type { Labels, Labels__Output } from './generated/hamd/v1/Labels';
+export type { Limits, Limits__Output } from './generated/hamd/v1/Limits';
+export type { ListModelsRequest, ListModelsRequest__Output } from './generated/hamd/v1/ListModelsRequest';
+export type { ListModelsResponse, ListModelsResponse__Output } from './generated/hamd/v1/ListModelsResponse';
+export type { LoadModelRequest, LoadModelRequest__Output } from './generated/hamd/v1/LoadModelRequest';
+export type { ModelInfo, ModelInfo__Output } from './generated/hamd/v1/ModelInfo';
+export type { OrbitalLabels, OrbitalLabels__Output } from './generated/hamd/v1/OrbitalLabels';
+export type { PredictRequest, PredictRequest__Output } from './generated/hamd/v1/PredictRequest';
+export type { PredictResponse, PredictResponse__Output } from './generated/hamd/v1/PredictResponse';
+export type { ServerInfo, ServerInfo__Output } from './generated/hamd/v1/ServerInfo';
+export type { Structure, Structure__Output } from './generated/hamd/v1/Structure';
+export type { StructurePrediction, StructurePrediction__Output } from './generated/hamd/v1/StructurePrediction';
+export type { UnloadModelRequest, UnloadModelRequest__Output } from './generated/hamd/v1/UnloadModelRequest';
+export type { UnloadModelResponse, UnloadModelResponse__Output } from './generated/hamd/v1/UnloadModelResponse';
+export type { ProtoGrpcType } from './generated/hamd';
+
+import type { MethodDefinition } from '@grpc/proto-loader';
+import type { HamdDefinition } from './generated/hamd/v1/Hamd';
+
+// The RPCs of hamd.v1.Hamd and, per RPC, the request as sent and the response as received (the
+// client's view) or the request as received and the response as sent (the daemon's view).
+export type HamdMethod = keyof HamdDefinition & string;
+type Parts<M extends HamdMethod> = HamdDefinition[M] extends MethodDefinition<infer Req, infer Res, infer ReqOut, infer ResOut>
+  ? { request: Req; response: Res; requestOutput: ReqOut; responseOutput: ResOut } : never;
+export type RequestOf<M extends HamdMethod> = Parts<M>['request'];
+export type ResponseOf<M extends HamdMethod> = Parts<M>['response'];
+export type ReceivedRequestOf<M extends HamdMethod> = Parts<M>['requestOutput'];
+export type ReceivedResponseOf<M extends HamdMethod> = Parts<M>['responseOutput'];
