@@ -4,7 +4,7 @@
 //   server/base/    package paths, logger                        (Node built-ins only)
 //   server/wire/    the contract: generated message types, vocabulary, proto loading, arrays,
 //                   addresses, status errors                     (may import base)
-//   server/io/      file formats (XYZ, NPZ) and the element table (may import base)
+//   server/io/      the NPZ writer of the CLI                    (may import base)
 //   server/native/  typed view of the addon                      (base, wire, io)
 //   server/models/  model registry                               (base, wire, io, native)
 //   server/daemon/  gRPC server, handlers, validation            (everything below)

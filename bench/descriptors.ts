@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { HamdClient } from '../clients/node';
-import { parseXyz, XyzFrame } from '../server/io/xyz';
+import { parseXyz, type XyzFrame } from '../server/native/xyz';
 import { loadAddon, NativeDescriptorRequest, NativeEngine } from '../server/native/addon';
 
 const root = path.resolve(__dirname, '..', '..');

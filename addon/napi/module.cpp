@@ -1,8 +1,13 @@
 // The addon's entry point: build information, the engine (the one compute pool and
-// everything that runs on it) and cancel tokens. Models are loaded through an engine.
+// everything that runs on it), cancel tokens, and the core's tables and readers that the
+// daemon and the CLI use (descriptor kinds, element symbols, XYZ). Models load through an engine.
 #include <napi.h>
 
+#include "core/base/errors.hpp"
 #include "core/descriptors/registry.hpp"
+#include "core/io/xyz.hpp"
+#include "core/systems/elements.hpp"
+#include "napi/convert.hpp"
 #include "napi/cancel_token.hpp"
 #include "napi/engine.hpp"
 #include "napi/model.hpp"
@@ -38,6 +43,43 @@ Napi::Value descriptor_kinds(const Napi::CallbackInfo& info) {
     return list;
 }
 
+// readXyz(text, source) -> XyzFrame[] (server/native/xyz.ts): the core's reader, the only one
+// in the project. Malformed text: a coded INVALID_ARGUMENT naming source and line.
+Napi::Value read_xyz(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsString()) throw hamd_napi::coded_error(env, "INVALID_ARGUMENT", "readXyz(text[, source]) needs the text");
+    const std::string source = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "xyz";
+    std::vector<hamd::System> frames;
+    try {
+        frames = hamd::parse_extended_xyz(info[0].As<Napi::String>().Utf8Value(), source);
+    } catch (const hamd::InvalidArgument& e) {
+        throw hamd_napi::coded_error(env, "INVALID_ARGUMENT", e.what());
+    }
+    Napi::Array list = Napi::Array::New(env, frames.size());
+    for (size_t f = 0; f < frames.size(); ++f) {
+        const hamd::System& system = frames[f];
+        Napi::Object frame = Napi::Object::New(env);
+        Napi::Array numbers = Napi::Array::New(env, system.types.size());
+        for (size_t a = 0; a < system.types.size(); ++a) numbers.Set(static_cast<uint32_t>(a), system.types[a]);
+        frame.Set("atomicNumbers", numbers);
+        frame.Set("positions", hamd_napi::copy_to_js(env, system.positions.data(), system.positions.size()));
+        bool has_cell = false;
+        for (double x : system.cell) has_cell = has_cell || x != 0.0;
+        if (has_cell) frame.Set("cell", hamd_napi::copy_to_js(env, system.cell.data(), 9));
+        Napi::Array pbc = Napi::Array::New(env, 3);
+        for (uint32_t d = 0; d < 3; ++d) pbc.Set(d, system.pbc[d]);
+        frame.Set("pbc", pbc);
+        list.Set(static_cast<uint32_t>(f), frame);
+    }
+    return list;
+}
+
+// elementSymbol(z) -> "H" ... "Og" (the core's element table), "Z<z>" outside 1..118.
+Napi::Value element_symbol(const Napi::CallbackInfo& info) {
+    const double z = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : 0;
+    return Napi::String::New(info.Env(), hamd::element_symbol(static_cast<int>(z)));
+}
+
 Napi::Value create_engine(const Napi::CallbackInfo& info) {
     Napi::FunctionReference* constructor = info.Env().GetInstanceData<Napi::FunctionReference>();
     return constructor->New({info.Length() > 0 ? info[0] : info.Env().Undefined()});
@@ -54,6 +96,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     hamd_napi::HamiltonianModelHandle::define(env);
     exports.Set("buildInfo", Napi::Function::New(env, build_info));
     exports.Set("descriptorKinds", Napi::Function::New(env, descriptor_kinds));
+    exports.Set("readXyz", Napi::Function::New(env, read_xyz));
+    exports.Set("elementSymbol", Napi::Function::New(env, element_symbol));
     exports.Set("createEngine", Napi::Function::New(env, create_engine));
     exports.Set("createCancelToken", Napi::Function::New(env, create_cancel_token));
     return exports;

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import type { DescriptorKind, DescriptorResult, GradientParameter, Hypers, Labels } from '../../clients/node';
 import { defaultHypers, descriptorKinds, gradientParameters, hyperNames, integerHyperNames, type HyperName } from '../wire/vocabulary';
-import { parseXyz } from '../io/xyz';
+import { parseXyz } from '../native/xyz';
 import { writeNpz, type NpyData } from '../io/npz';
 import { numberOption, parseArgs, UsageError } from './args';
 import { connectOrStart } from './autostart';

@@ -5,7 +5,7 @@ import { writeNpz, type NpyData } from '../io/npz';
 import {
   defaultPredictOutputs, energyUnits, isOneOf, modelVariants, orbitalOrders, predictOutputs,
 } from '../wire/vocabulary';
-import { parseXyz } from '../io/xyz';
+import { parseXyz } from '../native/xyz';
 import { numberOption, parseArgs, UsageError } from './args';
 import { connectOrStart } from './autostart';
 

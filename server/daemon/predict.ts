@@ -2,7 +2,7 @@
 // that will answer it, the prediction as a PredictResponse, a registry entry as a ModelInfo.
 // The model's own checks (unknown element, atoms closer than 0.3 Angstrom) run in the addon,
 // which reports them as INVALID_ARGUMENT. The handlers are in ./handlers.ts.
-import { elementSymbol } from '../io/elements';
+import { elementSymbol } from '../native/xyz';
 import type { ModelEntry } from '../models/registry';
 import type { ModelMetadata, NativePredictRequest, NativePredictResult } from '../native/model-addon';
 import { float64Array, int32Array } from '../wire/arrays';

@@ -1,68 +1,11 @@
-// Typed view of the native addon (addon/napi). The addon does the maths on its own
-// thread pool; everything here is plain data: typed arrays and labels.
+// The native addon (addon/napi) as TypeScript sees it: the engine (one compute pool for
+// everything that computes), cancel tokens, the core's tables and readers; loading it.
 import * as path from 'node:path';
+import { packageRoot } from '../base/paths';
 import type { ModelAddon } from './model-addon';
+import type { CancelToken, NativeDescriptorRequest, NativeTensorMap, XyzFrame } from './types';
 
-export interface NativeLabels {
-  names: string[];
-  values: Int32Array; // count x names.length, row-major
-}
-
-export interface NativeGradientBlock {
-  parameter: 'positions' | 'cell';
-  samples: NativeLabels;
-  components: NativeLabels[];
-  values: Float64Array;
-  shape: number[];
-}
-
-export interface NativeBlock {
-  samples: NativeLabels;
-  components: NativeLabels[];
-  properties: NativeLabels;
-  values: Float64Array;
-  shape: number[]; // [n_samples, components..., n_properties]
-  gradients: NativeGradientBlock[];
-}
-
-export interface NativeTensorMap {
-  keys: NativeLabels;
-  blocks: NativeBlock[];
-  computeMicroseconds: number; // time in the engine
-  queueMicroseconds: number;   // time waiting for a pool thread
-}
-
-export interface NativeSystem {
-  types: Int32Array;          // atomic numbers
-  positions: Float64Array;    // n x 3, Angstrom
-  cell: Float64Array;         // 9, rows = lattice vectors
-  pbc: [boolean, boolean, boolean];
-}
-
-export interface NativeHypers {
-  cutoff: number;
-  cutoff_width: number;
-  max_radial: number;
-  max_angular: number;
-  density_width: number;
-  center_atom_weight: number;
-}
-
-export interface NativeDescriptorRequest {
-  systems: NativeSystem[];
-  kind: string;               // spherical-expansion | power-spectrum | lambda-soap | bispectrum
-  hypers: NativeHypers;
-  species: Int32Array;        // empty: species present in the request
-  maxLambda: number;          // -1: max_angular
-  gradients: string[];        // subset of ["positions", "cell"]
-  maxOutputBytes: number;     // 0: unlimited
-}
-
-// Errors thrown or rejected by the addon carry a `code` the server maps to gRPC.
-export type NativeErrorCode = 'INVALID_ARGUMENT' | 'RESOURCE_EXHAUSTED' | 'CANCELLED' | 'INTERNAL';
-export interface NativeError extends Error { code: NativeErrorCode }
-
-export interface CancelToken { cancel(): void }
+export type { NativeLabels, NativeGradientBlock, NativeBlock, NativeTensorMap, NativeSystem, NativeHypers, NativeDescriptorRequest, NativeErrorCode, NativeError, CancelToken, XyzFrame } from './types';
 
 // The addon's one compute pool and everything that runs on it (addon/napi/engine.hpp).
 export interface NativeEngine extends ModelAddon {
@@ -75,16 +18,21 @@ export interface NativeEngine extends ModelAddon {
 
 export interface NativeAddon {
   buildInfo(): string;
+  // The core's registered descriptor kinds and what each supports (core/descriptors/registry).
+  descriptorKinds(): Array<{ name: string; positionGradients: boolean; cellGradients: boolean }>;
+  // The core's XYZ reader and element table (server/native/xyz.ts).
+  readXyz(text: string, source: string): XyzFrame[];
+  elementSymbol(z: number): string;
   createEngine(threads: number): NativeEngine; // 0 threads: one per core
   createCancelToken(): CancelToken;
 }
 
 let cached: NativeAddon | undefined;
 
-// Loads build/addon/Release/hamd.node relative to the repository root.
+// Loads build/addon/Release/hamd.node of the package (from the sources or from dist/).
 export function loadAddon(): NativeAddon {
   if (!cached) {
-    const root = path.resolve(__dirname, '..', '..', '..');
+    const root = packageRoot;
     const candidates = [
       path.join(root, 'build', 'addon', 'Release', 'hamd.node'),
       path.join(root, 'build', 'addon', 'hamd.node'),

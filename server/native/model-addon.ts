@@ -2,7 +2,7 @@
 // loading a model file through the engine, its metadata, predictions and training, all on the
 // engine's one compute pool. The addon returns exactly these shapes (no adapter here).
 import type { EnergyUnit, ModelVariant, OrbitalOrder, PredictOutput } from '../wire/vocabulary';
-import type { CancelToken, NativeSystem } from './addon';
+import type { CancelToken, NativeSystem } from './types';
 
 // The contract's words (outputs, units, orders, variants) come from the wire layer: one definition.
 export { predictOutputs, energyUnits, orbitalOrders, modelVariants } from '../wire/vocabulary';

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StructureInput } from '../../clients/node';
-import { parseXyz } from '../../server/io/xyz';
+import { parseXyz } from '../../server/native/xyz';
 import { packageRoot } from '../../server/base/paths';
 
 export const water: StructureInput = {
