@@ -9,7 +9,7 @@ import * as nativeModels from '../server/native/model-addon';
 import { packageRoot } from '../server/base/paths';
 import { loaderOptions } from '../server/wire/proto';
 import * as vocabulary from '../server/wire/vocabulary';
-import { tempDir } from './helpers/daemon';
+import { realAddon, tempDir } from './helpers/daemon';
 
 interface GenTypes {
   generate(outDir?: string): string;
@@ -112,4 +112,19 @@ t.test('the native layer\'s copies of the Predict words (server/native/model-add
   t.same(nativeModels.energyUnits, vocabulary.energyUnits, 'units');
   t.same(nativeModels.orbitalOrders, vocabulary.orbitalOrders, 'orders');
   t.same(nativeModels.modelVariants, vocabulary.modelVariants, 'variants');
+});
+
+// The core owns the descriptor kinds (addon/core/descriptors/registry.cpp) and the Predict outputs
+// (core/models/hamiltonian/prediction.cpp): the client-side words must be the same.
+t.test('the core registers exactly the contract\'s descriptor kinds and Predict outputs', async (t) => {
+  const addon = realAddon();
+  const kinds = addon.descriptorKinds();
+  t.same(kinds.map((k) => k.name), [...vocabulary.descriptorKinds], 'descriptor kinds, in order');
+  t.same(kinds.filter((k) => k.cellGradients).map((k) => k.name), ['spherical-expansion', 'power-spectrum'], 'cell gradients: spherical expansion and power spectrum');
+  t.ok(kinds.every((k) => k.positionGradients), 'position gradients: every kind');
+  const engine = addon.createEngine(1);
+  t.teardown(() => engine.close());
+  const model = path.join(packageRoot, 'models', 'default-hamiltonian.npz');
+  if (!fs.existsSync(model)) return;
+  t.same(engine.loadHamiltonianModel(model).metadata().outputs, [...vocabulary.predictOutputs], 'a model\'s outputs are the contract\'s Predict outputs');
 });

@@ -43,13 +43,23 @@ bool boolean_field(const Napi::Object& object, const char* name, bool fallback) 
     return value.As<Napi::Boolean>().Value();
 }
 
-void hypers_from_js(const Napi::Object& hypers, hamd::Hypers& h) {
-    h.cutoff = number_field(hypers, "cutoff", h.cutoff);
-    h.cutoff_width = number_field(hypers, "cutoff_width", h.cutoff_width);
-    h.max_radial = integer_field(hypers, "max_radial", h.max_radial);
-    h.max_angular = integer_field(hypers, "max_angular", h.max_angular);
-    h.density_width = number_field(hypers, "density_width", h.density_width);
-    h.center_atom_weight = number_field(hypers, "center_atom_weight", h.center_atom_weight);
+hamd::Hypers hypers_from_js(const Napi::Object& hypers) {
+    hamd::HyperSettings set;
+    auto real = [&](const char* name, std::optional<double>& field) {
+        const Napi::Value v = hypers.Get(name);
+        if (!v.IsUndefined() && !v.IsNull()) field = number_field(hypers, name, 0);
+    };
+    auto integer = [&](const char* name, std::optional<int>& field) {
+        const Napi::Value v = hypers.Get(name);
+        if (!v.IsUndefined() && !v.IsNull()) field = integer_field(hypers, name, 0);
+    };
+    real("cutoff", set.cutoff);
+    real("cutoff_width", set.cutoff_width);
+    integer("max_radial", set.max_radial);
+    integer("max_angular", set.max_angular);
+    real("density_width", set.density_width);
+    real("center_atom_weight", set.center_atom_weight);
+    return hamd::resolve_hypers(set);
 }
 
 Napi::Float64Array copy_to_js(Napi::Env env, const double* data, size_t count) {
@@ -171,7 +181,7 @@ hamd::DescriptorOptions options_from_js(const Napi::Object& request) {
         bad_request(env, error.what());
     }
     Napi::Value hypers_value = request.Get("hypers");
-    if (hypers_value.IsObject()) hypers_from_js(hypers_value.As<Napi::Object>(), options.hypers);
+    if (hypers_value.IsObject()) options.hypers = hypers_from_js(hypers_value.As<Napi::Object>());
     Napi::Value species = request.Get("species");
     if (species.IsTypedArray()) options.species = typed_array_field<int32_t, napi_int32_array>(request, "species");
     options.max_lambda = integer_field(request, "maxLambda", -1);

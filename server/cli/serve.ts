@@ -69,6 +69,7 @@ export async function serve(argv: string[]): Promise<number> {
     daemon = await startDaemon({
       listen, allowRemote: args.flags.has('allow-remote'), limits, shutdownTimeoutMs, logger, engine,
       createCancelToken: () => addon.createCancelToken(), addonBuild: addon.buildInfo(), models,
+      descriptorKinds: addon.descriptorKinds().map((kind) => kind.name),
     });
   } catch (error) {
     engine.close();

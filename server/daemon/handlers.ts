@@ -6,7 +6,7 @@ import type { NativeEngine } from '../native/addon';
 import type { ModelRegistry } from '../models/registry';
 import { StatusError } from '../wire/status';
 import type { HamdHandlers, ServerInfo } from '../wire/types';
-import { API_VERSION, descriptorKinds, gradientParameters } from '../wire/vocabulary';
+import { API_VERSION, gradientParameters } from '../wire/vocabulary';
 import { checkPredictRequest, modelInfo, toPredictResponse } from './predict';
 import { responseBytes, toResponse } from './respond';
 import { unaryHandler, type HandlerContext } from './unary';
@@ -14,6 +14,7 @@ import { checkDescriptorRequest } from './validate';
 
 export interface HandlerOptions extends HandlerContext {
   engine: NativeEngine;
+  descriptorKinds: readonly string[];  // registered by the core (addon descriptorKinds())
   addonBuild: string;
   models?: ModelRegistry;  // surrogate-Hamiltonian models (ListModels, Predict); absent: none
 }
@@ -23,7 +24,7 @@ function serverInfo(options: HandlerOptions): ServerInfo {
   return {
     version: packageVersion(),
     api_version: API_VERSION,
-    capabilities: [...descriptorKinds.map((k) => `descriptors/${k}`), ...gradientParameters.map((g) => `gradients/${g}`)],
+    capabilities: [...options.descriptorKinds.map((k) => `descriptors/${k}`), ...gradientParameters.map((g) => `gradients/${g}`)],
     threads: options.engine.threads(),
     limits: {
       max_atoms_per_request: limits.maxAtomsPerRequest,
@@ -32,7 +33,7 @@ function serverInfo(options: HandlerOptions): ServerInfo {
       max_output_bytes: limits.maxOutputBytes,
       max_response_bytes: limits.maxSendBytes,
     },
-    descriptor_kinds: [...descriptorKinds],
+    descriptor_kinds: [...options.descriptorKinds],
     addon_build: options.addonBuild,
   };
 }
@@ -56,7 +57,7 @@ export function hamdHandlers(options: HandlerOptions): HamdHandlers {
 
     ComputeDescriptors: unaryHandler(options, 'ComputeDescriptors', {
       describe: (request) => ({ kind: request.kind }),
-      check: (request) => checkDescriptorRequest(request, limits),
+      check: (request) => checkDescriptorRequest(request, limits, options.descriptorKinds),
       run: (request, call) => engine.computeDescriptors(request, call.cancelToken()),
       encode: (result, _request, call) => {
         Object.assign(call.fields, { blocks: result.blocks.length, output_bytes: responseBytes(result) });

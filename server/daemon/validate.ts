@@ -5,7 +5,7 @@ import type { NativeDescriptorRequest, NativeHypers, NativeSystem } from '../nat
 import { decodeFloat64 } from '../wire/arrays';
 import { invalidArgument } from '../wire/status';
 import type { ComputeDescriptorsRequest__Output, Hypers__Output, Structure__Output } from '../wire/types';
-import { defaultHypers, descriptorKinds, gradientParameters, isOneOf } from '../wire/vocabulary';
+import { gradientParameters, hyperNames, isOneOf } from '../wire/vocabulary';
 import type { DaemonLimits } from './limits';
 
 const MAX_ATOMIC_NUMBER = 118;
@@ -65,37 +65,16 @@ function toSystem(structure: Structure__Output, index: number): NativeSystem {
   return { types: Int32Array.from(numbers), positions: positions.values, cell, pbc };
 }
 
-function realInRange(value: number | undefined, fallback: number, name: string, test: (v: number) => boolean, range: string): number {
-  if (value === undefined || value === null) return fallback;
-  if (!Number.isFinite(value) || !test(value)) throw invalidArgument(`hypers.${name} = ${value} is outside ${range}`);
-  return value;
-}
-
-function intInRange(value: number | undefined, fallback: number, name: string, low: number, high: number): number {
-  if (value === undefined || value === null) return fallback;
-  if (!Number.isInteger(value) || value < low || value > high) {
-    throw invalidArgument(`hypers.${name} = ${value} is outside ${low}..${high}`);
-  }
-  return value;
-}
-
-// Unset fields take the documented defaults; ranges as documented in hamd.proto. The ranges
-// repeat addon/core/descriptors/hypers.cpp (validate_hypers), which checks them again: kept here
-// because the wire contract's messages name the field ("hypers.cutoff = -1 is outside ...", which
-// clients and tests match) where the core says "cutoff must be in ..., got -1", and because
-// max_lambda's range (below) needs max_angular already checked.
+// The fields the request sets, as they are: the core owns the defaults and the ranges
+// (addon/core/descriptors/hypers.cpp), and its messages name the wire field
+// ("hypers.cutoff = -1 is outside (0, 20] Angstrom").
 export function toHypers(message: Hypers__Output | null | undefined): NativeHypers {
-  const h = message ?? {};
-  const cutoff = realInRange(h.cutoff, defaultHypers.cutoff, 'cutoff', (v) => v > 0 && v <= 20, '(0, 20] Angstrom');
-  return {
-    cutoff,
-    cutoff_width: realInRange(h.cutoff_width, Math.min(defaultHypers.cutoff_width, cutoff), 'cutoff_width', (v) => v >= 0 && v <= cutoff, `[0, cutoff = ${cutoff}] Angstrom`),
-    // 15: beyond, the GTO overlap matrix is numerically singular (addon/core/descriptors/hypers.cpp).
-    max_radial: intInRange(h.max_radial, defaultHypers.max_radial, 'max_radial', 0, 15),
-    max_angular: intInRange(h.max_angular, defaultHypers.max_angular, 'max_angular', 0, 20),
-    density_width: realInRange(h.density_width, defaultHypers.density_width, 'density_width', (v) => v >= 0.01 && v <= cutoff, `[0.01, cutoff = ${cutoff}] Angstrom`),
-    center_atom_weight: realInRange(h.center_atom_weight, defaultHypers.center_atom_weight, 'center_atom_weight', () => true, 'the finite numbers'),
-  };
+  const hypers: NativeHypers = {};
+  for (const name of hyperNames) {
+    const value = message?.[name];
+    if (value !== undefined && value !== null) hypers[name] = value;
+  }
+  return hypers;
 }
 
 // The structure contract shared by every RPC that takes structures: at least one, each one
@@ -107,12 +86,13 @@ export function checkStructures(structures: Structure__Output[]): NativeSystem[]
 }
 
 // A ComputeDescriptorsRequest as the engine's request.
-export function checkDescriptorRequest(request: ComputeDescriptorsRequest__Output, limits: DaemonLimits): NativeDescriptorRequest {
+// `kinds`: the descriptor kinds the core registers (the addon's descriptorKinds()).
+export function checkDescriptorRequest(request: ComputeDescriptorsRequest__Output, limits: DaemonLimits, kinds: readonly string[]): NativeDescriptorRequest {
   const systems = checkStructures(request.structures ?? []);
 
   const kind = request.kind ?? '';
-  if (!isOneOf(kind, descriptorKinds)) {
-    throw invalidArgument(`kind: "${kind}" is not one of ${descriptorKinds.join(', ')}`);
+  if (!kinds.includes(kind)) {
+    throw invalidArgument(`kind: "${kind}" is not one of ${kinds.join(', ')}`);
   }
   const hypers = toHypers(request.hypers);
 
@@ -123,10 +103,8 @@ export function checkDescriptorRequest(request: ComputeDescriptorsRequest__Outpu
   let maxLambda = -1;
   if (request.max_lambda !== undefined && request.max_lambda !== null) {
     if (kind !== 'lambda-soap') throw invalidArgument(`max_lambda: only meaningful for kind "lambda-soap", not "${kind}"`);
-    maxLambda = request.max_lambda;
-    if (!Number.isInteger(maxLambda) || maxLambda < 0 || maxLambda > 2 * hypers.max_angular) {
-      throw invalidArgument(`max_lambda = ${maxLambda} is outside 0..2*max_angular = ${2 * hypers.max_angular}`);
-    }
+    maxLambda = request.max_lambda;  // its range (0..2 max_angular) is the core's to check
+    if (maxLambda < 0) throw invalidArgument(`max_lambda = ${maxLambda} is outside 0..2*max_angular`);
   }
 
   const gradients = [...new Set(request.gradients ?? [])];

@@ -38,13 +38,15 @@ export interface NativeSystem {
   pbc: [boolean, boolean, boolean];
 }
 
+// The hyper-parameters a request sets (proto Hypers field names); the core fills the others
+// with its defaults and checks every range (addon/core/descriptors/hypers.cpp).
 export interface NativeHypers {
-  cutoff: number;
-  cutoff_width: number;
-  max_radial: number;
-  max_angular: number;
-  density_width: number;
-  center_atom_weight: number;
+  cutoff?: number;
+  cutoff_width?: number;
+  max_radial?: number;
+  max_angular?: number;
+  density_width?: number;
+  center_atom_weight?: number;
 }
 
 export interface NativeDescriptorRequest {

@@ -59,9 +59,8 @@ void validate_request(const std::vector<System>& systems, const DescriptorOption
     }
     if (options.kind == DescriptorKind::LambdaSoap &&
         (options.max_lambda < -1 || options.max_lambda > 2 * options.hypers.max_angular)) {
-        throw InvalidArgument("max_lambda must be in [0, 2 max_angular = " +
-                              std::to_string(2 * options.hypers.max_angular) + "] (or -1 for max_angular), got " +
-                              std::to_string(options.max_lambda));
+        throw InvalidArgument("max_lambda = " + std::to_string(options.max_lambda) + " is outside 0..2*max_angular = " +
+                              std::to_string(2 * options.hypers.max_angular) + " (-1: max_angular)");
     }
 }
 

@@ -1,7 +1,10 @@
-// Bounds of the hyper-parameters. They reject nonsense (negative, NaN) and values that
-// would make a request absurdly expensive; each message names the parameter and range.
+// Bounds of the hyper-parameters, the only place they are defined (the daemon passes what the
+// request sets; defaults are Hypers' initialisers). They reject nonsense (negative, NaN) and
+// values that would make a request absurdly expensive; each message names the parameter,
+// its value and the range.
 #include "core/descriptors/hypers.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -22,11 +25,24 @@ std::string format_number(double x) {
     return buffer;
 }
 
+// "hypers.cutoff = -1 is outside (0, 20] Angstrom": the field as the wire contract names it
+// (ComputeDescriptorsRequest.hypers), its value, and the allowed range.
 [[noreturn]] void reject(const std::string& name, const std::string& range, const std::string& got) {
-    throw InvalidArgument(name + " must be in " + range + ", got " + got);
+    throw InvalidArgument("hypers." + name + " = " + got + " is outside " + range);
 }
 
 }  // namespace
+
+Hypers resolve_hypers(const HyperSettings& settings) {
+    Hypers h;
+    if (settings.cutoff) h.cutoff = *settings.cutoff;
+    h.cutoff_width = settings.cutoff_width ? *settings.cutoff_width : std::min(h.cutoff_width, h.cutoff);
+    if (settings.max_radial) h.max_radial = *settings.max_radial;
+    if (settings.max_angular) h.max_angular = *settings.max_angular;
+    if (settings.density_width) h.density_width = *settings.density_width;
+    if (settings.center_atom_weight) h.center_atom_weight = *settings.center_atom_weight;
+    return h;
+}
 
 void validate_hypers(const Hypers& h) {
     // Written as !(inside) so that NaN is rejected too.

@@ -1,5 +1,6 @@
 // Hyper-parameters of the atom-centred density expansion; names match proto, CLI, Python.
 #pragma once
+#include <optional>
 
 namespace hamd {
 
@@ -14,6 +15,14 @@ struct Hypers {
     int n_radial() const { return max_radial + 1; }
     int n_lm() const { return (max_angular + 1) * (max_angular + 1); }
 };
+
+// The parameters a request sets; the others take the defaults above, except that an unset
+// cutoff_width is the default capped at the cutoff (a small cutoff needs no explicit width).
+struct HyperSettings {
+    std::optional<double> cutoff, cutoff_width, density_width, center_atom_weight;
+    std::optional<int> max_radial, max_angular;
+};
+Hypers resolve_hypers(const HyperSettings& settings);
 
 // Throws InvalidArgument for negative, zero or absurd values (see hypers.cpp for bounds).
 void validate_hypers(const Hypers& hypers);
