@@ -378,6 +378,7 @@ t.test('hamd train hamiltonian: model, report, parity plot, progress', { skip: !
   t.equal(report.metadata.hyper_parameters.max_radial, 2, 'the flags reached the training (max_radial)');
   t.equal(report.metadata.hyper_parameters.epochs, 3, 'epochs');
   t.equal(report.metadata.hyper_parameters.seed, 3, 'seed');
+  t.equal(report.metadata.hyper_parameters.optimizer, 'L-BFGS', 'the default optimizer of the indirect refinement');
   t.ok(Array.isArray(report.parity?.reference_ev) && report.parity.reference_ev.length > 0, 'report: parity points');
   const handle = inProcessEngine.loadHamiltonianModel(output);
   t.same(handle.metadata().species, [1, 6, 7, 8], 'the written model loads');
@@ -397,4 +398,9 @@ t.test('hamd train: usage errors', async (t) => {
   const missing = runCli(['train', 'hamiltonian', '--data', '/nonexistent/train.npz', '-o', '/tmp/never.npz']);
   t.equal(missing.status, 1, 'a missing dataset fails');
   t.match(missing.stderr, /no such file/);
+  if (fs.existsSync(trainingData)) {
+    const optimizer = runCli(['train', 'hamiltonian', '--data', trainingData, '-o', '/tmp/never.npz', '--optimizer', 'sgd']);
+    t.equal(optimizer.status, 2, 'an unknown optimizer is a usage error');
+    t.match(optimizer.stderr, /--optimizer: "sgd" is not lbfgs or adam/);
+  }
 });

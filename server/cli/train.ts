@@ -22,8 +22,9 @@ export const trainUsage = `hamd train hamiltonian --data DATA.npz -o MODEL.npz [
   --density-width X        Angstrom
   --folds K                cross-validation folds of the ridge fit
   --no-indirect            direct (ridge) model only, no refinement on the large-basis levels
-  --epochs N               indirect refinement epochs
-  --learning-rate X        indirect refinement (Adam)
+  --optimizer O            indirect refinement: lbfgs (default) | adam
+  --epochs N               indirect refinement iterations (L-BFGS) or epochs (Adam)
+  --learning-rate X        indirect refinement (Adam only)
   --patience N             epochs without validation improvement before stopping
   --seed N                 folds, validation split and batches
   --threads N              native threads (default: one per core)
@@ -59,7 +60,7 @@ export async function train(argv: string[]): Promise<number> {
   }
   if (what !== 'hamiltonian') throw new UsageError(`train: the only model kind is "hamiltonian"${what ? `, not "${what}"` : ''}`);
   const args = parseArgs(rest, {
-    values: ['data', 'output', ...hyperFlags.map(([flag]) => flag), 'folds', 'epochs', 'learning-rate', 'patience', 'seed', 'threads'],
+    values: ['data', 'output', ...hyperFlags.map(([flag]) => flag), 'folds', 'epochs', 'learning-rate', 'patience', 'seed', 'threads', 'optimizer'],
     flags: ['no-indirect', 'no-plot', 'help'],
     aliases: { '-o': 'output', '-h': 'help' },
   });
@@ -84,6 +85,11 @@ export async function train(argv: string[]): Promise<number> {
     data: path.resolve(data), output: path.resolve(output), hypers, indirect: !args.flags.has('no-indirect'),
     command: ['hamd', 'train', ...argv].join(' '),
   };
+  const optimizer = args.options.get('optimizer');
+  if (optimizer !== undefined) {
+    if (optimizer !== 'lbfgs' && optimizer !== 'adam') throw new UsageError(`--optimizer: "${optimizer}" is not lbfgs or adam`);
+    config.optimizer = optimizer;
+  }
   const optional: Array<[string, 'folds' | 'epochs' | 'learningRate' | 'patience' | 'seed', boolean]> = [
     ['folds', 'folds', true], ['epochs', 'epochs', true], ['learning-rate', 'learningRate', false],
     ['patience', 'patience', true], ['seed', 'seed', true],

@@ -141,3 +141,15 @@ def test_power_spectrum_round_trip(fake_address):
     np.testing.assert_array_equal(result["samples"][:, 0], [0] * 3 + [1] * 9)
     assert result["values"].dtype == np.float64
     assert math.isfinite(result["compute_us"])
+
+
+def test_predict_request_charge_and_symbols():
+    from hamd.predict import predict_request
+    water = (["O", "H", "H"], [[0, 0, 0.12], [0, 0.76, -0.47], [0, -0.76, -0.47]])
+    request = predict_request(water, charge=-2)
+    assert request.charge == -2 and list(request.structures[0].atomic_numbers) == [8, 1, 1]
+    assert predict_request(water).charge == 0, "neutral by default"
+    with pytest.raises(ValueError, match="charge must be an integer"):
+        predict_request(water, charge=0.5)
+    with pytest.raises(hamd.InvalidArgument, match="unknown element symbol 'Qq'"):
+        predict_request((["Qq"], [[0, 0, 0]]))
