@@ -43,7 +43,7 @@ bool boolean_field(const Napi::Object& object, const char* name, bool fallback) 
     return value.As<Napi::Boolean>().Value();
 }
 
-hamd::Hypers hypers_from_js(const Napi::Object& hypers) {
+hamd::HyperSettings hyper_settings_from_js(const Napi::Object& hypers) {
     hamd::HyperSettings set;
     auto real = [&](const char* name, std::optional<double>& field) {
         const Napi::Value v = hypers.Get(name);
@@ -59,7 +59,7 @@ hamd::Hypers hypers_from_js(const Napi::Object& hypers) {
     integer("max_angular", set.max_angular);
     real("density_width", set.density_width);
     real("center_atom_weight", set.center_atom_weight);
-    return hamd::resolve_hypers(set);
+    return set;
 }
 
 Napi::Float64Array copy_to_js(Napi::Env env, const double* data, size_t count) {
@@ -181,7 +181,7 @@ hamd::DescriptorOptions options_from_js(const Napi::Object& request) {
         bad_request(env, error.what());
     }
     Napi::Value hypers_value = request.Get("hypers");
-    if (hypers_value.IsObject()) options.hypers = hypers_from_js(hypers_value.As<Napi::Object>());
+    if (hypers_value.IsObject()) options.hypers = hamd::resolve_hypers(hyper_settings_from_js(hypers_value.As<Napi::Object>()));
     Napi::Value species = request.Get("species");
     if (species.IsTypedArray()) options.species = typed_array_field<int32_t, napi_int32_array>(request, "species");
     options.max_lambda = integer_field(request, "maxLambda", -1);

@@ -21,9 +21,9 @@ double number_field(const Napi::Object& object, const char* name, double fallbac
 int integer_field(const Napi::Object& object, const char* name, int fallback);
 std::string string_field(const Napi::Object& object, const char* name, const std::string& fallback);
 bool boolean_field(const Napi::Object& object, const char* name, bool fallback);
-// Hyper-parameters by their proto names (cutoff, cutoff_width, max_radial, ...); the core
-// fills the absent ones with its defaults (hamd::resolve_hypers).
-hamd::Hypers hypers_from_js(const Napi::Object& hypers);
+// The hyper-parameters an object sets, by their proto names (cutoff, cutoff_width, ...); the
+// core fills the others with its defaults (hamd::resolve_hypers).
+hamd::HyperSettings hyper_settings_from_js(const Napi::Object& hypers);
 
 // request.systems (NativeSystem[] of server/native/addon.ts) and the descriptor options.
 std::vector<hamd::System> systems_from_js(const Napi::Object& request);

@@ -23,16 +23,8 @@ hamd::TrainingConfig training_config_from_js(const Napi::Object& c) {
     config.run_indirect = boolean_field(c, "indirect", true);
     const Napi::Value hypers = c.Get("hypers");
     // Training's own defaults (the shipped model's) for the fields the config leaves out.
-    if (hypers.IsObject()) {
-        const Napi::Object given = hypers.As<Napi::Object>();
-        hamd::Hypers& h = config.features.hypers;
-        h.cutoff = number_field(given, "cutoff", h.cutoff);
-        h.cutoff_width = number_field(given, "cutoff_width", h.cutoff_width);
-        h.max_radial = integer_field(given, "max_radial", h.max_radial);
-        h.max_angular = integer_field(given, "max_angular", h.max_angular);
-        h.density_width = number_field(given, "density_width", h.density_width);
-        h.center_atom_weight = number_field(given, "center_atom_weight", h.center_atom_weight);
-    }
+    if (hypers.IsObject())
+        config.features.hypers = hamd::resolve_hypers(hyper_settings_from_js(hypers.As<Napi::Object>()), config.features.hypers);
     config.ridge.folds = integer_field(c, "folds", config.ridge.folds);
     hamd::IndirectSettings& indirect = config.indirect;
     const std::string optimizer = string_field(c, "optimizer", "lbfgs");

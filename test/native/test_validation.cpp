@@ -133,6 +133,26 @@ int main() {
         h.center_atom_weight = 0.0;
         check::ok(outcome([&] { validate_hypers(h); }).empty(), "zero width, zero orders and zero centre weight pass");
     }
+    {
+        // resolve_hypers: the one place unset parameters get their defaults.
+        const Hypers d = resolve_hypers(HyperSettings{});
+        const Hypers plain;
+        check::ok(d.cutoff == plain.cutoff && d.cutoff_width == plain.cutoff_width && d.max_radial == plain.max_radial &&
+                      d.max_angular == plain.max_angular && d.density_width == plain.density_width &&
+                      d.center_atom_weight == plain.center_atom_weight,
+                  "resolve_hypers: nothing set gives the defaults");
+        HyperSettings small;
+        small.cutoff = 0.3;
+        check::ok(resolve_hypers(small).cutoff_width == 0.3, "resolve_hypers: an unset cutoff_width is capped at a small cutoff");
+        small.cutoff_width = 0.1;
+        small.max_angular = 2;
+        const Hypers set = resolve_hypers(small);
+        check::ok(set.cutoff_width == 0.1 && set.max_angular == 2 && set.max_radial == plain.max_radial,
+                  "resolve_hypers: set values kept, the others default");
+        Hypers base;
+        base.max_radial = 3;
+        check::ok(resolve_hypers(HyperSettings{}, base).max_radial == 3, "resolve_hypers: a caller's own defaults (training)");
+    }
     auto bad = [](std::function<void(Hypers&)> change, const std::string& part, const std::string& name) {
         Hypers h;
         change(h);

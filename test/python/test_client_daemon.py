@@ -25,6 +25,7 @@ def test_info(client):
     assert info["version"]
     assert info["threads"] >= 1
     assert set(KINDS) <= set(info["descriptor_kinds"])
+    assert tuple(info["descriptor_kinds"]) == hamd.client.DESCRIPTOR_KINDS, "the client's kinds are the daemon's"
     assert info["limits"]["max_atoms_per_request"] > 0
 
 

@@ -33,8 +33,8 @@ std::string format_number(double x) {
 
 }  // namespace
 
-Hypers resolve_hypers(const HyperSettings& settings) {
-    Hypers h;
+Hypers resolve_hypers(const HyperSettings& settings, const Hypers& defaults) {
+    Hypers h = defaults;
     if (settings.cutoff) h.cutoff = *settings.cutoff;
     h.cutoff_width = settings.cutoff_width ? *settings.cutoff_width : std::min(h.cutoff_width, h.cutoff);
     if (settings.max_radial) h.max_radial = *settings.max_radial;

@@ -16,13 +16,14 @@ struct Hypers {
     int n_lm() const { return (max_angular + 1) * (max_angular + 1); }
 };
 
-// The parameters a request sets; the others take the defaults above, except that an unset
-// cutoff_width is the default capped at the cutoff (a small cutoff needs no explicit width).
+// The parameters a request sets; the others take `defaults` (Hypers' own initialisers unless a
+// caller has others, e.g. training), except that an unset cutoff_width is the default capped
+// at the cutoff (a small cutoff needs no explicit width).
 struct HyperSettings {
     std::optional<double> cutoff, cutoff_width, density_width, center_atom_weight;
     std::optional<int> max_radial, max_angular;
 };
-Hypers resolve_hypers(const HyperSettings& settings);
+Hypers resolve_hypers(const HyperSettings& settings, const Hypers& defaults = Hypers{});
 
 // Throws InvalidArgument for negative, zero or absurd values (see hypers.cpp for bounds).
 void validate_hypers(const Hypers& hypers);

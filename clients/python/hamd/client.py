@@ -9,7 +9,11 @@ from .predict import DEFAULT_OUTPUTS, is_single_structure, model_info, predict_r
 from .results import response_to_dict
 from .structures import as_structure_list, structure_to_proto
 
-HYPER_NAMES = ("cutoff", "cutoff_width", "max_radial", "max_angular", "density_width", "center_atom_weight")
+# The fields of the contract's Hypers message, from the generated stubs (not retyped here).
+HYPER_NAMES = tuple(field.name for field in hamd_pb2.Hypers.DESCRIPTOR.fields)
+# The kinds the proto documents (ComputeDescriptorsRequest.kind is a string); checked locally so
+# that a typo fails before any connection. The daemon's GetServerInfo.descriptor_kinds is the
+# authority, and the test suite checks that both agree.
 DESCRIPTOR_KINDS = ("spherical-expansion", "power-spectrum", "lambda-soap", "bispectrum")
 
 
