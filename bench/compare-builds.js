@@ -7,6 +7,7 @@
 // baseline, this build and the ratio this / baseline (below 1: faster).
 //
 //   node bench/compare-builds.js --baseline ../baseline [--rounds 3] [--seconds 2] [--repeats 5]
+//                                [--only core|daemon|hamiltonian]
 //
 // Figures: (1) the C++ core, power spectrum, bench/descriptors_native.cpp (us/atom, best of
 // repeated runs: lists built, lists prebuilt, output reused); (2) in process through the addon
@@ -31,6 +32,7 @@ const baseline = path.resolve(baselineArg);
 const rounds = Number(option('rounds', '3'));
 const seconds = option('seconds', '2');
 const repeats = option('repeats', '5');
+const only = option('only'); // core | daemon | hamiltonian: one benchmark only
 
 function run(cwd, command, commandArgs) {
   const result = spawnSync(command, commandArgs, { cwd, encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -41,6 +43,7 @@ function run(cwd, command, commandArgs) {
 // Each benchmark: how to run it in a tree, and its figures as [name, value] pairs.
 const benchmarks = [
   {
+    id: 'core',
     title: 'C++ core, power spectrum (us/atom; lists built / prebuilt / output reused)',
     run: (tree) => run(tree, path.join(tree, 'build', 'native', 'bench_descriptors_native'), [path.join(tree, 'data', 'bench'), '--seconds', seconds]),
     parse: (text) => {
@@ -57,6 +60,7 @@ const benchmarks = [
     },
   },
   {
+    id: 'daemon',
     title: 'addon in process and daemon (us/atom)',
     run: (tree) => run(tree, process.execPath, [path.join(tree, 'dist', 'bench', 'descriptors.js'), '--skip-native', '--repeats', repeats]),
     parse: (text) => {
@@ -71,6 +75,7 @@ const benchmarks = [
     },
   },
   {
+    id: 'hamiltonian',
     title: 'Hamiltonian prediction (seconds per structure, 1 thread)',
     run: (tree) => run(tree, path.join(tree, 'build', 'native', 'bench_hamiltonian_native'),
       ['bench', '--model', path.join(tree, 'models', 'default-hamiltonian.npz'), '--test', path.join(tree, 'data', 'test.npz')]),
@@ -82,7 +87,7 @@ const benchmarks = [
 ];
 
 console.log(`# this build: ${current}\n# baseline:   ${baseline}\n# ${rounds} rounds, alternating; best of every figure\n`);
-for (const bench of benchmarks) {
+for (const bench of benchmarks.filter((b) => !only || b.id === only)) {
   const best = { baseline: new Map(), current: new Map() };
   for (let round = 0; round < rounds; round++) {
     for (const [which, tree] of round % 2 === 0 ? [['baseline', baseline], ['current', current]] : [['current', current], ['baseline', baseline]]) {
