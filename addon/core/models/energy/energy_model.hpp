@@ -1,0 +1,110 @@
+// A linear energy model on atom-centred invariants, for molecular dynamics
+// (docs/science.md#energy-and-force-model):
+//
+//   E = sum_i [ b_{Z_i} + w_{Z_i} . p_i ]
+//
+// p_i is the power spectrum of atom i (neighbour channels: the model's species), b and w per
+// centre species. Forces are -dE/dr from the descriptor position
+// gradients, the stress (periodic cells) dE/d(strain) / V from the cell gradients. Everything is
+// linear in the weights, so a structure is a design row (energy), 3n rows (forces) and 9 rows
+// (strain derivative) of one matrix, which both training and prediction use.
+//
+// Uncertainty (last-layer prediction rigidity, a Bayesian linear regression): with C the inverse
+// of the regularised, weighted normal matrix of the training rows, the energy variance of a
+// structure with design row f is alpha^2 f^T C f; alpha is calibrated on validation structures.
+#pragma once
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "core/base/thread_pool.hpp"
+#include "core/descriptors/hypers.hpp"
+#include "core/systems/system.hpp"
+
+namespace hamd {
+
+struct EnergyFeatureSettings {
+    Hypers hypers;
+    std::vector<int32_t> species;  // centre and neighbour species, ascending (others: InvalidArgument)
+};
+
+// The linear rows of some structures: energies[s] . weights = E_s, forces rows give F (eV/A),
+// strain rows give dE/d(strain) (eV), for the weights of EnergyModel.
+struct EnergyDesign {
+    Eigen::MatrixXd energy;         // structures x n_weights
+    Eigen::MatrixXd forces;         // 3 * atoms (all structures, in order) x n_weights; empty if not asked
+    Eigen::MatrixXd strain;         // 9 * structures x n_weights (row-major 3x3 per structure); empty if not asked
+    std::vector<size_t> atom_offsets;  // structures + 1
+};
+
+struct EnergyPrediction {
+    double energy = 0;                 // eV
+    std::vector<double> energies;      // per atom, eV (sum = energy)
+    std::vector<double> forces;        // 3 n, eV/A
+    std::array<double, 9> stress{};    // eV/A^3, row-major; periodic structures only
+    bool has_stress = false;
+    double energy_uncertainty = 0;     // eV (one standard deviation); 0 without a covariance
+};
+
+class EnergyModel {
+public:
+    explicit EnergyModel(EnergyFeatureSettings settings);
+
+    const EnergyFeatureSettings& settings() const { return settings_; }
+    const std::vector<int32_t>& species() const { return settings_.species; }
+    size_t n_features() const { return n_features_; }      // power-spectrum properties per atom
+    size_t n_weights() const { return species().size() * (1 + n_features_); }
+    // Column of species index a's baseline; its feature block follows.
+    size_t block_offset(size_t a) const { return a * (1 + n_features_); }
+
+    // InvalidArgument for bad structures or species the model does not know.
+    void validate_input(const System& system, size_t index) const;
+
+    EnergyDesign design(const std::vector<System>& systems, bool forces, bool strain, ThreadPool& pool,
+                        const std::atomic<bool>* cancel = nullptr) const;
+
+    // Prediction of one structure from its design (forces/stress when the design has them).
+    EnergyPrediction predict(const System& system, bool forces, bool stress, ThreadPool& pool,
+                             const std::atomic<bool>* cancel = nullptr) const;
+
+    Eigen::VectorXd weights;        // n_weights
+    Eigen::MatrixXd covariance;     // n_weights x n_weights (C above), or empty
+    double uncertainty_scale = 1.0; // alpha
+
+private:
+    EnergyFeatureSettings settings_;
+    size_t n_features_ = 0;
+};
+
+// How training weighs its rows: energies per atom and force components, each with an expected
+// error (eV per atom, eV/A), and a ridge term relative to the mean diagonal of the normal matrix.
+struct EnergyFitSettings {
+    double energy_sigma = 1e-3;    // eV per atom
+    double force_sigma = 5e-2;     // eV/A
+    double ridge = 1e-8;           // x mean diagonal; baselines are not regularised
+};
+
+struct EnergyTrainingSet {
+    std::vector<System> systems;
+    std::vector<double> energies;                // eV
+    std::vector<std::vector<double>> forces;     // eV/A, 3 n each; empty vector: no forces for it
+};
+
+struct EnergyFitReport {
+    double train_energy_mae = 0;   // eV per structure
+    double train_force_mae = 0;    // eV/A per component
+    size_t rows = 0;
+};
+
+// Weighted ridge on energies and forces; sets model.weights and model.covariance.
+EnergyFitReport fit_energy_model(EnergyModel& model, const EnergyTrainingSet& data, const EnergyFitSettings& settings,
+                                 ThreadPool& pool);
+
+// alpha^2 = mean over `data` of (E - E_pred)^2 / (f^T C f): the uncertainty is then calibrated
+// in the mean on those (validation) structures. Returns alpha.
+double calibrate_uncertainty(EnergyModel& model, const EnergyTrainingSet& data, ThreadPool& pool);
+
+}  // namespace hamd

@@ -1,0 +1,240 @@
+// The linear energy model (core/models/energy): forces are minus the finite-difference gradient
+// of its energy, the stress is the finite-difference strain derivative over the volume, energy
+// invariant and forces equivariant under rotation, exact recovery of a target the model can
+// represent, the Bayesian uncertainty grows far from the training data, bad input refused.
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <random>
+#include <string>
+
+#include "core/base/errors.hpp"
+#include "core/models/energy/energy_model.hpp"
+#include "native/check.hpp"
+#include "native/wigner.hpp"
+
+using namespace hamd;
+
+namespace {
+
+// Water with its atoms displaced by up to `amplitude` Angstrom.
+System distorted_water(std::mt19937& rng, double amplitude) {
+    std::uniform_real_distribution<double> u(-amplitude, amplitude);
+    System s;
+    s.types = {8, 1, 1};
+    s.positions = {0.0, 0.0, 0.117, 0.0, 0.757, -0.467, 0.0, -0.757, -0.467};
+    for (double& x : s.positions) x += u(rng);
+    return s;
+}
+
+// A smooth pair potential with a cosine cutoff: the reference "physics" of the training data.
+double pair_energy(const System& s, std::vector<double>* forces) {
+    const double rc = 3.5;
+    double e = 0;
+    if (forces) forces->assign(3 * s.size(), 0.0);
+    for (size_t i = 0; i < s.size(); ++i)
+        for (size_t j = i + 1; j < s.size(); ++j) {
+            double d[3], r2 = 0;
+            for (int x = 0; x < 3; ++x) {
+                d[x] = s.positions[3 * j + x] - s.positions[3 * i + x];
+                r2 += d[x] * d[x];
+            }
+            const double r = std::sqrt(r2);
+            if (r >= rc) continue;
+            const double depth = (s.types[i] == 8 || s.types[j] == 8) ? 4.0 : 1.0, r0 = s.types[i] == s.types[j] ? 1.5 : 0.96;
+            const double m = 1 - std::exp(-2.0 * (r - r0)), morse = depth * (m * m - 1);
+            const double dmorse = depth * 2 * m * 2.0 * std::exp(-2.0 * (r - r0));
+            const double fc = 0.5 * (1 + std::cos(M_PI * r / rc)), dfc = -0.5 * M_PI / rc * std::sin(M_PI * r / rc);
+            e += morse * fc;
+            if (forces) {
+                const double dEdr = dmorse * fc + morse * dfc;
+                for (int x = 0; x < 3; ++x) {
+                    (*forces)[3 * i + x] += dEdr * d[x] / r;
+                    (*forces)[3 * j + x] -= dEdr * d[x] / r;
+                }
+            }
+        }
+    return e;
+}
+
+EnergyFeatureSettings small_settings() {
+    EnergyFeatureSettings settings;
+    settings.hypers.cutoff = 3.5;
+    settings.hypers.max_radial = 3;
+    settings.hypers.max_angular = 3;
+    settings.species = {1, 8};
+    return settings;
+}
+
+// Bound on the rounding of one energy: it sums ~W products and, before, the features sum over
+// neighbours and over the spherical expansion; 1e4 eps times the sum of |terms| covers both.
+double energy_rounding(const EnergyModel& model, const System& s, ThreadPool& pool) {
+    const EnergyDesign d = model.design({s}, false, false, pool);
+    return 1e4 * std::numeric_limits<double>::epsilon() * d.energy.row(0).cwiseAbs().dot(model.weights.cwiseAbs());
+}
+
+}  // namespace
+
+int main() {
+    ThreadPool pool(2);
+    std::mt19937 rng(17);
+
+    // Training data from the pair potential; validation apart.
+    EnergyTrainingSet train, validation;
+    for (int k = 0; k < 60; ++k) {
+        EnergyTrainingSet& set = k < 45 ? train : validation;
+        System s = distorted_water(rng, 0.12);
+        std::vector<double> f;
+        set.energies.push_back(pair_energy(s, &f));
+        set.forces.push_back(f);
+        set.systems.push_back(std::move(s));
+    }
+    EnergyModel model(small_settings());
+    EnergyFitSettings fit;
+    fit.ridge = 1e-6;
+    const EnergyFitReport report = fit_energy_model(model, train, fit, pool);
+    calibrate_uncertainty(model, validation, pool);
+    check::ok(report.rows == 45 + 45 * 9 && model.covariance.rows() == static_cast<Eigen::Index>(model.n_weights()),
+              "fit: one energy row and 3n force rows per structure; covariance of every weight",
+              std::to_string(report.rows) + " rows");
+    double force_scale = 0;
+    for (const auto& f : train.forces)
+        for (double x : f) force_scale = std::max(force_scale, std::fabs(x));
+    std::printf("# fit: training energy MAE %.3g eV, force MAE %.3g eV/A (largest force %.3g)\n", report.train_energy_mae, report.train_force_mae, force_scale);
+    check::ok(report.train_force_mae < 0.1 * force_scale, "fit: training forces reproduced to 10 % of their largest component",
+              "MAE " + std::to_string(report.train_force_mae) + " eV/A of " + std::to_string(force_scale));
+
+    // Forces = -dE/dr by central differences (step h; error: rounding / h + h^2 E''' / 6).
+    {
+        const System s = distorted_water(rng, 0.1);
+        const EnergyPrediction p = model.predict(s, true, false, pool);
+        const double h = 1e-4, rounding = energy_rounding(model, s, pool);
+        double worst = 0;
+        for (size_t c = 0; c < 3 * s.size(); ++c) {
+            System plus = s, minus = s;
+            plus.positions[c] += h;
+            minus.positions[c] -= h;
+            const double numeric = -(model.predict(plus, false, false, pool).energy - model.predict(minus, false, false, pool).energy) / (2 * h);
+            const double bound = 1e-6 * (std::fabs(numeric) + 1) + rounding / h;
+            worst = std::max(worst, std::fabs(p.forces[c] - numeric) / bound);
+        }
+        std::printf("# forces vs finite differences: worst error / bound %.3g (rounding bound %.3g eV)\n", worst, rounding);
+        check::ok(worst < 1, "forces are minus the finite-difference gradient of the energy", "worst error / bound " + std::to_string(worst));
+        double sum = 0;
+        for (double e : p.energies) sum += e;
+        check::ok(std::fabs(sum - p.energy) <= 1e-12 * (1 + std::fabs(p.energy)), "per-atom energies sum to the energy");
+        double net[3] = {0, 0, 0};
+        for (size_t a = 0; a < s.size(); ++a)
+            for (int x = 0; x < 3; ++x) net[x] += p.forces[3 * a + x];
+        check::ok(std::fabs(net[0]) + std::fabs(net[1]) + std::fabs(net[2]) < 1e-9 * (1 + force_scale), "forces sum to zero (translation invariance)");
+    }
+
+    // Rotation: energy invariant, forces rotate with the molecule.
+    {
+        const System s = distorted_water(rng, 0.1);
+        double R[9];
+        wigner::random_rotation(rng, R);
+        System turned = s;
+        for (size_t a = 0; a < s.size(); ++a) wigner::rotate(R, &s.positions[3 * a], &turned.positions[3 * a]);
+        const EnergyPrediction p = model.predict(s, true, false, pool), q = model.predict(turned, true, false, pool);
+        double worst = 0;
+        for (size_t a = 0; a < s.size(); ++a) {
+            double rotated[3];
+            wigner::rotate(R, &p.forces[3 * a], rotated);
+            for (int x = 0; x < 3; ++x) worst = std::max(worst, std::fabs(rotated[x] - q.forces[3 * a + x]));
+        }
+        check::ok(std::fabs(p.energy - q.energy) < 1e-10 * (1 + std::fabs(p.energy)), "energy invariant under rotation");
+        check::ok(worst < 1e-9 * (1 + force_scale), "forces rotate with the molecule", std::to_string(worst));
+        System swapped = s;  // the two hydrogens exchanged
+        for (int x = 0; x < 3; ++x) std::swap(swapped.positions[3 + x], swapped.positions[6 + x]);
+        check::ok(std::fabs(model.predict(swapped, false, false, pool).energy - p.energy) < 1e-10 * (1 + std::fabs(p.energy)),
+                  "energy invariant under permutation of same-species atoms");
+    }
+
+    // Stress: (1/V) dE/d(strain), positions scaled with the cell, against central differences.
+    {
+        System cell = distorted_water(rng, 0.05);
+        cell.cell = {3.4, 0.0, 0.0, 0.4, 3.3, 0.0, -0.3, 0.2, 3.5};  // images within the cutoff
+        cell.pbc = {true, true, true};
+        const EnergyPrediction p = model.predict(cell, true, true, pool);
+        const double volume = 3.4 * 3.3 * 3.5;
+        const double h = 1e-5, rounding = energy_rounding(model, cell, pool);
+        double worst = 0;
+        for (int c = 0; c < 3; ++c)
+            for (int b = 0; b < 3; ++b) {
+                auto strained = [&](double e) {
+                    System t = cell;
+                    for (int k = 0; k < 3; ++k) {  // rows (lattice vectors) and positions: x -> x (1 + e E_cb)
+                        t.cell[3 * k + b] += e * cell.cell[3 * k + c];
+                    }
+                    for (size_t a = 0; a < cell.size(); ++a) t.positions[3 * a + b] += e * cell.positions[3 * a + c];
+                    return model.predict(t, false, false, pool).energy;
+                };
+                const double numeric = (strained(h) - strained(-h)) / (2 * h) / volume;
+                const double bound = 1e-6 * (std::fabs(numeric) + 1e-3) + rounding / h / volume;
+                worst = std::max(worst, std::fabs(p.stress[3 * c + b] - numeric) / bound);
+            }
+        std::printf("# stress vs finite differences: worst error / bound %.3g; stress xx %.3g eV/A^3\n", worst, p.stress[0]);
+        check::ok(p.has_stress && worst < 1, "stress is the finite-difference strain derivative over the volume",
+                  "worst error / bound " + std::to_string(worst));
+    }
+
+    // Uncertainty: calibrated on validation; much larger for a broken bond than for training-like water.
+    {
+        double typical = 0;
+        for (int k = 0; k < 10; ++k) typical += model.predict(distorted_water(rng, 0.1), false, false, pool).energy_uncertainty / 10;
+        System stretched = distorted_water(rng, 0.0);
+        for (int x = 0; x < 3; ++x) stretched.positions[3 + x] *= 2.0;  // one O-H bond twice as long
+        const double far = model.predict(stretched, false, false, pool).energy_uncertainty;
+        std::printf("# uncertainty: typical %.3g eV, stretched bond %.3g eV (alpha %.3g)\n", typical, far, model.uncertainty_scale);
+        check::ok(typical > 0 && far > 3 * typical, "the energy uncertainty grows far outside the training data",
+                  "stretched " + std::to_string(far) + " eV vs typical " + std::to_string(typical) + " eV");
+    }
+
+    // A target the model can represent exactly (its own features, random weights) is recovered.
+    {
+        EnergyModel truth(small_settings());
+        std::normal_distribution<double> normal;
+        for (Eigen::Index k = 0; k < truth.weights.size(); ++k) truth.weights[k] = 1e-2 * normal(rng);
+        EnergyTrainingSet exact;
+        for (int k = 0; k < 80; ++k) {
+            System s = distorted_water(rng, 0.15);
+            const EnergyPrediction p = truth.predict(s, true, false, pool);
+            exact.energies.push_back(p.energy);
+            exact.forces.push_back(p.forces);
+            exact.systems.push_back(std::move(s));
+        }
+        EnergyModel learned(small_settings());
+        EnergyFitSettings tiny;
+        tiny.ridge = 1e-12;
+        fit_energy_model(learned, exact, tiny, pool);
+        const System fresh = distorted_water(rng, 0.12);
+        const EnergyPrediction want = truth.predict(fresh, true, false, pool), got = learned.predict(fresh, true, false, pool);
+        double worst = 0;
+        for (size_t c = 0; c < got.forces.size(); ++c) worst = std::max(worst, std::fabs(got.forces[c] - want.forces[c]));
+        check::ok(std::fabs(got.energy - want.energy) < 1e-5 * (1 + std::fabs(want.energy)) && worst < 1e-4,
+                  "a target in the model's span is recovered on a new structure (energy and forces)",
+                  "energy error " + std::to_string(got.energy - want.energy) + ", force error " + std::to_string(worst));
+    }
+
+    // Bad input.
+    {
+        System carbon = distorted_water(rng, 0.0);
+        carbon.types[0] = 6;
+        bool refused = false;
+        try {
+            model.predict(carbon, true, false, pool);
+        } catch (const InvalidArgument& e) {
+            refused = std::string(e.what()).find("C, an element the model does not know") != std::string::npos;
+        }
+        check::ok(refused, "an element the model does not know is InvalidArgument naming it");
+        refused = false;
+        try {
+            model.predict(System{}, false, false, pool);
+        } catch (const InvalidArgument&) {
+            refused = true;
+        }
+        check::ok(refused, "a structure without atoms is InvalidArgument");
+    }
+    return check::finish();
+}
