@@ -8,8 +8,12 @@
 #include <random>
 #include <string>
 
+#include <unistd.h>
+
 #include "core/base/errors.hpp"
 #include "core/models/energy/energy_model.hpp"
+#include "core/models/energy/energy_model_file.hpp"
+#include "core/models/hamiltonian/model_file.hpp"
 #include "native/check.hpp"
 #include "native/wigner.hpp"
 
@@ -215,6 +219,43 @@ int main() {
         check::ok(std::fabs(got.energy - want.energy) < 1e-5 * (1 + std::fabs(want.energy)) && worst < 1e-4,
                   "a target in the model's span is recovered on a new structure (energy and forces)",
                   "energy error " + std::to_string(got.energy - want.energy) + ", force error " + std::to_string(worst));
+    }
+
+    // Model file: a saved model predicts identically; typed self-description; corrupt and
+    // foreign files refused by name.
+    {
+        const std::string path = "/tmp/hamd-test-energy-" + std::to_string(::getpid()) + ".npz";
+        save_energy_model(model, "{\"validation\": {\"energy_mae_ev\": 0.001}}", path);
+        const LoadedEnergyModel loaded = load_energy_model(path);
+        const System s = distorted_water(rng, 0.1);
+        const EnergyPrediction p = model.predict(s, true, false, pool), q = loaded.model->predict(s, true, false, pool);
+        check::ok(p.energy == q.energy && p.forces == q.forces && p.energy_uncertainty == q.energy_uncertainty,
+                  "a saved and loaded energy model predicts identically (energy, forces, uncertainty)");
+        const ModelMetadata m = describe_energy_model(loaded);
+        check::ok(m.kind == "energy" && m.species == std::vector<int32_t>{1, 8} && m.cutoff == 3.5 && m.energy_unit == "ev" &&
+                      m.outputs == energy_outputs() && m.validation.size() == 1 && m.checksum.rfind("crc32:", 0) == 0,
+                  "describe_energy_model: kind, species, cutoff, units, outputs, validation, checksum");
+        check::ok(model_file_format(path) == kEnergyModelFormat, "model_file_format tells the kind of a model file");
+        auto refused = [&](const std::string& file, const std::string& part) {
+            try {
+                load_energy_model(file);
+            } catch (const InvalidArgument& e) {
+                return std::string(e.what()).find(part) != std::string::npos;
+            }
+            return false;
+        };
+        NpzArchive archive = read_npz(path);
+        archive["weights"].f64[3] += 1e-9;
+        write_npz(path + ".edited.npz", archive);
+        check::ok(refused(path + ".edited.npz", "checksum mismatch"), "edited weights: checksum mismatch");
+        NpzArchive hamiltonian;
+        hamiltonian["format"] = NpyArray::scalar_string(kModelFormat);
+        write_npz(path + ".other.npz", hamiltonian);
+        check::ok(refused(path + ".other.npz", "not a hamd energy model") && refused(path + ".other.npz", "it is a 'hamd-hamiltonian-model' file"),
+                  "a Hamiltonian model file is not an energy model (the message says what it is)");
+        std::remove(path.c_str());
+        std::remove((path + ".edited.npz").c_str());
+        std::remove((path + ".other.npz").c_str());
     }
 
     // Bad input.

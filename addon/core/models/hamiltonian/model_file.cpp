@@ -32,52 +32,7 @@ Eigen::MatrixXd array_matrix(const NpyArray& a, size_t rows, size_t cols, const 
     return m;
 }
 
-// The raw data bytes of an array (its .npy file without the header).
-std::string raw_bytes(const NpyArray& a) {
-    const std::string npy = a.to_npy();
-    const size_t header = npy[6] == 1 ? 10 + (static_cast<unsigned char>(npy[8]) | (static_cast<unsigned char>(npy[9]) << 8))
-                                      : 12 + (static_cast<unsigned char>(npy[8]) | (static_cast<unsigned char>(npy[9]) << 8) |
-                                              (static_cast<unsigned char>(npy[10]) << 16));
-    return npy.substr(header);
-}
-
 }  // namespace
-
-std::string json_quote(const std::string& text) {
-    std::string out = "\"";
-    for (unsigned char c : text) {
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\t': out += "\\t"; break;
-            case '\r': out += "\\r"; break;
-            default:
-                if (c < 0x20) {
-                    char buffer[8];
-                    std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-                    out += buffer;
-                } else {
-                    out.push_back(static_cast<char>(c));
-                }
-        }
-    }
-    return out + "\"";
-}
-
-std::string archive_checksum(const NpzArchive& archive) {
-    uint32_t crc = 0;
-    for (const auto& [name, array] : archive) {
-        if (name == "checksum") continue;
-        crc = crc32(name.data(), name.size(), crc);
-        crc = crc32("", 1, crc);
-        const std::string bytes = raw_bytes(array);
-        crc = crc32(bytes.data(), bytes.size(), crc);
-    }
-    char buffer[24];
-    std::snprintf(buffer, sizeof buffer, "crc32:%08x", crc);
-    return buffer;
-}
 
 void save_hamiltonian_model(const HamiltonianModel& model, const std::string& path) {
     NpzArchive a;
@@ -140,24 +95,12 @@ void save_hamiltonian_model(const HamiltonianModel& model, const std::string& pa
     }
     a["family_keys"] = NpyArray::int64(family_keys, {model.families.size(), 5});
     a["family_widths"] = NpyArray::int64(family_widths, {family_widths.size()});
-    a["checksum"] = NpyArray::scalar_string(archive_checksum(a));
-    write_npz(path, a);
+    write_model_archive(std::move(a), path);
 }
 
 std::shared_ptr<HamiltonianModel> load_hamiltonian_model(const std::string& path) {
-    const NpzArchive a = read_npz(path);
-    if (!a.count("format") || a.at("format").type != NpyType::Unicode || a.at("format").strings.size() != 1 ||
-        a.at("format").strings[0] != kModelFormat)
-        throw InvalidArgument(path + ": not a hamd Hamiltonian model (no format '" + std::string(kModelFormat) + "')");
-    const int64_t version = npz_int(a, "format_version", path);
-    if (version != kModelFormatVersion)
-        throw InvalidArgument(path + ": model format_version " + std::to_string(version) + " is not supported (this hamd reads " +
-                              std::to_string(kModelFormatVersion) + ")");
+    const NpzArchive a = read_model_archive(path, kModelFormat, kModelFormatVersion, "hamd Hamiltonian model");
     const std::string stored = npz_string(a, "checksum", path);
-    const std::string actual = archive_checksum(a);
-    if (stored != actual)
-        throw InvalidArgument(path + ": checksum mismatch (stored " + stored + ", computed " + actual +
-                              "): the model file is corrupt or was edited");
 
     Basis basis;
     basis.name = npz_string(a, "basis_name", path);

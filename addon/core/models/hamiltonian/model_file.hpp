@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/io/npz.hpp"
+#include "core/models/model_file.hpp"
 #include "core/models/hamiltonian/hamiltonian_model.hpp"
 
 namespace hamd {
@@ -18,12 +19,5 @@ void save_hamiltonian_model(const HamiltonianModel& model, const std::string& pa
 // Throws InvalidArgument naming the file and the problem for a missing, foreign, corrupt
 // (checksum), newer-version or inconsistent file.
 std::shared_ptr<HamiltonianModel> load_hamiltonian_model(const std::string& path);
-
-// "crc32:xxxxxxxx" over the entries of an archive except "checksum" (sorted by name; for each:
-// UTF-8 name, a NUL byte, the array's raw little-endian C-order data as numpy's tobytes()).
-std::string archive_checksum(const NpzArchive& archive);
-
-// JSON string literal (quotes included) of UTF-8 text.
-std::string json_quote(const std::string& text);
 
 }  // namespace hamd
