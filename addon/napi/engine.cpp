@@ -24,6 +24,7 @@ Napi::Function Engine::define(Napi::Env env) {
                         InstanceMethod("computeDescriptors", &Engine::compute_descriptors),
                         InstanceMethod("loadHamiltonianModel", &Engine::load_hamiltonian_model),
                         InstanceMethod("trainHamiltonianModel", &Engine::train_hamiltonian_model),
+                        InstanceMethod("trainEnergyModel", &Engine::train_energy_model),
                         InstanceMethod("close", &Engine::close)});
 }
 
@@ -68,6 +69,10 @@ Napi::Value Engine::load_hamiltonian_model(const Napi::CallbackInfo& info) {
 
 Napi::Value Engine::train_hamiltonian_model(const Napi::CallbackInfo& info) {
     return train_hamiltonian_model_job(info, *pool_);
+}
+
+Napi::Value Engine::train_energy_model(const Napi::CallbackInfo& info) {
+    return train_energy_model_job(info, *pool_);
 }
 
 Napi::Value Engine::close(const Napi::CallbackInfo& info) {

@@ -4,6 +4,7 @@
 //   engine.computeDescriptors(request[, cancelToken]) -> Promise<NativeTensorMap>
 //   engine.loadHamiltonianModel(path) -> HamiltonianModel handle (predictions on this pool)
 //   engine.trainHamiltonianModel(config[, onProgress]) -> Promise<report> (on this pool)
+//   engine.trainEnergyModel(config[, onProgress]) -> Promise<report> (on this pool)
 //   engine.close()  stops accepting work, finishes queued jobs, joins the threads
 // The shapes are those declared in server/native/addon.ts and server/native/model-addon.ts.
 #pragma once
@@ -25,6 +26,7 @@ private:
     Napi::Value compute_descriptors(const Napi::CallbackInfo& info);
     Napi::Value load_hamiltonian_model(const Napi::CallbackInfo& info);
     Napi::Value train_hamiltonian_model(const Napi::CallbackInfo& info);
+    Napi::Value train_energy_model(const Napi::CallbackInfo& info);
     Napi::Value close(const Napi::CallbackInfo& info);
 
     std::shared_ptr<ComputePool> pool_;

@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "core/training/energy_training.hpp"
 #include "core/training/training_run.hpp"
 #include "napi/async_job.hpp"
 #include "napi/convert.hpp"
@@ -70,7 +71,51 @@ struct ProgressSink {
     }
 };
 
+// EnergyTrainingConfig (server/native/model-addon.ts) -> the core's.
+hamd::EnergyTrainingConfig energy_training_config_from_js(const Napi::Object& c) {
+    Napi::Env env = c.Env();
+    hamd::EnergyTrainingConfig config = hamd::default_energy_training_config();
+    config.data_path = string_field(c, "data", "");
+    if (config.data_path.empty()) bad_request(env, "config.data (energy dataset .npz path) is required");
+    config.output_path = string_field(c, "output", "");
+    config.command = string_field(c, "command", "trainEnergyModel");
+    const Napi::Value hypers = c.Get("hypers");
+    if (hypers.IsObject()) config.hypers = hamd::resolve_hypers(hyper_settings_from_js(hypers.As<Napi::Object>()), config.hypers);
+    config.validation_fraction = number_field(c, "validationFraction", config.validation_fraction);
+    config.energy_sigma = number_field(c, "energySigma", config.energy_sigma);
+    config.ridge = number_field(c, "ridge", config.ridge);
+    const double seed = number_field(c, "seed", 0);
+    if (!(seed >= 0) || seed != static_cast<double>(static_cast<uint64_t>(seed))) bad_request(env, "seed must be a non-negative integer");
+    config.seed = static_cast<uint64_t>(seed);
+    return config;
+}
+
 }  // namespace
+
+Napi::Value train_energy_model_job(const Napi::CallbackInfo& info, ComputePool& pool) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsObject())
+        throw coded_error(env, "INVALID_ARGUMENT", "trainEnergyModel(config[, onProgress]) needs a config object");
+    auto config = std::make_shared<hamd::EnergyTrainingConfig>(energy_training_config_from_js(info[0].As<Napi::Object>()));
+    auto progress = std::make_shared<ProgressSink>();
+    if (info.Length() > 1 && info[1].IsFunction())
+        progress->function = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "hamd.trainEnergyProgress", 64, 1);
+    return submit_job<std::string>(
+        env, pool, "hamd.trainEnergyModel", nullptr,
+        [config, progress](hamd::ThreadPool& threads, const std::atomic<bool>&) {
+            return hamd::run_energy_training(*config, threads, [progress](const hamd::EnergyTrainingProgress& p) {
+                hamd::TrainingProgress q;
+                q.stage = p.stage;
+                q.step = p.step;
+                q.total = p.total;
+                progress->send(q);
+            });
+        },
+        [](Napi::Env env, std::string& report) -> Napi::Value {
+            Napi::Object json = env.Global().Get("JSON").As<Napi::Object>();
+            return json.Get("parse").As<Napi::Function>().Call(json, {Napi::String::New(env, report)});
+        });
+}
 
 Napi::Value train_hamiltonian_model_job(const Napi::CallbackInfo& info, ComputePool& pool) {
     Napi::Env env = info.Env();

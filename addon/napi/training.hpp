@@ -11,4 +11,8 @@ namespace hamd_napi {
 
 Napi::Value train_hamiltonian_model_job(const Napi::CallbackInfo& info, ComputePool& pool);
 
+// engine.trainEnergyModel(config[, onProgress]) -> Promise<report object>: an energy model
+// (core/training/energy_training.hpp) trained on an energy/force dataset, on the engine's pool.
+Napi::Value train_energy_model_job(const Napi::CallbackInfo& info, ComputePool& pool);
+
 }  // namespace hamd_napi

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadAddon } from '../native/addon';
-import type { TrainingConfig } from '../native/model-addon';
+import type { EnergyTrainingConfig, TrainingConfig } from '../native/model-addon';
 import { packageRoot } from '../base/paths';
 import { numberOption, parseArgs, UsageError } from './args';
 import { ProgressBars } from './progress';
@@ -28,7 +28,17 @@ export const trainUsage = `hamd train hamiltonian --data DATA.npz -o MODEL.npz [
   --patience N             epochs without validation improvement before stopping
   --seed N                 folds, validation split and batches
   --threads N              native threads (default: one per core)
-  --no-plot                skip the parity plot`;
+  --no-plot                skip the parity plot
+
+hamd train energy --data DATA.npz -o MODEL.npz [options]
+  --data FILE              energy/force dataset (docs/dataset-format.md, tools/make-energy-dataset)
+  -o, --output FILE        model file to write; the report goes to MODEL.report.json
+  --cutoff X, --cutoff-width X, --max-radial N, --max-angular N, --density-width X
+                           power spectrum of the model (defaults: 5, 0.5, 5, 4, 0.4)
+  --validation-fraction F  structures held out for the force weight, the uncertainty
+                           calibration and the reported errors (default 0.2)
+  --seed N                 the validation split
+  --threads N              native threads (default: one per core)`;
 
 const hyperFlags: Array<[string, string, boolean]> = [
   ['cutoff', 'cutoff', false], ['cutoff-width', 'cutoff_width', false], ['max-radial', 'max_radial', true],
@@ -58,7 +68,8 @@ export async function train(argv: string[]): Promise<number> {
     process.stdout.write(trainUsage + '\n');
     return 0;
   }
-  if (what !== 'hamiltonian') throw new UsageError(`train: the only model kind is "hamiltonian"${what ? `, not "${what}"` : ''}`);
+  if (what === 'energy') return trainEnergy(rest, argv);
+  if (what !== 'hamiltonian') throw new UsageError(`train: the model kinds are "hamiltonian" and "energy"${what ? `, not "${what}"` : ''}`);
   const args = parseArgs(rest, {
     values: ['data', 'output', ...hyperFlags.map(([flag]) => flag), 'folds', 'epochs', 'learning-rate', 'patience', 'seed', 'threads', 'optimizer'],
     flags: ['no-indirect', 'no-plot', 'help'],
@@ -114,5 +125,58 @@ export async function train(argv: string[]): Promise<number> {
   fs.writeFileSync(reportFile, JSON.stringify({ ...report, config, wall_seconds: (Date.now() - started) / 1000 }, null, 2) + '\n');
   process.stderr.write(`hamd: model -> ${config.output}, report -> ${reportFile}\n`);
   if (!args.flags.has('no-plot')) plotParity(reportFile, besideModel(config.output, 'parity.png'));
+  return 0;
+}
+
+// `hamd train energy`: an energy/force model on an energy dataset, in this process.
+async function trainEnergy(rest: string[], argv: string[]): Promise<number> {
+  const args = parseArgs(rest, {
+    values: ['data', 'output', ...hyperFlags.map(([flag]) => flag), 'validation-fraction', 'seed', 'threads'],
+    flags: ['help'],
+    aliases: { '-o': 'output', '-h': 'help' },
+  });
+  if (args.flags.has('help')) {
+    process.stdout.write(trainUsage + '\n');
+    return 0;
+  }
+  if (args.positionals.length > 0) throw new UsageError(`train energy: unexpected argument "${args.positionals[0]}"`);
+  const data = args.options.get('data');
+  if (!data) throw new UsageError('train energy: --data DATA.npz is required');
+  const output = args.options.get('output');
+  if (!output) throw new UsageError('train energy: -o MODEL.npz is required');
+  if (!fs.existsSync(data)) throw new Error(`${data}: no such file`);
+  fs.mkdirSync(path.dirname(path.resolve(output)), { recursive: true });
+  const hypers: Record<string, number> = {};
+  for (const [flag, key, integer] of hyperFlags) {
+    const value = numberOption(args, flag, integer);
+    if (value !== undefined) hypers[key] = value;
+  }
+  const config: EnergyTrainingConfig = {
+    data: path.resolve(data), output: path.resolve(output), hypers, command: ['hamd', 'train', ...argv].join(' '),
+  };
+  const fraction = numberOption(args, 'validation-fraction', false);
+  if (fraction !== undefined) {
+    if (!(fraction > 0 && fraction < 1)) throw new UsageError('--validation-fraction must be between 0 and 1');
+    config.validationFraction = fraction;
+  }
+  const seed = numberOption(args, 'seed', true);
+  if (seed !== undefined) config.seed = seed;
+  const engine = loadAddon().createEngine(numberOption(args, 'threads', true) ?? 0);
+  const bars = new ProgressBars();
+  const started = Date.now();
+  let report;
+  try {
+    report = await engine.trainEnergyModel(config, (p) => bars.update(p));
+  } finally {
+    bars.done();
+    engine.close();
+  }
+  const reportFile = besideModel(config.output, 'report.json');
+  fs.writeFileSync(reportFile, JSON.stringify({ ...report, config, wall_seconds: (Date.now() - started) / 1000 }, null, 2) + '\n');
+  const validation = ((report.metadata as Record<string, unknown> | undefined)?.validation as Record<string, Record<string, number>> | undefined)?.validation;
+  if (validation) {
+    process.stderr.write(`hamd: validation energy MAE ${validation.energy_mae_ev?.toFixed(4)} eV, force MAE ${validation.force_mae_ev_per_angstrom?.toFixed(4)} eV/A\n`);
+  }
+  process.stderr.write(`hamd: model -> ${config.output}, report -> ${reportFile}\n`);
   return 0;
 }

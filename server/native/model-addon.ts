@@ -92,10 +92,23 @@ export interface TrainingProgress {
 
 export type TrainingReport = Record<string, unknown>;
 
+// An energy/force model (core/training/energy_training.hpp); absent fields take its defaults.
+export interface EnergyTrainingConfig {
+  data: string;                 // energy dataset .npz (docs/dataset-format.md#energyforce-datasets)
+  output: string;               // model .npz to write
+  hypers?: TrainingConfig['hypers'];
+  validationFraction?: number;  // of the structures, held out (force weight, calibration, metrics)
+  energySigma?: number;         // eV per atom
+  ridge?: number;
+  seed?: number;
+  command?: string;
+}
+
 // What the engine (NativeEngine, server/native/addon.ts) offers for models: loading a file
 // (throws a coded INVALID_ARGUMENT naming the problem) and training, both on its pool.
 export interface ModelAddon {
   loadHamiltonianModel(path: string): HamiltonianModelHandle;
   trainHamiltonianModel(config: TrainingConfig, onProgress?: (progress: TrainingProgress) => void): Promise<TrainingReport>;
+  trainEnergyModel(config: EnergyTrainingConfig, onProgress?: (progress: TrainingProgress) => void): Promise<TrainingReport>;
 }
 

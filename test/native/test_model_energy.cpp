@@ -14,6 +14,8 @@
 #include "core/models/energy/energy_model.hpp"
 #include "core/models/energy/energy_model_file.hpp"
 #include "core/models/hamiltonian/model_file.hpp"
+#include "core/io/json.hpp"
+#include "core/training/energy_training.hpp"
 #include "native/check.hpp"
 #include "native/wigner.hpp"
 
@@ -256,6 +258,72 @@ int main() {
         std::remove(path.c_str());
         std::remove((path + ".edited.npz").c_str());
         std::remove((path + ".other.npz").c_str());
+    }
+
+    // The training run: an energy dataset file in, a model file and a report out.
+    {
+        const std::string data_path = "/tmp/hamd-test-energy-data-" + std::to_string(::getpid()) + ".npz";
+        NpzArchive d;
+        std::vector<int64_t> offsets{0}, species, molecule;
+        std::vector<double> positions, forces, energies, cells, pbc_flags;
+        std::vector<int64_t> pbc;
+        for (int k = 0; k < 40; ++k) {
+            const System s = distorted_water(rng, 0.12);
+            std::vector<double> f;
+            energies.push_back(pair_energy(s, &f));
+            species.insert(species.end(), s.types.begin(), s.types.end());
+            positions.insert(positions.end(), s.positions.begin(), s.positions.end());
+            forces.insert(forces.end(), f.begin(), f.end());
+            offsets.push_back(static_cast<int64_t>(species.size()));
+            cells.insert(cells.end(), 9, 0.0);
+            pbc.insert(pbc.end(), 3, 0);
+            molecule.push_back(0);
+        }
+        const size_t S = energies.size(), A = species.size();
+        d["format"] = NpyArray::scalar_string("hamd-energy-dataset");
+        d["format_version"] = NpyArray::scalar_int(1);
+        d["provenance"] = NpyArray::scalar_string("{\"source\": \"test pair potential\"}");
+        d["atom_offsets"] = NpyArray::int64(offsets, {S + 1});
+        d["species"] = NpyArray::int64(species, {A});
+        d["positions"] = NpyArray::float64(positions, {A, 3});
+        d["forces"] = NpyArray::float64(forces, {A, 3});
+        d["energy"] = NpyArray::float64(energies, {S});
+        d["cell"] = NpyArray::float64(cells, {S, 3, 3});
+        d["pbc"] = NpyArray::boolean(pbc, {S, 3});
+        d["structure_molecule"] = NpyArray::int64(molecule, {S});
+        write_npz(data_path, d);
+
+        EnergyTrainingConfig config = default_energy_training_config();
+        config.data_path = data_path;
+        config.output_path = data_path + ".model.npz";
+        config.hypers = small_settings().hypers;
+        config.seed = 5;
+        int progress_calls = 0;
+        const std::string report = run_energy_training(config, pool, [&](const EnergyTrainingProgress&) { ++progress_calls; });
+        const JsonValue r = parse_json(report, "report");
+        const JsonValue* v = r.find("metadata")->find("validation")->find("validation");
+        const double force_mae = v->find("force_mae_ev_per_angstrom")->number;
+        check::ok(force_mae < 0.1 * force_scale && v->find("energy_mae_ev")->number < 0.05,
+                  "training run: validation forces within 10 % of the largest, energies within 0.05 eV",
+                  "force MAE " + std::to_string(force_mae) + ", energy MAE " + std::to_string(v->find("energy_mae_ev")->number));
+        check::ok(r.find("force_sigma_scan")->array.size() == config.force_sigmas.size() && progress_calls > 0 &&
+                      r.find("parity")->find("reference_ev")->array.size() == 8,
+                  "training run: force weight scanned on validation, progress reported, parity points of the 8 held-out structures");
+        const LoadedEnergyModel written = load_energy_model(config.output_path);
+        check::ok(describe_energy_model(written).validation.size() > 4 && written.model->covariance.size() > 0,
+                  "training run: the model file loads, with its validation metrics and covariance");
+        NpzArchive wrong = d;
+        wrong["forces"] = NpyArray::float64(std::vector<double>(3, 0.0), {1, 3});
+        write_npz(data_path, wrong);
+        bool refused = false;
+        try {
+            run_energy_training(config, pool);
+        } catch (const InvalidArgument& e) {
+            refused = std::string(e.what()).find("inconsistent array sizes") != std::string::npos;
+        }
+        check::ok(refused, "training run: an inconsistent dataset is InvalidArgument naming the file");
+        std::remove(data_path.c_str());
+        std::remove(config.output_path.c_str());
     }
 
     // Bad input.

@@ -1,0 +1,229 @@
+#include "core/training/energy_training.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "core/base/errors.hpp"
+#include "core/io/npz.hpp"
+#include "core/models/energy/energy_model_file.hpp"
+#include "core/models/model_file.hpp"
+
+namespace hamd {
+
+namespace {
+
+std::string number(double x) {
+    if (!std::isfinite(x)) return "null";
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.9g", x);
+    return buffer;
+}
+
+EnergyTrainingSet subset(const EnergyTrainingSet& all, const std::vector<size_t>& indices) {
+    EnergyTrainingSet out;
+    for (size_t i : indices) {
+        out.systems.push_back(all.systems[i]);
+        out.energies.push_back(all.energies[i]);
+        out.forces.push_back(all.forces[i]);
+    }
+    return out;
+}
+
+struct Errors {
+    double energy_mae = 0, energy_per_atom_mae = 0, force_mae = 0, force_rmse = 0;
+    double mean_uncertainty = 0, rms_error = 0;
+};
+
+Errors evaluate(const EnergyModel& model, const EnergyTrainingSet& set, ThreadPool& pool,
+                std::vector<double>* reference = nullptr, std::vector<double>* predicted = nullptr) {
+    Errors e;
+    size_t components = 0;
+    for (size_t s = 0; s < set.systems.size(); ++s) {
+        const EnergyPrediction p = model.predict(set.systems[s], true, false, pool);
+        const double error = p.energy - set.energies[s];
+        e.energy_mae += std::fabs(error);
+        e.energy_per_atom_mae += std::fabs(error) / static_cast<double>(set.systems[s].size());
+        e.rms_error += error * error;
+        e.mean_uncertainty += p.energy_uncertainty;
+        for (size_t k = 0; k < p.forces.size(); ++k, ++components) {
+            const double d = p.forces[k] - set.forces[s][k];
+            e.force_mae += std::fabs(d);
+            e.force_rmse += d * d;
+        }
+        if (reference) reference->push_back(set.energies[s]);
+        if (predicted) predicted->push_back(p.energy);
+    }
+    const double n = static_cast<double>(std::max<size_t>(set.systems.size(), 1));
+    e.energy_mae /= n;
+    e.energy_per_atom_mae /= n;
+    e.mean_uncertainty /= n;
+    e.rms_error = std::sqrt(e.rms_error / n);
+    e.force_mae /= static_cast<double>(std::max<size_t>(components, 1));
+    e.force_rmse = std::sqrt(e.force_rmse / static_cast<double>(std::max<size_t>(components, 1)));
+    return e;
+}
+
+std::string errors_json(const Errors& e) {
+    return "{\"energy_mae_ev\": " + number(e.energy_mae) + ", \"energy_per_atom_mae_ev\": " + number(e.energy_per_atom_mae) +
+           ", \"force_mae_ev_per_angstrom\": " + number(e.force_mae) + ", \"force_rmse_ev_per_angstrom\": " +
+           number(e.force_rmse) + ", \"energy_rmse_ev\": " + number(e.rms_error) + ", \"mean_energy_uncertainty_ev\": " +
+           number(e.mean_uncertainty) + "}";
+}
+
+}  // namespace
+
+EnergyDataset load_energy_dataset(const std::string& path) {
+    const NpzArchive a = read_npz(path);
+    if (npz_string(a, "format", path) != "hamd-energy-dataset")
+        throw InvalidArgument(path + ": not a hamd energy dataset (format '" + npz_string(a, "format", path) + "')");
+    if (npz_int(a, "format_version", path) != 1)
+        throw InvalidArgument(path + ": energy dataset format_version " + std::to_string(npz_int(a, "format_version", path)) +
+                              " is not supported (this hamd reads 1)");
+    const auto& offsets = npz_get(a, "atom_offsets", NpyType::Int64, path).i64;
+    const auto& species = npz_get(a, "species", NpyType::Int64, path).i64;
+    const auto& positions = npz_get(a, "positions", NpyType::Float64, path).f64;
+    const auto& cell = npz_get(a, "cell", NpyType::Float64, path).f64;
+    const auto& pbc = npz_get(a, "pbc", NpyType::Bool, path).i64;
+    const auto& energy = npz_get(a, "energy", NpyType::Float64, path).f64;
+    const auto& forces = npz_get(a, "forces", NpyType::Float64, path).f64;
+    const size_t S = energy.size();
+    if (offsets.size() != S + 1 || static_cast<size_t>(offsets.back()) != species.size() || positions.size() != 3 * species.size() ||
+        forces.size() != positions.size() || cell.size() != 9 * S || pbc.size() != 3 * S)
+        throw InvalidArgument(path + ": inconsistent array sizes (atom_offsets, species, positions, forces, cell, pbc, energy)");
+    EnergyDataset d;
+    for (size_t s = 0; s < S; ++s) {
+        System system;
+        std::vector<double> f;
+        for (int64_t i = offsets[s]; i < offsets[s + 1]; ++i) {
+            system.types.push_back(static_cast<int32_t>(species[i]));
+            for (int x = 0; x < 3; ++x) {
+                system.positions.push_back(positions[3 * i + x]);
+                f.push_back(forces[3 * i + x]);
+            }
+        }
+        for (int k = 0; k < 9; ++k) system.cell[k] = cell[9 * s + k];
+        for (int k = 0; k < 3; ++k) system.pbc[k] = pbc[3 * s + k] != 0;
+        validate_system(system, s);
+        if (!std::isfinite(energy[s])) throw InvalidArgument(path + ": structure " + std::to_string(s) + " has a non-finite energy");
+        d.structures.systems.push_back(std::move(system));
+        d.structures.energies.push_back(energy[s]);
+        d.structures.forces.push_back(std::move(f));
+    }
+    if (a.count("structure_molecule")) d.molecule = npz_get(a, "structure_molecule", NpyType::Int64, path).i64;
+    else d.molecule.assign(S, 0);
+    if (a.count("molecule_names")) d.molecule_names = npz_get(a, "molecule_names", NpyType::Unicode, path).strings;
+    if (a.count("provenance")) d.provenance = npz_string(a, "provenance", path);
+    return d;
+}
+
+EnergyTrainingConfig default_energy_training_config() {
+    EnergyTrainingConfig c;
+    c.hypers.cutoff = 5.0;
+    c.hypers.cutoff_width = 0.5;
+    c.hypers.max_radial = 5;
+    c.hypers.max_angular = 4;
+    c.hypers.density_width = 0.4;
+    return c;
+}
+
+std::string run_energy_training(const EnergyTrainingConfig& config, ThreadPool& pool,
+                                const std::function<void(const EnergyTrainingProgress&)>& progress,
+                                std::shared_ptr<EnergyModel>* trained) {
+    const auto start = std::chrono::steady_clock::now();
+    auto report_progress = [&](const char* stage, size_t step, size_t total) {
+        if (progress) progress(EnergyTrainingProgress{stage, step, total});
+    };
+    const EnergyDataset data = load_energy_dataset(config.data_path);
+    const size_t S = data.structures.systems.size();
+    if (S < 3) throw InvalidArgument(config.data_path + ": " + std::to_string(S) + " structures; training needs at least 3");
+    if (!(config.validation_fraction > 0 && config.validation_fraction < 1))
+        throw InvalidArgument("validation_fraction must be in (0, 1)");
+    if (config.force_sigmas.empty()) throw InvalidArgument("force_sigmas: give at least one");
+
+    // Seeded split by structure.
+    std::vector<size_t> order(S);
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 rng(config.seed);
+    std::shuffle(order.begin(), order.end(), rng);
+    const size_t n_validation = std::max<size_t>(1, static_cast<size_t>(std::round(config.validation_fraction * S)));
+    std::vector<size_t> validation_index(order.begin(), order.begin() + n_validation), train_index(order.begin() + n_validation, order.end());
+    std::sort(validation_index.begin(), validation_index.end());
+    std::sort(train_index.begin(), train_index.end());
+    const EnergyTrainingSet train = subset(data.structures, train_index), validation = subset(data.structures, validation_index);
+
+    std::set<int32_t> species;
+    for (const auto& system : data.structures.systems) species.insert(system.types.begin(), system.types.end());
+    EnergyFeatureSettings features;
+    features.hypers = config.hypers;
+    features.species.assign(species.begin(), species.end());
+
+    // The force weight (its expected error) chosen on the validation structures: force MAE in
+    // eV/A plus energy MAE per atom in eV, so that neither is given up for the other.
+    auto model = std::make_shared<EnergyModel>(features);
+    double best_score = INFINITY, best_sigma = config.force_sigmas.front();
+    std::string scan = "[";
+    for (size_t k = 0; k < config.force_sigmas.size(); ++k) {
+        report_progress("fit", k, config.force_sigmas.size());
+        EnergyFitSettings fit;
+        fit.energy_sigma = config.energy_sigma;
+        fit.force_sigma = config.force_sigmas[k];
+        fit.ridge = config.ridge;
+        fit_energy_model(*model, train, fit, pool);
+        const Errors e = evaluate(*model, validation, pool);
+        const double score = e.force_mae + e.energy_per_atom_mae;
+        scan += std::string(k ? ", " : "") + "{\"force_sigma\": " + number(fit.force_sigma) + ", \"validation\": " + errors_json(e) + "}";
+        if (score < best_score) {
+            best_score = score;
+            best_sigma = fit.force_sigma;
+        }
+    }
+    scan += "]";
+    EnergyFitSettings fit;
+    fit.energy_sigma = config.energy_sigma;
+    fit.force_sigma = best_sigma;
+    fit.ridge = config.ridge;
+    const EnergyFitReport train_fit = fit_energy_model(*model, train, fit, pool);
+    report_progress("fit", config.force_sigmas.size(), config.force_sigmas.size());
+    const double alpha = calibrate_uncertainty(*model, validation, pool);
+    std::vector<double> parity_reference, parity_predicted;
+    const Errors train_errors = evaluate(*model, train, pool);
+    const Errors validation_errors = evaluate(*model, validation, pool, &parity_reference, &parity_predicted);
+    if (trained) *trained = model;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+    const Hypers& h = config.hypers;
+    std::ostringstream meta;
+    meta << "{\"kind\": \"linear energy model on the power spectrum, per-species baselines, ridge on energies and forces\""
+         << ", \"units\": {\"energy\": \"eV\", \"length\": \"angstrom\"}"
+         << ", \"hyper_parameters\": {\"cutoff\": " << number(h.cutoff) << ", \"cutoff_width\": " << number(h.cutoff_width)
+         << ", \"max_radial\": " << h.max_radial << ", \"max_angular\": " << h.max_angular << ", \"density_width\": "
+         << number(h.density_width) << ", \"center_atom_weight\": " << number(h.center_atom_weight)
+         << ", \"energy_sigma_ev_per_atom\": " << number(config.energy_sigma) << ", \"force_sigma_ev_per_angstrom\": " << number(best_sigma)
+         << ", \"ridge\": " << number(config.ridge) << ", \"validation_fraction\": " << number(config.validation_fraction)
+         << ", \"seed\": " << config.seed << ", \"uncertainty_scale\": " << number(alpha) << "}"
+         << ", \"training\": {\"dataset\": " << json_quote(config.data_path) << ", \"dataset_provenance\": "
+         << (data.provenance.empty() ? "null" : data.provenance.front() == '{' ? data.provenance : json_quote(data.provenance))
+         << ", \"structures\": " << train.systems.size() << ", \"validation_structures\": " << validation.systems.size()
+         << ", \"command\": " << json_quote(config.command) << ", \"seconds\": " << number(seconds) << "}"
+         << ", \"validation\": {\"train\": " << errors_json(train_errors) << ", \"validation\": " << errors_json(validation_errors)
+         << "}}";
+    const std::string metadata = meta.str();
+    if (!config.output_path.empty()) save_energy_model(*model, metadata, config.output_path);
+
+    std::ostringstream report;
+    report << "{\"model\": " << json_quote(config.output_path) << ", \"metadata\": " << metadata
+           << ", \"force_sigma_scan\": " << scan << ", \"rows\": " << train_fit.rows << ", \"parity\": {\"set\": \"validation\", \"reference_ev\": [";
+    for (size_t k = 0; k < parity_reference.size(); ++k) report << (k ? ", " : "") << number(parity_reference[k]);
+    report << "], \"predicted_ev\": [";
+    for (size_t k = 0; k < parity_predicted.size(); ++k) report << (k ? ", " : "") << number(parity_predicted[k]);
+    report << "]}}";
+    return report.str();
+}
+
+}  // namespace hamd

@@ -1,0 +1,50 @@
+// Training an energy model end to end, as `hamd train energy` runs it: read an energy/force
+// dataset (docs/dataset-format.md#energyforce-datasets), hold out validation structures,
+// choose the force weight on them, fit, calibrate the uncertainty, write the model file with
+// its metadata, and return a JSON report (metrics and parity points).
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/base/thread_pool.hpp"
+#include "core/models/energy/energy_model.hpp"
+
+namespace hamd {
+
+// The arrays of a "hamd-energy-dataset" file (InvalidArgument naming the file and the entry
+// when something is missing or inconsistent).
+struct EnergyDataset {
+    EnergyTrainingSet structures;       // energies eV, forces eV/A
+    std::vector<int64_t> molecule;      // per structure
+    std::vector<std::string> molecule_names;
+    std::string provenance;             // JSON text as stored
+};
+EnergyDataset load_energy_dataset(const std::string& path);
+
+struct EnergyTrainingConfig {
+    std::string data_path;
+    std::string output_path;           // empty: do not write
+    std::string command;               // recorded in the provenance
+    Hypers hypers;                     // power spectrum of the model (defaults: below)
+    double validation_fraction = 0.2;  // of the structures, drawn with `seed`
+    uint64_t seed = 0;
+    std::vector<double> force_sigmas = {0.01, 0.03, 0.1, 0.3};  // eV/A; chosen on validation
+    double energy_sigma = 1e-3;        // eV per atom
+    double ridge = 1e-8;               // x mean diagonal
+};
+
+EnergyTrainingConfig default_energy_training_config();
+
+struct EnergyTrainingProgress {
+    std::string stage;  // "features", "fit"
+    size_t step = 0, total = 0;
+};
+
+// Returns the report JSON; `trained`, when given, receives the model.
+std::string run_energy_training(const EnergyTrainingConfig& config, ThreadPool& pool,
+                                const std::function<void(const EnergyTrainingProgress&)>& progress = nullptr,
+                                std::shared_ptr<EnergyModel>* trained = nullptr);
+
+}  // namespace hamd
