@@ -100,12 +100,19 @@ def progress_bar(**kwargs):
 
 # ---------------------------------------------------------------- user data
 
-def import_extxyz(args, started):
-    molecules, records, info = energy_store.read_extxyz(args.from_extxyz, args.units, args.energy_key,
-                                                        args.forces_key, args.name_key)
+def command_line(argv):
+    return " ".join([TOOL, *argv] if argv is not None else sys.argv)
+
+
+def import_extxyz(args, started, argv):
+    try:
+        molecules, records, info = energy_store.read_extxyz(args.from_extxyz, args.units, args.energy_key,
+                                                            args.forces_key, args.name_key)
+    except (ValueError, OSError) as error:
+        sys.exit(f"make-energy-dataset: {error}")
     import ase
     provenance = {"tool": TOOL, "tool_version": TOOL_VERSION, "kind": "imported",
-                  "command": " ".join(sys.argv), "created_utc": utc_now(), "import": info,
+                  "command": command_line(argv), "created_utc": utc_now(), "import": info,
                   "ase_version": ase.__version__, "numpy_version": np.__version__,
                   "generation_seconds_this_run": time.time() - started}
     arrays = energy_store.assemble(molecules, records, provenance)
@@ -284,7 +291,7 @@ def main(argv=None, description=None):
     args = parse_args(argv, description)
     started = time.time()
     if args.from_extxyz:
-        return import_extxyz(args, started)
+        return import_extxyz(args, started, argv)
 
     output = Path(args.output)
     cache = Path(args.cache) if args.cache else Path("build/dataset-cache") / output.stem
@@ -307,8 +314,7 @@ def main(argv=None, description=None):
     for m in molecules:
         t = sampling.sample(m["numbers"], m["positions"], md, m["identity"], args.structures,
                             cache / m["name"] / "md.npz", run=False)
-        start_bonds = sampling.bond_graph(m["numbers"], m["positions"])
-        t["bond_changes"] = int(sum(not np.array_equal(sampling.bond_graph(m["numbers"], x), start_bonds)
+        t["bond_changes"] = int(sum(sampling.bond_graph_changed(m["numbers"], m["positions"], x)
                                     for x in t["positions"]))
         trajectories[m["name"]] = t
     if args.sample_only:
@@ -366,7 +372,7 @@ def main(argv=None, description=None):
     times = np.array([r["seconds"] for r in records])
     provenance = {
         "tool": TOOL, "tool_version": TOOL_VERSION, "kind": "computed",
-        "command": " ".join(sys.argv), "created_utc": utc_now(),
+        "command": command_line(argv), "created_utc": utc_now(),
         "molecule_list": str(args.molecules) if args.molecules else None, "xyz": args.xyz,
         "molecules": per_molecule, "structures_requested": args.structures,
         "sampling": dict(md, driver_description=sampling.DRIVERS[args.driver],

@@ -132,14 +132,20 @@ def save_checkpoint(path, state):
     os.replace(tmp, path)
 
 
-def bond_graph(numbers, positions, factor=1.25):
-    """Pairs closer than factor * (sum of covalent radii): a coarse connectivity."""
+def bond_graph_changed(numbers, start, positions):
+    """Whether the covalent bond graph differs from the start geometry's, with hysteresis so
+    that thermal vibrations do not count: a start bond (d < 1.2 x sum of covalent radii) counts
+    as broken beyond 1.6 x, a new bond as formed below 1.1 x."""
     from ase.data import covalent_radii
     r = covalent_radii[np.asarray(numbers)]
-    d = np.linalg.norm(positions[:, None] - positions[None], axis=-1)
-    bonded = d < factor * (r[:, None] + r[None])
-    np.fill_diagonal(bonded, False)
-    return bonded
+    limit = r[:, None] + r[None]
+    iu = np.triu_indices(len(r), 1)
+
+    def ratio(p):
+        return (np.linalg.norm(p[:, None] - p[None], axis=-1) / limit)[iu]
+    before, now = ratio(np.asarray(start)), ratio(np.asarray(positions))
+    bonded = before < 1.2
+    return bool(np.any(bonded & (now > 1.6)) or np.any(~bonded & (now < 1.1)))
 
 
 def sample(numbers, start_positions, md, identity, n_frames, checkpoint, progress=None, run=True):
@@ -152,7 +158,7 @@ def sample(numbers, start_positions, md, identity, n_frames, checkpoint, progres
     from ase import units
     from ase.constraints import FixCom
     from ase.md.langevin import Langevin
-    from ase.md.velocitydistribution import MaxwellBoltzmannDistribution, Stationary, ZeroRotation
+    from ase.md import velocitydistribution as vd
 
     numbers = np.asarray(numbers, dtype=np.int64)
     key = trajectory_key(md, identity, numbers, start_positions)
@@ -164,9 +170,12 @@ def sample(numbers, start_positions, md, identity, n_frames, checkpoint, progres
     rng = np.random.default_rng(molecule_rng_seed(md["seed"], identity))
     atoms = ase.Atoms(numbers=numbers, positions=np.asarray(start_positions, dtype=np.float64))
     if state is None:
-        MaxwellBoltzmannDistribution(atoms, temperature_K=md["temperature_K"], rng=rng)
-        Stationary(atoms)
-        ZeroRotation(atoms)
+        # ASE >= 3.28 names it thermalize_momenta (same draw: one standard normal per component)
+        thermalize = getattr(vd, "thermalize_momenta", vd.MaxwellBoltzmannDistribution)
+        thermalize(atoms, temperature_K=md["temperature_K"], rng=rng)
+        vd.Stationary(atoms)
+        with np.errstate(invalid="ignore", divide="ignore"):  # linear molecules: a zero moment
+            vd.ZeroRotation(atoms)
         state = {"key": key, "step": 0, "n_frames": 0, "frames": np.zeros((0, n, 3)),
                  "frame_steps": np.zeros(0, dtype=np.int64), "frame_energies": np.zeros(0),
                  "driver_calls": 0, "seconds": 0.0}

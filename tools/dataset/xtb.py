@@ -18,19 +18,21 @@ from ase.calculators.calculator import Calculator, all_changes
 
 from .energy_store import HARTREE_EV, HARTREE_PER_BOHR_EV_PER_ANGSTROM
 
-DEFAULT_EXECUTABLE = os.environ.get("HAMD_XTB", "xtb")
+def default_executable():
+    """$HAMD_XTB, else `xtb` on the PATH."""
+    return os.environ.get("HAMD_XTB", "xtb")
 
 
-def find_xtb(executable=DEFAULT_EXECUTABLE):
+def find_xtb(executable=None):
     """Path of the xtb executable, or None."""
-    return shutil.which(executable)
+    return shutil.which(executable or default_executable())
 
 
-def xtb_version(executable=DEFAULT_EXECUTABLE):
+def xtb_version(executable=None):
     """E.g. '6.5.1'; raises RuntimeError when xtb does not run."""
     path = find_xtb(executable)
     if path is None:
-        raise RuntimeError(f"xtb executable {executable!r} not found")
+        raise RuntimeError(f"xtb executable {executable or default_executable()!r} not found")
     done = subprocess.run([path, "--version"], capture_output=True, text=True, env=_environment())
     match = re.search(r"xtb version (\S+)", done.stdout + done.stderr)
     if not match:
@@ -71,11 +73,12 @@ class XTB(Calculator):
     default_parameters = {"method": 2, "charge": 0, "uhf": 0, "accuracy": 1.0,
                           "electronic_temperature": 300.0}
 
-    def __init__(self, executable=DEFAULT_EXECUTABLE, **kwargs):
+    def __init__(self, executable=None, **kwargs):
         super().__init__(**kwargs)
         self.executable = find_xtb(executable)
         if self.executable is None:
-            raise RuntimeError(f"xtb executable {executable!r} not found (Debian: apt-get install xtb)")
+            raise RuntimeError(f"xtb executable {executable or default_executable()!r} not found "
+                               "(Debian: apt-get install xtb)")
         self.calls = 0
 
     def command(self):
