@@ -3,9 +3,6 @@ logic, one real B3LYP/def2-SVP force against finite differences, and xtb-driven 
 
 Tests that need PySCF or the xtb program skip, saying so, when they are missing."""
 import json
-import math
-import os
-import shutil
 import sys
 from pathlib import Path
 
