@@ -1,1 +1,2 @@
-"""Reference-data generation for hamd's surrogate-Hamiltonian models (see docs/dataset-format.md)."""
+"""Reference-data generation for hamd's models (see docs/dataset-format.md): surrogate
+Hamiltonians (tools/make-dataset) and energies/forces (tools/make-energy-dataset)."""

@@ -3,6 +3,8 @@ import json
 
 import numpy as np
 
+from . import energy_store
+
 # Spherical basis functions per element; used to check that nothing was cut or padded.
 BASIS_SIZES = {
     "sto-3g": {1: 1, 6: 5, 7: 5, 8: 5},
@@ -38,6 +40,8 @@ def check(path, tolerance=1e-6, larger_than=None):
     """Returns (summary dict, list of failure messages)."""
     c = Checker()
     with np.load(path, allow_pickle=False) as f:
+        if "format" in f.files and str(f["format"]) == energy_store.FORMAT_NAME:
+            return energy_store.check(path)  # energies and forces: a format of its own
         a = {k: f[k] for k in f.files}
     c.expect(str(a.get("format")) == "hamd-hamiltonian-dataset", "format field missing or foreign")
     c.expect(int(a.get("format_version", -1)) == 1, "unsupported format_version")
