@@ -76,7 +76,9 @@ t.test('the vocabulary is the one hamd.proto documents', async (t) => {
 
   const outputs = fieldComment('PredictRequest', 'outputs');
   t.same(vocabulary.predictOutputs, quoted(outputs), 'Predict outputs');
-  t.same(vocabulary.defaultPredictOutputs, (/Empty: ([^.]*)\./.exec(outputs)?.[1] ?? '').split(/,\s*/), 'default Predict outputs');
+  t.same([...vocabulary.hamiltonianOutputs, ...vocabulary.energyOutputs], [...vocabulary.predictOutputs], 'Predict outputs: Hamiltonian, then energy');
+  t.same(vocabulary.defaultPredictOutputs, (/Hamiltonian: ([^;]*);/.exec(outputs)?.[1] ?? '').split(/,\s*/), 'default Predict outputs of Hamiltonian models');
+  t.same(vocabulary.defaultEnergyOutputs, (/energy: ([^)]*)\)/.exec(outputs)?.[1] ?? '').split(/,\s*/), 'default Predict outputs of energy models');
   for (const [field, words] of [['units', vocabulary.energyUnits], ['order', vocabulary.orbitalOrders], ['variant', vocabulary.modelVariants]] as const) {
     const comment = fieldComment('PredictRequest', field);
     t.same(words, quoted(comment), `PredictRequest.${field}`);
@@ -126,5 +128,5 @@ t.test('the core registers exactly the contract\'s descriptor kinds and Predict 
   t.teardown(() => engine.close());
   const model = path.join(packageRoot, 'models', 'default-hamiltonian.npz');
   if (!fs.existsSync(model)) return;
-  t.same(engine.loadHamiltonianModel(model).metadata().outputs, [...vocabulary.predictOutputs], 'a model\'s outputs are the contract\'s Predict outputs');
+  t.same(engine.loadHamiltonianModel(model).metadata().outputs, [...vocabulary.hamiltonianOutputs], 'a Hamiltonian model\'s outputs are the contract\'s');
 });

@@ -4,8 +4,23 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import t from 'tap';
-import { runCli, tempDir } from './helpers/daemon';
+import { status } from '@grpc/grpc-js';
+import t, { type Test } from 'tap';
+import { HamdClient, type StructureInput } from '../clients/node';
+import { realAddon, runCli, spawnDaemon, tempDir } from './helpers/daemon';
+
+// `hamd serve` with an energy model: Predict's energy outputs through the daemon, bitwise
+// equal to the addon in process; unit conversion; the kind routing of outputs; errors.
+// `hamd train energy` on a dataset written by numpy, returning the model file.
+function trainTinyModel(t: Test, dir: string): string {
+  const data = path.join(dir, 'water.npz');
+  const written = spawnSync('python3', ['-c', makeDataset, data], { encoding: 'utf8' });
+  t.equal(written.status, 0, `dataset written ${written.stderr}`);
+  const output = path.join(dir, 'models', 'water-energy.npz');
+  const run = runCli(['train', 'energy', '--data', data, '-o', output, '--cutoff', '3.5', '--max-radial', '3', '--max-angular', '3', '--seed', '2', '--threads', '1']);
+  t.equal(run.status, 0, `exit 0 ${run.status ? run.stderr : ''}`);
+  return output;
+}
 
 // 30 distorted water molecules; energies and forces of a Morse pair potential (eV, eV/A).
 const makeDataset = String.raw`
@@ -74,4 +89,64 @@ t.test('hamd train energy: usage and data errors', async (t) => {
     t.match(wrong.stderr, /not a hamd energy dataset/);
   }
   t.match(runCli(['train', 'potential', '--data', 'x', '-o', 'y']).stderr, /"hamiltonian" and "energy"/, 'the usage error lists the model kinds');
+});
+
+t.test('Predict with an energy model through the daemon', { skip: numpy ? false : 'python3 with numpy is needed to write the dataset' }, async (t) => {
+  const dir = tempDir();
+  const modelFile = trainTinyModel(t, dir);
+  const daemon = await spawnDaemon(`unix:${path.join(dir, 'hamd.sock')}`, ['--threads', '2', '--no-models', '--model', `water=${modelFile}`]);
+  const client = await HamdClient.connect(daemon.address);
+  t.teardown(async () => { client.close(); await daemon.stop(); fs.rmSync(dir, { recursive: true, force: true }); });
+  const water: StructureInput = { atomicNumbers: [8, 1, 1], positions: [[0, 0, 0.12], [0, 0.75, -0.46], [0, -0.77, -0.47]] };
+  const box: StructureInput = { ...water, cell: [3.4, 0, 0, 0.4, 3.3, 0, -0.3, 0.2, 3.5], pbc: true };
+
+  const info = (await client.listModels()).find((m) => m.name === 'water')!;
+  t.match(info, { name: 'water', kind: 'energy', state: 'ready', isDefault: true }, 'ListModels: an energy model, the default of its kind');
+  t.same([...info.outputs], ['energy', 'forces', 'stress', 'energies', 'energy_uncertainty'], 'its outputs');
+  t.ok(Object.keys(info.validation).some((k) => /force_mae/.test(k)), 'validation metrics from its training');
+  t.ok((await client.info()).capabilities.includes('predict/energy'), 'ServerInfo capability predict/energy');
+
+  const all = ['energy', 'forces', 'stress', 'energies', 'energy_uncertainty'] as const;
+  const got = await client.predict([water, box], { outputs: [...all] });
+  t.equal(got.model, 'water', 'no model named: the default model of the outputs\' kind answers');
+  t.equal(got.units, 'ev', 'eV by default');
+  const engine = realAddon().createEngine(1);
+  t.teardown(() => engine.close());
+  const handle = engine.loadModel(modelFile);
+  const systems = [water, box].map((s) => ({
+    types: Int32Array.from(s.atomicNumbers), positions: Float64Array.from((s.positions as number[][]).flat()),
+    cell: Float64Array.from((s.cell as number[] | undefined) ?? new Array(9).fill(0)), pbc: (s.pbc ? [true, true, true] : [false, false, false]) as [boolean, boolean, boolean],
+  }));
+  if (handle.metadata().kind !== 'energy') throw new Error('not an energy model');
+  const want = await (handle as import('../server/native/model-addon').EnergyModelHandle).predict({ systems, outputs: [...all], units: 'ev' });
+  for (let i = 0; i < 2; i++) {
+    const g = got.structures[i], w = want.structures[i];
+    t.equal(g.energy, w.energy, `structure ${i}: energy bitwise equal to the addon in process`);
+    t.same(Array.from(g.forces!), Array.from(w.forces!), `structure ${i}: forces bitwise equal`);
+    t.same(Array.from(g.energies!), Array.from(w.energies!), `structure ${i}: per-atom energies bitwise equal`);
+    t.equal(g.energyUncertainty, w.energyUncertainty, `structure ${i}: uncertainty`);
+    t.ok(Math.abs(Array.from(g.energies!).reduce((a, b) => a + b, 0) - g.energy!) < 1e-12 * (1 + Math.abs(g.energy!)), `structure ${i}: per-atom energies sum to the energy`);
+  }
+  t.equal(got.structures[0].stress, undefined, 'no stress for a molecule');
+  t.equal(got.structures[1].stress?.length, 9, 'a 3 x 3 stress for the periodic cell');
+
+  const hartree = await client.predict([water], { outputs: ['energy', 'forces'], units: 'hartree' });
+  const HARTREE_EV = 27.211386245988, BOHR = 0.529177210903;
+  t.ok(Math.abs(hartree.structures[0].energy! * HARTREE_EV - got.structures[0].energy!) < 1e-12 * Math.abs(got.structures[0].energy!), 'units hartree: the energy in Hartree');
+  t.ok(Math.abs(hartree.structures[0].forces![0] * HARTREE_EV / BOHR - got.structures[0].forces![0]) < 1e-12 * (1 + Math.abs(got.structures[0].forces![0])), 'units hartree: forces in Hartree/Bohr');
+  const defaults = await client.predict([water], { model: 'water' });
+  t.ok(defaults.structures[0].energy !== undefined && defaults.structures[0].forces !== undefined && defaults.structures[0].energies === undefined,
+    'a named energy model without outputs answers its defaults: energy and forces');
+
+  const code = async (promise: Promise<unknown>, expected: status, pattern: RegExp, label: string) => {
+    const error = await promise.then(() => undefined, (e: { code?: number; details?: string }) => e);
+    t.equal(error?.code, expected, `${label}: ${status[expected]}`);
+    t.match(error?.details ?? '', pattern, `${label}: says why`);
+  };
+  await code(client.predict([water], { outputs: ['energy', 'homo'] }), status.INVALID_ARGUMENT, /one request asks one model/, 'Hamiltonian and energy outputs mixed');
+  await code(client.predict([water], { model: 'water', outputs: ['homo'] }), status.INVALID_ARGUMENT, /kind energy\) answers energy, forces/, 'Hamiltonian outputs of an energy model');
+  await code(client.predict([water], { outputs: ['homo'] }), status.FAILED_PRECONDITION, /no default hamiltonian model/, 'Hamiltonian outputs with only an energy model loaded');
+  await code(client.predict([{ atomicNumbers: [6, 1], positions: [[0, 0, 0], [0, 0, 1.1]] }], { outputs: ['energy'] }), status.INVALID_ARGUMENT, /C is an element this model does not know/, 'an element the model does not know');
+  await code(client.predict([water], { outputs: ['energy'], order: 'pyscf' }), status.INVALID_ARGUMENT, /order: energy models have no orbital order/, 'an orbital order for an energy model');
+  t.equal((await client.predict([water], { outputs: ['energy'] })).structures.length, 1, 'still serving');
 });

@@ -3,7 +3,11 @@
 #include "core/descriptors/engine.hpp"
 #include "napi/async_job.hpp"
 #include "napi/convert.hpp"
+#include "napi/energy_model.hpp"
 #include "napi/model.hpp"
+#include "core/models/model_file.hpp"
+#include "core/models/energy/energy_model_file.hpp"
+#include "core/models/hamiltonian/model_file.hpp"
 #include "napi/training.hpp"
 
 namespace hamd_napi {
@@ -23,6 +27,7 @@ Napi::Function Engine::define(Napi::Env env) {
                        {InstanceMethod("threads", &Engine::threads),
                         InstanceMethod("computeDescriptors", &Engine::compute_descriptors),
                         InstanceMethod("loadHamiltonianModel", &Engine::load_hamiltonian_model),
+                        InstanceMethod("loadModel", &Engine::load_model),
                         InstanceMethod("trainHamiltonianModel", &Engine::train_hamiltonian_model),
                         InstanceMethod("trainEnergyModel", &Engine::train_energy_model),
                         InstanceMethod("close", &Engine::close)});
@@ -65,6 +70,20 @@ Napi::Value Engine::load_hamiltonian_model(const Napi::CallbackInfo& info) {
     if (info.Length() < 1 || !info[0].IsString())
         throw coded_error(info.Env(), "INVALID_ARGUMENT", "loadHamiltonianModel(path) needs a file path");
     return HamiltonianModelHandle::create(info.Env(), info[0].As<Napi::String>().Utf8Value(), pool_);
+}
+
+Napi::Value Engine::load_model(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsString()) throw coded_error(env, "INVALID_ARGUMENT", "loadModel(path) needs a file path");
+    const std::string path = info[0].As<Napi::String>().Utf8Value();
+    std::string format;
+    try {
+        format = hamd::model_file_format(path);
+    } catch (const hamd::InvalidArgument& e) {
+        throw coded_error(env, "INVALID_ARGUMENT", e.what());
+    }
+    if (format == hamd::kEnergyModelFormat) return EnergyModelHandle::create(env, path, pool_);
+    return HamiltonianModelHandle::create(env, path, pool_);  // its loader names any other format
 }
 
 Napi::Value Engine::train_hamiltonian_model(const Napi::CallbackInfo& info) {

@@ -3,6 +3,7 @@
 //   engine.threads()
 //   engine.computeDescriptors(request[, cancelToken]) -> Promise<NativeTensorMap>
 //   engine.loadHamiltonianModel(path) -> HamiltonianModel handle (predictions on this pool)
+//   engine.loadModel(path) -> the handle of any model kind, by the file's format
 //   engine.trainHamiltonianModel(config[, onProgress]) -> Promise<report> (on this pool)
 //   engine.trainEnergyModel(config[, onProgress]) -> Promise<report> (on this pool)
 //   engine.close()  stops accepting work, finishes queued jobs, joins the threads
@@ -25,6 +26,7 @@ private:
     Napi::Value threads(const Napi::CallbackInfo& info);
     Napi::Value compute_descriptors(const Napi::CallbackInfo& info);
     Napi::Value load_hamiltonian_model(const Napi::CallbackInfo& info);
+    Napi::Value load_model(const Napi::CallbackInfo& info);
     Napi::Value train_hamiltonian_model(const Napi::CallbackInfo& info);
     Napi::Value train_energy_model(const Napi::CallbackInfo& info);
     Napi::Value close(const Napi::CallbackInfo& info);

@@ -5,6 +5,7 @@
 #include "core/models/hamiltonian/prediction.hpp"
 #include "napi/async_job.hpp"
 #include "napi/convert.hpp"
+#include "napi/energy_model.hpp"
 
 namespace hamd_napi {
 
@@ -39,6 +40,8 @@ Napi::Object prediction_to_js(Napi::Env env, const hamd::Prediction& p) {
     return o;
 }
 
+}  // namespace
+
 Napi::Object metadata_to_js(Napi::Env env, const hamd::ModelMetadata& m) {
     Napi::Object o = Napi::Object::New(env);
     o.Set("kind", m.kind);
@@ -64,6 +67,8 @@ Napi::Object metadata_to_js(Napi::Env env, const hamd::ModelMetadata& m) {
     o.Set("extraJson", m.extra_json);
     return o;
 }
+
+namespace {
 
 struct PredictRequest {
     std::shared_ptr<const hamd::HamiltonianModel> model;

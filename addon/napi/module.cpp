@@ -10,6 +10,7 @@
 #include "napi/convert.hpp"
 #include "napi/cancel_token.hpp"
 #include "napi/engine.hpp"
+#include "napi/energy_model.hpp"
 #include "napi/model.hpp"
 
 namespace {
@@ -94,6 +95,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     env.SetInstanceData(new Napi::FunctionReference(Napi::Persistent(engine)));
     hamd_napi::CancelToken::define(env);
     hamd_napi::HamiltonianModelHandle::define(env);
+    hamd_napi::EnergyModelHandle::define(env);
     exports.Set("buildInfo", Napi::Function::New(env, build_info));
     exports.Set("descriptorKinds", Napi::Function::New(env, descriptor_kinds));
     exports.Set("readXyz", Napi::Function::New(env, read_xyz));

@@ -26,6 +26,12 @@ export interface StructurePrediction {
   gap?: number;
   orbitalNames?: string[];          // "0 O 1s", ...
   orbitals?: Int32Array;            // [nOrbitals, 4]: atom, n, l, m
+  // Energy models (eV and Angstrom unless units "hartree").
+  energy?: number;
+  energyUncertainty?: number;
+  energies?: Float64Array;          // [nAtoms]
+  forces?: Float64Array;            // [nAtoms, 3], row-major
+  stress?: Float64Array;            // [3, 3], periodic structures only
 }
 
 export interface PredictResult {
@@ -75,6 +81,11 @@ export function decodePredictResponse(response: PredictResponse__Output): Predic
       const values = s.orbital_labels.orbitals?.values;
       if (values) out.orbitals = decodeInt32(values, `${where}.orbital_labels.orbitals`).values;
     }
+    if (s.energy !== undefined && s.energy !== null) out.energy = s.energy;
+    if (s.energy_uncertainty !== undefined && s.energy_uncertainty !== null) out.energyUncertainty = s.energy_uncertainty;
+    if (s.energies) out.energies = decodeFloat64(s.energies, `${where}.energies`).values;
+    if (s.forces) out.forces = decodeFloat64(s.forces, `${where}.forces`).values;
+    if (s.stress) out.stress = decodeFloat64(s.stress, `${where}.stress`).values;
     return out;
   });
   return {

@@ -32,9 +32,10 @@ export function predictionArrays(result: PredictResult): Map<string, NpyData> {
   const count = result.structures.length;
   out.set('n_orbitals', { dtype: '<i4', shape: [count], values: Int32Array.from(result.structures, (s) => s.nOrbitals) });
   out.set('n_electrons', { dtype: '<i4', shape: [count], values: Int32Array.from(result.structures, (s) => s.nElectrons) });
-  for (const key of ['homo', 'lumo', 'gap'] as const) {
+  for (const key of ['homo', 'lumo', 'gap', 'energy', 'energyUncertainty'] as const) {
     if (result.structures.some((s) => s[key] !== undefined)) {
-      out.set(key, { dtype: '<f8', shape: [count], values: Float64Array.from(result.structures, (s) => s[key] ?? NaN) });
+      const name = key === 'energyUncertainty' ? 'energy_uncertainty' : key;
+      out.set(name, { dtype: '<f8', shape: [count], values: Float64Array.from(result.structures, (s) => s[key] ?? NaN) });
     }
   }
   result.structures.forEach((s, i) => {
@@ -45,6 +46,9 @@ export function predictionArrays(result: PredictResult): Map<string, NpyData> {
     if (s.overlap) out.set(`${prefix}/overlap`, { dtype: '<f8', shape: [n, n], values: s.overlap });
     if (s.orbitalEnergies) out.set(`${prefix}/orbital_energies`, { dtype: '<f8', shape: [n], values: s.orbitalEnergies });
     if (s.orbitalNames) out.set(`${prefix}/orbital_labels`, { dtype: 'str', shape: [s.orbitalNames.length], values: s.orbitalNames });
+    if (s.energies) out.set(`${prefix}/energies`, { dtype: '<f8', shape: [s.energies.length], values: s.energies });
+    if (s.forces) out.set(`${prefix}/forces`, { dtype: '<f8', shape: [s.forces.length / 3, 3], values: s.forces });
+    if (s.stress) out.set(`${prefix}/stress`, { dtype: '<f8', shape: [3, 3], values: s.stress });
     if (s.orbitals) {
       out.set(`${prefix}/orbitals`, { dtype: '<i4', shape: [s.orbitals.length / 4, 4], values: s.orbitals });
       out.set(`${prefix}/orbitals_names`, { dtype: 'str', shape: [4], values: ['atom', 'n', 'l', 'm'] });

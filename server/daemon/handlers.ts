@@ -7,7 +7,8 @@ import type { ModelRegistry } from '../models/registry';
 import { StatusError } from '../wire/status';
 import type { HamdHandlers, ServerInfo } from '../wire/types';
 import { API_VERSION, gradientParameters } from '../wire/vocabulary';
-import { checkPredictRequest, modelInfo, toPredictResponse } from './predict';
+import { checkEnergyRequest, checkPredictRequest, modelInfo, requestedKind, toEnergyResponse, toPredictResponse } from './predict';
+import type { EnergyModelHandle, HamiltonianModelHandle } from '../native/model-addon';
 import { responseBytes, toResponse } from './respond';
 import { unaryHandler, type HandlerContext } from './unary';
 import { checkDescriptorRequest } from './validate';
@@ -67,15 +68,15 @@ export function hamdHandlers(options: HandlerOptions): HamdHandlers {
 
     ListModels: unaryHandler(options, 'ListModels', {
       check: () => registry(),
-      run: (models) => ({ models: models.list(), defaultName: models.defaultName() }),
-      encode: ({ models, defaultName }) => ({ models: models.map((entry) => modelInfo(entry, defaultName)) }),
+      run: (models) => ({ models: models.list(), defaults: [models.defaultName('hamiltonian'), models.defaultName('energy')] }),
+      encode: ({ models, defaults }) => ({ models: models.map((entry) => modelInfo(entry, defaults)) }),
     }),
 
     LoadModel: unaryHandler(options, 'LoadModel', {
       describe: (request) => ({ model: request.name }),
       check: (request) => ({ models: registry(), name: request.name ?? '' }),
       run: ({ models, name }) => models.load(name),
-      encode: (entry, { models }) => modelInfo(entry, models.defaultName()),
+      encode: (entry, { models }) => modelInfo(entry, [models.defaultName('hamiltonian'), models.defaultName('energy')]),
     }),
 
     UnloadModel: unaryHandler(options, 'UnloadModel', {
@@ -88,14 +89,29 @@ export function hamdHandlers(options: HandlerOptions): HamdHandlers {
     Predict: unaryHandler(options, 'Predict', {
       describe: (request) => ({ model: request.model ?? '' }),
       check: (request, call) => {
-        const model = registry().resolve(request.model ?? '');
+        const kind = requestedKind(request);
+        const model = registry().resolve(request.model ?? '', kind);
         call.fields.model = model.name;
+        if (kind !== undefined && model.metadata.kind !== kind) {
+          throw new StatusError(status.INVALID_ARGUMENT, `model "${model.name}" (kind ${model.metadata.kind}) answers ${model.metadata.outputs.join(', ')}, not ${kind} outputs`);
+        }
+        if (model.metadata.kind === 'energy') {
+          const checked = checkEnergyRequest(request, model.metadata, limits);
+          call.fields.outputs = checked.outputs;
+          return { kind: 'energy' as const, model, handle: model.handle as EnergyModelHandle, request: checked };
+        }
         const checked = checkPredictRequest(request, model.metadata, limits);
         call.fields.outputs = checked.outputs;
-        return { model, request: checked };
+        return { kind: 'hamiltonian' as const, model, handle: model.handle as HamiltonianModelHandle, request: checked };
       },
-      run: ({ model, request }) => model.handle.predict(request),
-      encode: (result, { model, request }) => toPredictResponse(model.name, request, result),
+      run: async (checked, call) => (checked.kind === 'energy'
+        ? { kind: 'energy' as const, result: await checked.handle.predict(checked.request, call.cancelToken()) }
+        : { kind: 'hamiltonian' as const, result: await checked.handle.predict(checked.request, call.cancelToken()) }),
+      encode: (answer, checked) => {
+        if (answer.kind === 'energy' && checked.kind === 'energy') return toEnergyResponse(checked.model.name, checked.request, answer.result);
+        if (answer.kind === 'hamiltonian' && checked.kind === 'hamiltonian') return toPredictResponse(checked.model.name, checked.request, answer.result);
+        throw new Error('Predict: the answer is not of the model\'s kind');
+      },
     }),
   };
 }

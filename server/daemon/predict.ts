@@ -4,12 +4,13 @@
 // which reports them as INVALID_ARGUMENT. The handlers are in ./handlers.ts.
 import { elementSymbol } from '../native/xyz';
 import type { ModelEntry } from '../models/registry';
-import type { ModelMetadata, NativePredictRequest, NativePredictResult } from '../native/model-addon';
+import type { ModelMetadata, NativeEnergyRequest, NativeEnergyResult, NativePredictRequest, NativePredictResult } from '../native/model-addon';
 import { float64Array, int32Array } from '../wire/arrays';
 import { invalidArgument, resourceExhausted } from '../wire/status';
 import type { ModelInfo, PredictRequest__Output, PredictResponse, StructurePrediction } from '../wire/types';
 import {
-  defaultPredictOutputs, energyUnits, isOneOf, matrixOutputs, modelVariants, orbitalOrders, predictOutputs, type PredictOutput,
+  defaultEnergyOutputs, defaultPredictOutputs, energyOutputs, energyUnits, hamiltonianOutputs, isOneOf, matrixOutputs, modelVariants,
+  orbitalOrders, outputKind, predictOutputs, type ModelKind, type PredictOutput,
 } from '../wire/vocabulary';
 import type { DaemonLimits } from './limits';
 import { checkStructures } from './validate';
@@ -30,8 +31,8 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 export function checkPredictRequest(request: PredictRequest__Output, metadata: ModelMetadata, limits: DaemonLimits): CheckedPredictRequest {
   const outputs: PredictOutput[] = [];
   for (const [i, name] of (request.outputs ?? []).entries()) {
-    if (!isOneOf(name, predictOutputs)) {
-      throw invalidArgument(`outputs[${i}]: "${name}" is not one of ${predictOutputs.join(', ')}`);
+    if (!isOneOf(name, hamiltonianOutputs)) {
+      throw invalidArgument(`outputs[${i}]: "${name}" is not one of ${hamiltonianOutputs.join(', ')} (a Hamiltonian model's outputs)`);
     }
     if (!outputs.includes(name)) outputs.push(name);
   }
@@ -88,7 +89,8 @@ export function toPredictResponse(model: string, checked: CheckedPredictRequest,
   return { model, units: checked.units, order: checked.order, structures, compute_us: result.computeMicroseconds, queue_us: result.queueMicroseconds };
 }
 
-export function modelInfo(entry: ModelEntry, defaultName: string | undefined): ModelInfo {
+// `defaults`: the default model of each kind (ModelInfo.is_default).
+export function modelInfo(entry: ModelEntry, defaults: ReadonlyArray<string | undefined>): ModelInfo {
   const m = entry.metadata;
   return {
     name: entry.name,
@@ -102,9 +104,74 @@ export function modelInfo(entry: ModelEntry, defaultName: string | undefined): M
     cutoff: m?.cutoff ?? 0,
     outputs: m?.outputs ?? [],
     validation: m?.validation ?? {},
-    is_default: entry.name === defaultName,
+    is_default: defaults.includes(entry.name),
     path: entry.path,
     checksum: m?.checksum ?? '',
     metadata_json: m?.extraJson ?? '{}',
   };
+}
+
+// The model kind a PredictRequest asks for: that of its outputs (INVALID_ARGUMENT for unknown
+// names or a mix of kinds); undefined when it names none.
+export function requestedKind(request: PredictRequest__Output): ModelKind | undefined {
+  const kinds = new Set<ModelKind>();
+  for (const [i, name] of (request.outputs ?? []).entries()) {
+    if (!isOneOf(name, predictOutputs)) throw invalidArgument(`outputs[${i}]: "${name}" is not one of ${predictOutputs.join(', ')}`);
+    kinds.add(outputKind(name));
+  }
+  if (kinds.size > 1) {
+    throw invalidArgument('outputs: Hamiltonian outputs and energy outputs in one request; one request asks one model, ask each kind separately');
+  }
+  return kinds.size === 1 ? [...kinds][0] : undefined;
+}
+
+// A checked PredictRequest for an energy model.
+export interface CheckedEnergyRequest extends NativeEnergyRequest {
+  outputs: PredictOutput[];
+}
+
+// Wire checks of a PredictRequest against the energy model that will answer it.
+export function checkEnergyRequest(request: PredictRequest__Output, metadata: ModelMetadata, limits: DaemonLimits): CheckedEnergyRequest {
+  const outputs: PredictOutput[] = [];
+  for (const [i, name] of (request.outputs ?? []).entries()) {
+    if (!isOneOf(name, energyOutputs)) {
+      throw invalidArgument(`outputs[${i}]: "${name}" is not one of ${energyOutputs.join(', ')} (an energy model's outputs)`);
+    }
+    if (!outputs.includes(name)) outputs.push(name);
+  }
+  const units = request.units === 'hartree' ? 'hartree' : oneOf(request.units, ['ev', 'hartree'] as const, 'units');
+  if ((request.order ?? '') !== '') throw invalidArgument('order: energy models have no orbital order; leave it empty');
+  if ((request.variant ?? '') !== '' && request.variant !== 'best') throw invalidArgument('variant: energy models have one set of weights; leave it empty');
+  if ((request.charge ?? 0) !== 0) throw invalidArgument('charge: this energy model was trained on neutral structures only');
+  const systems = checkStructures(request.structures ?? []);
+  const known = new Set(metadata.species);
+  systems.forEach((system, s) => {
+    system.types.forEach((z, atom) => {
+      if (!known.has(z)) {
+        throw invalidArgument(`structures[${s}].atomic_numbers[${atom}]: ${elementSymbol(z)} is an element this model does not know `
+          + `(it knows ${metadata.species.map(elementSymbol).join(', ')})`);
+      }
+    });
+  });
+  const wanted = outputs.length > 0 ? outputs : [...defaultEnergyOutputs];
+  const atoms = systems.reduce((n, s) => n + s.types.length, 0);
+  const bytes = 8 * (4 * atoms + 12 * systems.length);
+  if (bytes > limits.maxOutputBytes) {
+    throw resourceExhausted(`outputs: ${bytes} bytes of results but this daemon returns at most ${limits.maxOutputBytes} per request`);
+  }
+  return { systems, outputs: wanted, units };
+}
+
+export function toEnergyResponse(model: string, checked: CheckedEnergyRequest, result: NativeEnergyResult): PredictResponse {
+  const structures = result.structures.map((s): StructurePrediction => {
+    const n = s.nAtoms;
+    const message: StructurePrediction = {};
+    if (s.energy !== undefined) message.energy = s.energy;
+    if (s.energyUncertainty !== undefined) message.energy_uncertainty = s.energyUncertainty;
+    if (s.energies) message.energies = float64Array(s.energies, [n]);
+    if (s.forces) message.forces = float64Array(s.forces, [n, 3]);
+    if (s.stress) message.stress = float64Array(s.stress, [3, 3]);
+    return message;
+  });
+  return { model, units: checked.units, order: '', structures, compute_us: result.computeMicroseconds, queue_us: result.queueMicroseconds };
 }

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { status } from '@grpc/grpc-js';
 import type { Logger } from '../base/logger';
-import type { HamiltonianModelHandle, ModelAddon, ModelMetadata } from '../native/model-addon';
+import type { ModelAddon, ModelHandle, ModelMetadata } from '../native/model-addon';
+import type { ModelKind } from '../wire/vocabulary';
 import { StatusError } from '../wire/status';
 import type { ModelState } from '../wire/vocabulary';
 
@@ -16,7 +17,7 @@ export interface ModelEntry {
   path: string;
   state: ModelState;
   error: string;
-  handle?: HamiltonianModelHandle;
+  handle?: ModelHandle;
   metadata?: ModelMetadata;
 }
 
@@ -28,6 +29,8 @@ export interface RegistryOptions {
 }
 
 export const DEFAULT_MODEL_NAME = 'default-hamiltonian';
+// The energy model Predict uses for energy outputs when none is named.
+export const DEFAULT_ENERGY_MODEL_NAME = 'default-energy';
 const MODEL_EXTENSION = '.npz';
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -90,7 +93,7 @@ export class ModelRegistry {
     }
     const started = process.hrtime.bigint();
     try {
-      const handle = this.addon.loadHamiltonianModel(file);
+      const handle = this.addon.loadModel(file);
       const metadata = handle.metadata();
       const entry: ModelEntry = { name, path: file, state: 'ready', error: '', handle, metadata };
       this.entries.set(name, entry);
@@ -131,28 +134,32 @@ export class ModelRegistry {
     return this.list().filter((e) => e.state === 'ready');
   }
 
-  // The configured default when loaded, else the only loaded model, else none.
-  defaultName(): string | undefined {
-    if (this.entries.get(this.configuredDefault)?.state === 'ready') return this.configuredDefault;
-    const ready = this.ready();
-    return ready.length === 1 ? ready[0].name : undefined;
+  // The default model of a kind: the configured name (--default-model for Hamiltonian models,
+  // default-energy for energy models) when it is loaded and of that kind, else the only loaded
+  // model of that kind, else none.
+  defaultName(kind: ModelKind = 'hamiltonian'): string | undefined {
+    const configured = kind === 'hamiltonian' ? this.configuredDefault : DEFAULT_ENERGY_MODEL_NAME;
+    const ofKind = this.ready().filter((e) => (e.metadata?.kind ?? 'hamiltonian') === kind);
+    if (ofKind.some((e) => e.name === configured)) return configured;
+    return ofKind.length === 1 ? ofKind[0].name : undefined;
   }
 
-  // The model for a Predict call: NAME, or the default for "".
-  resolve(name: string): ModelEntry & { handle: HamiltonianModelHandle; metadata: ModelMetadata } {
-    const wanted = name === '' ? this.defaultName() : name;
+  // The model for a Predict call: NAME, or the default model of `kind` for "".
+  resolve(name: string, kind: ModelKind = 'hamiltonian'): ModelEntry & { handle: ModelHandle; metadata: ModelMetadata } {
+    const wanted = name === '' ? this.defaultName(kind) : name;
     if (wanted === undefined) {
       const ready = this.ready().map((e) => e.name);
+      const configured = kind === 'hamiltonian' ? this.configuredDefault : DEFAULT_ENERGY_MODEL_NAME;
       throw new StatusError(status.FAILED_PRECONDITION, ready.length === 0
         ? 'no model is loaded (put one in the model repository, or start the daemon with --model NAME=PATH)'
-        : `no default model ("${this.configuredDefault}" is not loaded): name one of ${ready.join(', ')}`);
+        : `no default ${kind} model ("${configured}" is not loaded): name one of ${ready.join(', ')}`);
     }
     const entry = this.entries.get(wanted);
     if (!entry || entry.state !== 'ready' || !entry.handle || !entry.metadata) {
       const ready = this.ready().map((e) => e.name);
       throw new StatusError(status.NOT_FOUND, `model "${wanted}" is not loaded (loaded: ${ready.length ? ready.join(', ') : 'none'})`);
     }
-    return entry as ModelEntry & { handle: HamiltonianModelHandle; metadata: ModelMetadata };
+    return entry as ModelEntry & { handle: ModelHandle; metadata: ModelMetadata };
   }
 
   // ServerInfo.capabilities entries: "predict/<kind>" per kind of loaded model.

@@ -63,6 +63,38 @@ export interface HamiltonianModelHandle {
   predict(request: NativePredictRequest, cancel?: CancelToken): Promise<NativePredictResult>;
 }
 
+// An energy model's request: outputs of energyOutputs; units "ev" (eV, Angstrom) or "hartree"
+// (Hartree, Bohr).
+export interface NativeEnergyRequest {
+  systems: NativeSystem[];
+  outputs: string[];
+  units: 'ev' | 'hartree';
+}
+
+// One structure's outputs (those requested; stress for fully periodic structures only).
+export interface NativeEnergyPrediction {
+  nAtoms: number;
+  energy?: number;
+  energyUncertainty?: number;
+  energies?: Float64Array;   // [nAtoms]
+  forces?: Float64Array;     // [nAtoms, 3]
+  stress?: Float64Array;     // [3, 3]
+}
+
+export interface NativeEnergyResult {
+  structures: NativeEnergyPrediction[];
+  computeMicroseconds: number;
+  queueMicroseconds: number;
+}
+
+export interface EnergyModelHandle {
+  metadata(): ModelMetadata;   // kind "energy"
+  predict(request: NativeEnergyRequest, cancel?: CancelToken): Promise<NativeEnergyResult>;
+}
+
+// A loaded model of either kind; metadata().kind tells which.
+export type ModelHandle = HamiltonianModelHandle | EnergyModelHandle;
+
 // Absent fields take the defaults of the shipped model (core/training/training_run.cpp).
 export interface TrainingConfig {
   data: string;            // dataset .npz (docs/dataset-format.md)
@@ -108,6 +140,8 @@ export interface EnergyTrainingConfig {
 // (throws a coded INVALID_ARGUMENT naming the problem) and training, both on its pool.
 export interface ModelAddon {
   loadHamiltonianModel(path: string): HamiltonianModelHandle;
+  // Any kind, by the file's format (a Hamiltonian model's loader names other formats).
+  loadModel(path: string): ModelHandle;
   trainHamiltonianModel(config: TrainingConfig, onProgress?: (progress: TrainingProgress) => void): Promise<TrainingReport>;
   trainEnergyModel(config: EnergyTrainingConfig, onProgress?: (progress: TrainingProgress) => void): Promise<TrainingReport>;
 }

@@ -32,10 +32,22 @@ export const hyperNames = Object.keys(defaultHypers) as HyperName[];
 // The int32 ones (the others are double).
 export const integerHyperNames: readonly HyperName[] = ['max_radial', 'max_angular'];
 
-// PredictRequest.outputs (ModelInfo.outputs); the default when the request names none.
-export const predictOutputs = ['fock_orthogonal', 'fock', 'overlap', 'orbital_energies', 'homo', 'lumo', 'gap', 'orbital_labels'] as const;
+// PredictRequest.outputs (ModelInfo.outputs) of each model kind, and the default of each kind
+// when the request names none.
+export const hamiltonianOutputs = ['fock_orthogonal', 'fock', 'overlap', 'orbital_energies', 'homo', 'lumo', 'gap', 'orbital_labels'] as const;
+export const energyOutputs = ['energy', 'forces', 'stress', 'energies', 'energy_uncertainty'] as const;
+export const predictOutputs = [...hamiltonianOutputs, ...energyOutputs] as const;
 export type PredictOutput = (typeof predictOutputs)[number];
+export type HamiltonianOutput = (typeof hamiltonianOutputs)[number];
+export type EnergyOutput = (typeof energyOutputs)[number];
 export const defaultPredictOutputs: readonly PredictOutput[] = ['orbital_energies', 'homo', 'lumo', 'gap'];
+export const defaultEnergyOutputs: readonly PredictOutput[] = ['energy', 'forces'];
+// Model kinds (ModelInfo.kind) and the outputs each serves.
+export const modelKinds = ['hamiltonian', 'energy'] as const;
+export type ModelKind = (typeof modelKinds)[number];
+export function outputKind(output: PredictOutput): ModelKind {
+  return (energyOutputs as readonly string[]).includes(output) ? 'energy' : 'hamiltonian';
+}
 // The outputs that are [n_orb, n_orb] matrices (the others are per-orbital vectors or numbers).
 export const matrixOutputs: readonly PredictOutput[] = ['fock_orthogonal', 'fock', 'overlap'];
 

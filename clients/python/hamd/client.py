@@ -171,14 +171,17 @@ class Client:
         """Send a ready PredictRequest; returns the raw PredictResponse."""
         return self._call(self._stub.Predict, request, timeout)
 
-    def predict(self, atoms, model=None, outputs=DEFAULT_OUTPUTS, units="hartree", order="hamd", variant="best",
+    def predict(self, atoms, model=None, outputs=DEFAULT_OUTPUTS, units=None, order=None, variant=None,
                 charge=0, timeout=None):
         """Surrogate-Hamiltonian outputs of one molecule or several.
 
         atoms: as for descriptors() (ase.Atoms, a list of them, or (symbols | numbers,
         positions) tuples); molecules only. model: registry name (None: the daemon's default
         model). outputs: any of "fock_orthogonal", "fock", "overlap", "orbital_energies",
-        "homo", "lumo", "gap", "orbital_labels". units: "hartree" or "ev". order: orbital
+        "homo", "lumo", "gap", "orbital_labels" (Hamiltonian models), or "energy", "forces",
+        "stress", "energies", "energy_uncertainty" (energy models; without `model`, the default
+        model of the kind of the outputs answers). units: "hartree" or "ev" (None: Hartree for
+        Hamiltonian outputs, eV and Angstrom for energy outputs). order: orbital
         order of matrices and labels, "hamd" or "pyscf" (PySCF's ao_labels order). variant:
         "best" (the eigenvalue-trained weights when the model has them), "direct" or "indirect".
         charge: molecular charge of every structure (electrons = sum of atomic numbers - charge).

@@ -7,11 +7,13 @@ from ._proto import hamd_pb2
 from .arrays import array_from_proto, labels_from_proto
 from .structures import _is_ase_atoms, _is_single_tuple_structure, as_structure_list, structure_to_proto
 
-PREDICT_OUTPUTS = ("fock_orthogonal", "fock", "overlap", "orbital_energies", "homo", "lumo", "gap",
-                   "orbital_labels")
+HAMILTONIAN_OUTPUTS = ("fock_orthogonal", "fock", "overlap", "orbital_energies", "homo", "lumo", "gap",
+                       "orbital_labels")
+ENERGY_OUTPUTS = ("energy", "forces", "stress", "energies", "energy_uncertainty")
+PREDICT_OUTPUTS = HAMILTONIAN_OUTPUTS + ENERGY_OUTPUTS
 DEFAULT_OUTPUTS = ("orbital_energies", "homo", "lumo", "gap")
-_MATRICES = ("fock_orthogonal", "fock", "overlap", "orbital_energies")
-_SCALARS = ("homo", "lumo", "gap")
+_MATRICES = ("fock_orthogonal", "fock", "overlap", "orbital_energies", "energies", "forces", "stress")
+_SCALARS = ("homo", "lumo", "gap", "energy", "energy_uncertainty")
 
 
 def is_single_structure(atoms):
@@ -19,24 +21,24 @@ def is_single_structure(atoms):
     return _is_ase_atoms(atoms) or _is_single_tuple_structure(atoms)
 
 
-def predict_request(atoms, model=None, outputs=DEFAULT_OUTPUTS, units="hartree", order="hamd", variant="best", charge=0):
+def predict_request(atoms, model=None, outputs=DEFAULT_OUTPUTS, units=None, order=None, variant=None, charge=0):
     """The PredictRequest that Client.predict() sends."""
     if isinstance(outputs, str):
         outputs = (outputs,)
     unknown = [o for o in outputs if o not in PREDICT_OUTPUTS]
     if unknown:
         raise ValueError(f"unknown output(s) {', '.join(map(repr, unknown))}; expected some of {', '.join(PREDICT_OUTPUTS)}")
-    if units not in ("hartree", "ev"):
+    if units not in (None, "hartree", "ev"):
         raise ValueError(f"units must be 'hartree' or 'ev', got {units!r}")
-    if order not in ("hamd", "pyscf"):
+    if order not in (None, "hamd", "pyscf"):
         raise ValueError(f"order must be 'hamd' or 'pyscf', got {order!r}")
-    if variant not in ("best", "direct", "indirect"):
+    if variant not in (None, "best", "direct", "indirect"):
         raise ValueError(f"variant must be 'best', 'direct' or 'indirect', got {variant!r}")
     if isinstance(charge, bool) or int(charge) != charge:
         raise ValueError(f"charge must be an integer, got {charge!r}")
     structures = [structure_to_proto(s, i) for i, s in enumerate(as_structure_list(atoms))]
     return hamd_pb2.PredictRequest(structures=structures, model=model or "", outputs=list(outputs),
-                                   units=units, order=order, variant=variant, charge=int(charge))
+                                   units=units or "", order=order or "", variant=variant or "", charge=int(charge))
 
 
 def structure_result(message):

@@ -14,9 +14,16 @@ export interface StructurePrediction {
   'lumo'?: (number | string);
   'gap'?: (number | string);
   'orbital_labels'?: (_hamd_v1_OrbitalLabels | null);
+  'energy'?: (number | string);
+  'forces'?: (_hamd_v1_Array | null);
+  'stress'?: (_hamd_v1_Array | null);
+  'energies'?: (_hamd_v1_Array | null);
+  'energy_uncertainty'?: (number | string);
   '_homo'?: "homo";
   '_lumo'?: "lumo";
   '_gap'?: "gap";
+  '_energy'?: "energy";
+  '_energy_uncertainty'?: "energy_uncertainty";
 }
 
 export interface StructurePrediction__Output {
@@ -30,7 +37,14 @@ export interface StructurePrediction__Output {
   'lumo'?: (number);
   'gap'?: (number);
   'orbital_labels'?: (_hamd_v1_OrbitalLabels__Output);
+  'energy'?: (number);
+  'forces'?: (_hamd_v1_Array__Output);
+  'stress'?: (_hamd_v1_Array__Output);
+  'energies'?: (_hamd_v1_Array__Output);
+  'energy_uncertainty'?: (number);
   '_homo'?: "homo";
   '_lumo'?: "lumo";
   '_gap'?: "gap";
+  '_energy'?: "energy";
+  '_energy_uncertainty'?: "energy_uncertainty";
 }
