@@ -7,13 +7,14 @@ import type { ModelOptions } from '../models/start';
 import { UsageError } from './args';
 
 export const modelOptionsUsage = `  --models DIR             model repository: every DIR/NAME.npz is loaded as model NAME
-                           (default: the package's models/ directory)
+                           (default: $HAMD_MODELS, else the package's models/ directory)
   --model NAME=PATH        also load PATH as model NAME (repeatable)
   --default-model NAME     model Predict uses when none is named (default ${DEFAULT_MODEL_NAME})
   --no-models              load no repository model at start (--model ones still load;
                            LoadModel can load the others later)`;
 
-export const defaultRepository = (): string => path.join(packageRoot, 'models');
+// $HAMD_MODELS, else the package's models/ (an auto-started daemon has no command line of its own).
+export const defaultRepository = (): string => process.env.HAMD_MODELS || path.join(packageRoot, 'models');
 
 // Splits argv into the model options and everything else (for parseArgs).
 export function extractModelOptions(argv: string[]): { rest: string[]; options: ModelOptions } {

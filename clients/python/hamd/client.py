@@ -200,6 +200,12 @@ class Client:
         return results[0] if single else results
 
 
-def connect(address=None, timeout=300.0):
-    """A Client for the daemon at `address` (default: $HAMD_ADDRESS, else the default socket)."""
-    return Client(address, timeout=timeout)
+def connect(address=None, timeout=300.0, autostart=False):
+    """A Client for the daemon at `address` (default: $HAMD_ADDRESS, else the default socket).
+
+    autostart: when no daemon answers on a Unix socket, start `hamd serve` there in the
+    background and wait until it serves (hamd.autostart)."""
+    if not autostart:
+        return Client(address, timeout=timeout)
+    from .autostart import connect_or_start
+    return connect_or_start(Client, address or default_address(), timeout=timeout)

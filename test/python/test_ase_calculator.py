@@ -1,0 +1,181 @@
+"""The ASE calculator over an energy model, and the client starting its own daemon.
+
+A tiny energy model is trained here (`hamd train energy` on a numpy-written water dataset from
+a Morse pair potential); the client's autostart starts a daemon on a fresh socket; ASE's
+VelocityVerlet then runs NVE molecular dynamics through the calculator. Checks: forces are
+minus the derivative of the energy through the calculator, the total energy is conserved within
+the bound of the integrator, stress is present for periodic cells only, the uncertainty is
+reported, and a second client reuses the daemon instead of starting another.
+"""
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import hamd
+from conftest import ROOT, require_addon
+
+ase = pytest.importorskip("ase")
+from ase import Atoms, units  # noqa: E402
+from ase.md.velocitydistribution import MaxwellBoltzmannDistribution, Stationary, ZeroRotation  # noqa: E402
+from ase.md.verlet import VelocityVerlet  # noqa: E402
+
+from hamd.ase import HamdCalculator  # noqa: E402
+
+BASE = np.array([[0, 0, 0.117], [0, 0.757, -0.467], [0, -0.757, -0.467]])
+Z = np.array([8, 1, 1])
+DEPTH, WIDTH = 4.0, 2.0  # eV, 1/Angstrom: the Morse pair potential of the training data
+
+
+def pair(x):
+    e, f = 0.0, np.zeros_like(x)
+    for i in range(3):
+        for j in range(i + 1, 3):
+            d = x[j] - x[i]
+            r = np.linalg.norm(d)
+            r0 = 0.96 if Z[i] != Z[j] else 1.5
+            m = 1 - np.exp(-WIDTH * (r - r0))
+            e += DEPTH * (m * m - 1)
+            g = DEPTH * 2 * m * WIDTH * np.exp(-WIDTH * (r - r0)) * d / r
+            f[i] += g
+            f[j] -= g
+    return e, f
+
+
+@pytest.fixture(scope="module")
+def model_file(tmp_path_factory):
+    require_addon()
+    directory = tmp_path_factory.mktemp("energy")
+    rng = np.random.default_rng(7)
+    positions, forces, energies = [], [], []
+    for _ in range(60):
+        x = BASE + rng.uniform(-0.12, 0.12, BASE.shape)
+        e, f = pair(x)
+        positions.append(x)
+        forces.append(f)
+        energies.append(e)
+    n = len(energies)
+    data = directory / "water.npz"
+    np.savez(data, format=np.array("hamd-energy-dataset"), format_version=np.array(1, dtype=np.int64),
+             provenance=np.array(json.dumps({"source": "test Morse pair potential"})),
+             structure_molecule=np.zeros(n, dtype=np.int64), atom_offsets=np.arange(0, 3 * n + 1, 3, dtype=np.int64),
+             species=np.tile(Z, n).astype(np.int64), positions=np.concatenate(positions),
+             forces=np.concatenate(forces), energy=np.array(energies), cell=np.zeros((n, 3, 3)),
+             pbc=np.zeros((n, 3), dtype=np.bool_))
+    (directory / "models").mkdir()
+    model = directory / "models" / "default-energy.npz"
+    run = subprocess.run(["node", str(ROOT / "bin" / "hamd.js"), "train", "energy", "--data", str(data), "-o", str(model),
+                          "--cutoff", "3.5", "--max-radial", "3", "--max-angular", "3", "--threads", "1"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    return model
+
+
+@pytest.fixture(scope="module")
+def calculator_address(model_file, tmp_path_factory):
+    """A socket address where nothing runs yet; the client starts the daemon there itself."""
+    directory = tmp_path_factory.mktemp("daemon", numbered=True)
+    address = f"unix:{directory}/hamd.sock"
+    previous = os.environ.get("HAMD_COMMAND")
+    # The daemon the client starts serves the trained model as the default energy model.
+    os.environ["HAMD_COMMAND"] = f"node {ROOT / 'bin' / 'hamd.js'}"
+    os.environ["HAMD_MODELS"] = str(model_file.parent)
+    yield address, directory
+    pid_file = directory / "hamd.pid"
+    if pid_file.exists():
+        try:
+            os.kill(int(pid_file.read_text().strip()), 15)
+        except (ProcessLookupError, ValueError):
+            pass
+    if previous is None:
+        os.environ.pop("HAMD_COMMAND", None)
+    else:
+        os.environ["HAMD_COMMAND"] = previous
+    os.environ.pop("HAMD_MODELS", None)
+
+
+def water(rng, amplitude=0.05):
+    return Atoms(numbers=Z, positions=BASE + rng.uniform(-amplitude, amplitude, BASE.shape))
+
+
+def test_autostart_then_reuse(calculator_address):
+    address, directory = calculator_address
+    started = time.monotonic()
+    with hamd.connect(address, autostart=True) as client:
+        models = {m["name"]: m for m in client.models()}
+        assert models["default-energy"]["kind"] == "energy" and models["default-energy"]["state"] == "ready"
+    assert (directory / "hamd.pid").exists(), "the client started a daemon (pid file beside the socket)"
+    pid = (directory / "hamd.pid").read_text()
+    with hamd.connect(address, autostart=True) as again:
+        assert again.info()["api_version"] == "hamd.v1"
+    assert (directory / "hamd.pid").read_text() == pid, "a second client reuses the running daemon"
+    assert time.monotonic() - started < 120
+
+
+def test_calculator_forces_are_minus_the_energy_gradient(calculator_address):
+    address, _ = calculator_address
+    rng = np.random.default_rng(3)
+    atoms = water(rng)
+    atoms.calc = HamdCalculator(address=address)
+    forces = atoms.get_forces()
+    assert forces.shape == (3, 3)
+    assert np.abs(forces.sum(axis=0)).max() < 1e-9, "no net force"
+    h = 1e-4
+    for atom, axis in [(0, 2), (1, 1), (2, 0)]:
+        shifted = []
+        for sign in (1, -1):
+            probe = atoms.copy()
+            probe.positions[atom, axis] += sign * h
+            probe.calc = HamdCalculator(address=address)
+            shifted.append(probe.get_potential_energy())
+        numeric = -(shifted[0] - shifted[1]) / (2 * h)
+        # truncation h^2/6 |E'''| (Morse: ~ DEPTH * WIDTH^3 = 32 eV/A^3 -> 5e-8) plus rounding
+        assert abs(forces[atom, axis] - numeric) < 1e-6 * (1 + abs(numeric)) + 1e-7
+    assert atoms.calc.results["energy_uncertainty"] > 0
+    with pytest.raises(Exception):
+        atoms.get_stress()  # a molecule has no stress
+
+
+def test_periodic_stress_in_voigt_order(calculator_address):
+    address, _ = calculator_address
+    atoms = water(np.random.default_rng(5))
+    atoms.set_cell([[3.4, 0, 0], [0.4, 3.3, 0], [-0.3, 0.2, 3.5]])
+    atoms.pbc = True
+    atoms.calc = HamdCalculator(address=address)
+    stress = atoms.get_stress()
+    assert stress.shape == (6,) and np.all(np.isfinite(stress))
+    full = atoms.get_stress(voigt=False)
+    assert np.allclose(full, full.T, atol=1e-9 * (1 + np.abs(full).max())), "the stress is symmetric"
+
+
+def test_nve_molecular_dynamics_conserves_energy(calculator_address):
+    """2000 velocity-Verlet steps of 0.25 fs. The integrator's energy error for a vibration of
+    frequency w is bounded by ~ (w dt)^2 / 8 times its energy; the stiffest mode here is the O-H
+    stretch of the Morse potential, w = sqrt(2 DEPTH WIDTH^2 / mu) with mu the O-H reduced mass."""
+    address, _ = calculator_address
+    rng = np.random.default_rng(11)
+    atoms = water(rng, 0.02)
+    atoms.calc = HamdCalculator(address=address)
+    MaxwellBoltzmannDistribution(atoms, temperature_K=300, rng=rng)
+    Stationary(atoms)
+    ZeroRotation(atoms)
+    dt = 0.25 * units.fs
+    dynamics = VelocityVerlet(atoms, timestep=dt)
+    start = atoms.get_total_energy()
+    kinetic0 = atoms.get_kinetic_energy()
+    drift = []
+    for _ in range(200):
+        dynamics.run(10)
+        drift.append(atoms.get_total_energy() - start)
+    mu = 16.0 * 1.008 / (16.0 + 1.008)  # amu
+    omega = np.sqrt(2 * DEPTH * WIDTH ** 2 / mu * units._e / units._amu) * 1e10  # rad/s (eV/A^2/amu -> 1/s^2)
+    omega_dt = omega * 0.25e-15
+    vibrational = 2 * kinetic0 + 0.1  # eV: kinetic + potential of the excited modes, with margin
+    bound = 4 * omega_dt ** 2 / 8 * vibrational
+    print(f"NVE: max |drift| {np.max(np.abs(drift)):.2e} eV, bound {bound:.2e} eV, kinetic0 {kinetic0:.3f} eV")
+    assert np.max(np.abs(drift)) < bound, f"energy drift {np.max(np.abs(drift)):.2e} eV vs bound {bound:.2e} eV"
+    assert atoms.get_kinetic_energy() > 0
