@@ -152,7 +152,12 @@ t.test('without a running daemon: --no-autostart fails; otherwise one is started
   t.equal(second.code, 0, second.stderr);
   t.notMatch(second.stderr, /started hamd daemon/, 'second run reuses the daemon');
 
-  process.kill(pid, 'SIGTERM');
-  for (let i = 0; i < 100 && fs.existsSync(socket); i++) await new Promise((r) => setTimeout(r, 100));
-  t.notOk(fs.existsSync(socket), 'background daemon stops on SIGTERM and removes its socket');
+  const stopped = await runCliAsync(['stop'], env);
+  t.equal(stopped.code, 0, `hamd stop: exit 0 ${stopped.stderr}`);
+  t.match(stopped.stderr, new RegExp(`stopped the daemon \\(pid ${pid}\\)`), 'hamd stop names the daemon it stopped');
+  t.notOk(fs.existsSync(socket), 'the stopped daemon removed its socket');
+  t.notOk(fs.existsSync(path.join(runtime, 'hamd', 'hamd.pid')), 'and its pid file');
+  const again = await runCliAsync(['stop'], env);
+  t.equal(again.code, 1, 'hamd stop with no daemon: exit 1');
+  t.match(again.stderr, /no .*hamd\.pid/, 'and says there is none');
 });
