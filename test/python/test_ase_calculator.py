@@ -10,7 +10,6 @@ reported, and a second client reuses the daemon instead of starting another.
 import json
 import os
 import subprocess
-import time
 from pathlib import Path
 
 import numpy as np
@@ -104,7 +103,6 @@ def water(rng, amplitude=0.05):
 
 def test_autostart_then_reuse(calculator_address):
     address, directory = calculator_address
-    started = time.monotonic()
     with hamd.connect(address, autostart=True) as client:
         models = {m["name"]: m for m in client.models()}
         assert models["default-energy"]["kind"] == "energy" and models["default-energy"]["state"] == "ready"
@@ -113,7 +111,6 @@ def test_autostart_then_reuse(calculator_address):
     with hamd.connect(address, autostart=True) as again:
         assert again.info()["api_version"] == "hamd.v1"
     assert (directory / "hamd.pid").read_text() == pid, "a second client reuses the running daemon"
-    assert time.monotonic() - started < 120
 
 
 def test_calculator_forces_are_minus_the_energy_gradient(calculator_address):

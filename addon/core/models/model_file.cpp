@@ -1,5 +1,6 @@
 #include "core/models/model_file.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -53,6 +54,13 @@ std::string archive_checksum(const NpzArchive& archive) {
     }
     char buffer[24];
     std::snprintf(buffer, sizeof buffer, "crc32:%08x", crc);
+    return buffer;
+}
+
+std::string json_number(double x) {
+    if (!std::isfinite(x)) return "null";
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.9g", x);
     return buffer;
 }
 

@@ -16,6 +16,10 @@ std::string archive_checksum(const NpzArchive& archive);
 // JSON string literal (quotes included) of UTF-8 text.
 std::string json_quote(const std::string& text);
 
+// A JSON number (%.9g); null for NaN or infinity, which JSON cannot hold (a metric that could
+// not be measured), so that metadata stays readable.
+std::string json_number(double x);
+
 // Adds the checksum and writes atomically. Throws std::runtime_error when it cannot write.
 void write_model_archive(NpzArchive archive, const std::string& path);
 

@@ -18,13 +18,6 @@ namespace hamd {
 
 namespace {
 
-std::string number(double x) {
-    if (!std::isfinite(x)) return "null";
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.9g", x);
-    return buffer;
-}
-
 EnergyTrainingSet subset(const EnergyTrainingSet& all, const std::vector<size_t>& indices) {
     EnergyTrainingSet out;
     for (size_t i : indices) {
@@ -70,10 +63,10 @@ Errors evaluate(const EnergyModel& model, const EnergyTrainingSet& set, ThreadPo
 }
 
 std::string errors_json(const Errors& e) {
-    return "{\"energy_mae_ev\": " + number(e.energy_mae) + ", \"energy_per_atom_mae_ev\": " + number(e.energy_per_atom_mae) +
-           ", \"force_mae_ev_per_angstrom\": " + number(e.force_mae) + ", \"force_rmse_ev_per_angstrom\": " +
-           number(e.force_rmse) + ", \"energy_rmse_ev\": " + number(e.rms_error) + ", \"mean_energy_uncertainty_ev\": " +
-           number(e.mean_uncertainty) + "}";
+    return "{\"energy_mae_ev\": " + json_number(e.energy_mae) + ", \"energy_per_atom_mae_ev\": " + json_number(e.energy_per_atom_mae) +
+           ", \"force_mae_ev_per_angstrom\": " + json_number(e.force_mae) + ", \"force_rmse_ev_per_angstrom\": " +
+           json_number(e.force_rmse) + ", \"energy_rmse_ev\": " + json_number(e.rms_error) + ", \"mean_energy_uncertainty_ev\": " +
+           json_number(e.mean_uncertainty) + "}";
 }
 
 }  // namespace
@@ -177,7 +170,7 @@ std::string run_energy_training(const EnergyTrainingConfig& config, ThreadPool& 
         fit_energy_model(*model, train, fit, pool);
         const Errors e = evaluate(*model, validation, pool);
         const double score = e.force_mae + e.energy_per_atom_mae;
-        scan += std::string(k ? ", " : "") + "{\"force_sigma\": " + number(fit.force_sigma) + ", \"validation\": " + errors_json(e) + "}";
+        scan += std::string(k ? ", " : "") + "{\"force_sigma\": " + json_number(fit.force_sigma) + ", \"validation\": " + errors_json(e) + "}";
         if (score < best_score) {
             best_score = score;
             best_sigma = fit.force_sigma;
@@ -201,16 +194,16 @@ std::string run_energy_training(const EnergyTrainingConfig& config, ThreadPool& 
     std::ostringstream meta;
     meta << "{\"kind\": \"linear energy model on the power spectrum, per-species baselines, ridge on energies and forces\""
          << ", \"units\": {\"energy\": \"eV\", \"length\": \"angstrom\"}"
-         << ", \"hyper_parameters\": {\"cutoff\": " << number(h.cutoff) << ", \"cutoff_width\": " << number(h.cutoff_width)
+         << ", \"hyper_parameters\": {\"cutoff\": " << json_number(h.cutoff) << ", \"cutoff_width\": " << json_number(h.cutoff_width)
          << ", \"max_radial\": " << h.max_radial << ", \"max_angular\": " << h.max_angular << ", \"density_width\": "
-         << number(h.density_width) << ", \"center_atom_weight\": " << number(h.center_atom_weight)
-         << ", \"energy_sigma_ev_per_atom\": " << number(config.energy_sigma) << ", \"force_sigma_ev_per_angstrom\": " << number(best_sigma)
-         << ", \"ridge\": " << number(config.ridge) << ", \"validation_fraction\": " << number(config.validation_fraction)
-         << ", \"seed\": " << config.seed << ", \"uncertainty_scale\": " << number(alpha) << "}"
+         << json_number(h.density_width) << ", \"center_atom_weight\": " << json_number(h.center_atom_weight)
+         << ", \"energy_sigma_ev_per_atom\": " << json_number(config.energy_sigma) << ", \"force_sigma_ev_per_angstrom\": " << json_number(best_sigma)
+         << ", \"ridge\": " << json_number(config.ridge) << ", \"validation_fraction\": " << json_number(config.validation_fraction)
+         << ", \"seed\": " << config.seed << ", \"uncertainty_scale\": " << json_number(alpha) << "}"
          << ", \"training\": {\"dataset\": " << json_quote(config.data_path) << ", \"dataset_provenance\": "
          << (data.provenance.empty() ? "null" : data.provenance.front() == '{' ? data.provenance : json_quote(data.provenance))
          << ", \"structures\": " << train.systems.size() << ", \"validation_structures\": " << validation.systems.size()
-         << ", \"command\": " << json_quote(config.command) << ", \"seconds\": " << number(seconds) << "}"
+         << ", \"command\": " << json_quote(config.command) << ", \"seconds\": " << json_number(seconds) << "}"
          << ", \"validation\": {\"train\": " << errors_json(train_errors) << ", \"validation\": " << errors_json(validation_errors)
          << "}}";
     const std::string metadata = meta.str();
@@ -219,9 +212,9 @@ std::string run_energy_training(const EnergyTrainingConfig& config, ThreadPool& 
     std::ostringstream report;
     report << "{\"model\": " << json_quote(config.output_path) << ", \"metadata\": " << metadata
            << ", \"force_sigma_scan\": " << scan << ", \"rows\": " << train_fit.rows << ", \"parity\": {\"set\": \"validation\", \"reference_ev\": [";
-    for (size_t k = 0; k < parity_reference.size(); ++k) report << (k ? ", " : "") << number(parity_reference[k]);
+    for (size_t k = 0; k < parity_reference.size(); ++k) report << (k ? ", " : "") << json_number(parity_reference[k]);
     report << "], \"predicted_ev\": [";
-    for (size_t k = 0; k < parity_predicted.size(); ++k) report << (k ? ", " : "") << number(parity_predicted[k]);
+    for (size_t k = 0; k < parity_predicted.size(); ++k) report << (k ? ", " : "") << json_number(parity_predicted[k]);
     report << "]}}";
     return report.str();
 }

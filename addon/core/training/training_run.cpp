@@ -15,18 +15,9 @@ namespace hamd {
 
 namespace {
 
-// JSON has no NaN or infinity: a metric that could not be measured (no structure had that
-// level) is written as null, so that the metadata stays readable (describe_model parses it).
-std::string number(double x) {
-    if (!std::isfinite(x)) return "null";
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.9g", x);
-    return buffer;
-}
-
 std::string errors_json(const SpectrumErrors& e) {
-    return "{\"occupied_valence_mae_ev\": " + number(e.occupied_valence) + ", \"homo_mae_ev\": " + number(e.homo) +
-           ", \"lumo_mae_ev\": " + number(e.lumo) + ", \"gap_mae_ev\": " + number(e.gap) +
+    return "{\"occupied_valence_mae_ev\": " + json_number(e.occupied_valence) + ", \"homo_mae_ev\": " + json_number(e.homo) +
+           ", \"lumo_mae_ev\": " + json_number(e.lumo) + ", \"gap_mae_ev\": " + json_number(e.gap) +
            ", \"structures\": " + std::to_string(e.structures) + "}";
 }
 
@@ -67,23 +58,23 @@ namespace {
 std::string hyper_parameters_json(const TrainingConfig& config, const HamiltonianFeatureSettings& features) {
     std::ostringstream hypers;
     const Hypers& h = features.hypers;
-    hypers << "{\"cutoff\": " << number(h.cutoff) << ", \"cutoff_width\": " << number(h.cutoff_width)
+    hypers << "{\"cutoff\": " << json_number(h.cutoff) << ", \"cutoff_width\": " << json_number(h.cutoff_width)
            << ", \"max_radial\": " << h.max_radial << ", \"max_angular\": " << h.max_angular
-           << ", \"density_width\": " << number(h.density_width) << ", \"center_atom_weight\": " << number(h.center_atom_weight)
-           << ", \"max_lambda\": " << features.max_lambda << ", \"pair_cutoff\": " << number(h.cutoff)
+           << ", \"density_width\": " << json_number(h.density_width) << ", \"center_atom_weight\": " << json_number(h.center_atom_weight)
+           << ", \"max_lambda\": " << features.max_lambda << ", \"pair_cutoff\": " << json_number(h.cutoff)
            << ", \"ridge_alphas_relative\": [";
-    for (size_t k = 0; k < config.ridge.alphas.size(); ++k) hypers << (k ? ", " : "") << number(config.ridge.alphas[k]);
+    for (size_t k = 0; k < config.ridge.alphas.size(); ++k) hypers << (k ? ", " : "") << json_number(config.ridge.alphas[k]);
     hypers << "], \"cv_folds\": " << config.ridge.folds
            << ", \"feature_scale\": \"" << (config.ridge.per_feature_scale ? "per feature" : "per family") << "\"" << ", \"indirect\": " << (config.run_indirect ? "true" : "false")
            << ", \"optimizer\": \"" << (config.indirect.optimizer == IndirectOptimizer::Lbfgs ? "L-BFGS" : "Adam") << "\""
-           << ", \"epochs\": " << config.indirect.epochs << ", \"learning_rate\": " << number(config.indirect.learning_rate)
-           << ", \"penalty\": " << number(config.indirect.penalty) << ", \"validation_fraction\": "
-           << number(config.indirect.validation_fraction) << ", \"validation_molecules\": \""
+           << ", \"epochs\": " << config.indirect.epochs << ", \"learning_rate\": " << json_number(config.indirect.learning_rate)
+           << ", \"penalty\": " << json_number(config.indirect.penalty) << ", \"validation_fraction\": "
+           << json_number(config.indirect.validation_fraction) << ", \"validation_molecules\": \""
            << (config.indirect.validate_on_largest ? "largest" : "random") << "\", \"patience\": " << config.indirect.patience
-           << ", \"level_weights\": {\"core\": " << number(config.indirect.levels.core) << ", \"occupied\": "
-           << number(config.indirect.levels.occupied) << ", \"lumo\": " << number(config.indirect.levels.lumo)
-           << ", \"virtuals\": " << number(config.indirect.levels.virtuals)
-           << ", \"virtual_match_ev\": " << number(config.indirect.levels.virtual_match_ev) << "}, \"seed\": " << config.indirect.seed << "}";
+           << ", \"level_weights\": {\"core\": " << json_number(config.indirect.levels.core) << ", \"occupied\": "
+           << json_number(config.indirect.levels.occupied) << ", \"lumo\": " << json_number(config.indirect.levels.lumo)
+           << ", \"virtuals\": " << json_number(config.indirect.levels.virtuals)
+           << ", \"virtual_match_ev\": " << json_number(config.indirect.levels.virtual_match_ev) << "}, \"seed\": " << config.indirect.seed << "}";
     return hypers.str();
 }
 
@@ -137,10 +128,10 @@ TrainingEvaluation evaluate_training(const HamiltonianModel& model, const std::v
             indirect_held.push_back(i);
             for (size_t k = 0; k < ex.levels.size(); ++k) {
                 const std::string sep = parity_reference.size() > 1 ? ", " : "";
-                parity_reference += sep + number(ex.levels[k] * kHartreeEv);
-                parity_direct += sep + number(d[k] * kHartreeEv);
-                parity_indirect += sep + number(i[k] * kHartreeEv);
-                parity_minimal += sep + number(ex.reference->minimal_energies[k] * kHartreeEv);
+                parity_reference += sep + json_number(ex.levels[k] * kHartreeEv);
+                parity_direct += sep + json_number(d[k] * kHartreeEv);
+                parity_indirect += sep + json_number(i[k] * kHartreeEv);
+                parity_minimal += sep + json_number(ex.reference->minimal_energies[k] * kHartreeEv);
             }
         }
     }
@@ -150,13 +141,13 @@ TrainingEvaluation evaluate_training(const HamiltonianModel& model, const std::v
     held_names += "]";
 
     std::ostringstream metrics;
-    metrics << "{\"direct\": {\"train_fock_mae_hartree\": " << number(direct.train_fock_mae)
-            << ", \"train_fock_max_hartree\": " << number(direct.train_fock_max) << ", \"cv_rmse_hartree\": "
-            << number(direct.cv_rmse) << ", \"keys\": " << direct.n_keys << ", \"weights\": " << direct.n_weights << "}";
+    metrics << "{\"direct\": {\"train_fock_mae_hartree\": " << json_number(direct.train_fock_mae)
+            << ", \"train_fock_max_hartree\": " << json_number(direct.train_fock_max) << ", \"cv_rmse_hartree\": "
+            << json_number(direct.cv_rmse) << ", \"keys\": " << direct.n_keys << ", \"weights\": " << direct.n_weights << "}";
     if (config.run_indirect)
         metrics << ", \"indirect\": {\"epochs\": " << indirect.epochs << ", \"best_epoch\": " << indirect.best_epoch
-                << ", \"initial_validation_loss\": " << number(indirect.initial_validation) << ", \"best_validation_loss\": "
-                << number(indirect.best_validation) << ", \"best_train_loss\": " << number(indirect.best_train)
+                << ", \"initial_validation_loss\": " << json_number(indirect.initial_validation) << ", \"best_validation_loss\": "
+                << json_number(indirect.best_validation) << ", \"best_train_loss\": " << json_number(indirect.best_train)
                 << ", \"validation_molecules\": " << held_names << "}";
     metrics << ", \"training_set_vs_large_basis\": {\"sto3g\": " << errors_json(spectrum_errors(sto_all, all_refs))
             << ", \"direct\": " << errors_json(spectrum_errors(direct_all, all_refs))
@@ -210,7 +201,7 @@ std::string run_hamiltonian_training(const TrainingConfig& config, ThreadPool& p
          << ", \"training\": {\"dataset\": " << json_quote(config.data_path) << ", \"dataset_provenance\": "
          << (data.provenance.empty() ? "null" : data.provenance.front() == '{' ? data.provenance : json_quote(data.provenance)) << ", \"structures\": " << data.structures.size()
          << ", \"molecules\": " << data.molecule_names.size() << ", \"date\": " << json_quote(utc_now())
-         << ", \"command\": " << json_quote(config.command) << ", \"seconds\": " << number(seconds) << "}"
+         << ", \"command\": " << json_quote(config.command) << ", \"seconds\": " << json_number(seconds) << "}"
          << ", \"validation\": " << evaluation.metrics_json << "}";
     model.metadata_json = meta.str();
     if (!config.output_path.empty()) save_hamiltonian_model(model, config.output_path);
