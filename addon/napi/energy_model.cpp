@@ -5,30 +5,19 @@
 #include "core/base/errors.hpp"
 #include "napi/async_job.hpp"
 #include "napi/convert.hpp"
+#include "napi/energy_results.hpp"
+#include "napi/energy_session.hpp"
 
 namespace hamd_napi {
 
 Napi::FunctionReference EnergyModelHandle::constructor;
 
-namespace {
-
-constexpr double kHartreeEv = 27.211386245988;     // CODATA 2018
-constexpr double kBohrAngstrom = 0.529177210903;   // CODATA 2018
-
-struct EnergyRequest {
-    std::shared_ptr<const hamd::LoadedEnergyModel> model;
-    std::vector<hamd::System> systems;
-    std::vector<std::string> outputs;
-    bool hartree = false;  // Hartree, Hartree/Bohr, Hartree/Bohr^3 instead of eV, eV/A, eV/A^3
-    bool wants(const char* name) const { return std::find(outputs.begin(), outputs.end(), name) != outputs.end(); }
-};
-
-}  // namespace
 
 void EnergyModelHandle::define(Napi::Env env) {
     Napi::Function f = DefineClass(env, "EnergyModel",
                                    {InstanceMethod("metadata", &EnergyModelHandle::metadata),
-                                    InstanceMethod("predict", &EnergyModelHandle::predict)});
+                                    InstanceMethod("predict", &EnergyModelHandle::predict),
+                                    InstanceMethod("openSession", &EnergyModelHandle::open_session)});
     constructor = Napi::Persistent(f);
     constructor.SuppressDestruct();
 }
@@ -63,28 +52,21 @@ Napi::Value EnergyModelHandle::predict(const Napi::CallbackInfo& info) {
     if (info.Length() < 1 || !info[0].IsObject())
         throw coded_error(env, "INVALID_ARGUMENT", "predict(request[, cancelToken]) needs a request object");
     const Napi::Object object = info[0].As<Napi::Object>();
-    auto request = std::make_shared<EnergyRequest>();
+    struct Request {
+        std::shared_ptr<const hamd::LoadedEnergyModel> model;
+        std::vector<hamd::System> systems;
+        EnergyOutputChoice choice;
+    };
+    auto request = std::make_shared<Request>();
     request->model = model_;
     request->systems = systems_from_js(object);
-    const Napi::Value outputs = object.Get("outputs");
-    if (!outputs.IsArray()) bad_request(env, "outputs must be an array of names");
-    const Napi::Array list = outputs.As<Napi::Array>();
-    const auto& known = hamd::energy_outputs();
-    for (uint32_t k = 0; k < list.Length(); ++k) {
-        const std::string name = list.Get(k).ToString().Utf8Value();
-        if (std::find(known.begin(), known.end(), name) == known.end())
-            bad_request(env, "output '" + name + "' is not one an energy model answers");
-        request->outputs.push_back(name);
-    }
-    const std::string units = string_field(object, "units", "ev");
-    if (units != "ev" && units != "hartree") bad_request(env, "units must be 'ev' or 'hartree', not '" + units + "'");
-    request->hartree = units == "hartree";
+    request->choice = energy_output_choice_from_js(object);
     using Results = std::vector<hamd::EnergyPrediction>;
     return submit_job<Results>(
         env, *pool_, "hamd.predictEnergy", cancel_flag_from_js(info, 1),
         [request](hamd::ThreadPool& pool, const std::atomic<bool>& cancel) {
             Results results(request->systems.size());
-            const bool forces = request->wants("forces"), stress = request->wants("stress");
+            const bool forces = request->choice.wants("forces"), stress = request->choice.wants("stress");
             for (size_t s = 0; s < request->systems.size(); ++s) {  // each prediction spreads over the pool
                 if (cancel.load()) throw hamd::Cancelled();
                 request->model->model->validate_input(request->systems[s], s);
@@ -93,33 +75,18 @@ Napi::Value EnergyModelHandle::predict(const Napi::CallbackInfo& info) {
             return results;
         },
         [request](Napi::Env env, Results& results) -> Napi::Value {
-            const double energy_unit = request->hartree ? 1.0 / kHartreeEv : 1.0;
-            const double length_unit = request->hartree ? 1.0 / kBohrAngstrom : 1.0;  // per Angstrom -> per Bohr
             Napi::Object out = Napi::Object::New(env);
             Napi::Array structures = Napi::Array::New(env, results.size());
-            for (size_t k = 0; k < results.size(); ++k) {
-                hamd::EnergyPrediction& p = results[k];
-                Napi::Object o = Napi::Object::New(env);
-                o.Set("nAtoms", static_cast<double>(request->systems[k].size()));
-                if (request->wants("energy")) o.Set("energy", p.energy * energy_unit);
-                if (request->wants("energy_uncertainty")) o.Set("energyUncertainty", p.energy_uncertainty * energy_unit);
-                if (request->wants("energies")) {
-                    for (double& e : p.energies) e *= energy_unit;
-                    o.Set("energies", copy_to_js(env, p.energies.data(), p.energies.size()));
-                }
-                if (request->wants("forces")) {
-                    for (double& f : p.forces) f *= energy_unit / length_unit;
-                    o.Set("forces", copy_to_js(env, p.forces.data(), p.forces.size()));
-                }
-                if (request->wants("stress") && p.has_stress) {
-                    for (double& x : p.stress) x *= energy_unit / (length_unit * length_unit * length_unit);
-                    o.Set("stress", copy_to_js(env, p.stress.data(), 9));
-                }
-                structures.Set(static_cast<uint32_t>(k), o);
-            }
+            for (size_t k = 0; k < results.size(); ++k)
+                structures.Set(static_cast<uint32_t>(k),
+                               energy_prediction_to_js(env, results[k], request->systems[k].size(), request->choice));
             out.Set("structures", structures);
             return out;
         });
+}
+
+Napi::Value EnergyModelHandle::open_session(const Napi::CallbackInfo& info) {
+    return EnergySessionHandle::create(info, model_, pool_);
 }
 
 }  // namespace hamd_napi

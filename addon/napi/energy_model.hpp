@@ -1,6 +1,7 @@
 // The JS handle of a loaded energy model (engine.loadModel(path) for a "hamd-energy-model" file):
 //   handle.metadata() -> ModelMetadata (server/native/model-addon.ts), kind "energy"
 //   handle.predict(request[, cancelToken]) -> Promise<NativeEnergyResult>
+//   handle.openSession(config) -> an MD session on this model (napi/energy_session.hpp)
 // Predictions run on the engine's compute pool, structures spread over it.
 #pragma once
 #include <napi.h>
@@ -23,6 +24,7 @@ private:
     static Napi::FunctionReference constructor;
     Napi::Value metadata(const Napi::CallbackInfo& info);
     Napi::Value predict(const Napi::CallbackInfo& info);
+    Napi::Value open_session(const Napi::CallbackInfo& info);
 
     std::shared_ptr<const hamd::LoadedEnergyModel> model_;
     std::shared_ptr<ComputePool> pool_;

@@ -11,6 +11,7 @@
 #include "napi/cancel_token.hpp"
 #include "napi/engine.hpp"
 #include "napi/energy_model.hpp"
+#include "napi/energy_session.hpp"
 #include "napi/model.hpp"
 
 namespace {
@@ -96,6 +97,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     hamd_napi::CancelToken::define(env);
     hamd_napi::HamiltonianModelHandle::define(env);
     hamd_napi::EnergyModelHandle::define(env);
+    hamd_napi::EnergySessionHandle::define(env);
     exports.Set("buildInfo", Napi::Function::New(env, build_info));
     exports.Set("descriptorKinds", Napi::Function::New(env, descriptor_kinds));
     exports.Set("readXyz", Napi::Function::New(env, read_xyz));

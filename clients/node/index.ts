@@ -16,9 +16,11 @@ import type {
 } from '../../server/wire/types';
 import type { Block, DescriptorOptions, DescriptorResult, GradientParameter, Labels, StructureInput } from './types';
 import { decodeModelInfo, decodePredictResponse, type ModelInfo, type PredictOptions, type PredictResult } from './models';
+import { HamdSession, type SessionOptions } from './session';
 
 export * from './types';
 export * from './models';
+export * from './session';
 export { defaultAddress } from '../../server/wire/address';
 
 // Responses can be large (gradients); the daemon enforces its own limits. A wide
@@ -209,6 +211,12 @@ export class HamdClient {
       variant: options.variant ?? '',
       charge: options.charge ?? 0,
     }, options.deadlineMs);
+  }
+
+  // Opens a simulation session (see ./session.ts); `deadlineMs` bounds the whole stream.
+  session(options: SessionOptions, deadlineMs?: number): Promise<HamdSession> {
+    const callOptions: grpc.CallOptions = deadlineMs ? { deadline: Date.now() + deadlineMs } : {};
+    return HamdSession.open(this.hamd.Session(callOptions), options);
   }
 
   close(): void {

@@ -1,6 +1,6 @@
 // Node client types and decoding of the model RPCs (ListModels, LoadModel, UnloadModel, Predict).
 import { decodeFloat64, decodeInt32 } from '../../server/wire/arrays';
-import type { ModelInfo__Output, PredictResponse__Output } from '../../server/wire/types';
+import type { ModelInfo__Output, PredictResponse__Output, StructurePrediction__Output } from '../../server/wire/types';
 import type { EnergyUnit, ModelVariant, OrbitalOrder, PredictOutput } from '../../server/wire/vocabulary';
 
 export interface PredictOptions {
@@ -65,9 +65,8 @@ export function decodeModelInfo(message: ModelInfo__Output): ModelInfo {
   };
 }
 
-export function decodePredictResponse(response: PredictResponse__Output): PredictResult {
-  const structures = response.structures.map((s, i): StructurePrediction => {
-    const where = `structures[${i}]`;
+// One StructurePrediction message (Predict's, or a session step's) as typed arrays.
+export function decodeStructurePrediction(s: StructurePrediction__Output, where: string): StructurePrediction {
     const out: StructurePrediction = { nOrbitals: s.n_orbitals ?? 0, nElectrons: s.n_electrons ?? 0 };
     if (s.fock_orthogonal) out.fockOrthogonal = decodeFloat64(s.fock_orthogonal, `${where}.fock_orthogonal`).values;
     if (s.fock) out.fock = decodeFloat64(s.fock, `${where}.fock`).values;
@@ -87,7 +86,10 @@ export function decodePredictResponse(response: PredictResponse__Output): Predic
     if (s.forces) out.forces = decodeFloat64(s.forces, `${where}.forces`).values;
     if (s.stress) out.stress = decodeFloat64(s.stress, `${where}.stress`).values;
     return out;
-  });
+}
+
+export function decodePredictResponse(response: PredictResponse__Output): PredictResult {
+  const structures = response.structures.map((s, i) => decodeStructurePrediction(s, `structures[${i}]`));
   return {
     model: response.model ?? '', units: response.units ?? '', order: response.order ?? '', structures,
     computeMicroseconds: response.compute_us ?? 0, queueMicroseconds: response.queue_us ?? 0,

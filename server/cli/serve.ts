@@ -23,6 +23,8 @@ export const serveUsage = `hamd serve [options]
   --max-receive-bytes B    largest request message (default 64MiB)
   --max-send-bytes B       largest response message (default 512MiB)
   --max-output-bytes B     computed blocks per request (default 448MiB)
+  --max-sessions N         simulation sessions open at once (default ${defaultLimits.maxSessions})
+  --session-idle-timeout S seconds a session may go without a message (default ${defaultLimits.sessionIdleTimeoutS})
   --shutdown-timeout S     seconds to let in-flight calls finish on SIGTERM (default 30)
   --pid-file FILE          write the daemon's pid here (removed on exit)
 ${modelOptionsUsage}`;
@@ -30,7 +32,7 @@ ${modelOptionsUsage}`;
 export async function serve(argv: string[]): Promise<number> {
   const { rest, options: modelOptions } = extractModelOptions(argv);
   const args = parseArgs(rest, {
-    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'shutdown-timeout', 'pid-file'],
+    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'max-sessions', 'session-idle-timeout', 'shutdown-timeout', 'pid-file'],
     flags: ['allow-remote', 'help'],
     aliases: { '-h': 'help' },
   });
@@ -49,7 +51,11 @@ export async function serve(argv: string[]): Promise<number> {
     maxReceiveBytes: bytesOption(args, 'max-receive-bytes') ?? defaultLimits.maxReceiveBytes,
     maxSendBytes: bytesOption(args, 'max-send-bytes') ?? defaultLimits.maxSendBytes,
     maxOutputBytes: bytesOption(args, 'max-output-bytes') ?? defaultLimits.maxOutputBytes,
+    maxSessions: numberOption(args, 'max-sessions', true) ?? defaultLimits.maxSessions,
+    sessionIdleTimeoutS: numberOption(args, 'session-idle-timeout', false) ?? defaultLimits.sessionIdleTimeoutS,
   };
+  if (limits.maxSessions < 1) throw new UsageError('--max-sessions must be >= 1');
+  if (!(limits.sessionIdleTimeoutS > 0)) throw new UsageError('--session-idle-timeout must be > 0 seconds');
   const shutdownTimeoutMs = 1000 * (numberOption(args, 'shutdown-timeout', false) ?? 30);
   const listen = args.options.get('listen') ?? defaultAddress();
   parseAddress(listen); // usage errors before loading the addon

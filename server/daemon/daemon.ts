@@ -10,10 +10,11 @@ import { defaultSocketDir, parseAddress, type ListenAddress } from '../wire/addr
 import { encodeComputeDescriptorsResponse } from '../wire/fast-encode';
 import { HAMD_SERVICE_NAME, hamdServiceDefinition } from '../wire/proto';
 import { hamdHandlers, type HandlerOptions } from './handlers';
+import { SessionTable } from './session-table';
 import { claimSocketPath, removeQuietly } from './socket';
 
 // HandlerOptions: limits, logger, createCancelToken, engine, addonBuild, models.
-export interface DaemonOptions extends HandlerOptions {
+export interface DaemonOptions extends Omit<HandlerOptions, 'sessions'> {
   listen: string;
   allowRemote: boolean;
   shutdownTimeoutMs: number;
@@ -60,7 +61,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     ...definition,
     ComputeDescriptors: { ...definition.ComputeDescriptors, responseSerialize: encodeComputeDescriptorsResponse },
   };
-  server.addService(service, hamdHandlers(options));
+  const sessions = new SessionTable(options.limits.maxSessions);
+  server.addService(service, hamdHandlers({ ...options, sessions }));
   const health = new HealthImplementation({ '': 'SERVING', [HAMD_SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
 
@@ -79,6 +81,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     stopping ??= (async () => {
       health.setStatus('', 'NOT_SERVING');
       health.setStatus(HAMD_SERVICE_NAME, 'NOT_SERVING');
+      sessions.endAll();  // open streams would otherwise hold the shutdown until its timeout
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           logger.warn('shutdown-timeout', { timeout_ms: options.shutdownTimeoutMs, action: 'cancelling in-flight calls' });

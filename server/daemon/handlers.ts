@@ -1,5 +1,5 @@
-// The six RPCs of hamd.v1.Hamd, each written the same way (./unary.ts): check the request,
-// run, encode the result.
+// The RPCs of hamd.v1.Hamd: the six unary ones each written the same way (./unary.ts): check
+// the request, run, encode the result; and the Session stream (./session.ts).
 import { status } from '@grpc/grpc-js';
 import { packageVersion } from '../base/paths';
 import type { NativeEngine } from '../native/addon';
@@ -12,9 +12,13 @@ import type { EnergyModelHandle, HamiltonianModelHandle } from '../native/model-
 import { responseBytes, toResponse } from './respond';
 import { unaryHandler, type HandlerContext } from './unary';
 import { checkDescriptorRequest } from './validate';
+import { sessionHandler } from './session';
+import type { SessionTable } from './session-table';
 
 export interface HandlerOptions extends HandlerContext {
   engine: NativeEngine;
+  sessions: SessionTable;   // open simulation sessions (./session.ts)
+  beginActivity?: () => () => void;  // marks the daemon busy (idle exit), returns end()
   descriptorKinds: readonly string[];  // registered by the core (addon descriptorKinds())
   addonBuild: string;
   models?: ModelRegistry;  // surrogate-Hamiltonian models (ListModels, Predict); absent: none
@@ -33,6 +37,8 @@ function serverInfo(options: HandlerOptions): ServerInfo {
       max_message_bytes: limits.maxReceiveBytes,
       max_output_bytes: limits.maxOutputBytes,
       max_response_bytes: limits.maxSendBytes,
+      max_sessions: limits.maxSessions,
+      session_idle_timeout_s: limits.sessionIdleTimeoutS,
     },
     descriptor_kinds: [...options.descriptorKinds],
     addon_build: options.addonBuild,
@@ -53,7 +59,9 @@ export function hamdHandlers(options: HandlerOptions): HamdHandlers {
       check: () => undefined,
       run: () => options.models?.capabilities() ?? [],
       // Models come and go (LoadModel, UnloadModel): their capabilities are read per call.
-      encode: (modelCapabilities) => ({ ...info, capabilities: [...(info.capabilities ?? []), ...modelCapabilities] }),
+      encode: (modelCapabilities) => ({
+        ...info, capabilities: [...(info.capabilities ?? []), ...modelCapabilities], open_sessions: options.sessions.size,
+      }),
     }),
 
     ComputeDescriptors: unaryHandler(options, 'ComputeDescriptors', {
@@ -113,5 +121,7 @@ export function hamdHandlers(options: HandlerOptions): HamdHandlers {
         throw new Error('Predict: the answer is not of the model\'s kind');
       },
     }),
+
+    Session: sessionHandler({ ...options, models: options.models }),
   };
 }

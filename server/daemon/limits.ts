@@ -6,6 +6,8 @@ export interface DaemonLimits {
   maxReceiveBytes: number;   // gRPC receive limit (largest request)
   maxSendBytes: number;      // gRPC send limit (largest response)
   maxOutputBytes: number;    // computed blocks of one request, checked by the engine before allocating
+  maxSessions: number;       // simulation sessions open at once
+  sessionIdleTimeoutS: number; // a session without a message for this long ends (DEADLINE_EXCEEDED)
 }
 
 const MiB = 1024 * 1024;
@@ -17,4 +19,6 @@ export const defaultLimits: DaemonLimits = {
   maxSendBytes: 512 * MiB,
   // The response must fit in one message: leave room for labels and framing.
   maxOutputBytes: 448 * MiB,
+  maxSessions: 256,
+  sessionIdleTimeoutS: 600,
 };

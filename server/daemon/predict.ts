@@ -4,7 +4,9 @@
 // which reports them as INVALID_ARGUMENT. The handlers are in ./handlers.ts.
 import { elementSymbol } from '../native/xyz';
 import type { ModelEntry } from '../models/registry';
-import type { ModelMetadata, NativeEnergyRequest, NativeEnergyResult, NativePredictRequest, NativePredictResult } from '../native/model-addon';
+import type {
+  ModelMetadata, NativeEnergyPrediction, NativeEnergyRequest, NativeEnergyResult, NativePredictRequest, NativePredictResult, NativeStructurePrediction,
+} from '../native/model-addon';
 import { float64Array, int32Array } from '../wire/arrays';
 import { invalidArgument, resourceExhausted } from '../wire/status';
 import type { ModelInfo, PredictRequest__Output, PredictResponse, StructurePrediction } from '../wire/types';
@@ -67,25 +69,28 @@ export function checkPredictRequest(request: PredictRequest__Output, metadata: M
   return { systems, outputs: wanted, units, order, variant, charge: request.charge ?? 0 };
 }
 
+// One structure's Hamiltonian outputs as a StructurePrediction (Predict and sessions).
+export function hamiltonianPrediction(s: NativeStructurePrediction): StructurePrediction {
+  const n = s.nOrbitals;
+  const message: StructurePrediction = { n_orbitals: n, n_electrons: s.nElectrons };
+  if (s.fockOrthogonal) message.fock_orthogonal = float64Array(s.fockOrthogonal, [n, n]);
+  if (s.fock) message.fock = float64Array(s.fock, [n, n]);
+  if (s.overlap) message.overlap = float64Array(s.overlap, [n, n]);
+  if (s.orbitalEnergies) message.orbital_energies = float64Array(s.orbitalEnergies, [n]);
+  if (s.homo !== undefined) message.homo = s.homo;
+  if (s.lumo !== undefined) message.lumo = s.lumo;
+  if (s.gap !== undefined) message.gap = s.gap;
+  if (s.orbitals || s.orbitalNames) {
+    message.orbital_labels = {
+      orbitals: { names: ['atom', 'n', 'l', 'm'], values: int32Array(s.orbitals ?? new Int32Array(0), [s.orbitals ? n : 0, 4]) },
+      names: s.orbitalNames ?? [],
+    };
+  }
+  return message;
+}
+
 export function toPredictResponse(model: string, checked: CheckedPredictRequest, result: NativePredictResult): PredictResponse {
-  const structures = result.structures.map((s): StructurePrediction => {
-    const n = s.nOrbitals;
-    const message: StructurePrediction = { n_orbitals: n, n_electrons: s.nElectrons };
-    if (s.fockOrthogonal) message.fock_orthogonal = float64Array(s.fockOrthogonal, [n, n]);
-    if (s.fock) message.fock = float64Array(s.fock, [n, n]);
-    if (s.overlap) message.overlap = float64Array(s.overlap, [n, n]);
-    if (s.orbitalEnergies) message.orbital_energies = float64Array(s.orbitalEnergies, [n]);
-    if (s.homo !== undefined) message.homo = s.homo;
-    if (s.lumo !== undefined) message.lumo = s.lumo;
-    if (s.gap !== undefined) message.gap = s.gap;
-    if (s.orbitals || s.orbitalNames) {
-      message.orbital_labels = {
-        orbitals: { names: ['atom', 'n', 'l', 'm'], values: int32Array(s.orbitals ?? new Int32Array(0), [s.orbitals ? n : 0, 4]) },
-        names: s.orbitalNames ?? [],
-      };
-    }
-    return message;
-  });
+  const structures = result.structures.map(hamiltonianPrediction);
   return { model, units: checked.units, order: checked.order, structures, compute_us: result.computeMicroseconds, queue_us: result.queueMicroseconds };
 }
 
@@ -162,16 +167,19 @@ export function checkEnergyRequest(request: PredictRequest__Output, metadata: Mo
   return { systems, outputs: wanted, units };
 }
 
+// One structure's energy-model outputs as a StructurePrediction (Predict and sessions).
+export function energyPrediction(s: NativeEnergyPrediction): StructurePrediction {
+  const n = s.nAtoms;
+  const message: StructurePrediction = {};
+  if (s.energy !== undefined) message.energy = s.energy;
+  if (s.energyUncertainty !== undefined) message.energy_uncertainty = s.energyUncertainty;
+  if (s.energies) message.energies = float64Array(s.energies, [n]);
+  if (s.forces) message.forces = float64Array(s.forces, [n, 3]);
+  if (s.stress) message.stress = float64Array(s.stress, [3, 3]);
+  return message;
+}
+
 export function toEnergyResponse(model: string, checked: CheckedEnergyRequest, result: NativeEnergyResult): PredictResponse {
-  const structures = result.structures.map((s): StructurePrediction => {
-    const n = s.nAtoms;
-    const message: StructurePrediction = {};
-    if (s.energy !== undefined) message.energy = s.energy;
-    if (s.energyUncertainty !== undefined) message.energy_uncertainty = s.energyUncertainty;
-    if (s.energies) message.energies = float64Array(s.energies, [n]);
-    if (s.forces) message.forces = float64Array(s.forces, [n, 3]);
-    if (s.stress) message.stress = float64Array(s.stress, [3, 3]);
-    return message;
-  });
+  const structures = result.structures.map(energyPrediction);
   return { model, units: checked.units, order: '', structures, compute_us: result.computeMicroseconds, queue_us: result.queueMicroseconds };
 }

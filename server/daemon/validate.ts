@@ -4,7 +4,7 @@
 import type { NativeDescriptorRequest, NativeHypers, NativeSystem } from '../native/addon';
 import { decodeFloat64 } from '../wire/arrays';
 import { invalidArgument } from '../wire/status';
-import type { ComputeDescriptorsRequest__Output, Hypers__Output, Structure__Output } from '../wire/types';
+import type { ArrayMessage__Output, ComputeDescriptorsRequest__Output, Hypers__Output, Structure__Output } from '../wire/types';
 import { gradientParameters, hyperNames, isOneOf } from '../wire/vocabulary';
 import type { DaemonLimits } from './limits';
 
@@ -21,48 +21,66 @@ function firstNonFinite(values: Float64Array): number {
   return -1;
 }
 
-function toSystem(structure: Structure__Output, index: number): NativeSystem {
-  const where = `structures[${index}]`;
-  const numbers = structure.atomic_numbers ?? [];
-  numbers.forEach((z, atom) => checkAtomicNumber(z, `${where}.atomic_numbers[${atom}]`));
-  const n = numbers.length;
-  if (n === 0) throw invalidArgument(`${where}: no atoms; every structure needs at least one atom`);
-
-  const positions = decodeFloat64(structure.positions, `${where}.positions`);
+// Positions of `n` atoms: float64 [n, 3], every number finite.
+export function decodePositions(message: ArrayMessage__Output | null | undefined, n: number, where: string): Float64Array {
+  const positions = decodeFloat64(message, where);
   const shape = positions.shape;
   if (shape.length !== 2 || shape[1] !== 3) {
-    throw invalidArgument(`${where}.positions: shape [${shape.join(', ')}] but expected [n_atoms, 3]`);
+    throw invalidArgument(`${where}: shape [${shape.join(', ')}] but expected [n_atoms, 3]`);
   }
   if (shape[0] !== n) {
-    throw invalidArgument(`${where}.positions: shape [${shape.join(', ')}] but ${n} atomic numbers`);
+    throw invalidArgument(`${where}: shape [${shape.join(', ')}] but ${n} atomic numbers`);
   }
   const bad = firstNonFinite(positions.values);
   if (bad >= 0) {
-    throw invalidArgument(`${where}.positions[${Math.floor(bad / 3)}][${bad % 3}] is ${positions.values[bad]}, not a finite number`);
+    throw invalidArgument(`${where}[${Math.floor(bad / 3)}][${bad % 3}] is ${positions.values[bad]}, not a finite number`);
   }
+  return positions.values;
+}
 
-  const pbcList = structure.pbc ?? [];
+// Whether a cell field is present (a message with a shape or data; absent or empty: no cell).
+export function hasCell(message: ArrayMessage__Output | null | undefined): boolean {
+  return !!message && (message.shape.length > 0 || (message.data?.byteLength ?? 0) > 0);
+}
+
+// A cell: float64 [3, 3], every number finite.
+export function decodeCell(message: ArrayMessage__Output | null | undefined, where: string): Float64Array {
+  const decoded = decodeFloat64(message, where);
+  if (decoded.shape.length !== 2 || decoded.shape[0] !== 3 || decoded.shape[1] !== 3) {
+    throw invalidArgument(`${where}: shape [${decoded.shape.join(', ')}] but expected [3, 3]`);
+  }
+  const badCell = firstNonFinite(decoded.values);
+  if (badCell >= 0) {
+    throw invalidArgument(`${where}[${Math.floor(badCell / 3)}][${badCell % 3}] is ${decoded.values[badCell]}, not a finite number`);
+  }
+  return decoded.values;
+}
+
+// Atomic numbers (at least one, each an element), periodicity and cell of a structure (or of
+// a session's fixed part); positions are the caller's.
+export function checkFrame(numbers: readonly number[], pbcList: readonly boolean[], cellMessage: ArrayMessage__Output | null | undefined, where: string): Omit<NativeSystem, 'positions'> {
+  numbers.forEach((z, atom) => checkAtomicNumber(z, `${where}.atomic_numbers[${atom}]`));
+  if (numbers.length === 0) throw invalidArgument(`${where}: no atoms; every structure needs at least one atom`);
   if (pbcList.length !== 0 && pbcList.length !== 3) {
     throw invalidArgument(`${where}.pbc: ${pbcList.length} values but expected 0 or 3`);
   }
   const pbc: [boolean, boolean, boolean] = pbcList.length === 3 ? [pbcList[0], pbcList[1], pbcList[2]] : [false, false, false];
-
   let cell: Float64Array = new Float64Array(9);
-  if (structure.cell && (structure.cell.shape.length > 0 || (structure.cell.data?.byteLength ?? 0) > 0)) {
-    const decoded = decodeFloat64(structure.cell, `${where}.cell`);
-    if (decoded.shape.length !== 2 || decoded.shape[0] !== 3 || decoded.shape[1] !== 3) {
-      throw invalidArgument(`${where}.cell: shape [${decoded.shape.join(', ')}] but expected [3, 3]`);
-    }
-    const badCell = firstNonFinite(decoded.values);
-    if (badCell >= 0) {
-      throw invalidArgument(`${where}.cell[${Math.floor(badCell / 3)}][${badCell % 3}] is ${decoded.values[badCell]}, not a finite number`);
-    }
-    cell = decoded.values;
+  if (hasCell(cellMessage)) {
+    cell = decodeCell(cellMessage, `${where}.cell`);
   } else if (pbc.some(Boolean)) {
     throw invalidArgument(`${where}.cell: missing but pbc is [${pbc.join(', ')}]`);
   }
+  return { types: Int32Array.from(numbers), cell, pbc };
+}
 
-  return { types: Int32Array.from(numbers), positions: positions.values, cell, pbc };
+function toSystem(structure: Structure__Output, index: number): NativeSystem {
+  const where = `structures[${index}]`;
+  const numbers = structure.atomic_numbers ?? [];
+  numbers.forEach((z, atom) => checkAtomicNumber(z, `${where}.atomic_numbers[${atom}]`));
+  if (numbers.length === 0) throw invalidArgument(`${where}: no atoms; every structure needs at least one atom`);
+  const positions = decodePositions(structure.positions, numbers.length, `${where}.positions`);
+  return { ...checkFrame(numbers, structure.pbc ?? [], structure.cell, where), positions };
 }
 
 // The fields the request sets, as they are: the core owns the defaults and the ranges

@@ -87,9 +87,37 @@ export interface NativeEnergyResult {
   queueMicroseconds: number;
 }
 
+// An MD session's fixed part (addon/napi/energy_session.hpp): species, cell and periodicity
+// (positions come with each step), the Verlet skin (Angstrom), outputs and units as predict's.
+export interface NativeSessionConfig {
+  system: Omit<NativeSystem, 'positions'>;
+  skin: number;
+  outputs: string[];
+  units: 'ev' | 'hartree';
+}
+
+// One step's outputs, as predict's for one structure, and whether it rebuilt the neighbour list.
+export interface NativeSessionStep extends NativeEnergyPrediction {
+  neighborsRebuilt: boolean;
+  step: number;                 // steps before this one
+  computeMicroseconds: number;
+  queueMicroseconds: number;
+}
+
+export interface NativeEnergySession {
+  // positions: [nAtoms, 3] Angstrom; cell: 9 numbers (a new cell from this step on) or undefined.
+  // INVALID_ARGUMENT for a step the model refuses (the session stays usable); FAILED_PRECONDITION
+  // when closed or a step is already running.
+  step(positions: Float64Array, cell?: Float64Array, cancel?: CancelToken): Promise<NativeSessionStep>;
+  // Frees the session's state (after a running step, when it ends); idempotent.
+  close(): { steps?: number; neighborRebuilds?: number };
+}
+
 export interface EnergyModelHandle {
   metadata(): ModelMetadata;   // kind "energy"
   predict(request: NativeEnergyRequest, cancel?: CancelToken): Promise<NativeEnergyResult>;
+  // INVALID_ARGUMENT for an element the model does not know, a bad cell or skin.
+  openSession(config: NativeSessionConfig): NativeEnergySession;
 }
 
 // A loaded model of either kind; metadata().kind tells which.

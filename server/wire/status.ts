@@ -24,6 +24,7 @@ const nativeCodes: Record<string, status> = {
   CANCELLED: status.CANCELLED,
   INTERNAL: status.INTERNAL,
   UNAVAILABLE: status.UNAVAILABLE, // engine closed (daemon shutting down)
+  FAILED_PRECONDITION: status.FAILED_PRECONDITION, // e.g. a step on a closed session
 };
 
 // Any thrown value -> StatusError; unknown errors are INTERNAL (a bug to report).

@@ -22,6 +22,14 @@ export type { OrbitalLabels, OrbitalLabels__Output } from './generated/hamd/v1/O
 export type { PredictRequest, PredictRequest__Output } from './generated/hamd/v1/PredictRequest';
 export type { PredictResponse, PredictResponse__Output } from './generated/hamd/v1/PredictResponse';
 export type { ServerInfo, ServerInfo__Output } from './generated/hamd/v1/ServerInfo';
+export type { SessionClose, SessionClose__Output } from './generated/hamd/v1/SessionClose';
+export type { SessionClosed, SessionClosed__Output } from './generated/hamd/v1/SessionClosed';
+export type { SessionOpen, SessionOpen__Output } from './generated/hamd/v1/SessionOpen';
+export type { SessionOpened, SessionOpened__Output } from './generated/hamd/v1/SessionOpened';
+export type { SessionRequest, SessionRequest__Output } from './generated/hamd/v1/SessionRequest';
+export type { SessionResponse, SessionResponse__Output } from './generated/hamd/v1/SessionResponse';
+export type { SessionResult, SessionResult__Output } from './generated/hamd/v1/SessionResult';
+export type { SessionStep, SessionStep__Output } from './generated/hamd/v1/SessionStep';
 export type { Structure, Structure__Output } from './generated/hamd/v1/Structure';
 export type { StructurePrediction, StructurePrediction__Output } from './generated/hamd/v1/StructurePrediction';
 export type { UnloadModelRequest, UnloadModelRequest__Output } from './generated/hamd/v1/UnloadModelRequest';

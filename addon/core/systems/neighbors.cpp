@@ -260,4 +260,15 @@ NeighborList build_neighbor_list(const System& system, double cutoff) {
     return list;
 }
 
+void require_separated(const NeighborList& list, size_t index) {
+    for (const Pair& pair : list.pairs) {
+        if (pair.distance < kMinimumSeparation) {
+            const bool image = pair.first == pair.second;
+            throw InvalidArgument("structure " + std::to_string(index) + ": atom " + std::to_string(pair.first) +
+                                  (image ? " and its own periodic image are " : " and atom " + std::to_string(pair.second) + " are ") +
+                                  std::to_string(pair.distance) + " Angstrom apart (closer than 0.3 Angstrom)");
+        }
+    }
+}
+
 }  // namespace hamd

@@ -29,4 +29,12 @@ struct NeighborList {
 // Throws InvalidArgument for a non-positive cutoff or a singular periodic cell.
 NeighborList build_neighbor_list(const System& system, double cutoff);
 
+// Atoms (or periodic images) closer than this are refused by the models: their features are
+// meaningless and the descriptor engine skips a pair at distance 0.
+constexpr double kMinimumSeparation = 0.3;  // Angstrom
+
+// InvalidArgument naming structure `index` and the two atoms when a pair of `list` is closer
+// than kMinimumSeparation (a list built with any cutoff above it holds every such pair).
+void require_separated(const NeighborList& list, size_t index);
+
 }  // namespace hamd

@@ -1,4 +1,4 @@
-"""An ASE calculator backed by a hamd energy model.
+"""An ASE calculator backed by a hamd energy model, over one simulation session.
 
     from hamd.ase import HamdCalculator
     atoms.calc = HamdCalculator(model="water")   # None: the daemon's default energy model
@@ -7,7 +7,9 @@
 Units are ASE's: eV, Angstrom, eV/Angstrom, stress in eV/Angstrom^3 as a Voigt 6-vector (xx, yy,
 zz, yz, xz, xy). results["energy_uncertainty"] holds the model's one-sigma energy uncertainty
 (eV), which grows far from the model's training data. The calculator connects to the per-user
-daemon and starts it when none answers (hamd.autostart).
+daemon (starting it when none answers, hamd.autostart) and evaluates every step in one
+streaming session (docs/sessions.md), reopened transparently when the atoms' numbers, count or
+periodicity change.
 """
 import numpy as np
 from ase.calculators.calculator import Calculator, all_changes
@@ -17,33 +19,54 @@ from .client import connect
 
 
 class HamdCalculator(Calculator):
+    """ASE calculator: energy, free_energy, forces, stress (periodic), energies, energy_uncertainty."""
+
     implemented_properties = ["energy", "free_energy", "forces", "stress", "energies", "energy_uncertainty"]
 
-    def __init__(self, model=None, address=None, client=None, autostart=True, timeout=300.0, **kwargs):
+    def __init__(self, model=None, address=None, client=None, autostart=True, timeout=300.0, skin=None, **kwargs):
+        """model: energy model name (None: the daemon's default energy model); address: the
+        daemon (None: $HAMD_ADDRESS or the per-user socket); client: an existing hamd Client to
+        use instead; skin: Verlet skin of the session's neighbour lists (None: daemon default)."""
         super().__init__(**kwargs)
         self.model = model
+        self.skin = skin
         self._client = client if client is not None else connect(address, timeout=timeout, autostart=autostart)
         self._owns_client = client is None
+        self._session = None
+        self._session_key = None
+
+    def _session_for(self, atoms):
+        periodic = bool(np.all(atoms.pbc))
+        key = (tuple(atoms.numbers.tolist()), tuple(bool(p) for p in atoms.pbc))
+        if self._session is None or key != self._session_key:
+            self._close_session()
+            outputs = ["energy", "forces", "energies", "energy_uncertainty"] + (["stress"] if periodic else [])
+            self._session = self._client.session(atoms, outputs=outputs, model=self.model, skin=self.skin)
+            self._session_key = key
+        return self._session
 
     def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
         super().calculate(atoms, properties, system_changes)
-        outputs = ["energy", "forces", "energy_uncertainty"]
         periodic = bool(np.all(self.atoms.pbc))
-        if periodic:
-            outputs.append("stress")
-        if "energies" in properties:
-            outputs.append("energies")
-        result = self._client.predict(self.atoms, model=self.model, outputs=outputs)
+        session = self._session_for(self.atoms)
+        result = session.step(self.atoms.positions, cell=self.atoms.cell[:] if periodic else None)
         energy = float(result["energy"])
         self.results["energy"] = energy
         self.results["free_energy"] = energy
         self.results["forces"] = np.asarray(result["forces"], dtype=np.float64).reshape(-1, 3)
+        self.results["energies"] = np.asarray(result["energies"], dtype=np.float64)
         self.results["energy_uncertainty"] = float(result["energy_uncertainty"])
         if periodic:
             self.results["stress"] = full_3x3_to_voigt_6_stress(np.asarray(result["stress"], dtype=np.float64).reshape(3, 3))
-        if "energies" in result:
-            self.results["energies"] = np.asarray(result["energies"], dtype=np.float64)
+
+    def _close_session(self):
+        if self._session is not None:
+            self._session.close()
+        self._session = None
+        self._session_key = None
 
     def close(self):
+        """Closes the session (and the connection, when the calculator made it)."""
+        self._close_session()
         if self._owns_client:
             self._client.close()

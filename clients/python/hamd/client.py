@@ -98,7 +98,10 @@ class Client:
                 "max_structures_per_request": limits.max_structures_per_request,
                 "max_message_bytes": limits.max_message_bytes,
                 "max_output_bytes": limits.max_output_bytes,
+                "max_sessions": limits.max_sessions,
+                "session_idle_timeout_s": limits.session_idle_timeout_s,
             },
+            "open_sessions": reply.open_sessions,
             "descriptor_kinds": list(reply.descriptor_kinds),
             "addon_build": reply.addon_build,
         }
@@ -198,6 +201,24 @@ class Client:
             result.update(model=reply.model, units=reply.units, order=reply.order)
             results.append(result)
         return results[0] if single else results
+
+    def session(self, atoms, outputs=("energy", "forces"), model=None, hamiltonian_model=None, units=None,
+                order=None, charge=0, skin=None, timeout=None):
+        """Opens a simulation session for `atoms` (ase.Atoms or (symbols | numbers, positions[,
+        cell, pbc])): the species, cell and periodicity are fixed; each step() sends positions.
+
+        outputs: energy-model outputs ("energy", "forces", "stress", "energies",
+        "energy_uncertainty") and/or Hamiltonian outputs ("orbital_energies", "gap", ...).
+        model / hamiltonian_model: registry names (None: the daemon's default of each kind).
+        units: None (eV and Angstrom for energy outputs, Hartree for Hamiltonian ones), "ev" or
+        "hartree". skin: Verlet skin in Angstrom (None: the daemon's 0.5). timeout: seconds for
+        the whole session (None: no limit; the daemon ends sessions idle for its idle timeout).
+        Returns a hamd.session.Session (a context manager)."""
+        from .session import Session
+        try:
+            return Session(self._stub, atoms, outputs, model, hamiltonian_model, units, order, charge, skin, timeout)
+        except grpc.RpcError as error:
+            raise from_rpc_error(error) from None
 
 
 def connect(address=None, timeout=300.0, autostart=False):

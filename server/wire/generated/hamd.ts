@@ -19,6 +19,14 @@ import type { OrbitalLabels as _hamd_v1_OrbitalLabels, OrbitalLabels__Output as 
 import type { PredictRequest as _hamd_v1_PredictRequest, PredictRequest__Output as _hamd_v1_PredictRequest__Output } from './hamd/v1/PredictRequest';
 import type { PredictResponse as _hamd_v1_PredictResponse, PredictResponse__Output as _hamd_v1_PredictResponse__Output } from './hamd/v1/PredictResponse';
 import type { ServerInfo as _hamd_v1_ServerInfo, ServerInfo__Output as _hamd_v1_ServerInfo__Output } from './hamd/v1/ServerInfo';
+import type { SessionClose as _hamd_v1_SessionClose, SessionClose__Output as _hamd_v1_SessionClose__Output } from './hamd/v1/SessionClose';
+import type { SessionClosed as _hamd_v1_SessionClosed, SessionClosed__Output as _hamd_v1_SessionClosed__Output } from './hamd/v1/SessionClosed';
+import type { SessionOpen as _hamd_v1_SessionOpen, SessionOpen__Output as _hamd_v1_SessionOpen__Output } from './hamd/v1/SessionOpen';
+import type { SessionOpened as _hamd_v1_SessionOpened, SessionOpened__Output as _hamd_v1_SessionOpened__Output } from './hamd/v1/SessionOpened';
+import type { SessionRequest as _hamd_v1_SessionRequest, SessionRequest__Output as _hamd_v1_SessionRequest__Output } from './hamd/v1/SessionRequest';
+import type { SessionResponse as _hamd_v1_SessionResponse, SessionResponse__Output as _hamd_v1_SessionResponse__Output } from './hamd/v1/SessionResponse';
+import type { SessionResult as _hamd_v1_SessionResult, SessionResult__Output as _hamd_v1_SessionResult__Output } from './hamd/v1/SessionResult';
+import type { SessionStep as _hamd_v1_SessionStep, SessionStep__Output as _hamd_v1_SessionStep__Output } from './hamd/v1/SessionStep';
 import type { Structure as _hamd_v1_Structure, Structure__Output as _hamd_v1_Structure__Output } from './hamd/v1/Structure';
 import type { StructurePrediction as _hamd_v1_StructurePrediction, StructurePrediction__Output as _hamd_v1_StructurePrediction__Output } from './hamd/v1/StructurePrediction';
 import type { UnloadModelRequest as _hamd_v1_UnloadModelRequest, UnloadModelRequest__Output as _hamd_v1_UnloadModelRequest__Output } from './hamd/v1/UnloadModelRequest';
@@ -49,6 +57,14 @@ export interface ProtoGrpcType {
       PredictRequest: MessageTypeDefinition<_hamd_v1_PredictRequest, _hamd_v1_PredictRequest__Output>
       PredictResponse: MessageTypeDefinition<_hamd_v1_PredictResponse, _hamd_v1_PredictResponse__Output>
       ServerInfo: MessageTypeDefinition<_hamd_v1_ServerInfo, _hamd_v1_ServerInfo__Output>
+      SessionClose: MessageTypeDefinition<_hamd_v1_SessionClose, _hamd_v1_SessionClose__Output>
+      SessionClosed: MessageTypeDefinition<_hamd_v1_SessionClosed, _hamd_v1_SessionClosed__Output>
+      SessionOpen: MessageTypeDefinition<_hamd_v1_SessionOpen, _hamd_v1_SessionOpen__Output>
+      SessionOpened: MessageTypeDefinition<_hamd_v1_SessionOpened, _hamd_v1_SessionOpened__Output>
+      SessionRequest: MessageTypeDefinition<_hamd_v1_SessionRequest, _hamd_v1_SessionRequest__Output>
+      SessionResponse: MessageTypeDefinition<_hamd_v1_SessionResponse, _hamd_v1_SessionResponse__Output>
+      SessionResult: MessageTypeDefinition<_hamd_v1_SessionResult, _hamd_v1_SessionResult__Output>
+      SessionStep: MessageTypeDefinition<_hamd_v1_SessionStep, _hamd_v1_SessionStep__Output>
       Structure: MessageTypeDefinition<_hamd_v1_Structure, _hamd_v1_Structure__Output>
       StructurePrediction: MessageTypeDefinition<_hamd_v1_StructurePrediction, _hamd_v1_StructurePrediction__Output>
       UnloadModelRequest: MessageTypeDefinition<_hamd_v1_UnloadModelRequest, _hamd_v1_UnloadModelRequest__Output>

@@ -12,6 +12,8 @@ import type { ModelInfo as _hamd_v1_ModelInfo, ModelInfo__Output as _hamd_v1_Mod
 import type { PredictRequest as _hamd_v1_PredictRequest, PredictRequest__Output as _hamd_v1_PredictRequest__Output } from '../../hamd/v1/PredictRequest';
 import type { PredictResponse as _hamd_v1_PredictResponse, PredictResponse__Output as _hamd_v1_PredictResponse__Output } from '../../hamd/v1/PredictResponse';
 import type { ServerInfo as _hamd_v1_ServerInfo, ServerInfo__Output as _hamd_v1_ServerInfo__Output } from '../../hamd/v1/ServerInfo';
+import type { SessionRequest as _hamd_v1_SessionRequest, SessionRequest__Output as _hamd_v1_SessionRequest__Output } from '../../hamd/v1/SessionRequest';
+import type { SessionResponse as _hamd_v1_SessionResponse, SessionResponse__Output as _hamd_v1_SessionResponse__Output } from '../../hamd/v1/SessionResponse';
 import type { UnloadModelRequest as _hamd_v1_UnloadModelRequest, UnloadModelRequest__Output as _hamd_v1_UnloadModelRequest__Output } from '../../hamd/v1/UnloadModelRequest';
 import type { UnloadModelResponse as _hamd_v1_UnloadModelResponse, UnloadModelResponse__Output as _hamd_v1_UnloadModelResponse__Output } from '../../hamd/v1/UnloadModelResponse';
 
@@ -61,6 +63,11 @@ export interface HamdClient extends grpc.Client {
   predict(argument: _hamd_v1_PredictRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_PredictResponse__Output>): grpc.ClientUnaryCall;
   predict(argument: _hamd_v1_PredictRequest, callback: grpc.requestCallback<_hamd_v1_PredictResponse__Output>): grpc.ClientUnaryCall;
   
+  Session(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_hamd_v1_SessionRequest, _hamd_v1_SessionResponse__Output>;
+  Session(options?: grpc.CallOptions): grpc.ClientDuplexStream<_hamd_v1_SessionRequest, _hamd_v1_SessionResponse__Output>;
+  session(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_hamd_v1_SessionRequest, _hamd_v1_SessionResponse__Output>;
+  session(options?: grpc.CallOptions): grpc.ClientDuplexStream<_hamd_v1_SessionRequest, _hamd_v1_SessionResponse__Output>;
+  
   UnloadModel(argument: _hamd_v1_UnloadModelRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_UnloadModelResponse__Output>): grpc.ClientUnaryCall;
   UnloadModel(argument: _hamd_v1_UnloadModelRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_hamd_v1_UnloadModelResponse__Output>): grpc.ClientUnaryCall;
   UnloadModel(argument: _hamd_v1_UnloadModelRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_UnloadModelResponse__Output>): grpc.ClientUnaryCall;
@@ -83,6 +90,8 @@ export interface HamdHandlers extends grpc.UntypedServiceImplementation {
   
   Predict: grpc.handleUnaryCall<_hamd_v1_PredictRequest__Output, _hamd_v1_PredictResponse>;
   
+  Session: grpc.handleBidiStreamingCall<_hamd_v1_SessionRequest__Output, _hamd_v1_SessionResponse>;
+  
   UnloadModel: grpc.handleUnaryCall<_hamd_v1_UnloadModelRequest__Output, _hamd_v1_UnloadModelResponse>;
   
 }
@@ -93,5 +102,6 @@ export interface HamdDefinition extends grpc.ServiceDefinition {
   ListModels: MethodDefinition<_hamd_v1_ListModelsRequest, _hamd_v1_ListModelsResponse, _hamd_v1_ListModelsRequest__Output, _hamd_v1_ListModelsResponse__Output>
   LoadModel: MethodDefinition<_hamd_v1_LoadModelRequest, _hamd_v1_ModelInfo, _hamd_v1_LoadModelRequest__Output, _hamd_v1_ModelInfo__Output>
   Predict: MethodDefinition<_hamd_v1_PredictRequest, _hamd_v1_PredictResponse, _hamd_v1_PredictRequest__Output, _hamd_v1_PredictResponse__Output>
+  Session: MethodDefinition<_hamd_v1_SessionRequest, _hamd_v1_SessionResponse, _hamd_v1_SessionRequest__Output, _hamd_v1_SessionResponse__Output>
   UnloadModel: MethodDefinition<_hamd_v1_UnloadModelRequest, _hamd_v1_UnloadModelResponse, _hamd_v1_UnloadModelRequest__Output, _hamd_v1_UnloadModelResponse__Output>
 }

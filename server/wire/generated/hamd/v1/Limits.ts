@@ -8,6 +8,8 @@ export interface Limits {
   'max_message_bytes'?: (number | string | Long);
   'max_output_bytes'?: (number | string | Long);
   'max_response_bytes'?: (number | string | Long);
+  'max_sessions'?: (number | string | Long);
+  'session_idle_timeout_s'?: (number | string);
 }
 
 export interface Limits__Output {
@@ -16,4 +18,6 @@ export interface Limits__Output {
   'max_message_bytes'?: (number);
   'max_output_bytes'?: (number);
   'max_response_bytes'?: (number);
+  'max_sessions'?: (number);
+  'session_idle_timeout_s'?: (number);
 }

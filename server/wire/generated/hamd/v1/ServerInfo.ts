@@ -10,6 +10,7 @@ export interface ServerInfo {
   'limits'?: (_hamd_v1_Limits | null);
   'descriptor_kinds'?: (string)[];
   'addon_build'?: (string);
+  'open_sessions'?: (number);
 }
 
 export interface ServerInfo__Output {
@@ -20,4 +21,5 @@ export interface ServerInfo__Output {
   'limits'?: (_hamd_v1_Limits__Output);
   'descriptor_kinds': (string)[];
   'addon_build'?: (string);
+  'open_sessions'?: (number);
 }

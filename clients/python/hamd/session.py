@@ -1,0 +1,141 @@
+"""Simulation sessions: one bidirectional gRPC stream per simulation (docs/sessions.md).
+
+    with client.session(atoms, outputs=("energy", "forces")) as session:
+        for step in range(n_steps):
+            result = session.step(positions)      # dict: energy, forces, ...
+            ...
+
+The daemon keeps the session's neighbour lists (with a Verlet skin) and result storage between
+steps; each step sends only the positions (and a new cell for NPT). A step the daemon refuses
+(NaN positions, overlapping atoms) raises the HamdError of its code and the session stays open.
+"""
+import queue
+import threading
+
+import grpc
+import numpy as np
+
+from ._proto import hamd_pb2
+from .arrays import array_to_proto
+from .errors import HamdError, _BY_CODE, from_rpc_error
+from .predict import structure_result
+from .structures import structure_to_proto
+
+_END = object()
+
+
+class _Requests:
+    """The request stream: gRPC's sender thread takes messages from a queue."""
+
+    def __init__(self):
+        self._queue = queue.SimpleQueue()
+
+    def put(self, message):
+        self._queue.put(message)
+
+    def end(self):
+        self._queue.put(_END)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        message = self._queue.get()
+        if message is _END:
+            raise StopIteration
+        return message
+
+
+def _error_for_code(code_number, message):
+    code = next((c for c in grpc.StatusCode if c.value[0] == code_number), grpc.StatusCode.UNKNOWN)
+    return _BY_CODE.get(code, HamdError)(message, code)
+
+
+class Session:
+    """An open simulation session; make one with Client.session(...).
+
+    Attributes after opening: info (dict: session_id, model, hamiltonian_model, species, cutoff,
+    outputs, energy_units, hamiltonian_units, skin, idle_timeout_s) and n_atoms.
+    """
+
+    def __init__(self, stub, atoms, outputs=("energy", "forces"), model=None, hamiltonian_model=None,
+                 units=None, order=None, charge=0, skin=None, timeout=None):
+        structure = structure_to_proto(atoms)
+        self.n_atoms = len(structure.atomic_numbers)
+        self.periodic = any(structure.pbc)
+        open_message = hamd_pb2.SessionOpen(
+            atomic_numbers=list(structure.atomic_numbers), pbc=list(structure.pbc), outputs=list(outputs or ()),
+            model=model or "", hamiltonian_model=hamiltonian_model or "", units=units or "", order=order or "",
+            charge=int(charge))
+        if structure.HasField("cell") and self.periodic:
+            open_message.cell.CopyFrom(structure.cell)
+        if skin is not None:
+            open_message.skin = float(skin)
+        self._requests = _Requests()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._responses = stub.Session(self._requests, timeout=timeout)
+        reply = self._exchange(hamd_pb2.SessionRequest(open=open_message))
+        opened = reply.opened
+        self.info = {
+            "session_id": opened.session_id, "model": opened.model, "hamiltonian_model": opened.hamiltonian_model,
+            "species": list(opened.species), "cutoff": opened.cutoff, "outputs": list(opened.outputs),
+            "energy_units": opened.energy_units, "hamiltonian_units": opened.hamiltonian_units,
+            "skin": opened.skin, "idle_timeout_s": opened.idle_timeout_s,
+        }
+
+    def _exchange(self, request):
+        with self._lock:
+            if self._closed:
+                raise HamdError("the session is closed", grpc.StatusCode.FAILED_PRECONDITION)
+            self._requests.put(request)
+            try:
+                return next(self._responses)
+            except grpc.RpcError as error:
+                self._closed = True
+                raise from_rpc_error(error) from None
+            except StopIteration:
+                self._closed = True
+                raise HamdError("the daemon ended the session", grpc.StatusCode.UNAVAILABLE) from None
+
+    def step(self, positions, cell=None):
+        """Evaluates one MD step: positions [n_atoms, 3] in Angstrom (and a new 3x3 cell, rows
+        a, b, c, for a periodic session whose cell changes). Returns a dict of the session's
+        outputs (as Client.predict for one structure), plus "step" (0-based), "neighbors_rebuilt"
+        and "compute_us"."""
+        positions = np.asarray(positions, dtype=np.float64)
+        if positions.shape != (self.n_atoms, 3):
+            raise ValueError(f"positions must have shape ({self.n_atoms}, 3), got {positions.shape}")
+        step = hamd_pb2.SessionStep(positions=array_to_proto(positions, "<f8"))
+        if cell is not None:
+            step.cell.CopyFrom(array_to_proto(np.asarray(cell, dtype=np.float64).reshape(3, 3), "<f8"))
+        reply = self._exchange(hamd_pb2.SessionRequest(step=step)).result
+        if reply.error_code:
+            raise _error_for_code(reply.error_code, reply.error_message)
+        result = structure_result(reply.prediction)
+        result.update(step=int(reply.step), neighbors_rebuilt=bool(reply.neighbors_rebuilt), compute_us=reply.compute_us)
+        return result
+
+    def close(self):
+        """Ends the session; returns {"steps", "neighbor_rebuilds"} (empty if already closed)."""
+        if self._closed:
+            return {}
+        try:
+            closed = self._exchange(hamd_pb2.SessionRequest(close=hamd_pb2.SessionClose())).closed
+        except HamdError:
+            return {}
+        finally:
+            self._closed = True
+            self._requests.end()
+        return {"steps": int(closed.steps), "neighbor_rebuilds": int(closed.neighbor_rebuilds)}
+
+    def abort(self):
+        """Drops the stream without closing (the daemon frees the session all the same)."""
+        self._closed = True
+        self._responses.cancel()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,260 @@
+// The Session RPC (docs/sessions.md): one bidirectional stream per simulation. Lifecycle as a
+// language server's: `open` -> `opened`, any number of `step` -> `result` (in order, one step
+// computing at a time), `close` -> `closed`, then the stream ends OK. The session ends, and its
+// native state (neighbour lists, result storage) is freed, on close, when the client goes away
+// (stream cancelled or ended), after the idle timeout, or when the daemon shuts down.
+//
+// A step the models refuse is answered with error_code/error_message and the session stays
+// open: one bad frame of a long simulation must not lose the session. Protocol errors (a step
+// before open, a second open, an empty message) end the stream with INVALID_ARGUMENT.
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from '../base/logger';
+import type { ModelRegistry } from '../models/registry';
+import type { CancelToken } from '../native/addon';
+import type { NativeEnergySession, NativeStructurePrediction, NativeSessionStep } from '../native/model-addon';
+import { invalidArgument, StatusError, toStatusError } from '../wire/status';
+import type { SessionRequest__Output, SessionResponse, SessionStep__Output, StructurePrediction } from '../wire/types';
+import type { DaemonLimits } from './limits';
+import { energyPrediction, hamiltonianPrediction } from './predict';
+import { checkSessionOpen, type SessionPlan } from './session-open';
+import type { SessionTable } from './session-table';
+import { decodeCell, decodePositions, hasCell } from './validate';
+
+export interface SessionContext {
+  limits: DaemonLimits;
+  logger: Logger;
+  createCancelToken: () => CancelToken;
+  sessions: SessionTable;
+  models?: ModelRegistry;
+  // Marks the daemon busy while the session is open (idle exit); returns the matching end().
+  beginActivity?: () => () => void;
+}
+
+type Call = grpc.ServerDuplexStream<SessionRequest__Output, SessionResponse>;
+
+// Messages of one stream, one at a time, with backpressure (the stream pauses while a few
+// wait) and an idle timer that runs only while the daemon waits for the client.
+class Inbox {
+  private readonly queue: SessionRequest__Output[] = [];
+  private wake?: () => void;
+  private timer?: NodeJS.Timeout;
+  ended = false;
+
+  constructor(private readonly call: Call, private readonly idleMs: number, private readonly onIdle: () => void) {
+    call.on('data', (message: SessionRequest__Output) => {
+      this.queue.push(message);
+      if (this.queue.length >= 4) call.pause();
+      this.wake?.();
+    });
+    const stop = () => {
+      this.ended = true;
+      this.wake?.();
+    };
+    call.on('end', stop);
+    call.on('close', stop);
+    call.on('cancelled', stop);
+    call.on('error', stop);
+  }
+
+  async next(): Promise<SessionRequest__Output | undefined> {
+    this.arm();
+    while (this.queue.length === 0 && !this.ended) await new Promise<void>((resolve) => { this.wake = resolve; });
+    this.wake = undefined;
+    this.disarm();
+    const message = this.queue.shift();
+    if (this.queue.length < 2) this.call.resume();
+    return this.ended ? undefined : message;
+  }
+
+  private arm(): void {
+    this.disarm();
+    this.timer = setTimeout(this.onIdle, this.idleMs);
+    this.timer.unref();
+  }
+
+  disarm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  stop(): void {
+    this.ended = true;
+    this.disarm();
+    this.wake?.();
+  }
+}
+
+function cellOf(step: SessionStep__Output, where: string): Float64Array | undefined {
+  return hasCell(step.cell) ? decodeCell(step.cell, `${where}.cell`) : undefined;
+}
+
+// One session, from open to its end.
+class Session {
+  private native?: NativeEnergySession;
+  private token?: CancelToken;
+  private steps = 0;
+  private rebuilds = 0;
+  private cell?: Float64Array;
+  private finished = false;
+  private endActivity?: () => void;
+  private readonly started = process.hrtime.bigint();
+
+  constructor(
+    readonly id: string, private readonly call: Call, private readonly inbox: Inbox,
+    private readonly plan: SessionPlan, private readonly context: SessionContext,
+  ) {}
+
+  open(): SessionResponse {
+    const { plan } = this;
+    this.endActivity = this.context.beginActivity?.();
+    if (plan.energy) {
+      this.native = plan.energy.handle.openSession({ system: plan.frame, skin: plan.skin, outputs: plan.energy.outputs, units: plan.energy.units });
+    }
+    this.cell = plan.frame.cell;
+    const species = [plan.energy, plan.hamiltonian].filter((p) => p !== undefined)
+      .map((p) => new Set(p.metadata.species))
+      .reduce((a, b) => new Set([...a].filter((z) => b.has(z))));
+    return {
+      opened: {
+        session_id: this.id,
+        model: plan.energy?.model ?? '',
+        hamiltonian_model: plan.hamiltonian?.model ?? '',
+        species: [...species].sort((a, b) => a - b),
+        cutoff: Math.max(plan.energy?.metadata.cutoff ?? 0, plan.hamiltonian?.metadata.cutoff ?? 0),
+        outputs: plan.outputs,
+        energy_units: plan.energy?.units ?? '',
+        hamiltonian_units: plan.hamiltonian?.units ?? '',
+        skin: plan.skin,
+        idle_timeout_s: this.context.limits.sessionIdleTimeoutS,
+      },
+    };
+  }
+
+  async step(step: SessionStep__Output): Promise<SessionResponse> {
+    const index = this.steps;
+    const n = this.plan.frame.types.length;
+    const start = process.hrtime.bigint();
+    try {
+      const positions = decodePositions(step.positions, n, 'step.positions');
+      const newCell = cellOf(step, 'step');
+      if (newCell && !this.plan.frame.pbc.some(Boolean)) throw invalidArgument('step.cell: the session is not periodic (open.pbc)');
+      this.token = this.context.createCancelToken();
+      const [energy, hamiltonian] = await Promise.all([
+        this.native ? this.native.step(positions, newCell, this.token) : undefined,
+        this.plan.hamiltonian ? this.hamiltonianStep(positions, this.token) : undefined,
+      ]);
+      if (newCell) this.cell = newCell;
+      this.steps += 1;
+      if (energy?.neighborsRebuilt) this.rebuilds += 1;
+      const prediction: StructurePrediction = {
+        ...(hamiltonian ? hamiltonianPrediction(hamiltonian.prediction) : {}),
+        ...(energy ? energyPrediction(energy) : {}),
+      };
+      return {
+        result: {
+          step: index, prediction, neighbors_rebuilt: energy?.neighborsRebuilt ?? false,
+          compute_us: Math.max(energy?.computeMicroseconds ?? 0, hamiltonian?.computeMicroseconds ?? 0),
+          queue_us: Math.max(energy?.queueMicroseconds ?? 0, hamiltonian?.queueMicroseconds ?? 0),
+        },
+      };
+    } catch (error) {
+      const failure = toStatusError(error);
+      if (failure.code === grpc.status.INTERNAL || failure.code === grpc.status.CANCELLED || failure.code === grpc.status.UNAVAILABLE) throw failure;
+      this.context.logger.info('session-step', { session: this.id, step: index, code: grpc.status[failure.code], message: failure.message, total_ms: Number(process.hrtime.bigint() - start) / 1e6 });
+      return { result: { step: index, error_code: failure.code, error_message: failure.message } };
+    } finally {
+      this.token = undefined;
+    }
+  }
+
+  private async hamiltonianStep(positions: Float64Array, token: CancelToken) {
+    const part = this.plan.hamiltonian!;
+    const result = await part.handle.predict({
+      systems: [{ ...this.plan.frame, positions }], outputs: part.outputs, units: part.units, order: part.order, variant: 'best', charge: part.charge,
+    }, token);
+    const prediction: NativeStructurePrediction = result.structures[0];
+    return { prediction, computeMicroseconds: result.computeMicroseconds, queueMicroseconds: result.queueMicroseconds };
+  }
+
+  // Frees everything; the stream gets `failure` (or ends OK). Idempotent.
+  end(failure?: StatusError, reason = failure ? grpc.status[failure.code] : 'closed'): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.inbox.stop();
+    this.token?.cancel();
+    const totals = this.native?.close();
+    this.native = undefined;
+    this.context.sessions.remove(this.id);
+    this.endActivity?.();
+    this.context.logger.info('session-end', {
+      session: this.id, reason, steps: this.steps, neighbor_rebuilds: totals?.neighborRebuilds ?? this.rebuilds,
+      ...(failure ? { message: failure.message } : {}), total_ms: Number(process.hrtime.bigint() - this.started) / 1e6,
+    });
+    if (this.call.cancelled || this.call.destroyed || this.call.writableEnded) return;
+    if (failure) this.call.emit('error', { code: failure.code, details: failure.message });
+    else this.call.end();
+  }
+
+  get closedSummary(): SessionResponse {
+    return { closed: { steps: this.steps, neighbor_rebuilds: this.rebuilds } };
+  }
+}
+
+function write(call: Call, message: SessionResponse): void {
+  if (!call.cancelled && !call.destroyed && !call.writableEnded) call.write(message);
+}
+
+export function sessionHandler(context: SessionContext): grpc.handleBidiStreamingCall<SessionRequest__Output, SessionResponse> {
+  const { logger, limits } = context;
+  return async (call) => {
+    const peer = call.getPeer();
+    let session: Session | undefined;
+    const inbox = new Inbox(call, 1000 * limits.sessionIdleTimeoutS, () => {
+      const failure = new StatusError(grpc.status.DEADLINE_EXCEEDED, `session idle: no message for ${limits.sessionIdleTimeoutS} s (hamd serve --session-idle-timeout)`);
+      if (session) session.end(failure, 'idle');
+      else {
+        inbox.stop();
+        call.emit('error', { code: failure.code, details: failure.message });
+      }
+    });
+    try {
+      const first = await inbox.next();
+      if (first === undefined) return;
+      if (first.message !== 'open' || !first.open) throw invalidArgument(`the first message of a session must be "open", not "${first.message ?? 'empty'}"`);
+      if (!context.models) throw new StatusError(grpc.status.UNIMPLEMENTED, 'this daemon serves no models');
+      const id = context.sessions.reserve();
+      const plan = checkSessionOpen(first.open, context.models, limits);
+      session = new Session(id, call, inbox, plan, context);
+      const opened = session.open();
+      context.sessions.add(session);
+      logger.info('session-open', { session: id, peer, atoms: plan.frame.types.length, outputs: plan.outputs, model: plan.energy?.model, hamiltonian_model: plan.hamiltonian?.model, skin: plan.skin });
+      write(call, opened);
+      for (;;) {
+        const message = await inbox.next();
+        if (message === undefined) {
+          session.end(undefined, call.cancelled ? 'client-gone' : 'stream-ended');
+          return;
+        }
+        if (message.message === 'step' && message.step) {
+          const response = await session.step(message.step);
+          write(call, response);
+        } else if (message.message === 'close') {
+          write(call, session.closedSummary);
+          session.end(undefined, 'closed');
+          return;
+        } else {
+          throw invalidArgument(message.message === 'open' ? 'the session is already open: a second "open" (open a new stream for another structure)' : 'empty session message: set open, step or close');
+        }
+      }
+    } catch (error) {
+      const failure = toStatusError(error);
+      if (session) session.end(failure);
+      else if (!call.cancelled && !call.writableEnded) {
+        inbox.stop();
+        call.emit('error', { code: failure.code, details: failure.message });
+      }
+      const level = failure.code === grpc.status.INTERNAL ? 'error' : 'info';
+      if (!session) logger.log(level, 'session-refused', { peer, code: grpc.status[failure.code], message: failure.message });
+    }
+  };
+}
