@@ -66,11 +66,14 @@ Napi::Value EnergyModelHandle::predict(const Napi::CallbackInfo& info) {
         env, *pool_, "hamd.predictEnergy", cancel_flag_from_js(info, 1),
         [request](hamd::ThreadPool& pool, const std::atomic<bool>& cancel) {
             Results results(request->systems.size());
-            const bool forces = request->choice.wants("forces"), stress = request->choice.wants("stress");
+            const hamd::EnergyModel& model = *request->model->model;
+            const hamd::EnergyRequest what = request->choice.request();  // only the outputs asked for are computed
+            hamd::TensorMap storage;  // descriptor memory shared by the structures of the request
             for (size_t s = 0; s < request->systems.size(); ++s) {  // each prediction spreads over the pool
                 if (cancel.load()) throw hamd::Cancelled();
-                request->model->model->validate_input(request->systems[s], s);
-                results[s] = request->model->model->predict(request->systems[s], forces, stress, pool, &cancel);
+                model.validate_input(request->systems[s], s);
+                results[s] = model.evaluate(request->systems[s], hamd::build_neighbor_list(request->systems[s], model.cutoff()),
+                                            what, pool, &cancel, storage);
             }
             return results;
         },

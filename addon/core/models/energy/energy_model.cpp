@@ -6,27 +6,11 @@
 
 #include "core/base/errors.hpp"
 #include "core/descriptors/density/spherical_expansion.hpp"
-#include "core/descriptors/engine.hpp"
 #include "core/descriptors/soap/power_spectrum.hpp"
+#include "core/models/energy/energy_features.hpp"
 #include "core/systems/elements.hpp"
 
 namespace hamd {
-
-namespace {
-
-DescriptorOptions descriptor_options(const EnergyFeatureSettings& settings, bool forces, bool strain) {
-    DescriptorOptions options;
-    options.kind = DescriptorKind::PowerSpectrum;
-    options.hypers = settings.hypers;
-    options.species = settings.species;
-    options.gradient_positions = forces;
-    options.gradient_cell = strain;
-    return options;
-}
-
-bool fully_periodic(const System& system) { return system.pbc[0] && system.pbc[1] && system.pbc[2]; }
-
-}  // namespace
 
 EnergyModel::EnergyModel(EnergyFeatureSettings settings) : settings_(std::move(settings)) {
     auto& species = settings_.species;
@@ -74,7 +58,7 @@ EnergyDesign EnergyModel::design(const std::vector<System>& systems, bool forces
         return static_cast<size_t>(std::lower_bound(species().begin(), species().end(), z) - species().begin());
     };
 
-    const TensorMap map = compute_descriptors(systems, descriptor_options(settings_, forces, false), pool, cancel);
+    const TensorMap map = compute_descriptors(systems, energy_descriptor_options(settings_, forces, false), pool, cancel);
     for (size_t b = 0; b < map.blocks.size(); ++b) {
         const Block& block = map.blocks[b];
         const size_t a = species_index(map.keys.values[b * map.keys.names.size() + 2]);  // (o3_lambda, o3_sigma, center_type)
@@ -100,7 +84,7 @@ EnergyDesign EnergyModel::design(const std::vector<System>& systems, bool forces
     if (!periodic.empty()) {
         std::vector<System> cells;
         for (size_t s : periodic) cells.push_back(systems[s]);
-        const TensorMap cell_map = compute_descriptors(cells, descriptor_options(settings_, false, true), pool, cancel);
+        const TensorMap cell_map = compute_descriptors(cells, energy_descriptor_options(settings_, false, true), pool, cancel);
         for (size_t b = 0; b < cell_map.blocks.size(); ++b) {
             const Block& block = cell_map.blocks[b];
             const size_t a = species_index(cell_map.keys.values[b * cell_map.keys.names.size() + 2]);
@@ -125,45 +109,6 @@ EnergyDesign EnergyModel::design(const std::vector<System>& systems, bool forces
         }
     }
     return d;
-}
-
-EnergyPrediction EnergyModel::predict(const System& system, bool forces, bool stress, ThreadPool& pool,
-                                      const std::atomic<bool>* cancel) const {
-    const bool periodic = fully_periodic(system);
-    const EnergyDesign d = design({system}, forces, stress && periodic, pool, cancel);
-    EnergyPrediction p;
-    p.energy = d.energy.row(0).dot(weights);
-    if (forces) {
-        const Eigen::VectorXd f = d.forces * weights;
-        p.forces.assign(f.data(), f.data() + f.size());
-    }
-    if (stress && periodic) {
-        const Eigen::VectorXd dE = d.strain * weights;
-        const auto& h = system.cell;
-        const double volume = std::fabs(h[0] * (h[4] * h[8] - h[5] * h[7]) - h[1] * (h[3] * h[8] - h[5] * h[6]) +
-                                        h[2] * (h[3] * h[7] - h[4] * h[6]));
-        for (int k = 0; k < 9; ++k) p.stress[k] = dE[k] / volume;
-        p.has_stress = true;
-    }
-    if (covariance.size() > 0) {
-        const Eigen::VectorXd f = d.energy.row(0).transpose();
-        p.energy_uncertainty = uncertainty_scale * std::sqrt(std::max(0.0, f.dot(covariance * f)));
-    }
-    // Per-atom energies: the same weights on each atom's own row.
-    const TensorMap map = compute_descriptors({system}, descriptor_options(settings_, false, false), pool, cancel);
-    p.energies.assign(system.size(), 0.0);
-    for (size_t b = 0; b < map.blocks.size(); ++b) {
-        const Block& block = map.blocks[b];
-        const int32_t z = map.keys.values[b * map.keys.names.size() + 2];
-        const size_t column = block_offset(static_cast<size_t>(std::lower_bound(species().begin(), species().end(), z) - species().begin()));
-        for (size_t r = 0; r < block.samples.count(); ++r) {
-            const double* x = block.values.data() + r * n_features_;
-            double e = weights[static_cast<Eigen::Index>(column)];
-            for (size_t k = 0; k < n_features_; ++k) e += weights[static_cast<Eigen::Index>(column + 1 + k)] * x[k];
-            p.energies[static_cast<size_t>(block.samples.values[2 * r + 1])] = e;
-        }
-    }
-    return p;
 }
 
 EnergyFitReport fit_energy_model(EnergyModel& model, const EnergyTrainingSet& data, const EnergyFitSettings& settings,
@@ -243,7 +188,7 @@ double calibrate_uncertainty(EnergyModel& model, const EnergyTrainingSet& data, 
         const Eigen::VectorXd f = d.energy.row(static_cast<Eigen::Index>(s)).transpose();
         const double error = f.dot(model.weights) - data.energies[s];
         squared_error += error * error;
-        variance += f.dot(model.covariance * f);
+        variance += model.energy_variance(f);
     }
     model.uncertainty_scale = variance > 0 ? std::sqrt(squared_error / variance) : 1.0;
     return model.uncertainty_scale;

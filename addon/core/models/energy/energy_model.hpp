@@ -20,8 +20,10 @@
 
 #include <Eigen/Dense>
 
+#include "core/base/tensor_map.hpp"
 #include "core/base/thread_pool.hpp"
 #include "core/descriptors/hypers.hpp"
+#include "core/systems/neighbors.hpp"
 #include "core/systems/system.hpp"
 
 namespace hamd {
@@ -49,6 +51,15 @@ struct EnergyPrediction {
     double energy_uncertainty = 0;     // eV (one standard deviation); 0 without a covariance
 };
 
+// What one evaluation computes besides the energy. Stress needs a cell periodic in all three
+// directions (ignored otherwise: has_stress stays false); energies are the per-atom terms.
+struct EnergyRequest {
+    bool forces = true;
+    bool stress = false;
+    bool energies = false;
+    bool uncertainty = false;
+};
+
 class EnergyModel {
 public:
     explicit EnergyModel(EnergyFeatureSettings settings);
@@ -60,15 +71,33 @@ public:
     // Column of species index a's baseline; its feature block follows.
     size_t block_offset(size_t a) const { return a * (1 + n_features_); }
 
+    // Distance beyond which atoms do not interact (Angstrom): neighbour lists for evaluate()
+    // must be built with at least this cutoff.
+    double cutoff() const { return settings_.hypers.cutoff; }
+
     // InvalidArgument for bad structures or species the model does not know.
     void validate_input(const System& system, size_t index) const;
 
     EnergyDesign design(const std::vector<System>& systems, bool forces, bool strain, ThreadPool& pool,
                         const std::atomic<bool>* cancel = nullptr) const;
 
-    // Prediction of one structure from its design (forces/stress when the design has them).
+    // One structure in one descriptor pass (position gradients for forces; cell gradients when
+    // stress is asked and the system is periodic in 3D) over `list`, which the caller built with
+    // build_neighbor_list(system, c) for any c >= cutoff() (e.g. reused between MD steps with a
+    // Verlet skin; pairs beyond cutoff() contribute nothing). Gradients are contracted with the
+    // weights directly, with no design rows. `storage` holds the descriptors between calls:
+    // pass the same TensorMap every step and its memory is reused. InvalidArgument for bad
+    // input (unknown species, a list that is not this system's); Cancelled when *cancel is set.
+    EnergyPrediction evaluate(const System& system, const NeighborList& list, const EnergyRequest& request,
+                              ThreadPool& pool, const std::atomic<bool>* cancel, TensorMap& storage) const;
+
+    // evaluate() with a fresh neighbour list and storage; energies and uncertainty always.
     EnergyPrediction predict(const System& system, bool forces, bool stress, ThreadPool& pool,
                              const std::atomic<bool>* cancel = nullptr) const;
+
+    // f^T C f for a design row f (energy units squared, before the calibration alpha); 0 when the
+    // model has no covariance.
+    double energy_variance(const Eigen::VectorXd& design_row) const;
 
     Eigen::VectorXd weights;        // n_weights
     Eigen::MatrixXd covariance;     // n_weights x n_weights (C above), or empty

@@ -1,0 +1,123 @@
+// EnergyModel::evaluate: one descriptor pass, gradients contracted with the weights as they
+// are read (no design rows): per centre-species block,
+//   e_i = b_a + w_a . p_i,   F_j -= sum_i w_a . dp_i/dr_j,   dE/dh = sum_i w_a . dp_i/dh.
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "core/base/errors.hpp"
+#include "core/models/energy/energy_features.hpp"
+#include "core/models/energy/energy_model.hpp"
+
+namespace hamd {
+
+namespace {
+
+// Dot products of the weights with `rows` rows of `n` values each, spread over the pool in
+// chunks large enough to be worth a thread (the scatter into forces stays serial: atoms repeat).
+void contract_rows(const double* values, size_t rows, size_t n, const double* w, double* out, ThreadPool& pool) {
+    constexpr size_t kRowsPerChunk = 256;
+    const size_t chunks = (rows + kRowsPerChunk - 1) / kRowsPerChunk;
+    auto body = [&](size_t chunk) {
+        const size_t end = std::min(rows, (chunk + 1) * kRowsPerChunk);
+        for (size_t r = chunk * kRowsPerChunk; r < end; ++r) {
+            const double* x = values + r * n;
+            double sum = 0;
+            for (size_t k = 0; k < n; ++k) sum += w[k] * x[k];
+            out[r] = sum;
+        }
+    };
+    if (chunks <= 1) {
+        if (chunks == 1) body(0);
+        return;
+    }
+    pool.parallel_for(chunks, body);
+}
+
+}  // namespace
+
+EnergyPrediction EnergyModel::evaluate(const System& system, const NeighborList& list, const EnergyRequest& request,
+                                       ThreadPool& pool, const std::atomic<bool>* cancel, TensorMap& storage) const {
+    validate_input(system, 0);
+    require_separated(list, 0);  // overlapping atoms would silently drop out of the features
+    const bool stress = request.stress && fully_periodic(system);
+    // The engine checks that `list` belongs to `system`; pairs beyond the cutoff are skipped there.
+    compute_descriptors_into({system}, {list}, energy_descriptor_options(settings_, request.forces, stress), pool, cancel, storage);
+
+    const size_t P = n_features_, n = system.size();
+    EnergyPrediction p;
+    std::vector<double> energies(n, 0.0);
+    if (request.forces) p.forces.assign(3 * n, 0.0);
+    std::array<double, 9> dE_dh{};
+    Eigen::VectorXd row;
+    if (request.uncertainty && covariance.size() > 0) row = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n_weights()));
+    std::vector<double> dots;
+
+    for (size_t b = 0; b < storage.blocks.size(); ++b) {
+        const Block& block = storage.blocks[b];
+        const int32_t z = storage.keys.values[b * storage.keys.names.size() + 2];  // (o3_lambda, o3_sigma, center_type)
+        const size_t column = block_offset(static_cast<size_t>(std::lower_bound(species().begin(), species().end(), z) - species().begin()));
+        const double* w = weights.data() + column + 1;
+        const size_t centres = block.samples.count();
+        dots.resize(std::max<size_t>(centres, 1));
+        contract_rows(block.values.data(), centres, P, w, dots.data(), pool);
+        for (size_t r = 0; r < centres; ++r)
+            energies[static_cast<size_t>(block.samples.values[2 * r + 1])] = weights[static_cast<Eigen::Index>(column)] + dots[r];
+        if (row.size() > 0) {
+            row[static_cast<Eigen::Index>(column)] += static_cast<double>(centres);
+            for (size_t r = 0; r < centres; ++r)
+                row.segment(static_cast<Eigen::Index>(column + 1), static_cast<Eigen::Index>(P)) +=
+                    Eigen::Map<const Eigen::VectorXd>(block.values.data() + r * P, static_cast<Eigen::Index>(P));
+        }
+        for (const GradientBlock& gradient : block.gradients) {
+            if (gradient.parameter == "positions") {
+                // values[g][x][P]; samples (sample, system, atom)
+                const size_t g_count = gradient.samples.count();
+                dots.resize(std::max<size_t>(3 * g_count, 1));
+                contract_rows(gradient.values.data(), 3 * g_count, P, w, dots.data(), pool);
+                for (size_t g = 0; g < g_count; ++g) {
+                    const size_t j = static_cast<size_t>(gradient.samples.values[3 * g + 2]);
+                    for (int x = 0; x < 3; ++x) p.forces[3 * j + x] -= dots[3 * g + x];
+                }
+            } else if (gradient.parameter == "cell") {
+                // values[g][k][b][P]: d p / d h[k][b], fractional coordinates fixed
+                const size_t g_count = gradient.samples.count();
+                dots.resize(std::max<size_t>(9 * g_count, 1));
+                contract_rows(gradient.values.data(), 9 * g_count, P, w, dots.data(), pool);
+                for (size_t g = 0; g < g_count; ++g)
+                    for (int k = 0; k < 9; ++k) dE_dh[k] += dots[9 * g + k];
+            }
+        }
+    }
+    if (cancel && cancel->load()) throw Cancelled();
+
+    for (double e : energies) p.energy += e;
+    if (request.energies) p.energies = std::move(energies);
+    if (stress) {
+        const std::array<double, 9> dE = strain_derivative(dE_dh, system.cell);
+        const double volume = cell_volume(system.cell);
+        for (int k = 0; k < 9; ++k) p.stress[k] = dE[k] / volume;
+        p.has_stress = true;
+    }
+    if (row.size() > 0) p.energy_uncertainty = uncertainty_scale * std::sqrt(std::max(0.0, energy_variance(row)));
+    return p;
+}
+
+EnergyPrediction EnergyModel::predict(const System& system, bool forces, bool stress, ThreadPool& pool,
+                                      const std::atomic<bool>* cancel) const {
+    validate_input(system, 0);
+    EnergyRequest request;
+    request.forces = forces;
+    request.stress = stress;
+    request.energies = true;
+    request.uncertainty = true;
+    TensorMap storage;
+    return evaluate(system, build_neighbor_list(system, cutoff()), request, pool, cancel, storage);
+}
+
+double EnergyModel::energy_variance(const Eigen::VectorXd& f) const {
+    if (covariance.size() == 0) return 0.0;
+    return f.dot(covariance * f);
+}
+
+}  // namespace hamd
