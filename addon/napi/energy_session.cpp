@@ -46,9 +46,15 @@ Napi::Value EnergySessionHandle::create(const Napi::CallbackInfo& info, std::sha
     auto state = std::make_shared<State>();
     state->model = model;
     state->choice = energy_output_choice_from_js(config);
+    // The system as systems_from_js reads it, with no positions (each step brings them).
+    const Napi::Value given = config.Get("system");
+    if (!given.IsObject()) bad_request(env, "config.system must be an object");
+    Napi::Object frame = Napi::Object::New(env);
+    for (const char* field : {"types", "cell", "pbc"}) frame.Set(field, given.As<Napi::Object>().Get(field));
+    frame.Set("positions", Napi::Float64Array::New(env, 0));
     Napi::Object wrapper = Napi::Object::New(env);
     Napi::Array systems = Napi::Array::New(env, 1);
-    systems.Set(0u, config.Get("system"));
+    systems.Set(0u, frame);
     wrapper.Set("systems", systems);
     hamd::System system = systems_from_js(wrapper).at(0);
     hamd::EnergySessionSettings settings;

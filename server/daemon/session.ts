@@ -232,7 +232,8 @@ export function sessionHandler(context: SessionContext): grpc.handleBidiStreamin
       for (;;) {
         const message = await inbox.next();
         if (message === undefined) {
-          session.end(undefined, call.cancelled ? 'client-gone' : 'stream-ended');
+          // Cancelled, broken, or ended without "close": the client is gone either way.
+          session.end(undefined, 'client-gone');
           return;
         }
         if (message.message === 'step' && message.step) {
