@@ -14,12 +14,13 @@ import shlex
 import shutil
 import subprocess
 import time
+from typing import Any, List
 from pathlib import Path
 
 from .errors import HamdError, Unavailable
 
 
-def hamd_command():
+def hamd_command() -> List[str]:
     """The command line that runs the hamd CLI, as a list; Unavailable when there is none."""
     if os.environ.get("HAMD_COMMAND"):
         return shlex.split(os.environ["HAMD_COMMAND"])
@@ -56,7 +57,7 @@ def _healthy(client_class, address, timeout):
         return None
 
 
-def connect_or_start(client_class, address, timeout=300.0, start_timeout=60.0):
+def connect_or_start(client_class: Any, address: str, timeout: float = 300.0, start_timeout: float = 60.0) -> Any:
     """A client of the daemon at `address`; starts one on a Unix socket when none answers."""
     client = _healthy(client_class, address, 2.0)
     if client is not None:
