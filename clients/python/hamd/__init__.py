@@ -15,8 +15,9 @@ from .client import Client, connect, default_address
 from .errors import (Cancelled, DeadlineExceeded, FailedPrecondition, HamdError, InternalError,
                      InvalidArgument, NotFound, ResourceExhausted, Unavailable, Unimplemented)
 from .results import Block, GradientBlock
+from ._version import __version__
+from .autostart import VersionMismatchWarning
 
-__version__ = "0.1.0"
 __all__ = ["connect", "Client", "default_address", "Labels", "Block", "GradientBlock", "HamdError",
            "InvalidArgument", "ResourceExhausted", "Unavailable", "DeadlineExceeded", "Cancelled",
-           "Unimplemented", "InternalError", "NotFound", "FailedPrecondition"]
+           "Unimplemented", "InternalError", "NotFound", "FailedPrecondition", "VersionMismatchWarning"]

@@ -208,12 +208,17 @@ class Client:
         return results[0] if single else results
 
 
-def connect(address: Optional[str] = None, timeout: float = 300.0, autostart: bool = False) -> Client:
+def connect(address: Optional[str] = None, timeout: float = 300.0, autostart: bool = False,
+            idle_exit: Optional[float] = None, start_timeout: float = 60.0) -> Client:
     """A Client for the daemon at `address` (default: $HAMD_ADDRESS, else the default socket).
 
     autostart: when no daemon answers on a Unix socket, start `hamd serve` there in the
-    background and wait until it serves (hamd.autostart)."""
+    background and wait until it serves (hamd.autostart: one daemon however many clients start
+    at once; a daemon of another version is reported with a VersionMismatchWarning). idle_exit:
+    seconds without calls after which the daemon started exits (default $HAMD_IDLE_EXIT, else
+    900; 0: never). start_timeout: seconds to wait for it to serve."""
     if not autostart:
         return Client(address, timeout=timeout)
     from .autostart import connect_or_start
-    return connect_or_start(Client, address or default_address(), timeout=timeout)
+    return connect_or_start(Client, address or default_address(), timeout=timeout,
+                            start_timeout=start_timeout, idle_exit=idle_exit)
