@@ -1,4 +1,5 @@
-// `hamd serve`: runs the daemon in the foreground until SIGINT/SIGTERM.
+// `hamd serve`: runs the daemon in the foreground until SIGINT/SIGTERM, or until it has been idle
+// for --idle-exit seconds (the daemons that clients start: server/cli/autostart.ts).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { startDaemon } from '../daemon/daemon';
@@ -27,12 +28,14 @@ export const serveUsage = `hamd serve [options]
   --session-idle-timeout S seconds a session may go without a message (default ${defaultLimits.sessionIdleTimeoutS})
   --shutdown-timeout S     seconds to let in-flight calls finish on SIGTERM (default 30)
   --pid-file FILE          write the daemon's pid here (removed on exit)
+  --idle-exit S            exit after S seconds with no call in flight and no stream open
+                           (default: never; daemons started by clients: $HAMD_IDLE_EXIT, else 900)
 ${modelOptionsUsage}`;
 
 export async function serve(argv: string[]): Promise<number> {
   const { rest, options: modelOptions } = extractModelOptions(argv);
   const args = parseArgs(rest, {
-    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'max-sessions', 'session-idle-timeout', 'shutdown-timeout', 'pid-file'],
+    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'max-sessions', 'session-idle-timeout', 'shutdown-timeout', 'pid-file', 'idle-exit'],
     flags: ['allow-remote', 'help'],
     aliases: { '-h': 'help' },
   });
@@ -57,6 +60,8 @@ export async function serve(argv: string[]): Promise<number> {
   if (limits.maxSessions < 1) throw new UsageError('--max-sessions must be >= 1');
   if (!(limits.sessionIdleTimeoutS > 0)) throw new UsageError('--session-idle-timeout must be > 0 seconds');
   const shutdownTimeoutMs = 1000 * (numberOption(args, 'shutdown-timeout', false) ?? 30);
+  const idleExitS = numberOption(args, 'idle-exit', false);
+  if (idleExitS !== undefined && !(idleExitS > 0)) throw new UsageError('--idle-exit must be a number of seconds > 0');
   const listen = args.options.get('listen') ?? defaultAddress();
   parseAddress(listen); // usage errors before loading the addon
 
@@ -85,10 +90,19 @@ export async function serve(argv: string[]): Promise<number> {
 
   const pidFile = args.options.get('pid-file');
   if (pidFile) fs.writeFileSync(pidFile, `${process.pid}\n`);
+  // A successor may have written its own pid there meanwhile (after this daemon's idle exit began).
+  const removePidFile = () => {
+    if (!pidFile) return;
+    try {
+      if (fs.readFileSync(pidFile, 'utf8').trim() === String(process.pid)) fs.rmSync(pidFile, { force: true });
+    } catch {
+      /* already gone */
+    }
+  };
 
   return new Promise<number>((resolve) => {
     let signals = 0;
-    const stop = (signal: NodeJS.Signals) => {
+    const stop = (signal: NodeJS.Signals | 'idle') => {
       signals++;
       if (signals > 1) {
         logger.warn('stop-forced', { signal });
@@ -96,7 +110,7 @@ export async function serve(argv: string[]): Promise<number> {
       }
       logger.info('stopping', { signal });
       daemon.shutdown().then(() => {
-        if (pidFile) fs.rmSync(pidFile, { force: true });
+        removePidFile();
         logger.info('stopped', { signal });
         resolve(0);
       }, (error) => {
@@ -106,5 +120,12 @@ export async function serve(argv: string[]): Promise<number> {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    if (idleExitS !== undefined) {
+      logger.info('idle-exit', { after_s: idleExitS });
+      daemon.activity.whenIdleFor(idleExitS * 1000, () => {
+        logger.info('idle', { idle_s: daemon.activity.idleForMs() / 1000 });
+        stop('idle');
+      });
+    }
   });
 }

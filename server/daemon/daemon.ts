@@ -9,9 +9,10 @@ import type { Logger } from '../base/logger';
 import { defaultSocketDir, parseAddress, type ListenAddress } from '../wire/address';
 import { encodeComputeDescriptorsResponse } from '../wire/fast-encode';
 import { HAMD_SERVICE_NAME, hamdServiceDefinition } from '../wire/proto';
+import { Activity } from './activity';
 import { hamdHandlers, type HandlerOptions } from './handlers';
 import { SessionTable } from './session-table';
-import { claimSocketPath, removeQuietly } from './socket';
+import { claimSocketPath, removeIfSame } from './socket';
 
 // HandlerOptions: limits, logger, createCancelToken, engine, addonBuild, models.
 export interface DaemonOptions extends Omit<HandlerOptions, 'sessions'> {
@@ -22,6 +23,7 @@ export interface DaemonOptions extends Omit<HandlerOptions, 'sessions'> {
 
 export interface Daemon {
   address: string;            // as clients should dial it (unix:/path or host:port)
+  activity: Activity;         // calls and streams in flight (options.activity, else a new one)
   shutdown(): Promise<void>;  // idempotent
 }
 
@@ -31,7 +33,9 @@ function bind(server: grpc.Server, address: string): Promise<number> {
   });
 }
 
-async function bindSocket(server: grpc.Server, listen: ListenAddress & { kind: 'unix' }, logger: Logger): Promise<void> {
+// Returns the socket file's identity, so that shutdown removes this daemon's socket only (a
+// successor may already have replaced it: see removeIfSame).
+async function bindSocket(server: grpc.Server, listen: ListenAddress & { kind: 'unix' }, logger: Logger): Promise<fs.Stats> {
   const hamdOwnedDir = path.dirname(listen.path) === defaultSocketDir();
   const { removedStale } = await claimSocketPath(listen.path, { hamdOwnedDir });
   if (removedStale) logger.warn('stale-socket-removed', { path: listen.path });
@@ -42,6 +46,7 @@ async function bindSocket(server: grpc.Server, listen: ListenAddress & { kind: '
     process.umask(previous);
   }
   fs.chmodSync(listen.path, 0o600);
+  return fs.lstatSync(listen.path);
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
@@ -62,13 +67,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     ComputeDescriptors: { ...definition.ComputeDescriptors, responseSerialize: encodeComputeDescriptorsResponse },
   };
   const sessions = new SessionTable(options.limits.maxSessions);
-  server.addService(service, hamdHandlers({ ...options, sessions }));
+  const activity = options.activity ?? new Activity();
+  server.addService(service, hamdHandlers({ ...options, sessions, activity }));
   const health = new HealthImplementation({ '': 'SERVING', [HAMD_SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
 
   let address: string;
+  let socketFile: fs.Stats | undefined;
   if (listen.kind === 'unix') {
-    await bindSocket(server, listen, logger);
+    socketFile = await bindSocket(server, listen, logger);
     address = listen.grpc;
   } else {
     const port = await bind(server, listen.grpc);
@@ -94,10 +101,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         });
       });
       options.engine.close();
-      if (listen.kind === 'unix') removeQuietly(listen.path);
+      if (listen.kind === 'unix' && socketFile) removeIfSame(listen.path, socketFile);
     })();
     return stopping;
   };
 
-  return { address, shutdown };
+  return { address, activity, shutdown };
 }

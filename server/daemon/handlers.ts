@@ -18,7 +18,6 @@ import type { SessionTable } from './session-table';
 export interface HandlerOptions extends HandlerContext {
   engine: NativeEngine;
   sessions: SessionTable;   // open simulation sessions (./session.ts)
-  beginActivity?: () => () => void;  // marks the daemon busy (idle exit), returns end()
   descriptorKinds: readonly string[];  // registered by the core (addon descriptorKinds())
   addonBuild: string;
   models?: ModelRegistry;  // surrogate-Hamiltonian models (ListModels, Predict); absent: none

@@ -14,6 +14,7 @@ import type { CancelToken } from '../native/addon';
 import type { NativeEnergySession, NativeStructurePrediction, NativeSessionStep } from '../native/model-addon';
 import { invalidArgument, StatusError, toStatusError } from '../wire/status';
 import type { SessionRequest__Output, SessionResponse, SessionStep__Output, StructurePrediction } from '../wire/types';
+import type { Activity } from './activity';
 import type { DaemonLimits } from './limits';
 import { energyPrediction, hamiltonianPrediction } from './predict';
 import { checkSessionOpen, type SessionPlan } from './session-open';
@@ -26,8 +27,8 @@ export interface SessionContext {
   createCancelToken: () => CancelToken;
   sessions: SessionTable;
   models?: ModelRegistry;
-  // Marks the daemon busy while the session is open (idle exit); returns the matching end().
-  beginActivity?: () => () => void;
+  // The session counts as activity while open (hamd serve --idle-exit waits for it to end).
+  activity?: Activity;
 }
 
 type Call = grpc.ServerDuplexStream<SessionRequest__Output, SessionResponse>;
@@ -106,7 +107,7 @@ class Session {
 
   open(): SessionResponse {
     const { plan } = this;
-    this.endActivity = this.context.beginActivity?.();
+    this.endActivity = this.context.activity?.begin();
     if (plan.energy) {
       this.native = plan.energy.handle.openSession({ system: plan.frame, skin: plan.skin, outputs: plan.energy.outputs, units: plan.energy.units });
     }

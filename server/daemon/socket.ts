@@ -70,9 +70,12 @@ export async function claimSocketPath(file: string, options: { hamdOwnedDir?: bo
   return { removedStale: true };
 }
 
-export function removeQuietly(file: string): void {
+// Removes `file` if it is still the file described by `original` (same device and inode): a
+// daemon that stops must not remove the socket of a successor that replaced its own meanwhile.
+export function removeIfSame(file: string, original: fs.Stats): void {
   try {
-    fs.unlinkSync(file);
+    const now = fs.lstatSync(file);
+    if (now.ino === original.ino && now.dev === original.dev) fs.unlinkSync(file);
   } catch {
     /* already gone */
   }

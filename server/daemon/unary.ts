@@ -10,18 +10,22 @@
 // Any error becomes a gRPC status through server/wire/status.ts (unknown errors INTERNAL). One
 // "request" log line per call: method, peer, structures and atoms (when the request has
 // structures), the fields the steps add, queue_us and compute_us (when the result reports them),
-// code, message (on failure) and total_ms; "request-received" (debug) when it arrives.
+// code, message (on failure) and total_ms; "request-received" (debug) when it arrives. Every call
+// counts as activity (./activity.ts) from its arrival until it is answered.
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../base/logger';
 import type { CancelToken } from '../native/addon';
 import { resourceExhausted, StatusError, toStatusError } from '../wire/status';
 import type { HamdHandlers, HamdMethod, ReceivedRequestOf, ResponseOf, Structure__Output } from '../wire/types';
+import type { Activity } from './activity';
 import type { DaemonLimits } from './limits';
 
 export interface HandlerContext {
   limits: DaemonLimits;
   logger: Logger;
   createCancelToken: () => CancelToken;
+  // Calls and streams in flight, for the idle exit; absent: not tracked.
+  activity?: Activity;
 }
 
 // What the steps of one call share.
@@ -79,6 +83,7 @@ export function unaryHandler<M extends HamdMethod, Checked, Result>(
   const { limits, logger } = context;
   const handler: grpc.handleUnaryCall<ReceivedRequestOf<M>, ResponseOf<M>> = async (call, callback) => {
     const start = process.hrtime.bigint();
+    const end = context.activity?.begin();
     const size = requestSize(call.request);
     const fields: Record<string, unknown> = { method, ...spec.describe?.(call.request), ...size, peer: call.getPeer() };
     let token: CancelToken | undefined;
@@ -112,6 +117,8 @@ export function unaryHandler<M extends HamdMethod, Checked, Result>(
       callback({ code: failure.code, details: failure.message });
       const level = failure.code === grpc.status.INTERNAL ? 'error' : 'info';
       logger.log(level, 'request', { ...fields, code: grpc.status[failure.code], message: failure.message, total_ms: elapsedMs(start) });
+    } finally {
+      end?.();
     }
   };
   return handler as HamdHandlers[M];

@@ -1,6 +1,6 @@
 """Array and Labels messages <-> numpy, by whole buffers (never number by number)."""
 import dataclasses
-from typing import Tuple
+from typing import Any, Tuple
 
 import numpy as np
 
@@ -9,12 +9,13 @@ from ._proto import hamd_pb2
 _ALLOWED_DTYPES = {"<f8", "<f4", "<i4", "<i8", "|u1", "|b1"}
 
 
-def array_to_proto(values, dtype):
+def array_to_proto(values: Any, dtype: Any) -> hamd_pb2.Array:
+    """An Array message holding `values` as little-endian `dtype`, C order, in one buffer."""
     values = np.ascontiguousarray(values, dtype=np.dtype(dtype).newbyteorder("<"))
     return hamd_pb2.Array(dtype=values.dtype.str, shape=list(values.shape), data=values.tobytes())
 
 
-def array_from_proto(message):
+def array_from_proto(message: hamd_pb2.Array) -> np.ndarray:
     """A read-only view on the message's bytes, with the declared dtype and shape."""
     if message.dtype not in _ALLOWED_DTYPES:
         raise ValueError(f"unsupported array dtype {message.dtype!r}")
@@ -34,28 +35,30 @@ class Labels:
     names: Tuple[str, ...]
     values: np.ndarray
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.values.shape[0]
 
-    def column(self, name):
+    def column(self, name: str) -> np.ndarray:
+        """The values of one label name, one per entry."""
         return self.values[:, self.names.index(name)]
 
-    def as_structured(self):
+    def as_structured(self) -> np.ndarray:
         """The rows as a numpy structured array with one int32 field per name."""
         out = np.empty(len(self), dtype=[(n, np.int32) for n in self.names])
         for i, name in enumerate(self.names):
             out[name] = self.values[:, i]
         return out
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return (isinstance(other, Labels) and self.names == other.names
                 and np.array_equal(self.values, other.values))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Labels(names={self.names}, count={len(self)})"
 
 
-def labels_from_proto(message):
+def labels_from_proto(message: hamd_pb2.Labels) -> Labels:
+    """A Labels message -> Labels (int32 values; an empty message gives zero rows)."""
     names = tuple(message.names)
     if message.HasField("values") and message.values.shape:
         values = array_from_proto(message.values).astype(np.int32, copy=False)

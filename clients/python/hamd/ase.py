@@ -11,19 +11,23 @@ daemon (starting it when none answers, hamd.autostart) and evaluates every step 
 streaming session (docs/sessions.md), reopened transparently when the atoms' numbers, count or
 periodicity change.
 """
+from typing import Any, Optional, Sequence, Tuple
+
 import numpy as np
 from ase.calculators.calculator import Calculator, all_changes
 from ase.stress import full_3x3_to_voigt_6_stress
 
-from .client import connect
+from .client import Client, connect
+from .session import Session
 
 
 class HamdCalculator(Calculator):
-    """ASE calculator: energy, free_energy, forces, stress (periodic), energies, energy_uncertainty."""
+    """ASE calculator over a hamd energy model (see the module docstring for units and results)."""
 
     implemented_properties = ["energy", "free_energy", "forces", "stress", "energies", "energy_uncertainty"]
 
-    def __init__(self, model=None, address=None, client=None, autostart=True, timeout=300.0, skin=None, **kwargs):
+    def __init__(self, model: Optional[str] = None, address: Optional[str] = None, client: Optional[Client] = None,
+                 autostart: bool = True, timeout: float = 300.0, skin: Optional[float] = None, **kwargs: Any) -> None:
         """model: energy model name (None: the daemon's default energy model); address: the
         daemon (None: $HAMD_ADDRESS or the per-user socket); client: an existing hamd Client to
         use instead; skin: Verlet skin of the session's neighbour lists (None: daemon default)."""
@@ -32,10 +36,10 @@ class HamdCalculator(Calculator):
         self.skin = skin
         self._client = client if client is not None else connect(address, timeout=timeout, autostart=autostart)
         self._owns_client = client is None
-        self._session = None
-        self._session_key = None
+        self._session: Optional[Session] = None
+        self._session_key: Optional[Tuple[Any, ...]] = None
 
-    def _session_for(self, atoms):
+    def _session_for(self, atoms: Any) -> Session:
         periodic = bool(np.all(atoms.pbc))
         key = (tuple(atoms.numbers.tolist()), tuple(bool(p) for p in atoms.pbc))
         if self._session is None or key != self._session_key:
@@ -45,7 +49,9 @@ class HamdCalculator(Calculator):
             self._session_key = key
         return self._session
 
-    def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
+    def calculate(self, atoms: Any = None, properties: Sequence[str] = ("energy",),
+                  system_changes: Sequence[str] = all_changes) -> None:
+        """One session step for the current atoms; fills self.results."""
         super().calculate(atoms, properties, system_changes)
         periodic = bool(np.all(self.atoms.pbc))
         session = self._session_for(self.atoms)
@@ -59,13 +65,13 @@ class HamdCalculator(Calculator):
         if periodic:
             self.results["stress"] = full_3x3_to_voigt_6_stress(np.asarray(result["stress"], dtype=np.float64).reshape(3, 3))
 
-    def _close_session(self):
+    def _close_session(self) -> None:
         if self._session is not None:
             self._session.close()
         self._session = None
         self._session_key = None
 
-    def close(self):
+    def close(self) -> None:
         """Closes the session (and the connection, when the calculator made it)."""
         self._close_session()
         if self._owns_client:

@@ -1,5 +1,6 @@
 """The hamd gRPC client."""
 import os
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import grpc
 
@@ -9,6 +10,9 @@ from .predict import DEFAULT_OUTPUTS, is_single_structure, model_info, predict_r
 from .results import response_to_dict
 from .structures import as_structure_list, structure_to_proto
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .session import Session
+
 # The fields of the contract's Hypers message, from the generated stubs (not retyped here).
 HYPER_NAMES = tuple(field.name for field in hamd_pb2.Hypers.DESCRIPTOR.fields)
 # The kinds the proto documents (ComputeDescriptorsRequest.kind is a string); checked locally so
@@ -17,7 +21,7 @@ HYPER_NAMES = tuple(field.name for field in hamd_pb2.Hypers.DESCRIPTOR.fields)
 DESCRIPTOR_KINDS = ("spherical-expansion", "power-spectrum", "lambda-soap", "bispectrum")
 
 
-def default_address():
+def default_address() -> str:
     """$HAMD_ADDRESS, else the daemon's default socket: $XDG_RUNTIME_DIR/hamd/hamd.sock,
     or /tmp/hamd-$UID/hamd.sock without XDG_RUNTIME_DIR."""
     if os.environ.get("HAMD_ADDRESS"):
@@ -28,7 +32,7 @@ def default_address():
     return f"unix:/tmp/hamd-{os.getuid()}/hamd.sock"
 
 
-def grpc_target(address):
+def grpc_target(address: str) -> str:
     """"unix:/path" or "/path" (a Unix socket) or "host:port" -> a gRPC target string."""
     if address.startswith("unix:"):
         return address
@@ -37,7 +41,7 @@ def grpc_target(address):
     return address
 
 
-def _hypers_message(hypers):
+def _hypers_message(hypers: Dict[str, Any]) -> hamd_pb2.Hypers:
     unknown = sorted(set(hypers) - set(HYPER_NAMES))
     if unknown:
         raise TypeError(f"unknown hyper-parameter(s) {', '.join(unknown)}; expected some of {', '.join(HYPER_NAMES)}")
@@ -60,7 +64,8 @@ def _hypers_message(hypers):
 class Client:
     """A connection to a hamd daemon. Use as a context manager, or call close()."""
 
-    def __init__(self, address=None, timeout=300.0, options=None):
+    def __init__(self, address: Optional[str] = None, timeout: float = 300.0,
+                 options: Optional[Iterable[Tuple[str, Any]]] = None) -> None:
         self.address = address or default_address()
         self.timeout = timeout
         channel_options = [("grpc.max_receive_message_length", -1),
@@ -69,22 +74,23 @@ class Client:
         self._channel = grpc.insecure_channel(grpc_target(self.address), options=channel_options)
         self._stub = hamd_pb2_grpc.HamdStub(self._channel)
 
-    def __enter__(self):
+    def __enter__(self) -> "Client":
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def close(self):
+    def close(self) -> None:
+        """Closes the channel (calls in flight fail)."""
         self._channel.close()
 
-    def _call(self, method, request, timeout):
+    def _call(self, method: Any, request: Any, timeout: Optional[float]) -> Any:
         try:
             return method(request, timeout=self.timeout if timeout is None else timeout)
         except grpc.RpcError as error:
             raise from_rpc_error(error) from None
 
-    def info(self, timeout=None):
+    def info(self, timeout: Optional[float] = None) -> Dict[str, Any]:
         """Server version, capabilities, threads and limits, as a dict."""
         reply = self._call(self._stub.GetServerInfo, hamd_pb2.GetServerInfoRequest(), timeout)
         limits = reply.limits
@@ -107,12 +113,13 @@ class Client:
         }
 
     @property
-    def is_unix_socket(self):
+    def is_unix_socket(self) -> bool:
         """True when connected over a Unix socket (same host)."""
         return grpc_target(self.address).startswith("unix:")
 
-    def descriptors_request(self, atoms, kind="power-spectrum", species=None, gradients=(),
-                            max_lambda=None, **hypers):
+    def descriptors_request(self, atoms: Any, kind: str = "power-spectrum", species: Optional[Sequence[Any]] = None,
+                            gradients: Union[str, Sequence[str]] = (), max_lambda: Optional[int] = None,
+                            **hypers: Any) -> hamd_pb2.ComputeDescriptorsRequest:
         """The ComputeDescriptorsRequest that descriptors() sends."""
         if kind not in DESCRIPTOR_KINDS:
             raise ValueError(f"kind must be one of {', '.join(DESCRIPTOR_KINDS)}, got {kind!r}")
@@ -129,12 +136,14 @@ class Client:
             request.max_lambda = int(max_lambda)
         return request
 
-    def compute_descriptors(self, request, timeout=None):
+    def compute_descriptors(self, request: hamd_pb2.ComputeDescriptorsRequest,
+                            timeout: Optional[float] = None) -> hamd_pb2.ComputeDescriptorsResponse:
         """Send a ready ComputeDescriptorsRequest; returns the raw response message."""
         return self._call(self._stub.ComputeDescriptors, request, timeout)
 
-    def descriptors(self, atoms, kind="power-spectrum", species=None, gradients=(),
-                    max_lambda=None, timeout=None, **hypers):
+    def descriptors(self, atoms: Any, kind: str = "power-spectrum", species: Optional[Sequence[Any]] = None,
+                    gradients: Union[str, Sequence[str]] = (), max_lambda: Optional[int] = None,
+                    timeout: Optional[float] = None, **hypers: Any) -> Dict[str, Any]:
         """Descriptors of one or several structures.
 
         atoms: ase.Atoms, a list of them, or (symbols | numbers, positions[, cell, pbc]) (or
@@ -156,26 +165,28 @@ class Client:
         response = self.compute_descriptors(request, timeout)
         return response_to_dict(response, kind)
 
-    def models(self, timeout=None):
+    def models(self, timeout: Optional[float] = None) -> List[Dict[str, Any]]:
         """Models the daemon knows, as a list of dicts (name, kind, state ("ready",
         "unloaded" or "failed"), error, species, basis, units, cutoff, outputs, validation,
         default, path, checksum, metadata), sorted by name."""
         reply = self._call(self._stub.ListModels, hamd_pb2.ListModelsRequest(), timeout)
         return [model_info(m) for m in reply.models]
 
-    def load_model(self, name, timeout=None):
+    def load_model(self, name: str, timeout: Optional[float] = None) -> Dict[str, Any]:
         """Loads (or reloads) model `name` of the daemon's repository; returns its info."""
         return model_info(self._call(self._stub.LoadModel, hamd_pb2.LoadModelRequest(name=name), timeout))
 
-    def unload_model(self, name, timeout=None):
+    def unload_model(self, name: str, timeout: Optional[float] = None) -> None:
+        """Unloads model `name` (it stays in the registry, state "unloaded")."""
         self._call(self._stub.UnloadModel, hamd_pb2.UnloadModelRequest(name=name), timeout)
 
-    def predict_raw(self, request, timeout=None):
+    def predict_raw(self, request: hamd_pb2.PredictRequest, timeout: Optional[float] = None) -> hamd_pb2.PredictResponse:
         """Send a ready PredictRequest; returns the raw PredictResponse."""
         return self._call(self._stub.Predict, request, timeout)
 
-    def predict(self, atoms, model=None, outputs=DEFAULT_OUTPUTS, units=None, order=None, variant=None,
-                charge=0, timeout=None):
+    def predict(self, atoms: Any, model: Optional[str] = None, outputs: Union[str, Sequence[str]] = DEFAULT_OUTPUTS,
+                units: Optional[str] = None, order: Optional[str] = None, variant: Optional[str] = None,
+                charge: int = 0, timeout: Optional[float] = None) -> Union[Dict[str, Any], List[Dict[str, Any]]]:
         """Surrogate-Hamiltonian outputs of one molecule or several.
 
         atoms: as for descriptors() (ase.Atoms, a list of them, or (symbols | numbers,
@@ -202,8 +213,9 @@ class Client:
             results.append(result)
         return results[0] if single else results
 
-    def session(self, atoms, outputs=("energy", "forces"), model=None, hamiltonian_model=None, units=None,
-                order=None, charge=0, skin=None, timeout=None):
+    def session(self, atoms: Any, outputs: Sequence[str] = ("energy", "forces"), model: Optional[str] = None,
+                hamiltonian_model: Optional[str] = None, units: Optional[str] = None, order: Optional[str] = None,
+                charge: int = 0, skin: Optional[float] = None, timeout: Optional[float] = None) -> "Session":
         """Opens a simulation session for `atoms` (ase.Atoms or (symbols | numbers, positions[,
         cell, pbc])): the species, cell and periodicity are fixed; each step() sends positions.
 
@@ -221,12 +233,17 @@ class Client:
             raise from_rpc_error(error) from None
 
 
-def connect(address=None, timeout=300.0, autostart=False):
+def connect(address: Optional[str] = None, timeout: float = 300.0, autostart: bool = False,
+            idle_exit: Optional[float] = None, start_timeout: float = 60.0) -> Client:
     """A Client for the daemon at `address` (default: $HAMD_ADDRESS, else the default socket).
 
     autostart: when no daemon answers on a Unix socket, start `hamd serve` there in the
-    background and wait until it serves (hamd.autostart)."""
+    background and wait until it serves (hamd.autostart: one daemon however many clients start
+    at once; a daemon of another version is reported with a VersionMismatchWarning). idle_exit:
+    seconds without calls after which the daemon started exits (default $HAMD_IDLE_EXIT, else
+    900; 0: never). start_timeout: seconds to wait for it to serve."""
     if not autostart:
         return Client(address, timeout=timeout)
     from .autostart import connect_or_start
-    return connect_or_start(Client, address or default_address(), timeout=timeout)
+    return connect_or_start(Client, address or default_address(), timeout=timeout,
+                            start_timeout=start_timeout, idle_exit=idle_exit)

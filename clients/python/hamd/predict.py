@@ -1,5 +1,6 @@
 """Predict and the model registry: requests and numpy results."""
 import json
+from typing import Any, Dict, Optional, Sequence, Union
 
 import numpy as np
 
@@ -16,12 +17,14 @@ _MATRICES = ("fock_orthogonal", "fock", "overlap", "orbital_energies", "energies
 _SCALARS = ("homo", "lumo", "gap", "energy", "energy_uncertainty")
 
 
-def is_single_structure(atoms):
+def is_single_structure(atoms: Any) -> bool:
     """True for one structure (answered with one dict), False for a list of them."""
     return _is_ase_atoms(atoms) or _is_single_tuple_structure(atoms)
 
 
-def predict_request(atoms, model=None, outputs=DEFAULT_OUTPUTS, units=None, order=None, variant=None, charge=0):
+def predict_request(atoms: Any, model: Optional[str] = None, outputs: Union[str, Sequence[str]] = DEFAULT_OUTPUTS,
+                    units: Optional[str] = None, order: Optional[str] = None, variant: Optional[str] = None,
+                    charge: int = 0) -> hamd_pb2.PredictRequest:
     """The PredictRequest that Client.predict() sends."""
     if isinstance(outputs, str):
         outputs = (outputs,)
@@ -41,7 +44,7 @@ def predict_request(atoms, model=None, outputs=DEFAULT_OUTPUTS, units=None, orde
                                    units=units or "", order=order or "", variant=variant or "", charge=int(charge))
 
 
-def structure_result(message):
+def structure_result(message: hamd_pb2.StructurePrediction) -> Dict[str, Any]:
     """One StructurePrediction -> dict of numpy arrays keyed by output name.
 
     fock_orthogonal, fock, overlap: float64 [n_orb, n_orb]; orbital_energies: float64 [n_orb],
@@ -61,7 +64,7 @@ def structure_result(message):
     return out
 
 
-def model_info(message):
+def model_info(message: hamd_pb2.ModelInfo) -> Dict[str, Any]:
     """ModelInfo -> dict."""
     return {
         "name": message.name,

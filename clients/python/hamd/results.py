@@ -5,10 +5,11 @@ rows (sorted by structure, atom) and any other key column (neighbor_type) into t
 properties, in front of the block's own property columns.
 """
 import dataclasses
-from typing import Dict, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import numpy as np
 
+from ._proto import hamd_pb2
 from .arrays import Labels, array_from_proto, labels_from_proto
 
 INVARIANT_KINDS = ("power-spectrum", "bispectrum")
@@ -16,6 +17,8 @@ INVARIANT_KINDS = ("power-spectrum", "bispectrum")
 
 @dataclasses.dataclass
 class GradientBlock:
+    """Gradients of a block's values with respect to `parameter` ("positions" or "cell")."""
+
     parameter: str
     samples: Labels
     components: List[Labels]
@@ -24,6 +27,8 @@ class GradientBlock:
 
 @dataclasses.dataclass
 class Block:
+    """One labelled block of a descriptor response (metatensor-like)."""
+
     key: Dict[str, int]
     samples: Labels
     components: List[Labels]
@@ -32,7 +37,8 @@ class Block:
     gradients: Dict[str, GradientBlock]
 
 
-def block_from_proto(key, message):
+def block_from_proto(key: Dict[str, int], message: hamd_pb2.Block) -> Block:
+    """A Block message (with its key) -> Block; checks that values and labels agree in shape."""
     gradients = {}
     for g in message.gradients:
         gradients[g.parameter] = GradientBlock(
@@ -51,14 +57,14 @@ def block_from_proto(key, message):
     return block
 
 
-def _sample_codes(samples):
+def _sample_codes(samples: Labels) -> np.ndarray:
     """(structure, atom) rows as one sortable int64 each."""
     structure = samples.column("system").astype(np.int64) if "system" in samples.names else samples.values[:, 0].astype(np.int64)
     atom = samples.column("atom").astype(np.int64)
     return (structure << 32) | atom
 
 
-def join_blocks(blocks):
+def join_blocks(blocks: List[Block]) -> Tuple[np.ndarray, Labels, np.ndarray]:
     """Blocks sharing (o3_lambda, o3_sigma) -> (samples [n, 2], properties Labels, values)."""
     extra = [name for name in blocks[0].key if name not in ("o3_lambda", "o3_sigma", "center_type")]
     property_names = tuple(extra) + blocks[0].properties.names
@@ -83,7 +89,7 @@ def join_blocks(blocks):
     return samples, properties, values
 
 
-def response_to_dict(response, kind):
+def response_to_dict(response: hamd_pb2.ComputeDescriptorsResponse, kind: str) -> Dict[str, Any]:
     """The dict that Client.descriptors returns (see its docstring)."""
     keys = labels_from_proto(response.keys)
     if len(keys) != len(response.blocks):

@@ -11,6 +11,7 @@ steps; each step sends only the positions (and a new cell for NPT). A step the d
 """
 import queue
 import threading
+from typing import Any, Dict, Iterator, Optional, Sequence
 
 import grpc
 import numpy as np
@@ -27,26 +28,26 @@ _END = object()
 class _Requests:
     """The request stream: gRPC's sender thread takes messages from a queue."""
 
-    def __init__(self):
-        self._queue = queue.SimpleQueue()
+    def __init__(self) -> None:
+        self._queue: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
 
-    def put(self, message):
+    def put(self, message: Any) -> None:
         self._queue.put(message)
 
-    def end(self):
+    def end(self) -> None:
         self._queue.put(_END)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return self
 
-    def __next__(self):
+    def __next__(self) -> Any:
         message = self._queue.get()
         if message is _END:
             raise StopIteration
         return message
 
 
-def _error_for_code(code_number, message):
+def _error_for_code(code_number: int, message: str) -> HamdError:
     code = next((c for c in grpc.StatusCode if c.value[0] == code_number), grpc.StatusCode.UNKNOWN)
     return _BY_CODE.get(code, HamdError)(message, code)
 
@@ -58,8 +59,10 @@ class Session:
     outputs, energy_units, hamiltonian_units, skin, idle_timeout_s) and n_atoms.
     """
 
-    def __init__(self, stub, atoms, outputs=("energy", "forces"), model=None, hamiltonian_model=None,
-                 units=None, order=None, charge=0, skin=None, timeout=None):
+    def __init__(self, stub: Any, atoms: Any, outputs: Sequence[str] = ("energy", "forces"), model: Optional[str] = None,
+                 hamiltonian_model: Optional[str] = None, units: Optional[str] = None, order: Optional[str] = None,
+                 charge: int = 0, skin: Optional[float] = None, timeout: Optional[float] = None) -> None:
+        """Opens the session on `stub` (a HamdStub); use Client.session() instead."""
         structure = structure_to_proto(atoms)
         self.n_atoms = len(structure.atomic_numbers)
         self.periodic = any(structure.pbc)
@@ -84,7 +87,7 @@ class Session:
             "skin": opened.skin, "idle_timeout_s": opened.idle_timeout_s,
         }
 
-    def _exchange(self, request):
+    def _exchange(self, request: Any) -> Any:
         with self._lock:
             if self._closed:
                 raise HamdError("the session is closed", grpc.StatusCode.FAILED_PRECONDITION)
@@ -98,7 +101,7 @@ class Session:
                 self._closed = True
                 raise HamdError("the daemon ended the session", grpc.StatusCode.UNAVAILABLE) from None
 
-    def step(self, positions, cell=None):
+    def step(self, positions: Any, cell: Any = None) -> Dict[str, Any]:
         """Evaluates one MD step: positions [n_atoms, 3] in Angstrom (and a new 3x3 cell, rows
         a, b, c, for a periodic session whose cell changes). Returns a dict of the session's
         outputs (as Client.predict for one structure), plus "step" (0-based), "neighbors_rebuilt"
@@ -116,7 +119,7 @@ class Session:
         result.update(step=int(reply.step), neighbors_rebuilt=bool(reply.neighbors_rebuilt), compute_us=reply.compute_us)
         return result
 
-    def close(self):
+    def close(self) -> Dict[str, int]:
         """Ends the session; returns {"steps", "neighbor_rebuilds"} (empty if already closed)."""
         if self._closed:
             return {}
@@ -129,13 +132,15 @@ class Session:
             self._requests.end()
         return {"steps": int(closed.steps), "neighbor_rebuilds": int(closed.neighbor_rebuilds)}
 
-    def abort(self):
+    def abort(self) -> None:
         """Drops the stream without closing (the daemon frees the session all the same)."""
         self._closed = True
         self._responses.cancel()
 
-    def __enter__(self):
+    def __enter__(self) -> "Session":
+        """The session itself."""
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> None:
+        """Closes the session."""
         self.close()

@@ -1,5 +1,6 @@
 """User structures (ase.Atoms, or (symbols | numbers, positions[, cell, pbc])) -> Structure messages."""
 import numbers as _numbers
+from typing import Any, Iterable, List
 
 import numpy as np
 
@@ -39,7 +40,7 @@ def _is_single_tuple_structure(obj):
     return False
 
 
-def as_structure_list(atoms):
+def as_structure_list(atoms: Any) -> List[Any]:
     """One structure or a sequence of them -> list of structures."""
     if _is_ase_atoms(atoms) or _is_single_tuple_structure(atoms):
         return [atoms]
@@ -55,7 +56,8 @@ def as_structure_list(atoms):
                     f"got {type(atoms).__name__}")
 
 
-def atomic_numbers(species, where="structure"):
+def atomic_numbers(species: Iterable[Any], where: str = "structure") -> np.ndarray:
+    """Element symbols or atomic numbers -> int32 atomic numbers (symbols need ASE)."""
     out = []
     table = None
     for i, s in enumerate(species):
@@ -84,7 +86,9 @@ def _normalise_cell(cell):
     return cell
 
 
-def structure_to_proto(structure, index=0):
+def structure_to_proto(structure: Any, index: int = 0) -> hamd_pb2.Structure:
+    """ase.Atoms or (symbols | numbers, positions[, cell, pbc]) -> Structure message (index: for
+    error messages)."""
     where = f"structure {index}"
     if _is_ase_atoms(structure):
         numbers = np.asarray(structure.get_atomic_numbers(), dtype=np.int32)
