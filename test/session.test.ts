@@ -243,3 +243,35 @@ t.test('a periodic session: stress, and a new cell per step', { skip: numpy ? fa
   t.match(error, { code: status.INVALID_ARGUMENT, message: /not periodic/ }, 'a cell in a step of a molecule session');
   await session.close();
 });
+
+const hamiltonian = path.join(path.dirname(__dirname), 'models', 'default-hamiltonian.npz');
+const hamiltonianSkip = !numpy ? 'python3 with numpy is needed to write the dataset'
+  : !fs.existsSync(hamiltonian) ? 'models/default-hamiltonian.npz is not in this checkout' : false;
+t.test('a session with energy and Hamiltonian outputs at every step', { skip: hamiltonianSkip }, async (t) => {
+  const dir = tempDir();
+  const modelFile = trainTinyModel(t, dir);
+  const daemon = await spawnDaemon(`unix:${path.join(dir, 'hamd.sock')}`,
+    ['--threads', '2', '--no-models', '--model', `water=${modelFile}`, '--model', `default-hamiltonian=${hamiltonian}`]);
+  const client = await HamdClient.connect(daemon.address);
+  t.teardown(async () => { client.close(); await daemon.stop(); fs.rmSync(dir, { recursive: true, force: true }); });
+  const session = await client.session({ atomicNumbers: [8, 1, 1], outputs: ['energy', 'forces', 'orbital_energies', 'gap'] });
+  t.match(session.info, { model: 'water', hamiltonianModel: 'default-hamiltonian', energyUnits: 'ev', hamiltonianUnits: 'hartree' },
+    'both models answer; units as Predict\'s defaults');
+  for (const [k, x] of walk(4, 17).entries()) {
+    const got = await session.step(x);
+    const structure = [{ atomicNumbers: [8, 1, 1], positions: Array.from(x) }];
+    const electronic = (await client.predict(structure, { outputs: ['orbital_energies', 'gap'] })).structures[0];
+    const energy = (await client.predict(structure, { outputs: ['energy'] })).structures[0];
+    t.same(Array.from(got.orbitalEnergies!), Array.from(electronic.orbitalEnergies!), `step ${k}: orbital energies equal Predict's`);
+    t.equal(got.gap, electronic.gap, `step ${k}: gap equal`);
+    t.ok(close(got.energy!, energy.energy!), `step ${k}: energy equal`);
+  }
+  await session.close();
+  const ev = await client.session({ atomicNumbers: [8, 1, 1], outputs: ['energy', 'gap'], units: 'ev' });
+  const step = await ev.step(Float64Array.from(WATER));
+  const reference = (await client.predict([{ atomicNumbers: [8, 1, 1], positions: WATER }], { outputs: ['gap'], units: 'ev' })).structures[0];
+  t.equal(step.gap, reference.gap, 'units "ev" applies to the Hamiltonian outputs too');
+  await ev.close();
+  const periodic = await rpcError(client.session({ atomicNumbers: [8, 1, 1], cell: [5, 0, 0, 0, 5, 0, 0, 0, 5], pbc: true, outputs: ['gap'] }));
+  t.match(periodic, { code: status.INVALID_ARGUMENT, details: /Hamiltonian models take molecules/ }, 'Hamiltonian outputs of a periodic structure');
+});

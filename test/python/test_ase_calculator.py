@@ -176,3 +176,77 @@ def test_nve_molecular_dynamics_conserves_energy(calculator_address):
     print(f"NVE: max |drift| {np.max(np.abs(drift)):.2e} eV, bound {bound:.2e} eV, kinetic0 {kinetic0:.3f} eV")
     assert np.max(np.abs(drift)) < bound, f"energy drift {np.max(np.abs(drift)):.2e} eV vs bound {bound:.2e} eV"
     assert atoms.get_kinetic_energy() > 0
+
+
+def test_session_steps_match_predict(calculator_address):
+    """A session's steps equal Predict on the same structures (the session reuses neighbour lists
+    with a skin: pair vectors refreshed in another order of operations, so equal to rounding)."""
+    address, _ = calculator_address
+    rng = np.random.default_rng(21)
+    outputs = ("energy", "forces", "energies", "energy_uncertainty")
+    with hamd.connect(address) as client:
+        already = client.info()["open_sessions"]  # the calculators of the tests above
+        with client.session((Z, BASE), outputs=outputs) as session:
+            assert session.info["model"] == "default-energy" and session.info["outputs"] == list(outputs)
+            assert client.info()["open_sessions"] == already + 1
+            rebuilt = []
+            for k in range(20):
+                x = BASE + rng.uniform(-0.03, 0.03, BASE.shape)
+                got = session.step(x)
+                want = client.predict((Z, x), outputs=outputs)
+                assert got["step"] == k
+                for name in outputs:
+                    assert np.allclose(got[name], want[name], rtol=1e-10, atol=1e-10), name
+                rebuilt.append(got["neighbors_rebuilt"])
+            assert rebuilt[0] and sum(rebuilt) < 10, "the first step builds the list; small moves reuse it"
+        assert session.close() == {}, "closing twice is harmless"
+        assert client.info()["open_sessions"] == already
+
+
+def test_session_bad_step_keeps_the_session(calculator_address):
+    address, _ = calculator_address
+    with hamd.connect(address) as client, client.session((Z, BASE)) as session:
+        good = session.step(BASE)["energy"]
+        bad = BASE.copy()
+        bad[1, 1] = np.nan
+        with pytest.raises(hamd.InvalidArgument, match=r"positions\[1\]\[1\] is NaN"):
+            session.step(bad)
+        with pytest.raises(ValueError, match="shape"):
+            session.step(BASE[:2])
+        assert session.step(BASE)["energy"] == good, "the session goes on after a refused step"
+
+
+def test_session_of_a_vanished_client_is_freed(calculator_address):
+    address, _ = calculator_address
+    with hamd.connect(address) as client:
+        already = client.info()["open_sessions"]
+        sessions = [client.session((Z, BASE)) for _ in range(5)]
+        for s in sessions:
+            s.step(BASE)
+        assert client.info()["open_sessions"] == already + 5
+        for s in sessions:
+            s.abort()
+        import time
+        deadline = time.monotonic() + 10
+        while client.info()["open_sessions"] > already and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert client.info()["open_sessions"] == already
+
+
+def test_calculator_reopens_its_session_when_the_atoms_change(calculator_address):
+    address, _ = calculator_address
+    calc = HamdCalculator(address=address)
+    one = water(np.random.default_rng(4))
+    one.calc = calc
+    e1 = one.get_potential_energy()
+    first = calc._session.info["session_id"]
+    two = one + water(np.random.default_rng(5))
+    two.positions[3:] += [0, 0, 4.0]
+    two.calc = calc
+    e2 = two.get_potential_energy()
+    assert calc._session.info["session_id"] != first, "6 atoms: a new session"
+    assert two.get_forces().shape == (6, 3)
+    with hamd.connect(address) as client:
+        assert np.isclose(e2, client.predict(two, outputs=["energy"])["energy"], rtol=1e-10, atol=1e-10)
+        assert np.isclose(e1, client.predict(one, outputs=["energy"])["energy"], rtol=1e-10, atol=1e-10)
+    calc.close()
