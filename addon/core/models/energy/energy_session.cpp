@@ -42,13 +42,16 @@ EnergyPrediction EnergySession::step(const std::vector<double>& positions, const
     if (positions.size() != 3 * system_.size())
         throw InvalidArgument("positions: " + std::to_string(positions.size()) + " values for a session of " +
                               std::to_string(system_.size()) + " atoms (expected " + std::to_string(3 * system_.size()) + ")");
-    System next = system_;  // the session keeps its last good state when this step is refused
+    // The session keeps its last good structure when this step is refused. (The neighbour list
+    // may have been updated for the refused positions; it stays valid for any later positions,
+    // since its rebuild rule compares with the positions it was built at.)
+    System next = system_;
     next.positions = positions;
     if (cell) next.cell = *cell;
     model_->validate_input(next, 0);
+    const NeighborList& list = neighbors_.update(next);
+    EnergyPrediction prediction = model_->evaluate(next, list, request_, pool, cancel, storage_);
     system_ = std::move(next);
-    const NeighborList& list = neighbors_.update(system_);
-    EnergyPrediction prediction = model_->evaluate(system_, list, request_, pool, cancel, storage_);
     ++steps_;
     return prediction;
 }
