@@ -139,7 +139,8 @@ class Session {
       const positions = decodePositions(step.positions, n, 'step.positions');
       const newCell = cellOf(step, 'step');
       if (newCell && !this.plan.frame.pbc.some(Boolean)) throw invalidArgument('step.cell: the session is not periodic (open.pbc)');
-      this.token = this.context.createCancelToken();
+      // One token for the session's life: ending the session cancels the step in flight.
+      this.token ??= this.context.createCancelToken();
       const [energy, hamiltonian] = await Promise.all([
         this.native ? this.native.step(positions, newCell, this.token) : undefined,
         this.plan.hamiltonian ? this.hamiltonianStep(positions, this.token) : undefined,
@@ -163,8 +164,6 @@ class Session {
       if (failure.code === grpc.status.INTERNAL || failure.code === grpc.status.CANCELLED || failure.code === grpc.status.UNAVAILABLE) throw failure;
       this.context.logger.info('session-step', { session: this.id, step: index, code: grpc.status[failure.code], message: failure.message, total_ms: Number(process.hrtime.bigint() - start) / 1e6 });
       return { result: { step: index, error_code: failure.code, error_message: failure.message } };
-    } finally {
-      this.token = undefined;
     }
   }
 
