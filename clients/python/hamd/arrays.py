@@ -1,5 +1,6 @@
 """Array and Labels messages <-> numpy, by whole buffers (never number by number)."""
 import dataclasses
+import math
 from typing import Any, Tuple
 
 import numpy as np
@@ -20,8 +21,10 @@ def array_from_proto(message: hamd_pb2.Array) -> np.ndarray:
     if message.dtype not in _ALLOWED_DTYPES:
         raise ValueError(f"unsupported array dtype {message.dtype!r}")
     dtype = np.dtype(message.dtype)
-    shape = tuple(int(d) for d in message.shape)
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    shape = tuple(map(int, message.shape))
+    # math.prod, not np.prod: the same exact integer, without ~10 µs of numpy call overhead on
+    # every decoded array (a session step decodes one or more per MD step).
+    expected = math.prod(shape) * dtype.itemsize
     if expected != len(message.data):
         raise ValueError(f"array of dtype {message.dtype} and shape {shape} needs "
                          f"{expected} bytes, got {len(message.data)}")
