@@ -29,7 +29,7 @@ from conftest import ROOT, autostarted_daemon
 pytest.importorskip("ase")
 from ase import Atoms, units  # noqa: E402
 from ase.calculators.socketio import SocketIOCalculator  # noqa: E402
-from ase.md.velocitydistribution import MaxwellBoltzmannDistribution, Stationary  # noqa: E402
+from ase.md.velocitydistribution import Stationary, thermalize_momenta  # noqa: E402
 from ase.md.verlet import VelocityVerlet  # noqa: E402
 
 from hamd.ase import HamdCalculator  # noqa: E402
@@ -86,7 +86,7 @@ def waters(n, spacing=2.9, amplitude=0.03, seed=1):
 
 def verlet(atoms, steps, on_step=None):
     """steps velocity-Verlet steps of 0.5 fs from 600 K velocities (seeded); positions after each."""
-    MaxwellBoltzmannDistribution(atoms, temperature_K=600, rng=np.random.default_rng(5))
+    thermalize_momenta(atoms, temperature_K=600, rng=np.random.default_rng(5))
     Stationary(atoms)
     dynamics = VelocityVerlet(atoms, timestep=0.5 * units.fs)
     trajectory = []
@@ -149,7 +149,7 @@ def test_molecule_trajectory_equals_the_direct_calculator(daemon, socket_name, t
     assert np.allclose(np.array(extras["energies"]) * HARTREE, want_results["energies"], rtol=1e-9, atol=1e-12)
     final = start.copy()
     final.positions = got[-1]
-    with hamd.connect(daemon[0]) as client:
+    with hamd.connect(daemon[0], autostart=True) as client:
         gap = client.predict(final, outputs=["gap"])["gap"]  # Hartree, the default of Hamiltonian outputs
     assert extras["gap"] == pytest.approx(float(gap), rel=1e-9)
 
@@ -264,7 +264,7 @@ def test_exit_message_and_atomic_units(daemon, tmp_path, transport):
         driver.kill()
     assert status == 0, log
     assert log.strip().splitlines() == ["hamd-ipi: EXIT received after 1 steps (1 neighbour-list rebuilds); done"]
-    with hamd.connect(daemon[0]) as client, client.session(atoms, outputs=("energy", "forces"), units="hartree") as s:
+    with hamd.connect(daemon[0], autostart=True) as client, client.session(atoms, outputs=("energy", "forces"), units="hartree") as s:
         want = s.step(atoms.positions)
     assert energy == pytest.approx(want["energy"], rel=1e-12)
     assert np.allclose(forces, want["forces"], rtol=1e-10, atol=1e-14)
@@ -308,3 +308,33 @@ def test_bad_template_and_unreachable_server(daemon, tmp_path):
         assert time.monotonic() - started < 30
     missing = finish(start_driver(daemon, "--unix", "x", "--template", str(tmp_path / "missing.xyz")))[1]
     assert "missing.xyz: no such file" in missing
+
+
+def test_example_run_sh(model_file):
+    """examples/ipi/run.sh: ASE's server (and i-PI itself when `i-pi` is installed) against the
+    Python API, on a daemon of its own."""
+    env = {k: v for k, v in os.environ.items() if k not in ("HAMD_ADDRESS", "HAMD_MODELS", "HAMD_COMMAND")}
+    run = subprocess.run(["bash", str(ROOT / "examples" / "ipi" / "run.sh")], capture_output=True, text=True,
+                         timeout=600, env=env)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "agree" in run.stdout and "DISAGREE" not in run.stdout, run.stdout
+
+
+def test_a_lost_session_is_reopened_once(daemon, tmp_path):
+    """A session the daemon ended (idle timeout, restart) is reopened for the next step; a step the
+    model refuses is an error, not retried."""
+    from hamd.ipi import Driver
+    atoms = waters(1)
+    bohr = CODATA["2018"].bohr
+    with hamd.connect(daemon[0], autostart=True) as client:
+        driver = Driver(client, atoms)
+        first = driver.compute(np.zeros((3, 3)), atoms.positions / bohr)
+        session = driver.session.info["session_id"]
+        driver.session.abort()  # as if the daemon had ended it
+        assert driver.compute(np.zeros((3, 3)), atoms.positions / bohr) == first
+        assert driver.session.info["session_id"] != session and driver.steps == 2
+        overlapping = atoms.positions.copy()
+        overlapping[1] = overlapping[0] + 0.1
+        with pytest.raises(hamd.InvalidArgument, match="closer than"):
+            driver.compute(np.zeros((3, 3)), overlapping / bohr)
+        driver.close()

@@ -16,7 +16,8 @@ The protocol (i-PI's "socket" protocol; all numbers little-endian as the machine
 - every message starts with a 12-byte ASCII header, padded with spaces;
 - the server asks STATUS; the driver answers NEEDINIT (before INIT), READY, or HAVEDATA (after
   POSDATA, before GETFORCE);
-- INIT: int32 bead index, int32 length, that many bytes (an initialisation string; ignored);
+- INIT: int32 bead index, int32 length, that many bytes (an initialisation string; ignored, but
+  i-PI's batched protocol, announced there as "batch_size:N", is refused);
 - POSDATA: the cell h (3x3 float64, Bohr; its columns are the lattice vectors, sent row by row,
   so the rows of the received matrix's transpose are the vectors a, b, c), its inverse (3x3
   float64, 1/Bohr; unused), int32 n, positions (n x 3 float64, Bohr);
@@ -34,6 +35,7 @@ converts back to stress; 0 for molecules, as there.
 import argparse
 import json
 import os
+import re
 import socket
 import sys
 import time
@@ -81,6 +83,10 @@ class Connection:
     def __init__(self, sock: socket.socket) -> None:
         """sock: a connected socket (connect_server())."""
         self.sock = sock
+        # Over TCP, acknowledge at once what arrives (Linux: TCP_QUICKACK, which the kernel resets,
+        # so after every read): a server without TCP_NODELAY (ASE's) that writes a message in
+        # several pieces otherwise waits for the delayed ACK, ~40 ms a step.
+        self.quickack = sock.family in (socket.AF_INET, socket.AF_INET6) and hasattr(socket, "TCP_QUICKACK")
 
     def read_exactly(self, n: int) -> bytes:
         """n bytes; ServerGone when the server closed the connection before the first byte,
@@ -93,6 +99,8 @@ class Connection:
                 k = self.sock.recv_into(view[got:], n - got)
             except ConnectionResetError:
                 k = 0
+            if self.quickack:
+                self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
             if k == 0:
                 if got == 0:
                     raise ServerGone()
@@ -146,7 +154,7 @@ def parse_inet(address: str) -> Tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
-def connect_server(unix: Optional[str] = None, address: Optional[str] = None, wait: float = 10.0) -> socket.socket:
+def connect_server(unix: Optional[str] = None, address: Optional[str] = None, wait: float = 60.0) -> socket.socket:
     """A socket connected to the server: Unix socket `unix` (socket_path()) or TCP `address`
     (HOST:PORT, with TCP_NODELAY). Retries for `wait` seconds while nothing listens there yet;
     then OSError naming the address."""
@@ -303,6 +311,10 @@ class Driver:
                 init = connection.read_array("u1", length).tobytes()
                 if log:
                     log(f"INIT string {init!r}")
+                batch = re.search(rb"batch_size:\s*(\d+)", init)
+                if batch and int(batch.group(1)) > 1:
+                    raise ProtocolError(f"the server asks for batches of {int(batch.group(1))} structures (i-PI's "
+                                        "ffsocket batch_size), which hamd-ipi does not speak: remove batch_size")
                 initialised = True
             elif header == "POSDATA":
                 head = connection.read_array("u1", 2 * 72 + 4).tobytes()  # h, its inverse (unused), n
@@ -350,8 +362,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--codata", choices=sorted(CODATA), default="2018",
                    help="Bohr and Hartree values: 2018 (hamd's), or 2014 (ASE's default ase.units; use with ASE servers "
                         "for bit-for-bit agreement)")
-    p.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
-                   help="keep trying to connect while the server is not listening yet (default 10)")
+    p.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+                   help="keep trying to connect while the server is not listening yet (default 60: i-PI may take a while to start)")
     p.add_argument("-v", "--verbose", action="store_true", help="log every message and step to stderr")
     return p
 
