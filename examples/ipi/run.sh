@@ -4,6 +4,7 @@
 # temporary socket, runs ase_server.py (ASE as the i-PI server, hamd-ipi as its driver, checked
 # against the Python API), and, when i-PI is installed (`i-pi` on PATH), input.xml with i-PI
 # itself (its first potential checked against the Python API). Exit 0 only if all agree.
+# KEEP=1 keeps the work directory (model, daemon log, i-PI output) for a look afterwards.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
