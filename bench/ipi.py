@@ -23,6 +23,7 @@ of the i-PI route is ipi - direct.
 """
 import argparse
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -147,6 +148,7 @@ def main():
         pid = work / "hamd.pid"
         if pid.exists():
             os.kill(int(pid.read_text()), 15)
+        shutil.rmtree(work, ignore_errors=True)
 
     print(f"# i-PI route, {len(atoms)} atoms ({args.molecules} water molecules), tiny water model (cutoff 3.5 A); "
           f"{args.repeats} x {args.steps} steps; us per step")
