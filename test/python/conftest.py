@@ -5,6 +5,11 @@ Tests that need the daemon take the `daemon_address` fixture. It starts
 SIGTERM at the end. It skips only when the native addon has not been built (no
 build/addon/**/*.node); a built addon with a daemon that does not start is a failure.
 Set HAMD_TEST_ADDRESS to test an already running daemon instead.
+
+Energy-model tests take `model_file` (a tiny water model, tools/tiny_water_model.py, trained once
+per test session) and `calculator_address` (a socket where nothing runs yet, with HAMD_COMMAND and
+HAMD_MODELS set for the module, so that the client's autostart starts a daemon serving that model
+there; the daemon is stopped at the end of the module).
 """
 import os
 import signal
@@ -16,7 +21,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT / "test"), str(ROOT / "clients" / "python"), str(Path(__file__).parent)]
+sys.path[:0] = [str(ROOT / "test"), str(ROOT / "clients" / "python"), str(Path(__file__).parent), str(ROOT / "tools")]
 
 _STUB = ROOT / "clients" / "python" / "hamd" / "_proto" / "hamd_pb2_grpc.py"
 if not _STUB.exists() or _STUB.stat().st_mtime < (ROOT / "proto" / "hamd" / "v1" / "hamd.proto").stat().st_mtime:
@@ -104,3 +109,47 @@ def daemon_address(tmp_path_factory):
 def client(daemon_address):
     with hamd.connect(daemon_address, timeout=120) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def model_file(tmp_path_factory):
+    """The tiny water energy model (tools/tiny_water_model.py): DIR/models/default-energy.npz."""
+    require_addon()
+    import tiny_water_model
+    try:
+        return tiny_water_model.train(tmp_path_factory.mktemp("energy"))
+    except RuntimeError as error:
+        pytest.fail(str(error))
+
+
+def autostarted_daemon(directory, models):
+    """Generator of a socket address in `directory` where nothing runs yet, with HAMD_COMMAND and
+    HAMD_MODELS=`models` set until it resumes, so that the client's autostart starts a daemon
+    there serving `models`; resuming stops that daemon and restores the environment."""
+    address = f"unix:{directory}/hamd.sock"
+    saved = {name: os.environ.get(name) for name in ("HAMD_COMMAND", "HAMD_MODELS")}
+    os.environ["HAMD_COMMAND"] = f"node {ROOT / 'bin' / 'hamd.js'}"
+    os.environ["HAMD_MODELS"] = str(models)
+    try:
+        yield address
+    finally:
+        pid_file = Path(directory) / "hamd.pid"
+        if pid_file.exists():
+            try:
+                os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+            except (ProcessLookupError, ValueError):
+                pass
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@pytest.fixture(scope="module")
+def calculator_address(model_file, tmp_path_factory):
+    """(address, directory): a socket address where nothing runs yet; the client starts the
+    daemon there itself (autostart), serving the tiny model as the default energy model."""
+    directory = tmp_path_factory.mktemp("daemon", numbered=True)
+    for address in autostarted_daemon(directory, model_file.parent):
+        yield address, directory

@@ -1,22 +1,16 @@
 """The ASE calculator over an energy model, and the client starting its own daemon.
 
-A tiny energy model is trained here (`hamd train energy` on a numpy-written water dataset from
-a Morse pair potential); the client's autostart starts a daemon on a fresh socket; ASE's
-VelocityVerlet then runs NVE molecular dynamics through the calculator. Checks: forces are
+A tiny energy model is trained (tools/tiny_water_model.py: `hamd train energy` on a numpy-written
+water dataset from a Morse pair potential; fixtures in conftest.py); the client's autostart starts
+a daemon on a fresh socket; ASE's VelocityVerlet then runs NVE molecular dynamics through the calculator. Checks: forces are
 minus the derivative of the energy through the calculator, the total energy is conserved within
 the bound of the integrator, stress is present for periodic cells only, the uncertainty is
 reported, and a second client reuses the daemon instead of starting another.
 """
-import json
-import os
-import subprocess
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import hamd
-from conftest import ROOT, require_addon
 
 ase = pytest.importorskip("ase")
 from ase import Atoms, units  # noqa: E402
@@ -25,76 +19,24 @@ from ase.md.verlet import VelocityVerlet  # noqa: E402
 
 from hamd.ase import HamdCalculator  # noqa: E402
 
-BASE = np.array([[0, 0, 0.117], [0, 0.757, -0.467], [0, -0.757, -0.467]])
-Z = np.array([8, 1, 1])
-DEPTH, WIDTH = 4.0, 2.0  # eV, 1/Angstrom: the Morse pair potential of the training data
+from tiny_water_model import BASE, DEPTH, WIDTH, Z  # noqa: E402  (tools/; conftest.py puts it on the path)
+
+# model_file and calculator_address: conftest.py
 
 
-def pair(x):
-    e, f = 0.0, np.zeros_like(x)
-    for i in range(3):
-        for j in range(i + 1, 3):
-            d = x[j] - x[i]
-            r = np.linalg.norm(d)
-            r0 = 0.96 if Z[i] != Z[j] else 1.5
-            m = 1 - np.exp(-WIDTH * (r - r0))
-            e += DEPTH * (m * m - 1)
-            g = DEPTH * 2 * m * WIDTH * np.exp(-WIDTH * (r - r0)) * d / r
-            f[i] += g
-            f[j] -= g
-    return e, f
-
-
-@pytest.fixture(scope="module")
-def model_file(tmp_path_factory):
-    require_addon()
-    directory = tmp_path_factory.mktemp("energy")
-    rng = np.random.default_rng(7)
-    positions, forces, energies = [], [], []
-    for _ in range(60):
-        x = BASE + rng.uniform(-0.12, 0.12, BASE.shape)
-        e, f = pair(x)
-        positions.append(x)
-        forces.append(f)
-        energies.append(e)
-    n = len(energies)
-    data = directory / "water.npz"
-    np.savez(data, format=np.array("hamd-energy-dataset"), format_version=np.array(1, dtype=np.int64),
-             provenance=np.array(json.dumps({"source": "test Morse pair potential"})),
-             structure_molecule=np.zeros(n, dtype=np.int64), atom_offsets=np.arange(0, 3 * n + 1, 3, dtype=np.int64),
-             species=np.tile(Z, n).astype(np.int64), positions=np.concatenate(positions),
-             forces=np.concatenate(forces), energy=np.array(energies), cell=np.zeros((n, 3, 3)),
-             pbc=np.zeros((n, 3), dtype=np.bool_))
-    (directory / "models").mkdir()
-    model = directory / "models" / "default-energy.npz"
-    run = subprocess.run(["node", str(ROOT / "bin" / "hamd.js"), "train", "energy", "--data", str(data), "-o", str(model),
-                          "--cutoff", "3.5", "--max-radial", "3", "--max-angular", "3", "--threads", "1"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr
-    return model
-
-
-@pytest.fixture(scope="module")
-def calculator_address(model_file, tmp_path_factory):
-    """A socket address where nothing runs yet; the client starts the daemon there itself."""
-    directory = tmp_path_factory.mktemp("daemon", numbered=True)
-    address = f"unix:{directory}/hamd.sock"
-    previous = os.environ.get("HAMD_COMMAND")
-    # The daemon the client starts serves the trained model as the default energy model.
-    os.environ["HAMD_COMMAND"] = f"node {ROOT / 'bin' / 'hamd.js'}"
-    os.environ["HAMD_MODELS"] = str(model_file.parent)
-    yield address, directory
-    pid_file = directory / "hamd.pid"
-    if pid_file.exists():
-        try:
-            os.kill(int(pid_file.read_text().strip()), 15)
-        except (ProcessLookupError, ValueError):
-            pass
-    if previous is None:
-        os.environ.pop("HAMD_COMMAND", None)
-    else:
-        os.environ["HAMD_COMMAND"] = previous
-    os.environ.pop("HAMD_MODELS", None)
+def settled_sessions(client, timeout=10.0):
+    """The daemon's open sessions once those of the calculators that earlier tests dropped are
+    gone: they are freed when the garbage collector closes their channels (at a moment that
+    depends on allocations), so collect now and wait for the daemon to see the clients go."""
+    import gc
+    import time
+    gc.collect()
+    deadline = time.monotonic() + timeout
+    count = client.info()["open_sessions"]
+    while count > 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        count = client.info()["open_sessions"]
+    return count
 
 
 def water(rng, amplitude=0.05):
@@ -185,7 +127,7 @@ def test_session_steps_match_predict(calculator_address):
     rng = np.random.default_rng(21)
     outputs = ("energy", "forces", "energies", "energy_uncertainty")
     with hamd.connect(address) as client:
-        already = client.info()["open_sessions"]  # the calculators of the tests above
+        already = settled_sessions(client)
         with client.session((Z, BASE), outputs=outputs) as session:
             assert session.info["model"] == "default-energy" and session.info["outputs"] == list(outputs)
             assert client.info()["open_sessions"] == already + 1
@@ -219,7 +161,7 @@ def test_session_bad_step_keeps_the_session(calculator_address):
 def test_session_of_a_vanished_client_is_freed(calculator_address):
     address, _ = calculator_address
     with hamd.connect(address) as client:
-        already = client.info()["open_sessions"]
+        already = settled_sessions(client)
         sessions = [client.session((Z, BASE)) for _ in range(5)]
         for s in sessions:
             s.step(BASE)

@@ -70,6 +70,12 @@ def test_install_from_a_fresh_clone_without_node(tmp_path):
         assert (stubs / name).is_file(), f"{name} not generated into the installed package"
     assert (site / "hamd" / "py.typed").is_file(), "py.typed marker missing"
     assert not (site / "build_stubs.py").exists(), "the build helper is not part of the package"
+    script = site / "bin" / "hamd-ipi"
+    assert script.is_file(), "the i-PI driver's console script is installed"
+    assert "from hamd.ipi import main" in script.read_text()
+    usage = subprocess.run([sys.executable, "-s", str(script), "--help"], capture_output=True, text=True, cwd=tmp_path,
+                           env=outside_environment(site))
+    assert usage.returncode == 0 and "--template" in usage.stdout, usage.stderr
 
     file, version, stub, message = import_from(site, tmp_path)
     assert Path(file).resolve() == (site / "hamd" / "__init__.py").resolve(), "imported the repository's copy"
