@@ -83,7 +83,8 @@ hamd::EnergyTrainingConfig energy_training_config_from_js(const Napi::Object& c)
     if (hypers.IsObject()) config.hypers = hamd::resolve_hypers(hyper_settings_from_js(hypers.As<Napi::Object>()), config.hypers);
     config.validation_fraction = number_field(c, "validationFraction", config.validation_fraction);
     config.energy_sigma = number_field(c, "energySigma", config.energy_sigma);
-    config.ridge = number_field(c, "ridge", config.ridge);
+    if (c.Has("ridge")) config.ridges = {number_field(c, "ridge", 0.0)};  // one ridge: no scan
+    config.test_fraction = number_field(c, "testFraction", config.test_fraction);
     const double seed = number_field(c, "seed", 0);
     if (!(seed >= 0) || seed != static_cast<double>(static_cast<uint64_t>(seed))) bad_request(env, "seed must be a non-negative integer");
     config.seed = static_cast<uint64_t>(seed);

@@ -298,6 +298,8 @@ int main() {
         config.output_path = data_path + ".model.npz";
         config.hypers = small_settings().hypers;
         config.seed = 5;
+        config.ridges = {1e-8, 1e-6};
+        config.test_fraction = 0.1;  // 4 test, 8 validation, 28 training structures
         int progress_calls = 0;
         const std::string report = run_energy_training(config, pool, [&](const EnergyTrainingProgress&) { ++progress_calls; });
         const JsonValue r = parse_json(report, "report");
@@ -306,9 +308,14 @@ int main() {
         check::ok(force_mae < 0.1 * force_scale && v->find("energy_mae_ev")->number < 0.05,
                   "training run: validation forces within 10 % of the largest, energies within 0.05 eV",
                   "force MAE " + std::to_string(force_mae) + ", energy MAE " + std::to_string(v->find("energy_mae_ev")->number));
-        check::ok(r.find("force_sigma_scan")->array.size() == config.force_sigmas.size() && progress_calls > 0 &&
+        check::ok(r.find("scan")->array.size() == config.force_sigmas.size() * config.ridges.size() && progress_calls > 0 &&
                       r.find("parity")->find("reference_ev")->array.size() == 8,
-                  "training run: force weight scanned on validation, progress reported, parity points of the 8 held-out structures");
+                  "training run: force weight and ridge scanned on validation, progress reported, parity points of the 8 validation structures");
+        const JsonValue* tested = r.find("metadata")->find("validation")->find("test");
+        check::ok(tested && tested->find("force_mae_ev_per_angstrom")->number < 0.2 * force_scale &&
+                      r.find("metadata")->find("training")->find("test_structures")->number == 4 &&
+                      r.find("metadata")->find("training")->find("structures")->number == 28,
+                  "training run: the test structures are held out of training and validation, and reported");
         const LoadedEnergyModel written = load_energy_model(config.output_path);
         check::ok(describe_energy_model(written).validation.size() > 4 && written.model->covariance.size() > 0,
                   "training run: the model file loads, with its validation metrics and covariance");
