@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <mutex>
-#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -54,16 +53,6 @@ Eigen::VectorXd cholesky_solve(const Eigen::MatrixXd& factor, const Eigen::Vecto
     const auto n = static_cast<lapack_int>(factor.rows());
     if (n > 0) LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'L', n, 1, factor.data(), n, x.data(), n);
     return x;
-}
-
-Eigen::MatrixXd cholesky_inverse(const Eigen::MatrixXd& factor) {
-    Eigen::MatrixXd inverse = factor;
-    const auto n = static_cast<lapack_int>(factor.rows());
-    if (n > 0 && LAPACKE_dpotri(LAPACK_COL_MAJOR, 'L', n, inverse.data(), n) != 0)
-        throw std::runtime_error("LAPACKE_dpotri: singular factor");
-    const Eigen::MatrixXd transposed = inverse.transpose();  // dpotri fills the lower triangle
-    inverse.triangularView<Eigen::StrictlyUpper>() = transposed;
-    return inverse;
 }
 
 }  // namespace hamd

@@ -23,7 +23,4 @@ bool cholesky_in_place(Eigen::MatrixXd& lower);
 // x = A^-1 b from the factor of cholesky_in_place.
 Eigen::VectorXd cholesky_solve(const Eigen::MatrixXd& factor, const Eigen::VectorXd& b);
 
-// A^-1 (full, symmetric) from the factor of cholesky_in_place.
-Eigen::MatrixXd cholesky_inverse(const Eigen::MatrixXd& factor);
-
 }  // namespace hamd

@@ -190,6 +190,7 @@ std::string run_energy_training(const EnergyTrainingConfig& config, ThreadPool& 
     for (const auto& system : data.structures.systems) species.insert(system.types.begin(), system.types.end());
     EnergyFeatureSettings features;
     features.hypers = config.hypers;
+    features.extra = config.extra_features;
     features.species.assign(species.begin(), species.end());
     auto model = std::make_shared<EnergyModel>(features);
 

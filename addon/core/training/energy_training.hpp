@@ -28,6 +28,7 @@ struct EnergyTrainingConfig {
     std::string output_path;           // empty: do not write
     std::string command;               // recorded in the provenance
     Hypers hypers;                     // power spectrum of the model (defaults: below)
+    std::vector<EnergyFeatureSet> extra_features;  // further families (e.g. a bispectrum), in this order
     // Structures drawn with `seed`: first test_fraction of all (never used for training or any
     // choice, only reported), then validation_fraction of all (force weight, ridge, uncertainty
     // calibration); the rest trains.

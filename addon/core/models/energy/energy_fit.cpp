@@ -79,15 +79,15 @@ EnergyNormalEquations accumulate_normal_equations(const EnergyModel& model, cons
     return n;
 }
 
-bool solve_energy_model(EnergyModel& model, const EnergyNormalEquations& normal, const EnergyFitSettings& settings,
-                        bool covariance) {
+Eigen::MatrixXd regularised_normal_matrix(const EnergyModel& model, const EnergyNormalEquations& normal,
+                                          const EnergyFitSettings& settings, Eigen::VectorXd* rhs, double* ridge_value) {
     const double we = 1.0 / (settings.energy_sigma * settings.energy_sigma);
     Eigen::MatrixXd A = normal.energy * we;
-    Eigen::VectorXd b = normal.energy_rhs * we;
+    if (rhs) *rhs = normal.energy_rhs * we;
     if (normal.forces.size() > 0) {
         const double wf = 1.0 / (settings.force_sigma * settings.force_sigma);
         A += normal.forces * wf;
-        b += normal.forces_rhs * wf;
+        if (rhs) *rhs += normal.forces_rhs * wf;
     }
     // Ridge on the feature weights only (not on the per-species baselines), relative to their scale.
     double mean_diagonal = 0;
@@ -98,15 +98,30 @@ bool solve_energy_model(EnergyModel& model, const EnergyNormalEquations& normal,
             mean_diagonal += A(i, i);
         }
     mean_diagonal = std::max(mean_diagonal / std::max<Eigen::Index>(counted, 1), 1e-300);
+    if (ridge_value) *ridge_value = settings.ridge * mean_diagonal;
     for (size_t a = 0; a < model.species().size(); ++a) {
         const auto base = static_cast<Eigen::Index>(model.block_offset(a));
         A(base, base) += 1e-12 * std::max(A(base, base), 1.0);  // a species absent from training stays at 0
         for (size_t k = 0; k < model.n_features(); ++k)
             A(base + 1 + static_cast<Eigen::Index>(k), base + 1 + static_cast<Eigen::Index>(k)) += settings.ridge * mean_diagonal;
     }
+    return A;
+}
+
+bool solve_energy_model(EnergyModel& model, const EnergyNormalEquations& normal, const EnergyFitSettings& settings,
+                        bool covariance) {
+    Eigen::VectorXd b;
+    double ridge_value = 0;
+    Eigen::MatrixXd A = regularised_normal_matrix(model, normal, settings, &b, &ridge_value);
+    if (covariance) {
+        EnergyCovariance c = compact_covariance(A, ridge_value, settings.covariance_band);
+        if (!cholesky_in_place(A)) return false;
+        model.weights = cholesky_solve(A, b);
+        model.covariance = std::move(c);
+        return true;
+    }
     if (!cholesky_in_place(A)) return false;
     model.weights = cholesky_solve(A, b);
-    if (covariance) model.covariance = cholesky_inverse(A);
     return true;
 }
 
@@ -131,7 +146,7 @@ EnergyFitReport fit_energy_model(EnergyModel& model, const EnergyTrainingSet& da
 }
 
 double calibrate_uncertainty(EnergyModel& model, const EnergyTrainingSet& data, ThreadPool& pool) {
-    if (model.covariance.size() == 0) throw InvalidArgument("calibrate_uncertainty: the model has no covariance (not trained)");
+    if (model.covariance.empty()) throw InvalidArgument("calibrate_uncertainty: the model has no covariance (not trained)");
     const EnergyDesign d = model.design(data.systems, false, false, pool);
     double squared_error = 0, variance = 0;
     for (size_t s = 0; s < data.systems.size(); ++s) {

@@ -27,6 +27,11 @@ EnergyNormalEquations accumulate_normal_equations(const EnergyModel& model, cons
                                                   const std::function<void(size_t, size_t)>& progress = nullptr,
                                                   const std::atomic<bool>* cancel = nullptr);
 
+// A(sigma_E, sigma_F, ridge) (lower triangle) and its right-hand side.
+Eigen::MatrixXd regularised_normal_matrix(const EnergyModel& model, const EnergyNormalEquations& normal,
+                                          const EnergyFitSettings& settings, Eigen::VectorXd* rhs = nullptr,
+                                          double* ridge_value = nullptr);
+
 // Sets model.weights (and model.covariance when `covariance`); false, leaving the model
 // unchanged, when the regularised matrix is not numerically positive definite.
 bool solve_energy_model(EnergyModel& model, const EnergyNormalEquations& normal, const EnergyFitSettings& settings,

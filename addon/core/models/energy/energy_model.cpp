@@ -6,6 +6,8 @@
 
 #include "core/base/errors.hpp"
 #include "core/descriptors/density/spherical_expansion.hpp"
+#include "core/descriptors/registry.hpp"
+#include "core/descriptors/soap/bispectrum.hpp"
 #include "core/descriptors/soap/power_spectrum.hpp"
 #include "core/models/energy/energy_features.hpp"
 #include "core/systems/elements.hpp"
@@ -17,9 +19,27 @@ EnergyModel::EnergyModel(EnergyFeatureSettings settings) : settings_(std::move(s
     std::sort(species.begin(), species.end());
     species.erase(std::unique(species.begin(), species.end()), species.end());
     if (species.empty()) throw InvalidArgument("an energy model needs at least one species");
-    validate_hypers(settings_.hypers);
-    n_features_ = PowerSpectrum(ExpansionSetup(settings_.hypers, species)).n_properties();
+    sets_.push_back(EnergyFeatureSet{DescriptorKind::PowerSpectrum, settings_.hypers});
+    sets_.insert(sets_.end(), settings_.extra.begin(), settings_.extra.end());
+    offsets_.assign(1, 0);
+    for (const EnergyFeatureSet& set : sets_) {
+        validate_hypers(set.hypers);
+        const ExpansionSetup setup(set.hypers, species);
+        size_t count = 0;
+        if (set.kind == DescriptorKind::PowerSpectrum) count = PowerSpectrum(setup).n_properties();
+        else if (set.kind == DescriptorKind::Bispectrum) count = Bispectrum(setup).n_properties();
+        else throw InvalidArgument("energy model features are power-spectrum or bispectrum families");
+        offsets_.push_back(offsets_.back() + count);
+        cutoff_ = std::max(cutoff_, set.hypers.cutoff);
+    }
+    n_features_ = offsets_.back();
     weights = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n_weights()));
+}
+
+bool EnergyModel::has_stress() const {
+    for (const EnergyFeatureSet& set : sets_)
+        if (!descriptor_kind_info(set.kind).cell_gradients) return false;
+    return true;
 }
 
 void EnergyModel::validate_input(const System& system, size_t index) const {
@@ -43,13 +63,14 @@ EnergyDesign EnergyModel::design(const std::vector<System>& systems, bool forces
     if (strain)
         for (size_t s = 0; s < systems.size(); ++s)
             if (fully_periodic(systems[s])) periodic.push_back(s);
+    if (!periodic.empty() && !has_stress())
+        throw InvalidArgument("stress: this energy model has bispectrum features, which have no cell gradients");
 
     EnergyDesign d;
     d.atom_offsets.assign(1, 0);
     for (const auto& system : systems) d.atom_offsets.push_back(d.atom_offsets.back() + system.size());
     const auto S = static_cast<Eigen::Index>(systems.size());
     const auto W = static_cast<Eigen::Index>(n_weights());
-    const size_t P = n_features_;
     d.energy = Eigen::MatrixXd::Zero(S, W);
     if (forces) d.forces = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(3 * d.atom_offsets.back()), W);
     if (strain) d.strain = Eigen::MatrixXd::Zero(9 * S, W);
@@ -57,38 +78,39 @@ EnergyDesign EnergyModel::design(const std::vector<System>& systems, bool forces
     auto species_index = [&](int32_t z) {
         return static_cast<size_t>(std::lower_bound(species().begin(), species().end(), z) - species().begin());
     };
-
-    const TensorMap map = compute_descriptors(systems, energy_descriptor_options(settings_, forces, false), pool, cancel);
-    for (size_t b = 0; b < map.blocks.size(); ++b) {
-        const Block& block = map.blocks[b];
-        const size_t a = species_index(map.keys.values[b * map.keys.names.size() + 2]);  // (o3_lambda, o3_sigma, center_type)
-        const size_t column = block_offset(a);
-        for (size_t r = 0; r < block.samples.count(); ++r) {
-            const int32_t s = block.samples.values[2 * r];
-            d.energy(s, static_cast<Eigen::Index>(column)) += 1.0;
-            const double* p = block.values.data() + r * P;
-            for (size_t k = 0; k < P; ++k) d.energy(s, static_cast<Eigen::Index>(column + 1 + k)) += p[k];
-        }
-        if (!forces) continue;
-        const GradientBlock& gradient = block.gradients.at(0);
-        for (size_t g = 0; g < gradient.samples.count(); ++g) {
-            const int32_t s = gradient.samples.values[3 * g + 1], j = gradient.samples.values[3 * g + 2];
-            for (int x = 0; x < 3; ++x) {
-                const double* dp = gradient.values.data() + (3 * g + x) * P;
-                const auto row = static_cast<Eigen::Index>(3 * (d.atom_offsets[s] + j) + x);
-                for (size_t k = 0; k < P; ++k) d.forces(row, static_cast<Eigen::Index>(column + 1 + k)) -= dp[k];
+    for (size_t set = 0; set < sets_.size(); ++set) {
+        const size_t P = feature_count(set);
+        const TensorMap map = compute_descriptors(systems, energy_descriptor_options(sets_[set], species(), forces, false), pool, cancel);
+        for (size_t b = 0; b < map.blocks.size(); ++b) {
+            const Block& block = map.blocks[b];
+            const size_t a = species_index(map.keys.values[b * map.keys.names.size() + 2]);  // (o3_lambda, o3_sigma, center_type)
+            const size_t column = block_offset(a) + 1 + feature_offset(set);
+            for (size_t r = 0; r < block.samples.count(); ++r) {
+                const int32_t s = block.samples.values[2 * r];
+                if (set == 0) d.energy(s, static_cast<Eigen::Index>(block_offset(a))) += 1.0;
+                const double* p = block.values.data() + r * P;
+                for (size_t k = 0; k < P; ++k) d.energy(s, static_cast<Eigen::Index>(column + k)) += p[k];
+            }
+            if (!forces) continue;
+            const GradientBlock& gradient = block.gradients.at(0);
+            for (size_t g = 0; g < gradient.samples.count(); ++g) {
+                const int32_t s = gradient.samples.values[3 * g + 1], j = gradient.samples.values[3 * g + 2];
+                for (int x = 0; x < 3; ++x) {
+                    const double* dp = gradient.values.data() + (3 * g + x) * P;
+                    const auto row = static_cast<Eigen::Index>(3 * (d.atom_offsets[s] + j) + x);
+                    for (size_t k = 0; k < P; ++k) d.forces(row, static_cast<Eigen::Index>(column + k)) -= dp[k];
+                }
             }
         }
-    }
 
-    if (!periodic.empty()) {
+        if (periodic.empty()) continue;
         std::vector<System> cells;
         for (size_t s : periodic) cells.push_back(systems[s]);
-        const TensorMap cell_map = compute_descriptors(cells, energy_descriptor_options(settings_, false, true), pool, cancel);
+        const TensorMap cell_map = compute_descriptors(cells, energy_descriptor_options(sets_[set], species(), false, true), pool, cancel);
         for (size_t b = 0; b < cell_map.blocks.size(); ++b) {
             const Block& block = cell_map.blocks[b];
             const size_t a = species_index(cell_map.keys.values[b * cell_map.keys.names.size() + 2]);
-            const size_t column = block_offset(a);
+            const size_t column = block_offset(a) + 1 + feature_offset(set);
             const GradientBlock& gradient = block.gradients.at(0);  // dp / dh[k][b], fractional coordinates fixed
             for (size_t g = 0; g < gradient.samples.count(); ++g) {
                 const int32_t r = gradient.samples.values[g];
@@ -102,7 +124,7 @@ EnergyDesign EnergyModel::design(const std::vector<System>& systems, bool forces
                             const double hkc = h[3 * k + c];
                             if (hkc == 0.0) continue;
                             const double* dp = gradient.values.data() + (g * 9 + 3 * k + bb) * P;
-                            for (size_t q = 0; q < P; ++q) d.strain(row, static_cast<Eigen::Index>(column + 1 + q)) += hkc * dp[q];
+                            for (size_t q = 0; q < P; ++q) d.strain(row, static_cast<Eigen::Index>(column + q)) += hkc * dp[q];
                         }
                     }
             }
