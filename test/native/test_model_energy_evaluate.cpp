@@ -123,8 +123,8 @@ void randomise(EnergyModel& model, std::mt19937& rng) {
     const auto W = static_cast<Eigen::Index>(model.n_weights());
     Eigen::MatrixXd M(W, W);
     for (Eigen::Index k = 0; k < M.size(); ++k) M.data()[k] = normal(rng);
-    // No ridge band: every eigenvector kept, C = A^-1 up to the float32 basis.
-    model.covariance = compact_covariance(M * M.transpose() / static_cast<double>(W) + Eigen::MatrixXd::Identity(W, W), 0.0, 0.0);
+    // No prior: every eigenvector kept, C = A^-1 up to the float32 basis.
+    model.covariance = covariance_from_spectrum(symmetric_eigen(M * M.transpose() / static_cast<double>(W) + Eigen::MatrixXd::Identity(W, W)), 0.0, 0.0);
     model.uncertainty_scale = 0.5;
 }
 

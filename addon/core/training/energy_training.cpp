@@ -11,6 +11,7 @@
 
 #include "core/base/errors.hpp"
 #include "core/io/npz.hpp"
+#include "core/math/eigen_solver.hpp"
 #include "core/models/energy/energy_fit.hpp"
 #include "core/models/energy/energy_model_file.hpp"
 #include "core/models/model_file.hpp"
@@ -227,10 +228,52 @@ std::string run_energy_training(const EnergyTrainingConfig& config, ThreadPool& 
     }
     scan += "]";
     if (!std::isfinite(best_score)) throw std::runtime_error("energy training: no candidate ridge gave a positive definite system");
-    solve_energy_model(*model, normal, best, true);
+    solve_energy_model(*model, normal, best, false);
     report_progress("fit", candidates, candidates);
 
-    // alpha^2 = mean squared validation error / mean f^T C f (docs/science.md#energy-and-force-model).
+    // The uncertainty (docs/science.md#energy-and-force-model): one eigendecomposition of X serves
+    // every prior p, since (X + p I)^-1 = V diag(1 / (lambda + p)) V^T.
+    report_progress("uncertainty", 0, 1);
+    double mean_diagonal = 0;
+    const SymmetricEigen spectrum = symmetric_eigen(data_normal_matrix(*model, normal, best, nullptr, &mean_diagonal), true);
+    const Eigen::MatrixXd projections = spectrum.vectors.transpose() * validation_design.energy.transpose();  // W x validation
+    const Eigen::VectorXd residuals = validation_design.energy * model->weights -
+                                      Eigen::Map<const Eigen::VectorXd>(validation.energies.data(), static_cast<Eigen::Index>(validation.energies.size()));
+    const auto W = spectrum.values.size();
+    double best_nll = INFINITY, chosen_prior = 0;
+    std::string prior_scan = "[";
+    for (size_t k = 0; k < config.uncertainty_priors.size(); ++k) {
+        const double prior = config.uncertainty_priors[k] * mean_diagonal;
+        size_t kept = 0;
+        for (Eigen::Index j = 0; j < W; ++j) kept += spectrum.values[j] > config.covariance_band * prior;
+        const size_t bytes = kept * static_cast<size_t>(W) * 4;
+        prior_scan += std::string(k ? ", " : "") + "{\"prior\": " + json_number(config.uncertainty_priors[k]) + ", \"vectors\": " +
+                      std::to_string(kept) + ", \"bytes\": " + std::to_string(bytes);
+        if (bytes > config.covariance_max_bytes || !(prior > 0)) {
+            prior_scan += ", \"nll\": null}";
+            continue;
+        }
+        Eigen::ArrayXd variance = Eigen::ArrayXd::Zero(residuals.size());
+        for (Eigen::Index s = 0; s < residuals.size(); ++s)
+            for (Eigen::Index j = 0; j < W; ++j) variance[s] += projections(j, s) * projections(j, s) / (std::max(spectrum.values[j], 0.0) + prior);
+        const double alpha2 = (residuals.array().square() / variance).mean();
+        const double nll = 0.5 * ((2 * M_PI * alpha2 * variance).log() + residuals.array().square() / (alpha2 * variance)).mean();
+        prior_scan += ", \"nll\": " + json_number(nll) + "}";
+        if (nll < best_nll) {
+            best_nll = nll;
+            chosen_prior = config.uncertainty_priors[k];
+        }
+    }
+    prior_scan += "]";
+    if (!(chosen_prior > 0))
+        throw InvalidArgument("energy training: no uncertainty prior gives a covariance within " + std::to_string(config.covariance_max_bytes) +
+                              " bytes; give larger uncertainty_priors or covariance_max_bytes");
+    best.uncertainty_prior = chosen_prior;
+    best.covariance_band = config.covariance_band;
+    model->covariance = uncertainty_covariance(spectrum, mean_diagonal, best);
+    report_progress("uncertainty", 1, 1);
+
+    // alpha^2 = mean squared validation error / mean f^T C f, with the stored (compact) C.
     double squared_error = 0, variance = 0;
     for (size_t s = 0; s < validation.systems.size(); ++s) {
         const Eigen::VectorXd f = validation_design.energy.row(static_cast<Eigen::Index>(s)).transpose();
@@ -261,15 +304,28 @@ std::string run_energy_training(const EnergyTrainingConfig& config, ThreadPool& 
 
     const Hypers& h = config.hypers;
     std::ostringstream meta;
-    meta << "{\"kind\": \"linear energy model on the power spectrum, per-species baselines, ridge on energies and forces\""
+    std::string extra = "[";
+    for (size_t k = 0; k < config.extra_features.size(); ++k) {
+        const EnergyFeatureSet& set = config.extra_features[k];
+        extra += std::string(k ? ", " : "") + "{\"kind\": \"" + (set.kind == DescriptorKind::Bispectrum ? "bispectrum" : "power-spectrum") +
+                 "\", \"cutoff\": " + json_number(set.hypers.cutoff) + ", \"cutoff_width\": " + json_number(set.hypers.cutoff_width) +
+                 ", \"max_radial\": " + std::to_string(set.hypers.max_radial) + ", \"max_angular\": " + std::to_string(set.hypers.max_angular) +
+                 ", \"density_width\": " + json_number(set.hypers.density_width) + ", \"center_atom_weight\": " +
+                 json_number(set.hypers.center_atom_weight) + "}";
+    }
+    extra += "]";
+    meta << "{\"kind\": \"linear energy model on the power spectrum" << (config.extra_features.empty() ? "" : " and further invariants")
+         << ", per-species baselines, ridge on energies and forces\""
          << ", \"units\": {\"energy\": \"eV\", \"length\": \"angstrom\"}"
          << ", \"hyper_parameters\": {\"cutoff\": " << json_number(h.cutoff) << ", \"cutoff_width\": " << json_number(h.cutoff_width)
          << ", \"max_radial\": " << h.max_radial << ", \"max_angular\": " << h.max_angular << ", \"density_width\": "
          << json_number(h.density_width) << ", \"center_atom_weight\": " << json_number(h.center_atom_weight)
-         << ", \"energy_sigma_ev_per_atom\": " << json_number(config.energy_sigma) << ", \"force_sigma_ev_per_angstrom\": " << json_number(best.force_sigma)
+         << ", \"extra_features\": " << extra << ", \"energy_sigma_ev_per_atom\": " << json_number(config.energy_sigma) << ", \"force_sigma_ev_per_angstrom\": " << json_number(best.force_sigma)
          << ", \"ridge\": " << json_number(best.ridge) << ", \"validation_fraction\": " << json_number(config.validation_fraction)
          << ", \"test_fraction\": " << json_number(config.test_fraction)
-         << ", \"seed\": " << config.seed << ", \"uncertainty_scale\": " << json_number(alpha) << "}"
+         << ", \"seed\": " << config.seed << ", \"uncertainty_scale\": " << json_number(alpha)
+         << ", \"uncertainty_prior\": " << json_number(chosen_prior) << ", \"covariance_band\": " << json_number(config.covariance_band)
+         << ", \"covariance_vectors\": " << model->covariance.basis.cols() << "}"
          << ", \"training\": {\"dataset\": " << json_quote(config.data_path) << ", \"dataset_provenance\": "
          << (data.provenance.empty() ? "null" : data.provenance.front() == '{' ? data.provenance : json_quote(data.provenance))
          << ", \"structures\": " << train.systems.size() << ", \"validation_structures\": " << validation.systems.size()
@@ -283,7 +339,7 @@ std::string run_energy_training(const EnergyTrainingConfig& config, ThreadPool& 
 
     std::ostringstream report;
     report << "{\"model\": " << json_quote(config.output_path) << ", \"metadata\": " << metadata
-           << ", \"scan\": " << scan << ", \"rows\": " << (normal.energy_rows + normal.force_rows)
+           << ", \"scan\": " << scan << ", \"uncertainty_scan\": " << prior_scan << ", \"rows\": " << (normal.energy_rows + normal.force_rows)
            << ", \"parity\": {\"set\": \"validation\", \"reference_ev\": [";
     for (size_t k = 0; k < parity_reference.size(); ++k) report << (k ? ", " : "") << json_number(parity_reference[k]);
     report << "], \"predicted_ev\": [";

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "core/base/errors.hpp"
-#include "core/math/eigen_solver.hpp"
 
 namespace hamd {
 
@@ -24,20 +23,20 @@ Eigen::MatrixXd EnergyCovariance::dense(Eigen::Index W) const {
     return C;
 }
 
-EnergyCovariance compact_covariance(const Eigen::MatrixXd& A, double ridge_value, double band) {
-    const SymmetricEigen e = symmetric_eigen(A, true);
+EnergyCovariance covariance_from_spectrum(const SymmetricEigen& x, double prior, double band) {
     std::vector<Eigen::Index> keep;
-    for (Eigen::Index k = 0; k < e.values.size(); ++k)
-        if (!(ridge_value > 0) || std::fabs(e.values[k] - ridge_value) > band * ridge_value) keep.push_back(k);
+    for (Eigen::Index k = 0; k < x.values.size(); ++k)
+        if (!(prior > 0) || x.values[k] > band * prior) keep.push_back(k);
     EnergyCovariance c;
     const auto K = static_cast<Eigen::Index>(keep.size());
-    c.stored.resize(K, A.rows());
+    c.stored.resize(K, x.vectors.rows());
     c.inverse_values.resize(K);
     for (Eigen::Index j = 0; j < K; ++j) {
-        c.stored.row(j) = e.vectors.col(keep[static_cast<size_t>(j)]).transpose().cast<float>();
-        c.inverse_values[j] = 1.0 / e.values[keep[static_cast<size_t>(j)]];
+        const Eigen::Index k = keep[static_cast<size_t>(j)];
+        c.stored.row(j) = x.vectors.col(k).transpose().cast<float>();
+        c.inverse_values[j] = 1.0 / (x.values[k] + prior);
     }
-    c.inverse_ridge = ridge_value > 0 ? 1.0 / ridge_value : 0.0;
+    c.inverse_ridge = prior > 0 ? 1.0 / prior : 0.0;
     finish_covariance(c);
     return c;
 }

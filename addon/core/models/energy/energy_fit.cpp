@@ -7,6 +7,7 @@
 
 #include "core/base/errors.hpp"
 #include "core/math/blas.hpp"
+#include "core/math/eigen_solver.hpp"
 
 namespace hamd {
 
@@ -79,26 +80,34 @@ EnergyNormalEquations accumulate_normal_equations(const EnergyModel& model, cons
     return n;
 }
 
-Eigen::MatrixXd regularised_normal_matrix(const EnergyModel& model, const EnergyNormalEquations& normal,
-                                          const EnergyFitSettings& settings, Eigen::VectorXd* rhs, double* ridge_value) {
+Eigen::MatrixXd data_normal_matrix(const EnergyModel& model, const EnergyNormalEquations& normal,
+                                   const EnergyFitSettings& settings, Eigen::VectorXd* rhs, double* mean_feature_diagonal) {
     const double we = 1.0 / (settings.energy_sigma * settings.energy_sigma);
-    Eigen::MatrixXd A = normal.energy * we;
+    Eigen::MatrixXd X = normal.energy * we;
     if (rhs) *rhs = normal.energy_rhs * we;
     if (normal.forces.size() > 0) {
         const double wf = 1.0 / (settings.force_sigma * settings.force_sigma);
-        A += normal.forces * wf;
+        X += normal.forces * wf;
         if (rhs) *rhs += normal.forces_rhs * wf;
     }
-    // Ridge on the feature weights only (not on the per-species baselines), relative to their scale.
+    if (mean_feature_diagonal) {
+        double sum = 0;
+        size_t counted = 0;
+        for (size_t a = 0; a < model.species().size(); ++a)
+            for (size_t k = 0; k < model.n_features(); ++k, ++counted) {
+                const auto i = static_cast<Eigen::Index>(model.block_offset(a) + 1 + k);
+                sum += X(i, i);
+            }
+        *mean_feature_diagonal = std::max(sum / static_cast<double>(std::max<size_t>(counted, 1)), 1e-300);
+    }
+    return X;
+}
+
+Eigen::MatrixXd regularised_normal_matrix(const EnergyModel& model, const EnergyNormalEquations& normal,
+                                          const EnergyFitSettings& settings, Eigen::VectorXd* rhs) {
     double mean_diagonal = 0;
-    Eigen::Index counted = 0;
-    for (size_t a = 0; a < model.species().size(); ++a)
-        for (size_t k = 0; k < model.n_features(); ++k, ++counted) {
-            const auto i = static_cast<Eigen::Index>(model.block_offset(a) + 1 + k);
-            mean_diagonal += A(i, i);
-        }
-    mean_diagonal = std::max(mean_diagonal / std::max<Eigen::Index>(counted, 1), 1e-300);
-    if (ridge_value) *ridge_value = settings.ridge * mean_diagonal;
+    Eigen::MatrixXd A = data_normal_matrix(model, normal, settings, rhs, &mean_diagonal);
+    // Ridge on the feature weights only (not on the per-species baselines), relative to their scale.
     for (size_t a = 0; a < model.species().size(); ++a) {
         const auto base = static_cast<Eigen::Index>(model.block_offset(a));
         A(base, base) += 1e-12 * std::max(A(base, base), 1.0);  // a species absent from training stays at 0
@@ -108,20 +117,23 @@ Eigen::MatrixXd regularised_normal_matrix(const EnergyModel& model, const Energy
     return A;
 }
 
+EnergyCovariance uncertainty_covariance(const SymmetricEigen& x, double mean_feature_diagonal, const EnergyFitSettings& settings) {
+    const double prior = (settings.uncertainty_prior > 0 ? settings.uncertainty_prior : settings.ridge) * mean_feature_diagonal;
+    if (!(prior > 0)) throw InvalidArgument("energy training: the uncertainty needs a positive prior (ridge or uncertainty_prior)");
+    return covariance_from_spectrum(x, prior, settings.covariance_band);
+}
+
 bool solve_energy_model(EnergyModel& model, const EnergyNormalEquations& normal, const EnergyFitSettings& settings,
                         bool covariance) {
     Eigen::VectorXd b;
-    double ridge_value = 0;
-    Eigen::MatrixXd A = regularised_normal_matrix(model, normal, settings, &b, &ridge_value);
-    if (covariance) {
-        EnergyCovariance c = compact_covariance(A, ridge_value, settings.covariance_band);
-        if (!cholesky_in_place(A)) return false;
-        model.weights = cholesky_solve(A, b);
-        model.covariance = std::move(c);
-        return true;
-    }
+    Eigen::MatrixXd A = regularised_normal_matrix(model, normal, settings, &b);
     if (!cholesky_in_place(A)) return false;
     model.weights = cholesky_solve(A, b);
+    if (covariance) {
+        double mean_diagonal = 0;
+        const Eigen::MatrixXd X = data_normal_matrix(model, normal, settings, nullptr, &mean_diagonal);
+        model.covariance = uncertainty_covariance(symmetric_eigen(X, true), mean_diagonal, settings);
+    }
     return true;
 }
 

@@ -27,12 +27,21 @@ EnergyNormalEquations accumulate_normal_equations(const EnergyModel& model, cons
                                                   const std::function<void(size_t, size_t)>& progress = nullptr,
                                                   const std::atomic<bool>* cancel = nullptr);
 
-// A(sigma_E, sigma_F, ridge) (lower triangle) and its right-hand side.
-Eigen::MatrixXd regularised_normal_matrix(const EnergyModel& model, const EnergyNormalEquations& normal,
-                                          const EnergyFitSettings& settings, Eigen::VectorXd* rhs = nullptr,
-                                          double* ridge_value = nullptr);
+// X = A_E / sigma_E^2 + A_F / sigma_F^2 (lower triangle), its right-hand side and the mean of its
+// diagonal over the feature weights (the scale the ridge and the prior are relative to).
+Eigen::MatrixXd data_normal_matrix(const EnergyModel& model, const EnergyNormalEquations& normal,
+                                   const EnergyFitSettings& settings, Eigen::VectorXd* rhs = nullptr,
+                                   double* mean_feature_diagonal = nullptr);
 
-// Sets model.weights (and model.covariance when `covariance`); false, leaving the model
+// A = X + ridge x mean diagonal on the feature weights (+ 1e-12 relative on the baselines).
+Eigen::MatrixXd regularised_normal_matrix(const EnergyModel& model, const EnergyNormalEquations& normal,
+                                          const EnergyFitSettings& settings, Eigen::VectorXd* rhs = nullptr);
+
+// The covariance for the uncertainty from the eigenpairs of X: prior = uncertainty_prior (or the
+// ridge) x mean feature diagonal; InvalidArgument when that is not positive.
+EnergyCovariance uncertainty_covariance(const SymmetricEigen& x, double mean_feature_diagonal, const EnergyFitSettings& settings);
+
+// Sets model.weights (and model.covariance when `covariance`: an eigendecomposition of X); false, leaving the model
 // unchanged, when the regularised matrix is not numerically positive definite.
 bool solve_energy_model(EnergyModel& model, const EnergyNormalEquations& normal, const EnergyFitSettings& settings,
                         bool covariance);

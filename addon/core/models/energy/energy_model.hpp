@@ -135,7 +135,10 @@ struct EnergyFitSettings {
     double energy_sigma = 1e-3;    // eV per atom
     double force_sigma = 5e-2;     // eV/A
     double ridge = 1e-8;           // x mean diagonal; baselines are not regularised
-    double covariance_band = 1e-2; // eigenvalues of A within this relative band of the ridge: not stored
+    // Uncertainty: C = (X + p I)^-1 with p = uncertainty_prior x mean diagonal (0: the ridge);
+    // directions of X below covariance_band x p are not stored (energy_covariance.hpp).
+    double uncertainty_prior = 0;
+    double covariance_band = 1e-2;
 };
 
 struct EnergyTrainingSet {
