@@ -100,6 +100,7 @@ hamd::EnergyTrainingConfig energy_training_config_from_js(const Napi::Object& c)
     };
     numbers("ridge", config.ridges);
     numbers("forceSigma", config.force_sigmas);
+    config.block_ridge = boolean_field(c, "blockRidge", config.block_ridge);
     const Napi::Value extra = c.Get("extraFeatures");  // [{kind, hypers}], hypers default to the model's
     if (extra.IsArray()) {
         const Napi::Array list = extra.As<Napi::Array>();

@@ -40,7 +40,10 @@ hamd train energy --data DATA.npz -o MODEL.npz [options]
                            of the hyper-parameters above (defaults: the model's), e.g.
                            "bispectrum:max_radial=2,max_angular=2"
   --force-sigmas LIST      force errors (eV/A) to choose from on validation (default 0.01,0.03,0.1,0.3)
-  --ridges LIST            ridges (x mean diagonal) to choose from on validation (default 1e-8)
+  --ridges LIST            ridges (x mean diagonal) to choose from on validation
+                           (default 1e-12,1e-11,1e-10,1e-9,1e-8)
+  --block-ridge            the ridge relative to each (species, family) block's own mean
+                           diagonal instead of all feature weights' mean
   --validation-fraction F  structures held out for the force weight, the ridge, the uncertainty
                            calibration and the reported errors (default 0.2)
   --test-fraction F        structures held out of everything, only reported (default 0)
@@ -172,7 +175,7 @@ async function trainEnergy(rest: string[], argv: string[]): Promise<number> {
   const args = parseArgs(rest, {
     values: ['data', 'output', ...hyperFlags.map(([flag]) => flag), 'validation-fraction', 'test-fraction', 'seed', 'threads',
       'features', 'force-sigmas', 'ridges'],
-    flags: ['help'],
+    flags: ['help', 'block-ridge'],
     aliases: { '-o': 'output', '-h': 'help' },
   });
   if (args.flags.has('help')) {
@@ -210,6 +213,7 @@ async function trainEnergy(rest: string[], argv: string[]): Promise<number> {
   if (forceSigmas) config.forceSigma = forceSigmas;
   const ridges = numberList(args, 'ridges');
   if (ridges) config.ridge = ridges;
+  if (args.flags.has('block-ridge')) config.blockRidge = true;
   const features = args.options.get('features');
   if (features !== undefined) config.extraFeatures = parseFeatures(features);
   const engine = loadAddon().createEngine(numberOption(args, 'threads', true) ?? 0);

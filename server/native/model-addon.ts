@@ -134,6 +134,7 @@ export interface EnergyTrainingConfig {
   energySigma?: number;         // eV per atom
   ridge?: number | number[];    // x mean diagonal; several: chosen on validation
   forceSigma?: number | number[];  // eV/A; several: chosen on validation
+  blockRidge?: boolean;         // ridge relative to each (species, family) block's mean diagonal
   extraFeatures?: Array<{ kind: 'power-spectrum' | 'bispectrum'; hypers?: TrainingConfig['hypers'] }>;
   seed?: number;
   command?: string;

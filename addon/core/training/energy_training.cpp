@@ -213,6 +213,7 @@ std::string run_energy_training(const EnergyTrainingConfig& config, ThreadPool& 
         fit.energy_sigma = config.energy_sigma;
         fit.force_sigma = config.force_sigmas[k / config.ridges.size()];
         fit.ridge = config.ridges[k % config.ridges.size()];
+        fit.block_ridge = config.block_ridge;
         scan += std::string(k ? ", " : "") + "{\"force_sigma\": " + json_number(fit.force_sigma) + ", \"ridge\": " + json_number(fit.ridge);
         if (!solve_energy_model(*model, normal, fit, false)) {
             scan += ", \"validation\": null}";  // not positive definite at this ridge
@@ -321,7 +322,7 @@ std::string run_energy_training(const EnergyTrainingConfig& config, ThreadPool& 
          << ", \"max_radial\": " << h.max_radial << ", \"max_angular\": " << h.max_angular << ", \"density_width\": "
          << json_number(h.density_width) << ", \"center_atom_weight\": " << json_number(h.center_atom_weight)
          << ", \"extra_features\": " << extra << ", \"energy_sigma_ev_per_atom\": " << json_number(config.energy_sigma) << ", \"force_sigma_ev_per_angstrom\": " << json_number(best.force_sigma)
-         << ", \"ridge\": " << json_number(best.ridge) << ", \"validation_fraction\": " << json_number(config.validation_fraction)
+         << ", \"ridge\": " << json_number(best.ridge) << ", \"block_ridge\": " << (config.block_ridge ? "true" : "false") << ", \"validation_fraction\": " << json_number(config.validation_fraction)
          << ", \"test_fraction\": " << json_number(config.test_fraction)
          << ", \"seed\": " << config.seed << ", \"uncertainty_scale\": " << json_number(alpha)
          << ", \"uncertainty_prior\": " << json_number(chosen_prior) << ", \"covariance_band\": " << json_number(config.covariance_band)

@@ -111,8 +111,16 @@ Eigen::MatrixXd regularised_normal_matrix(const EnergyModel& model, const Energy
     for (size_t a = 0; a < model.species().size(); ++a) {
         const auto base = static_cast<Eigen::Index>(model.block_offset(a));
         A(base, base) += 1e-12 * std::max(A(base, base), 1.0);  // a species absent from training stays at 0
-        for (size_t k = 0; k < model.n_features(); ++k)
-            A(base + 1 + static_cast<Eigen::Index>(k), base + 1 + static_cast<Eigen::Index>(k)) += settings.ridge * mean_diagonal;
+        for (size_t set = 0; set < model.feature_sets().size(); ++set) {
+            const auto first = base + 1 + static_cast<Eigen::Index>(model.feature_offset(set));
+            const auto count = static_cast<Eigen::Index>(model.feature_count(set));
+            double scale = mean_diagonal;
+            if (settings.block_ridge) {  // a species absent from training: the global scale
+                const double block = A.diagonal().segment(first, count).mean();
+                if (block > 0) scale = block;
+            }
+            A.diagonal().segment(first, count).array() += settings.ridge * scale;
+        }
     }
     return A;
 }

@@ -135,6 +135,10 @@ struct EnergyFitSettings {
     double energy_sigma = 1e-3;    // eV per atom
     double force_sigma = 5e-2;     // eV/A
     double ridge = 1e-8;           // x mean diagonal; baselines are not regularised
+    // Mean diagonal of what: of all feature weights (false), or of each (species, family) block
+    // separately (true), which evens out families of different scale (power spectrum A^3,
+    // bispectrum A^4.5) and species with more or fewer atoms.
+    bool block_ridge = false;
     // Uncertainty: C = (X + p I)^-1 with p = uncertainty_prior x mean diagonal (0: the ridge);
     // directions of X below covariance_band x p are not stored (energy_covariance.hpp).
     double uncertainty_prior = 0;
