@@ -262,6 +262,8 @@ int main() {
         config.seed = 5;
         config.ridges = {1e-8, 1e-6};
         config.test_fraction = 0.1;  // 4 test, 8 validation, 28 training structures
+        config.uncertainty_priors = {1e-12};  // too weak a prior for this budget: larger ones are tried
+        config.covariance_max_bytes = 32000;
         int progress_calls = 0;
         const std::string report = run_energy_training(config, pool, [&](const EnergyTrainingProgress&) { ++progress_calls; });
         const JsonValue r = parse_json(report, "report");
@@ -278,6 +280,11 @@ int main() {
                       r.find("metadata")->find("training")->find("test_structures")->number == 4 &&
                       r.find("metadata")->find("training")->find("structures")->number == 28,
                   "training run: the test structures are held out of training and validation, and reported");
+        const JsonValue* hp = r.find("metadata")->find("hyper_parameters");
+        const double vectors = hp->find("covariance_vectors")->number;
+        check::ok(hp->find("uncertainty_prior")->number > 1e-12 && vectors > 0 && vectors * 4 * static_cast<double>(EnergyModel(small_settings()).n_weights()) <= 32000,
+                  "training run: the uncertainty prior grows until the covariance fits its byte budget",
+                  std::to_string(vectors) + " vectors, prior " + std::to_string(hp->find("uncertainty_prior")->number));
         const LoadedEnergyModel written = load_energy_model(config.output_path);
         check::ok(describe_energy_model(written).validation.size() > 4 && !written.model->covariance.empty(),
                   "training run: the model file loads, with its validation metrics and covariance");

@@ -243,15 +243,19 @@ std::string run_energy_training(const EnergyTrainingConfig& config, ThreadPool& 
     const auto W = spectrum.values.size();
     double best_nll = INFINITY, chosen_prior = 0;
     std::string prior_scan = "[";
-    for (size_t k = 0; k < config.uncertainty_priors.size(); ++k) {
-        const double prior = config.uncertainty_priors[k] * mean_diagonal;
+    // When none of the given priors fits the budget, larger ones (x10 each) are tried until one does.
+    std::vector<double> priors = config.uncertainty_priors;
+    for (size_t k = 0; k < priors.size(); ++k) {
+        const double prior = priors[k] * mean_diagonal;
         size_t kept = 0;
         for (Eigen::Index j = 0; j < W; ++j) kept += spectrum.values[j] > config.covariance_band * prior;
         const size_t bytes = kept * static_cast<size_t>(W) * 4;
-        prior_scan += std::string(k ? ", " : "") + "{\"prior\": " + json_number(config.uncertainty_priors[k]) + ", \"vectors\": " +
+        prior_scan += std::string(k ? ", " : "") + "{\"prior\": " + json_number(priors[k]) + ", \"vectors\": " +
                       std::to_string(kept) + ", \"bytes\": " + std::to_string(bytes);
         if (bytes > config.covariance_max_bytes || !(prior > 0)) {
             prior_scan += ", \"nll\": null}";
+            if (k + 1 == priors.size() && !(chosen_prior > 0) && kept > 0 && priors.size() < config.uncertainty_priors.size() + 40)
+                priors.push_back(priors.back() * 10);
             continue;
         }
         Eigen::ArrayXd variance = Eigen::ArrayXd::Zero(residuals.size());
@@ -262,7 +266,7 @@ std::string run_energy_training(const EnergyTrainingConfig& config, ThreadPool& 
         prior_scan += ", \"nll\": " + json_number(nll) + "}";
         if (nll < best_nll) {
             best_nll = nll;
-            chosen_prior = config.uncertainty_priors[k];
+            chosen_prior = priors[k];
         }
     }
     prior_scan += "]";
