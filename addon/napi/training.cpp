@@ -101,6 +101,9 @@ hamd::EnergyTrainingConfig energy_training_config_from_js(const Napi::Object& c)
     numbers("ridge", config.ridges);
     numbers("forceSigma", config.force_sigmas);
     config.block_ridge = boolean_field(c, "blockRidge", config.block_ridge);
+    const double covariance_bytes = number_field(c, "covarianceMaxBytes", static_cast<double>(config.covariance_max_bytes));
+    if (!(covariance_bytes >= 0)) bad_request(env, "covarianceMaxBytes must be a non-negative number");
+    config.covariance_max_bytes = static_cast<size_t>(covariance_bytes);
     const Napi::Value extra = c.Get("extraFeatures");  // [{kind, hypers}], hypers default to the model's
     if (extra.IsArray()) {
         const Napi::Array list = extra.As<Napi::Array>();

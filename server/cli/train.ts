@@ -44,6 +44,8 @@ hamd train energy --data DATA.npz -o MODEL.npz [options]
                            (default 1e-12,1e-11,1e-10,1e-9,1e-8)
   --block-ridge            the ridge relative to each (species, family) block's own mean
                            diagonal instead of all feature weights' mean
+  --covariance-mb X        budget of the uncertainty's stored covariance in MiB (default 8): a
+                           larger one allows a weaker prior, which flags extrapolation more
   --validation-fraction F  structures held out for the force weight, the ridge, the uncertainty
                            calibration and the reported errors (default 0.2)
   --test-fraction F        structures held out of everything, only reported (default 0)
@@ -174,7 +176,7 @@ function parseFeatures(text: string): NonNullable<EnergyTrainingConfig['extraFea
 async function trainEnergy(rest: string[], argv: string[]): Promise<number> {
   const args = parseArgs(rest, {
     values: ['data', 'output', ...hyperFlags.map(([flag]) => flag), 'validation-fraction', 'test-fraction', 'seed', 'threads',
-      'features', 'force-sigmas', 'ridges'],
+      'features', 'force-sigmas', 'ridges', 'covariance-mb'],
     flags: ['help', 'block-ridge'],
     aliases: { '-o': 'output', '-h': 'help' },
   });
@@ -214,6 +216,11 @@ async function trainEnergy(rest: string[], argv: string[]): Promise<number> {
   const ridges = numberList(args, 'ridges');
   if (ridges) config.ridge = ridges;
   if (args.flags.has('block-ridge')) config.blockRidge = true;
+  const covarianceMb = numberOption(args, 'covariance-mb', false);
+  if (covarianceMb !== undefined) {
+    if (!(covarianceMb > 0)) throw new UsageError('--covariance-mb must be positive');
+    config.covarianceMaxBytes = Math.round(covarianceMb * 1024 * 1024);
+  }
   const features = args.options.get('features');
   if (features !== undefined) config.extraFeatures = parseFeatures(features);
   const engine = loadAddon().createEngine(numberOption(args, 'threads', true) ?? 0);
