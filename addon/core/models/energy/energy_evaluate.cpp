@@ -1,5 +1,5 @@
-// EnergyModel::evaluate: one descriptor pass, gradients contracted with the weights as they
-// are read (no design rows): per centre-species block,
+// EnergyModel::evaluate: one descriptor pass per feature family, gradients contracted with the
+// weights as they are read (no design rows): per centre-species block,
 //   e_i = b_a + w_a . p_i,   F_j -= sum_i w_a . dp_i/dr_j,   dE/dh = sum_i w_a . dp_i/dh.
 #include <algorithm>
 #include <cmath>

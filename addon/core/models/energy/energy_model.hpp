@@ -3,15 +3,16 @@
 //
 //   E = sum_i [ b_{Z_i} + w_{Z_i} . p_i ]
 //
-// p_i is the power spectrum of atom i (neighbour channels: the model's species), b and w per
-// centre species. Forces are -dE/dr from the descriptor position
-// gradients, the stress (periodic cells) dE/d(strain) / V from the cell gradients. Everything is
-// linear in the weights, so a structure is a design row (energy), 3n rows (forces) and 9 rows
-// (strain derivative) of one matrix, which both training and prediction use.
+// p_i are the invariants of atom i (neighbour channels: the model's species): the power spectrum,
+// then any further families (EnergyFeatureSet: power spectra, bispectrum); b and w per centre
+// species. Forces are -dE/dr from the descriptor position gradients, the stress (periodic cells)
+// dE/d(strain) / V from the cell gradients. Everything is linear in the weights: for training a
+// structure is a design row (energy), 3n rows (forces) and 9 rows (strain derivative) of one
+// matrix (design()); prediction (evaluate()) contracts the gradients with the weights directly.
 //
-// Uncertainty (last-layer prediction rigidity, a Bayesian linear regression): with C the inverse
-// of the regularised, weighted normal matrix of the training rows, the energy variance of a
-// structure with design row f is alpha^2 f^T C f; alpha is calibrated on validation structures.
+// Uncertainty (last-layer prediction rigidity, a Bayesian linear regression): the energy variance
+// of a structure with design row f is alpha^2 f^T C f, C = (X + p I)^-1 with X the weighted normal
+// matrix of the training rows (energy_covariance.hpp); alpha is calibrated on validation structures.
 #pragma once
 #include <array>
 #include <atomic>
