@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "core/base/errors.hpp"
 #include "core/training/energy_training.hpp"
 #include "core/training/training_run.hpp"
 #include "napi/async_job.hpp"
@@ -83,7 +84,45 @@ hamd::EnergyTrainingConfig energy_training_config_from_js(const Napi::Object& c)
     if (hypers.IsObject()) config.hypers = hamd::resolve_hypers(hyper_settings_from_js(hypers.As<Napi::Object>()), config.hypers);
     config.validation_fraction = number_field(c, "validationFraction", config.validation_fraction);
     config.energy_sigma = number_field(c, "energySigma", config.energy_sigma);
-    config.ridge = number_field(c, "ridge", config.ridge);
+    auto numbers = [&](const char* name, std::vector<double>& out) {  // a number or an array of them
+        const Napi::Value v = c.Get(name);
+        if (v.IsUndefined() || v.IsNull()) return;
+        out.clear();
+        if (v.IsNumber()) out.push_back(v.As<Napi::Number>().DoubleValue());
+        else if (v.IsArray()) {
+            const Napi::Array list = v.As<Napi::Array>();
+            for (uint32_t k = 0; k < list.Length(); ++k) {
+                if (!list.Get(k).IsNumber()) bad_request(env, std::string("config.") + name + " must hold numbers");
+                out.push_back(list.Get(k).As<Napi::Number>().DoubleValue());
+            }
+        } else bad_request(env, std::string("config.") + name + " must be a number or an array of numbers");
+        if (out.empty()) bad_request(env, std::string("config.") + name + " is empty");
+    };
+    numbers("ridge", config.ridges);
+    numbers("forceSigma", config.force_sigmas);
+    config.block_ridge = boolean_field(c, "blockRidge", config.block_ridge);
+    const double covariance_bytes = number_field(c, "covarianceMaxBytes", static_cast<double>(config.covariance_max_bytes));
+    if (!(covariance_bytes >= 0)) bad_request(env, "covarianceMaxBytes must be a non-negative number");
+    config.covariance_max_bytes = static_cast<size_t>(covariance_bytes);
+    const Napi::Value extra = c.Get("extraFeatures");  // [{kind, hypers}], hypers default to the model's
+    if (extra.IsArray()) {
+        const Napi::Array list = extra.As<Napi::Array>();
+        for (uint32_t k = 0; k < list.Length(); ++k) {
+            if (!list.Get(k).IsObject()) bad_request(env, "config.extraFeatures holds {kind, hypers} objects");
+            const Napi::Object item = list.Get(k).As<Napi::Object>();
+            hamd::EnergyFeatureSet set;
+            try {
+                set.kind = hamd::parse_descriptor_kind(string_field(item, "kind", "power-spectrum"));
+            } catch (const hamd::InvalidArgument& e) {
+                bad_request(env, std::string("config.extraFeatures: ") + e.what());
+            }
+            set.hypers = config.hypers;
+            const Napi::Value h = item.Get("hypers");
+            if (h.IsObject()) set.hypers = hamd::resolve_hypers(hyper_settings_from_js(h.As<Napi::Object>()), config.hypers);
+            config.extra_features.push_back(set);
+        }
+    } else if (!extra.IsUndefined() && !extra.IsNull()) bad_request(env, "config.extraFeatures must be an array");
+    config.test_fraction = number_field(c, "testFraction", config.test_fraction);
     const double seed = number_field(c, "seed", 0);
     if (!(seed >= 0) || seed != static_cast<double>(static_cast<uint64_t>(seed))) bad_request(env, "seed must be a non-negative integer");
     config.seed = static_cast<uint64_t>(seed);

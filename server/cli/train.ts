@@ -35,9 +35,21 @@ hamd train energy --data DATA.npz -o MODEL.npz [options]
   -o, --output FILE        model file to write; the report goes to MODEL.report.json
   --cutoff X, --cutoff-width X, --max-radial N, --max-angular N, --density-width X
                            power spectrum of the model (defaults: 5, 0.5, 5, 4, 0.4)
-  --validation-fraction F  structures held out for the force weight, the uncertainty
+  --features SPEC          further feature families after the power spectrum, ';'-separated:
+                           KIND[:key=value,...] with KIND power-spectrum or bispectrum and the keys
+                           of the hyper-parameters above (defaults: the model's), e.g.
+                           "bispectrum:max_radial=2,max_angular=2"
+  --force-sigmas LIST      force errors (eV/A) to choose from on validation (default 0.01,0.03,0.1,0.3)
+  --ridges LIST            ridges (x mean diagonal) to choose from on validation
+                           (default 1e-12,1e-11,1e-10,1e-9,1e-8)
+  --block-ridge            the ridge relative to each (species, family) block's own mean
+                           diagonal instead of all feature weights' mean
+  --covariance-mb X        budget of the uncertainty's stored covariance in MiB (default 8): a
+                           larger one allows a weaker prior, which flags extrapolation more
+  --validation-fraction F  structures held out for the force weight, the ridge, the uncertainty
                            calibration and the reported errors (default 0.2)
-  --seed N                 the validation split
+  --test-fraction F        structures held out of everything, only reported (default 0)
+  --seed N                 the validation and test split
   --threads N              native threads (default: one per core)`;
 
 const hyperFlags: Array<[string, string, boolean]> = [
@@ -128,11 +140,44 @@ export async function train(argv: string[]): Promise<number> {
   return 0;
 }
 
+// --NAME 1e-8,1e-7: a list of positive numbers.
+function numberList(args: ReturnType<typeof parseArgs>, name: string): number[] | undefined {
+  const text = args.options.get(name);
+  if (text === undefined) return undefined;
+  const values = text.split(',').map((x) => Number(x.trim()));
+  if (values.length === 0 || values.some((x) => !Number.isFinite(x) || x < 0)) throw new UsageError(`--${name}: "${text}" is not a list of non-negative numbers`);
+  return values;
+}
+
+// "bispectrum:max_radial=2,max_angular=2;power-spectrum:cutoff=3" -> extra feature families.
+function parseFeatures(text: string): NonNullable<EnergyTrainingConfig['extraFeatures']> {
+  const keys = new Map<string, boolean>();  // --flag and config names alike
+  for (const [flag, key, integer] of hyperFlags) {
+    keys.set(flag, integer);
+    keys.set(key, integer);
+  }
+  return text.split(';').filter((part) => part.trim() !== '').map((part) => {
+    const [kind, settings = ''] = part.trim().split(':', 2);
+    if (kind !== 'power-spectrum' && kind !== 'bispectrum') throw new UsageError(`--features: kind "${kind}" is not power-spectrum or bispectrum`);
+    const hypers: Record<string, number> = {};
+    for (const item of settings.split(',').filter((x) => x.trim() !== '')) {
+      const [key, value] = item.split('=').map((x) => x.trim());
+      const integer = keys.get(key);
+      const number = Number(value);
+      if (integer === undefined) throw new UsageError(`--features: unknown hyper-parameter "${key}"`);
+      if (!Number.isFinite(number) || (integer && !Number.isInteger(number))) throw new UsageError(`--features: ${key}=${value} is not ${integer ? 'an integer' : 'a number'}`);
+      hypers[key.replace(/-/g, '_')] = number;
+    }
+    return { kind, hypers };
+  });
+}
+
 // `hamd train energy`: an energy/force model on an energy dataset, in this process.
 async function trainEnergy(rest: string[], argv: string[]): Promise<number> {
   const args = parseArgs(rest, {
-    values: ['data', 'output', ...hyperFlags.map(([flag]) => flag), 'validation-fraction', 'seed', 'threads'],
-    flags: ['help'],
+    values: ['data', 'output', ...hyperFlags.map(([flag]) => flag), 'validation-fraction', 'test-fraction', 'seed', 'threads',
+      'features', 'force-sigmas', 'ridges', 'covariance-mb'],
+    flags: ['help', 'block-ridge'],
     aliases: { '-o': 'output', '-h': 'help' },
   });
   if (args.flags.has('help')) {
@@ -159,8 +204,25 @@ async function trainEnergy(rest: string[], argv: string[]): Promise<number> {
     if (!(fraction > 0 && fraction < 1)) throw new UsageError('--validation-fraction must be between 0 and 1');
     config.validationFraction = fraction;
   }
+  const testFraction = numberOption(args, 'test-fraction', false);
+  if (testFraction !== undefined) {
+    if (!(testFraction >= 0 && testFraction < 1)) throw new UsageError('--test-fraction must be in [0, 1)');
+    config.testFraction = testFraction;
+  }
   const seed = numberOption(args, 'seed', true);
   if (seed !== undefined) config.seed = seed;
+  const forceSigmas = numberList(args, 'force-sigmas');
+  if (forceSigmas) config.forceSigma = forceSigmas;
+  const ridges = numberList(args, 'ridges');
+  if (ridges) config.ridge = ridges;
+  if (args.flags.has('block-ridge')) config.blockRidge = true;
+  const covarianceMb = numberOption(args, 'covariance-mb', false);
+  if (covarianceMb !== undefined) {
+    if (!(covarianceMb > 0)) throw new UsageError('--covariance-mb must be positive');
+    config.covarianceMaxBytes = Math.round(covarianceMb * 1024 * 1024);
+  }
+  const features = args.options.get('features');
+  if (features !== undefined) config.extraFeatures = parseFeatures(features);
   const engine = loadAddon().createEngine(numberOption(args, 'threads', true) ?? 0);
   const bars = new ProgressBars();
   const started = Date.now();

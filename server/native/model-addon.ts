@@ -157,9 +157,14 @@ export interface EnergyTrainingConfig {
   data: string;                 // energy dataset .npz (docs/dataset-format.md#energyforce-datasets)
   output: string;               // model .npz to write
   hypers?: TrainingConfig['hypers'];
-  validationFraction?: number;  // of the structures, held out (force weight, calibration, metrics)
+  validationFraction?: number;  // of the structures, held out (force weight, ridge, calibration, metrics)
+  testFraction?: number;        // of the structures, held out of everything (reported only)
   energySigma?: number;         // eV per atom
-  ridge?: number;
+  ridge?: number | number[];    // x mean diagonal; several: chosen on validation
+  forceSigma?: number | number[];  // eV/A; several: chosen on validation
+  blockRidge?: boolean;         // ridge relative to each (species, family) block's mean diagonal
+  covarianceMaxBytes?: number;  // budget of the stored covariance (default 8 MiB)
+  extraFeatures?: Array<{ kind: 'power-spectrum' | 'bispectrum'; hypers?: TrainingConfig['hypers'] }>;
   seed?: number;
   command?: string;
 }

@@ -17,51 +17,13 @@
 #include "core/io/json.hpp"
 #include "core/training/energy_training.hpp"
 #include "native/check.hpp"
+#include "native/energy_fixtures.hpp"
 #include "native/wigner.hpp"
 
 using namespace hamd;
+using namespace hamd_test;
 
 namespace {
-
-// Water with its atoms displaced by up to `amplitude` Angstrom.
-System distorted_water(std::mt19937& rng, double amplitude) {
-    std::uniform_real_distribution<double> u(-amplitude, amplitude);
-    System s;
-    s.types = {8, 1, 1};
-    s.positions = {0.0, 0.0, 0.117, 0.0, 0.757, -0.467, 0.0, -0.757, -0.467};
-    for (double& x : s.positions) x += u(rng);
-    return s;
-}
-
-// A smooth pair potential with a cosine cutoff: the reference "physics" of the training data.
-double pair_energy(const System& s, std::vector<double>* forces) {
-    const double rc = 3.5;
-    double e = 0;
-    if (forces) forces->assign(3 * s.size(), 0.0);
-    for (size_t i = 0; i < s.size(); ++i)
-        for (size_t j = i + 1; j < s.size(); ++j) {
-            double d[3], r2 = 0;
-            for (int x = 0; x < 3; ++x) {
-                d[x] = s.positions[3 * j + x] - s.positions[3 * i + x];
-                r2 += d[x] * d[x];
-            }
-            const double r = std::sqrt(r2);
-            if (r >= rc) continue;
-            const double depth = (s.types[i] == 8 || s.types[j] == 8) ? 4.0 : 1.0, r0 = s.types[i] == s.types[j] ? 1.5 : 0.96;
-            const double m = 1 - std::exp(-2.0 * (r - r0)), morse = depth * (m * m - 1);
-            const double dmorse = depth * 2 * m * 2.0 * std::exp(-2.0 * (r - r0));
-            const double fc = 0.5 * (1 + std::cos(M_PI * r / rc)), dfc = -0.5 * M_PI / rc * std::sin(M_PI * r / rc);
-            e += morse * fc;
-            if (forces) {
-                const double dEdr = dmorse * fc + morse * dfc;
-                for (int x = 0; x < 3; ++x) {
-                    (*forces)[3 * i + x] += dEdr * d[x] / r;
-                    (*forces)[3 * j + x] -= dEdr * d[x] / r;
-                }
-            }
-        }
-    return e;
-}
 
 EnergyFeatureSettings small_settings() {
     EnergyFeatureSettings settings;
@@ -100,7 +62,7 @@ int main() {
     fit.ridge = 1e-6;
     const EnergyFitReport report = fit_energy_model(model, train, fit, pool);
     calibrate_uncertainty(model, validation, pool);
-    check::ok(report.rows == 45 + 45 * 9 && model.covariance.rows() == static_cast<Eigen::Index>(model.n_weights()),
+    check::ok(report.rows == 45 + 45 * 9 && !model.covariance.empty() && model.covariance.basis.rows() == static_cast<Eigen::Index>(model.n_weights()),
               "fit: one energy row and 3n force rows per structure; covariance of every weight",
               std::to_string(report.rows) + " rows");
     double force_scale = 0;
@@ -298,6 +260,10 @@ int main() {
         config.output_path = data_path + ".model.npz";
         config.hypers = small_settings().hypers;
         config.seed = 5;
+        config.ridges = {1e-8, 1e-6};
+        config.test_fraction = 0.1;  // 4 test, 8 validation, 28 training structures
+        config.uncertainty_priors = {1e-12};  // too weak a prior for this budget: larger ones are tried
+        config.covariance_max_bytes = 32000;
         int progress_calls = 0;
         const std::string report = run_energy_training(config, pool, [&](const EnergyTrainingProgress&) { ++progress_calls; });
         const JsonValue r = parse_json(report, "report");
@@ -306,11 +272,21 @@ int main() {
         check::ok(force_mae < 0.1 * force_scale && v->find("energy_mae_ev")->number < 0.05,
                   "training run: validation forces within 10 % of the largest, energies within 0.05 eV",
                   "force MAE " + std::to_string(force_mae) + ", energy MAE " + std::to_string(v->find("energy_mae_ev")->number));
-        check::ok(r.find("force_sigma_scan")->array.size() == config.force_sigmas.size() && progress_calls > 0 &&
+        check::ok(r.find("scan")->array.size() == config.force_sigmas.size() * config.ridges.size() && progress_calls > 0 &&
                       r.find("parity")->find("reference_ev")->array.size() == 8,
-                  "training run: force weight scanned on validation, progress reported, parity points of the 8 held-out structures");
+                  "training run: force weight and ridge scanned on validation, progress reported, parity points of the 8 validation structures");
+        const JsonValue* tested = r.find("metadata")->find("validation")->find("test");
+        check::ok(tested && tested->find("force_mae_ev_per_angstrom")->number < 0.2 * force_scale &&
+                      r.find("metadata")->find("training")->find("test_structures")->number == 4 &&
+                      r.find("metadata")->find("training")->find("structures")->number == 28,
+                  "training run: the test structures are held out of training and validation, and reported");
+        const JsonValue* hp = r.find("metadata")->find("hyper_parameters");
+        const double vectors = hp->find("covariance_vectors")->number;
+        check::ok(hp->find("uncertainty_prior")->number > 1e-12 && vectors > 0 && vectors * 4 * static_cast<double>(EnergyModel(small_settings()).n_weights()) <= 32000,
+                  "training run: the uncertainty prior grows until the covariance fits its byte budget",
+                  std::to_string(vectors) + " vectors, prior " + std::to_string(hp->find("uncertainty_prior")->number));
         const LoadedEnergyModel written = load_energy_model(config.output_path);
-        check::ok(describe_energy_model(written).validation.size() > 4 && written.model->covariance.size() > 0,
+        check::ok(describe_energy_model(written).validation.size() > 4 && !written.model->covariance.empty(),
                   "training run: the model file loads, with its validation metrics and covariance");
         NpzArchive wrong = d;
         wrong["forces"] = NpyArray::float64(std::vector<double>(3, 0.0), {1, 3});

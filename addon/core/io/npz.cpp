@@ -76,6 +76,7 @@ std::string shape_text(const std::vector<size_t>& shape) {
 const char* type_name(NpyType type) {
     switch (type) {
         case NpyType::Float64: return "float64";
+        case NpyType::Float32: return "float32";
         case NpyType::Int64: return "int64";
         case NpyType::Int32: return "int32";
         case NpyType::Bool: return "bool";
@@ -145,6 +146,12 @@ NpyArray NpyArray::float64(std::vector<double> values, std::vector<size_t> shape
     a.shape = std::move(shape);
     return a;
 }
+NpyArray NpyArray::float32(std::vector<double> values, std::vector<size_t> shape) {
+    NpyArray a = float64(std::move(values), std::move(shape));
+    a.type = NpyType::Float32;
+    for (double& x : a.f64) x = static_cast<float>(x);  // what the file will hold
+    return a;
+}
 NpyArray NpyArray::int64(std::vector<int64_t> values, std::vector<size_t> shape) {
     check_count(values.size(), shape);
     NpyArray a;
@@ -182,6 +189,15 @@ std::string NpyArray::to_npy() const {
             body.resize(8 * n);
             std::memcpy(body.data(), f64.data(), 8 * n);  // little-endian host (x86-64, arm64)
             break;
+        case NpyType::Float32: {
+            descr = "<f4";
+            body.resize(4 * n);
+            for (size_t k = 0; k < n; ++k) {
+                const float v = static_cast<float>(f64[k]);
+                std::memcpy(&body[4 * k], &v, 4);
+            }
+            break;
+        }
         case NpyType::Int64:
             descr = "<i8";
             body.resize(8 * n);
@@ -288,6 +304,15 @@ NpyArray NpyArray::from_npy(const std::string& bytes, const std::string& where) 
         a.type = NpyType::Float64;
         a.f64.resize(n);
         std::memcpy(a.f64.data(), data, 8 * n);
+    } else if (descr == "<f4") {
+        need(4);
+        a.type = NpyType::Float32;
+        a.f64.resize(n);
+        for (size_t k = 0; k < n; ++k) {
+            float v;
+            std::memcpy(&v, data + 4 * k, 4);
+            a.f64[k] = v;
+        }
     } else if (descr == "<i8") {
         need(8);
         a.type = NpyType::Int64;
@@ -329,7 +354,7 @@ NpyArray NpyArray::from_npy(const std::string& bytes, const std::string& where) 
             a.strings[k] = std::move(s);
         }
     } else {
-        throw InvalidArgument(where + ": unsupported dtype '" + descr + "' (hamd reads <f8, <i8, <i4, |b1, <U)");
+        throw InvalidArgument(where + ": unsupported dtype '" + descr + "' (hamd reads <f8, <f4, <i8, <i4, |b1, <U)");
     }
     return a;
 }

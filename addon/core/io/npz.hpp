@@ -15,18 +15,19 @@
 
 namespace hamd {
 
-enum class NpyType { Float64, Int64, Int32, Bool, Unicode };
+enum class NpyType { Float64, Float32, Int64, Int32, Bool, Unicode };
 
 struct NpyArray {
     NpyType type = NpyType::Float64;
     std::vector<size_t> shape;          // empty: a scalar (one element)
-    std::vector<double> f64;            // Float64
+    std::vector<double> f64;            // Float64, and Float32 widened on read (rounded to float on write)
     std::vector<int64_t> i64;           // Int64, and Int32 / Bool widened on read
     std::vector<std::string> strings;   // Unicode, UTF-8 encoded, trailing NULs stripped
 
     size_t size() const;  // product of shape (1 for a scalar)
 
     static NpyArray float64(std::vector<double> values, std::vector<size_t> shape);
+    static NpyArray float32(std::vector<double> values, std::vector<size_t> shape);  // stored as <f4
     static NpyArray int64(std::vector<int64_t> values, std::vector<size_t> shape);
     static NpyArray int32(std::vector<int64_t> values, std::vector<size_t> shape);
     static NpyArray boolean(std::vector<int64_t> values, std::vector<size_t> shape);

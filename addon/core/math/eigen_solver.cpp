@@ -2,21 +2,18 @@
 
 #include <lapacke.h>
 
-#include <mutex>
 #include <stdexcept>
 #include <string>
 
 #include "core/base/errors.hpp"
-
-extern "C" void openblas_set_num_threads(int threads);
+#include "core/math/blas.hpp"
 
 namespace hamd {
 
 SymmetricEigen symmetric_eigen(const Eigen::MatrixXd& matrix, bool with_vectors) {
     if (matrix.rows() != matrix.cols()) throw InvalidArgument("symmetric_eigen: matrix is not square");
     if (!matrix.allFinite()) throw InvalidArgument("symmetric_eigen: matrix has NaN or infinite entries");
-    static std::once_flag single_threaded;
-    std::call_once(single_threaded, [] { openblas_set_num_threads(1); });
+    use_single_threaded_blas();
 
     const lapack_int n = static_cast<lapack_int>(matrix.rows());
     SymmetricEigen result;

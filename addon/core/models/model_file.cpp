@@ -72,6 +72,11 @@ void write_model_archive(NpzArchive archive, const std::string& path) {
 
 NpzArchive read_model_archive(const std::string& path, const std::string& format, int version,
                               const std::string& description) {
+    return read_model_archive(path, format, version, version, description, nullptr);
+}
+
+NpzArchive read_model_archive(const std::string& path, const std::string& format, int oldest, int newest,
+                              const std::string& description, int* version) {
     NpzArchive a = read_npz(path);
     const auto found = a.find("format");
     if (found == a.end() || found->second.type != NpyType::Unicode || found->second.strings.size() != 1 ||
@@ -82,9 +87,11 @@ NpzArchive read_model_archive(const std::string& path, const std::string& format
         throw InvalidArgument(path + ": not a " + description + " (no format '" + format + "')" + other);
     }
     const int64_t stored_version = npz_int(a, "format_version", path);
-    if (stored_version != version)
+    if (stored_version < oldest || stored_version > newest)
         throw InvalidArgument(path + ": model format_version " + std::to_string(stored_version) +
-                              " is not supported (this hamd reads " + std::to_string(version) + ")");
+                              " is not supported (this hamd reads " +
+                              (oldest == newest ? std::to_string(oldest) : std::to_string(oldest) + " to " + std::to_string(newest)) + ")");
+    if (version) *version = static_cast<int>(stored_version);
     const std::string stored = npz_string(a, "checksum", path);
     const std::string actual = archive_checksum(a);
     if (stored != actual)

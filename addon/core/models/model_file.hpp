@@ -27,6 +27,9 @@ void write_model_archive(NpzArchive archive, const std::string& path);
 // "not a <description>", for a newer version than `version`, or for a checksum mismatch).
 NpzArchive read_model_archive(const std::string& path, const std::string& format, int version,
                               const std::string& description);
+// The same for a reader of every version in [oldest, newest]; *version receives the file's.
+NpzArchive read_model_archive(const std::string& path, const std::string& format, int oldest, int newest,
+                              const std::string& description, int* version);
 
 // The "format" entry of a model file ("" when it has none): which kind of model it holds.
 std::string model_file_format(const std::string& path);

@@ -11,6 +11,8 @@
 
 #include "core/base/errors.hpp"
 #include "core/io/npz.hpp"
+#include "core/math/eigen_solver.hpp"
+#include "core/models/energy/energy_fit.hpp"
 #include "core/models/energy/energy_model_file.hpp"
 #include "core/models/model_file.hpp"
 
@@ -56,6 +58,31 @@ Errors evaluate(const EnergyModel& model, const EnergyTrainingSet& set, ThreadPo
     e.energy_mae /= n;
     e.energy_per_atom_mae /= n;
     e.mean_uncertainty /= n;
+    e.rms_error = std::sqrt(e.rms_error / n);
+    e.force_mae /= static_cast<double>(std::max<size_t>(components, 1));
+    e.force_rmse = std::sqrt(e.force_rmse / static_cast<double>(std::max<size_t>(components, 1)));
+    return e;
+}
+
+// The same errors from design rows (energy, forces) times weights.
+Errors design_errors(const EnergyDesign& d, const Eigen::VectorXd& weights, const EnergyTrainingSet& set) {
+    Errors e;
+    const Eigen::VectorXd energies = d.energy * weights, forces = d.forces * weights;
+    size_t components = 0;
+    for (size_t s = 0; s < set.systems.size(); ++s) {
+        const double error = energies[static_cast<Eigen::Index>(s)] - set.energies[s];
+        e.energy_mae += std::fabs(error);
+        e.energy_per_atom_mae += std::fabs(error) / static_cast<double>(set.systems[s].size());
+        e.rms_error += error * error;
+        for (size_t k = 0; k < set.forces[s].size(); ++k, ++components) {
+            const double x = forces[static_cast<Eigen::Index>(3 * d.atom_offsets[s] + k)] - set.forces[s][k];
+            e.force_mae += std::fabs(x);
+            e.force_rmse += x * x;
+        }
+    }
+    const double n = static_cast<double>(std::max<size_t>(set.systems.size(), 1));
+    e.energy_mae /= n;
+    e.energy_per_atom_mae /= n;
     e.rms_error = std::sqrt(e.rms_error / n);
     e.force_mae /= static_cast<double>(std::max<size_t>(components, 1));
     e.force_rmse = std::sqrt(e.force_rmse / static_cast<double>(std::max<size_t>(components, 1)));
@@ -135,83 +162,190 @@ std::string run_energy_training(const EnergyTrainingConfig& config, ThreadPool& 
     const EnergyDataset data = load_energy_dataset(config.data_path);
     const size_t S = data.structures.systems.size();
     if (S < 3) throw InvalidArgument(config.data_path + ": " + std::to_string(S) + " structures; training needs at least 3");
-    if (!(config.validation_fraction > 0 && config.validation_fraction < 1))
-        throw InvalidArgument("validation_fraction must be in (0, 1)");
-    if (config.force_sigmas.empty()) throw InvalidArgument("force_sigmas: give at least one");
+    if (!(config.validation_fraction > 0 && config.test_fraction >= 0 && config.validation_fraction + config.test_fraction < 1))
+        throw InvalidArgument("validation_fraction must be in (0, 1) and test_fraction in [0, 1), together below 1");
+    if (config.force_sigmas.empty() || config.ridges.empty()) throw InvalidArgument("force_sigmas, ridges: give at least one of each");
+    for (double x : config.force_sigmas)
+        if (!(x > 0)) throw InvalidArgument("force_sigmas must be positive");
+    for (double x : config.ridges)
+        if (!(x >= 0)) throw InvalidArgument("ridges must be non-negative");
 
-    // Seeded split by structure.
+    // Seeded split by structure: test first, then validation, the rest trains.
     std::vector<size_t> order(S);
     std::iota(order.begin(), order.end(), 0);
     std::mt19937_64 rng(config.seed);
     std::shuffle(order.begin(), order.end(), rng);
+    const size_t n_test = static_cast<size_t>(std::round(config.test_fraction * S));
     const size_t n_validation = std::max<size_t>(1, static_cast<size_t>(std::round(config.validation_fraction * S)));
-    std::vector<size_t> validation_index(order.begin(), order.begin() + n_validation), train_index(order.begin() + n_validation, order.end());
-    std::sort(validation_index.begin(), validation_index.end());
-    std::sort(train_index.begin(), train_index.end());
-    const EnergyTrainingSet train = subset(data.structures, train_index), validation = subset(data.structures, validation_index);
+    if (n_test + n_validation >= S) throw InvalidArgument("validation and test fractions leave no training structure");
+    auto sorted = [&](size_t begin, size_t end) {
+        std::vector<size_t> v(order.begin() + static_cast<std::ptrdiff_t>(begin), order.begin() + static_cast<std::ptrdiff_t>(end));
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    const EnergyTrainingSet test = subset(data.structures, sorted(0, n_test));
+    const EnergyTrainingSet validation = subset(data.structures, sorted(n_test, n_test + n_validation));
+    const EnergyTrainingSet train = subset(data.structures, sorted(n_test + n_validation, S));
 
     std::set<int32_t> species;
     for (const auto& system : data.structures.systems) species.insert(system.types.begin(), system.types.end());
     EnergyFeatureSettings features;
     features.hypers = config.hypers;
+    features.extra = config.extra_features;
     features.species.assign(species.begin(), species.end());
-
-    // The force weight (its expected error) chosen on the validation structures: force MAE in
-    // eV/A plus energy MAE per atom in eV, so that neither is given up for the other.
     auto model = std::make_shared<EnergyModel>(features);
-    double best_score = INFINITY, best_sigma = config.force_sigmas.front();
+
+    // Descriptors once: the training structures into normal matrices, the validation ones into
+    // design rows that score every candidate by two matrix-vector products.
+    const size_t feature_steps = train.systems.size() + validation.systems.size();
+    const EnergyNormalEquations normal = accumulate_normal_equations(
+        *model, train, pool, [&](size_t done, size_t) { report_progress("features", done, feature_steps); });
+    const EnergyDesign validation_design = model->design(validation.systems, true, false, pool);
+    report_progress("features", feature_steps, feature_steps);
+
+    const size_t candidates = config.force_sigmas.size() * config.ridges.size();
+    double best_score = INFINITY;
+    EnergyFitSettings best;
     std::string scan = "[";
-    for (size_t k = 0; k < config.force_sigmas.size(); ++k) {
-        report_progress("fit", k, config.force_sigmas.size());
+    for (size_t k = 0; k < candidates; ++k) {
+        report_progress("fit", k, candidates);
         EnergyFitSettings fit;
         fit.energy_sigma = config.energy_sigma;
-        fit.force_sigma = config.force_sigmas[k];
-        fit.ridge = config.ridge;
-        fit_energy_model(*model, train, fit, pool);
-        const Errors e = evaluate(*model, validation, pool);
+        fit.force_sigma = config.force_sigmas[k / config.ridges.size()];
+        fit.ridge = config.ridges[k % config.ridges.size()];
+        fit.block_ridge = config.block_ridge;
+        scan += std::string(k ? ", " : "") + "{\"force_sigma\": " + json_number(fit.force_sigma) + ", \"ridge\": " + json_number(fit.ridge);
+        if (!solve_energy_model(*model, normal, fit, false)) {
+            scan += ", \"validation\": null}";  // not positive definite at this ridge
+            continue;
+        }
+        const Errors e = design_errors(validation_design, model->weights, validation);
+        scan += ", \"validation\": " + errors_json(e) + "}";
         const double score = e.force_mae + e.energy_per_atom_mae;
-        scan += std::string(k ? ", " : "") + "{\"force_sigma\": " + json_number(fit.force_sigma) + ", \"validation\": " + errors_json(e) + "}";
         if (score < best_score) {
             best_score = score;
-            best_sigma = fit.force_sigma;
+            best = fit;
         }
     }
     scan += "]";
-    EnergyFitSettings fit;
-    fit.energy_sigma = config.energy_sigma;
-    fit.force_sigma = best_sigma;
-    fit.ridge = config.ridge;
-    const EnergyFitReport train_fit = fit_energy_model(*model, train, fit, pool);
-    report_progress("fit", config.force_sigmas.size(), config.force_sigmas.size());
-    const double alpha = calibrate_uncertainty(*model, validation, pool);
+    if (!std::isfinite(best_score)) throw std::runtime_error("energy training: no candidate ridge gave a positive definite system");
+    solve_energy_model(*model, normal, best, false);
+    report_progress("fit", candidates, candidates);
+
+    // The uncertainty (docs/science.md#energy-and-force-model): one eigendecomposition of X serves
+    // every prior p, since (X + p I)^-1 = V diag(1 / (lambda + p)) V^T.
+    report_progress("uncertainty", 0, 1);
+    double mean_diagonal = 0;
+    const SymmetricEigen spectrum = symmetric_eigen(data_normal_matrix(*model, normal, best, nullptr, &mean_diagonal), true);
+    const Eigen::MatrixXd projections = spectrum.vectors.transpose() * validation_design.energy.transpose();  // W x validation
+    const Eigen::VectorXd residuals = validation_design.energy * model->weights -
+                                      Eigen::Map<const Eigen::VectorXd>(validation.energies.data(), static_cast<Eigen::Index>(validation.energies.size()));
+    const auto W = spectrum.values.size();
+    double best_nll = INFINITY, chosen_prior = 0;
+    std::string prior_scan = "[";
+    // When none of the given priors fits the budget, larger ones (x10 each) are tried until one does.
+    std::vector<double> priors = config.uncertainty_priors;
+    for (size_t k = 0; k < priors.size(); ++k) {
+        const double prior = priors[k] * mean_diagonal;
+        size_t kept = 0;
+        for (Eigen::Index j = 0; j < W; ++j) kept += spectrum.values[j] > config.covariance_band * prior;
+        const size_t bytes = kept * static_cast<size_t>(W) * 4;
+        prior_scan += std::string(k ? ", " : "") + "{\"prior\": " + json_number(priors[k]) + ", \"vectors\": " +
+                      std::to_string(kept) + ", \"bytes\": " + std::to_string(bytes);
+        if (bytes > config.covariance_max_bytes || !(prior > 0)) {
+            prior_scan += ", \"nll\": null}";
+            if (k + 1 == priors.size() && !(chosen_prior > 0) && kept > 0 && priors.size() < config.uncertainty_priors.size() + 40)
+                priors.push_back(priors.back() * 10);
+            continue;
+        }
+        Eigen::ArrayXd variance = Eigen::ArrayXd::Zero(residuals.size());
+        for (Eigen::Index s = 0; s < residuals.size(); ++s)
+            for (Eigen::Index j = 0; j < W; ++j) variance[s] += projections(j, s) * projections(j, s) / (std::max(spectrum.values[j], 0.0) + prior);
+        const double alpha2 = (residuals.array().square() / variance).mean();
+        const double nll = 0.5 * ((2 * M_PI * alpha2 * variance).log() + residuals.array().square() / (alpha2 * variance)).mean();
+        prior_scan += ", \"nll\": " + json_number(nll) + "}";
+        if (nll < best_nll) {
+            best_nll = nll;
+            chosen_prior = priors[k];
+        }
+    }
+    prior_scan += "]";
+    if (!(chosen_prior > 0))
+        throw InvalidArgument("energy training: no uncertainty prior gives a covariance within " + std::to_string(config.covariance_max_bytes) +
+                              " bytes; give larger uncertainty_priors or covariance_max_bytes");
+    best.uncertainty_prior = chosen_prior;
+    best.covariance_band = config.covariance_band;
+    model->covariance = uncertainty_covariance(spectrum, mean_diagonal, best);
+    report_progress("uncertainty", 1, 1);
+
+    // alpha^2 = mean squared validation error / mean f^T C f, with the stored (compact) C.
+    double squared_error = 0, variance = 0;
+    for (size_t s = 0; s < validation.systems.size(); ++s) {
+        const Eigen::VectorXd f = validation_design.energy.row(static_cast<Eigen::Index>(s)).transpose();
+        const double error = f.dot(model->weights) - validation.energies[s];
+        squared_error += error * error;
+        variance += model->energy_variance(f);
+    }
+    model->uncertainty_scale = variance > 0 ? std::sqrt(squared_error / variance) : 1.0;
+    const double alpha = model->uncertainty_scale;
+
+    // Reported errors from the served evaluation path (one descriptor pass per structure).
+    const size_t metric_steps = S;
+    size_t metric_done = 0;
+    auto counted = [&](size_t n) {
+        metric_done += n;
+        report_progress("metrics", metric_done, metric_steps);
+    };
     std::vector<double> parity_reference, parity_predicted;
     const Errors train_errors = evaluate(*model, train, pool);
+    counted(train.systems.size());
     const Errors validation_errors = evaluate(*model, validation, pool, &parity_reference, &parity_predicted);
+    counted(validation.systems.size());
+    Errors test_errors;
+    if (!test.systems.empty()) test_errors = evaluate(*model, test, pool);
+    counted(test.systems.size());
     if (trained) *trained = model;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     const Hypers& h = config.hypers;
     std::ostringstream meta;
-    meta << "{\"kind\": \"linear energy model on the power spectrum, per-species baselines, ridge on energies and forces\""
+    std::string extra = "[";
+    for (size_t k = 0; k < config.extra_features.size(); ++k) {
+        const EnergyFeatureSet& set = config.extra_features[k];
+        extra += std::string(k ? ", " : "") + "{\"kind\": \"" + (set.kind == DescriptorKind::Bispectrum ? "bispectrum" : "power-spectrum") +
+                 "\", \"cutoff\": " + json_number(set.hypers.cutoff) + ", \"cutoff_width\": " + json_number(set.hypers.cutoff_width) +
+                 ", \"max_radial\": " + std::to_string(set.hypers.max_radial) + ", \"max_angular\": " + std::to_string(set.hypers.max_angular) +
+                 ", \"density_width\": " + json_number(set.hypers.density_width) + ", \"center_atom_weight\": " +
+                 json_number(set.hypers.center_atom_weight) + "}";
+    }
+    extra += "]";
+    meta << "{\"kind\": \"linear energy model on the power spectrum" << (config.extra_features.empty() ? "" : " and further invariants")
+         << ", per-species baselines, ridge on energies and forces\""
          << ", \"units\": {\"energy\": \"eV\", \"length\": \"angstrom\"}"
          << ", \"hyper_parameters\": {\"cutoff\": " << json_number(h.cutoff) << ", \"cutoff_width\": " << json_number(h.cutoff_width)
          << ", \"max_radial\": " << h.max_radial << ", \"max_angular\": " << h.max_angular << ", \"density_width\": "
          << json_number(h.density_width) << ", \"center_atom_weight\": " << json_number(h.center_atom_weight)
-         << ", \"energy_sigma_ev_per_atom\": " << json_number(config.energy_sigma) << ", \"force_sigma_ev_per_angstrom\": " << json_number(best_sigma)
-         << ", \"ridge\": " << json_number(config.ridge) << ", \"validation_fraction\": " << json_number(config.validation_fraction)
-         << ", \"seed\": " << config.seed << ", \"uncertainty_scale\": " << json_number(alpha) << "}"
+         << ", \"extra_features\": " << extra << ", \"energy_sigma_ev_per_atom\": " << json_number(config.energy_sigma) << ", \"force_sigma_ev_per_angstrom\": " << json_number(best.force_sigma)
+         << ", \"ridge\": " << json_number(best.ridge) << ", \"block_ridge\": " << (config.block_ridge ? "true" : "false") << ", \"validation_fraction\": " << json_number(config.validation_fraction)
+         << ", \"test_fraction\": " << json_number(config.test_fraction)
+         << ", \"seed\": " << config.seed << ", \"uncertainty_scale\": " << json_number(alpha)
+         << ", \"uncertainty_prior\": " << json_number(chosen_prior) << ", \"covariance_band\": " << json_number(config.covariance_band)
+         << ", \"covariance_vectors\": " << model->covariance.basis.cols() << "}"
          << ", \"training\": {\"dataset\": " << json_quote(config.data_path) << ", \"dataset_provenance\": "
          << (data.provenance.empty() ? "null" : data.provenance.front() == '{' ? data.provenance : json_quote(data.provenance))
          << ", \"structures\": " << train.systems.size() << ", \"validation_structures\": " << validation.systems.size()
+         << ", \"test_structures\": " << test.systems.size()
          << ", \"command\": " << json_quote(config.command) << ", \"seconds\": " << json_number(seconds) << "}"
-         << ", \"validation\": {\"train\": " << errors_json(train_errors) << ", \"validation\": " << errors_json(validation_errors)
-         << "}}";
+         << ", \"validation\": {\"train\": " << errors_json(train_errors) << ", \"validation\": " << errors_json(validation_errors);
+    if (!test.systems.empty()) meta << ", \"test\": " << errors_json(test_errors);
+    meta << "}}";
     const std::string metadata = meta.str();
     if (!config.output_path.empty()) save_energy_model(*model, metadata, config.output_path);
 
     std::ostringstream report;
     report << "{\"model\": " << json_quote(config.output_path) << ", \"metadata\": " << metadata
-           << ", \"force_sigma_scan\": " << scan << ", \"rows\": " << train_fit.rows << ", \"parity\": {\"set\": \"validation\", \"reference_ev\": [";
+           << ", \"scan\": " << scan << ", \"uncertainty_scan\": " << prior_scan << ", \"rows\": " << (normal.energy_rows + normal.force_rows)
+           << ", \"parity\": {\"set\": \"validation\", \"reference_ev\": [";
     for (size_t k = 0; k < parity_reference.size(); ++k) report << (k ? ", " : "") << json_number(parity_reference[k]);
     report << "], \"predicted_ev\": [";
     for (size_t k = 0; k < parity_predicted.size(); ++k) report << (k ? ", " : "") << json_number(parity_predicted[k]);

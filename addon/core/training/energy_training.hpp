@@ -28,17 +28,31 @@ struct EnergyTrainingConfig {
     std::string output_path;           // empty: do not write
     std::string command;               // recorded in the provenance
     Hypers hypers;                     // power spectrum of the model (defaults: below)
-    double validation_fraction = 0.2;  // of the structures, drawn with `seed`
+    std::vector<EnergyFeatureSet> extra_features;  // further families (e.g. a bispectrum), in this order
+    // Structures drawn with `seed`: first test_fraction of all (never used for training or any
+    // choice, only reported), then validation_fraction of all (force weight, ridge, uncertainty
+    // calibration); the rest trains.
+    double test_fraction = 0.0;
+    double validation_fraction = 0.2;
     uint64_t seed = 0;
-    std::vector<double> force_sigmas = {0.01, 0.03, 0.1, 0.3};  // eV/A; chosen on validation
+    // Every (force sigma, ridge) pair is fitted from the same normal matrices and scored on the
+    // validation structures by force MAE (eV/A) + energy MAE per atom (eV).
+    std::vector<double> force_sigmas = {0.01, 0.03, 0.1, 0.3};  // eV/A
+    std::vector<double> ridges = {1e-12, 1e-11, 1e-10, 1e-9, 1e-8};  // x mean diagonal
     double energy_sigma = 1e-3;        // eV per atom
-    double ridge = 1e-8;               // x mean diagonal
+    bool block_ridge = false;          // EnergyFitSettings::block_ridge
+    // The uncertainty's prior precision (x mean diagonal, energy_covariance.hpp), chosen by the
+    // Gaussian negative log-likelihood of the validation energies (alpha calibrated for each)
+    // among the values whose covariance fits in covariance_max_bytes of float32 vectors.
+    std::vector<double> uncertainty_priors = {1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0};
+    double covariance_band = 1e-2;
+    size_t covariance_max_bytes = size_t{8} << 20;
 };
 
 EnergyTrainingConfig default_energy_training_config();
 
 struct EnergyTrainingProgress {
-    std::string stage;  // "features", "fit"
+    std::string stage;  // "features" (structures), "fit" (candidates), "uncertainty", "metrics" (structures)
     size_t step = 0, total = 0;
 };
 

@@ -1,5 +1,5 @@
-// EnergyModel::evaluate: one descriptor pass, gradients contracted with the weights as they
-// are read (no design rows): per centre-species block,
+// EnergyModel::evaluate: one descriptor pass per feature family, gradients contracted with the
+// weights as they are read (no design rows): per centre-species block,
 //   e_i = b_a + w_a . p_i,   F_j -= sum_i w_a . dp_i/dr_j,   dE/dh = sum_i w_a . dp_i/dh.
 #include <algorithm>
 #include <cmath>
@@ -41,51 +41,61 @@ EnergyPrediction EnergyModel::evaluate(const System& system, const NeighborList&
     validate_input(system, 0);
     require_separated(list, 0);  // overlapping atoms would silently drop out of the features
     const bool stress = request.stress && fully_periodic(system);
-    // The engine checks that `list` belongs to `system`; pairs beyond the cutoff are skipped there.
-    compute_descriptors_into({system}, {list}, energy_descriptor_options(settings_, request.forces, stress), pool, cancel, storage);
+    if (stress && !has_stress())
+        throw InvalidArgument("stress: this energy model has bispectrum features, which have no cell gradients");
 
-    const size_t P = n_features_, n = system.size();
+    const size_t n = system.size();
     EnergyPrediction p;
     std::vector<double> energies(n, 0.0);
     if (request.forces) p.forces.assign(3 * n, 0.0);
     std::array<double, 9> dE_dh{};
     Eigen::VectorXd row;
-    if (request.uncertainty && covariance.size() > 0) row = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n_weights()));
+    if (request.uncertainty && !covariance.empty()) row = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n_weights()));
     std::vector<double> dots;
 
-    for (size_t b = 0; b < storage.blocks.size(); ++b) {
-        const Block& block = storage.blocks[b];
-        const int32_t z = storage.keys.values[b * storage.keys.names.size() + 2];  // (o3_lambda, o3_sigma, center_type)
-        const size_t column = block_offset(static_cast<size_t>(std::lower_bound(species().begin(), species().end(), z) - species().begin()));
-        const double* w = weights.data() + column + 1;
-        const size_t centres = block.samples.count();
-        dots.resize(std::max<size_t>(centres, 1));
-        contract_rows(block.values.data(), centres, P, w, dots.data(), pool);
-        for (size_t r = 0; r < centres; ++r)
-            energies[static_cast<size_t>(block.samples.values[2 * r + 1])] = weights[static_cast<Eigen::Index>(column)] + dots[r];
-        if (row.size() > 0) {
-            row[static_cast<Eigen::Index>(column)] += static_cast<double>(centres);
-            for (size_t r = 0; r < centres; ++r)
-                row.segment(static_cast<Eigen::Index>(column + 1), static_cast<Eigen::Index>(P)) +=
-                    Eigen::Map<const Eigen::VectorXd>(block.values.data() + r * P, static_cast<Eigen::Index>(P));
-        }
-        for (const GradientBlock& gradient : block.gradients) {
-            if (gradient.parameter == "positions") {
-                // values[g][x][P]; samples (sample, system, atom)
-                const size_t g_count = gradient.samples.count();
-                dots.resize(std::max<size_t>(3 * g_count, 1));
-                contract_rows(gradient.values.data(), 3 * g_count, P, w, dots.data(), pool);
-                for (size_t g = 0; g < g_count; ++g) {
-                    const size_t j = static_cast<size_t>(gradient.samples.values[3 * g + 2]);
-                    for (int x = 0; x < 3; ++x) p.forces[3 * j + x] -= dots[3 * g + x];
+    // One family after the other through the same storage (its memory serves them all).
+    for (size_t set = 0; set < sets_.size(); ++set) {
+        // The engine checks that `list` belongs to `system`; pairs beyond a family's cutoff are skipped there.
+        compute_descriptors_into({system}, {list}, energy_descriptor_options(sets_[set], species(), request.forces, stress), pool,
+                                 cancel, storage);
+        const size_t P = feature_count(set);
+        for (size_t b = 0; b < storage.blocks.size(); ++b) {
+            const Block& block = storage.blocks[b];
+            const int32_t z = storage.keys.values[b * storage.keys.names.size() + 2];  // (o3_lambda, o3_sigma, center_type)
+            const size_t base = block_offset(static_cast<size_t>(std::lower_bound(species().begin(), species().end(), z) - species().begin()));
+            const size_t column = base + 1 + feature_offset(set);
+            const double* w = weights.data() + column;
+            const size_t centres = block.samples.count();
+            dots.resize(std::max<size_t>(centres, 1));
+            contract_rows(block.values.data(), centres, P, w, dots.data(), pool);
+            for (size_t r = 0; r < centres; ++r) {
+                double& e = energies[static_cast<size_t>(block.samples.values[2 * r + 1])];
+                e += (set == 0 ? weights[static_cast<Eigen::Index>(base)] : 0.0) + dots[r];
+            }
+            if (row.size() > 0) {
+                if (set == 0) row[static_cast<Eigen::Index>(base)] += static_cast<double>(centres);
+                for (size_t r = 0; r < centres; ++r)
+                    row.segment(static_cast<Eigen::Index>(column), static_cast<Eigen::Index>(P)) +=
+                        Eigen::Map<const Eigen::VectorXd>(block.values.data() + r * P, static_cast<Eigen::Index>(P));
+            }
+            for (const GradientBlock& gradient : block.gradients) {
+                if (gradient.parameter == "positions") {
+                    // values[g][x][P]; samples (sample, system, atom)
+                    const size_t g_count = gradient.samples.count();
+                    dots.resize(std::max<size_t>(3 * g_count, 1));
+                    contract_rows(gradient.values.data(), 3 * g_count, P, w, dots.data(), pool);
+                    for (size_t g = 0; g < g_count; ++g) {
+                        const size_t j = static_cast<size_t>(gradient.samples.values[3 * g + 2]);
+                        for (int x = 0; x < 3; ++x) p.forces[3 * j + x] -= dots[3 * g + x];
+                    }
+                } else if (gradient.parameter == "cell") {
+                    // values[g][k][b][P]: d p / d h[k][b], fractional coordinates fixed
+                    const size_t g_count = gradient.samples.count();
+                    dots.resize(std::max<size_t>(9 * g_count, 1));
+                    contract_rows(gradient.values.data(), 9 * g_count, P, w, dots.data(), pool);
+                    for (size_t g = 0; g < g_count; ++g)
+                        for (int k = 0; k < 9; ++k) dE_dh[k] += dots[9 * g + k];
                 }
-            } else if (gradient.parameter == "cell") {
-                // values[g][k][b][P]: d p / d h[k][b], fractional coordinates fixed
-                const size_t g_count = gradient.samples.count();
-                dots.resize(std::max<size_t>(9 * g_count, 1));
-                contract_rows(gradient.values.data(), 9 * g_count, P, w, dots.data(), pool);
-                for (size_t g = 0; g < g_count; ++g)
-                    for (int k = 0; k < 9; ++k) dE_dh[k] += dots[9 * g + k];
             }
         }
     }
@@ -116,8 +126,7 @@ EnergyPrediction EnergyModel::predict(const System& system, bool forces, bool st
 }
 
 double EnergyModel::energy_variance(const Eigen::VectorXd& f) const {
-    if (covariance.size() == 0) return 0.0;
-    return f.dot(covariance * f);
+    return covariance.quadratic_form(f);
 }
 
 }  // namespace hamd

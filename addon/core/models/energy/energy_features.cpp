@@ -4,11 +4,12 @@
 
 namespace hamd {
 
-DescriptorOptions energy_descriptor_options(const EnergyFeatureSettings& settings, bool positions, bool cell) {
+DescriptorOptions energy_descriptor_options(const EnergyFeatureSet& set, const std::vector<int32_t>& species, bool positions,
+                                            bool cell) {
     DescriptorOptions options;
-    options.kind = DescriptorKind::PowerSpectrum;
-    options.hypers = settings.hypers;
-    options.species = settings.species;
+    options.kind = set.kind;
+    options.hypers = set.hypers;
+    options.species = species;
     options.gradient_positions = positions;
     options.gradient_cell = cell;
     return options;

@@ -8,7 +8,8 @@
 
 namespace hamd {
 
-DescriptorOptions energy_descriptor_options(const EnergyFeatureSettings& settings, bool positions, bool cell);
+DescriptorOptions energy_descriptor_options(const EnergyFeatureSet& set, const std::vector<int32_t>& species, bool positions,
+                                            bool cell);
 
 inline bool fully_periodic(const System& system) { return system.pbc[0] && system.pbc[1] && system.pbc[2]; }
 

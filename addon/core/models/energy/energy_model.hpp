@@ -3,15 +3,16 @@
 //
 //   E = sum_i [ b_{Z_i} + w_{Z_i} . p_i ]
 //
-// p_i is the power spectrum of atom i (neighbour channels: the model's species), b and w per
-// centre species. Forces are -dE/dr from the descriptor position
-// gradients, the stress (periodic cells) dE/d(strain) / V from the cell gradients. Everything is
-// linear in the weights, so a structure is a design row (energy), 3n rows (forces) and 9 rows
-// (strain derivative) of one matrix, which both training and prediction use.
+// p_i are the invariants of atom i (neighbour channels: the model's species): the power spectrum,
+// then any further families (EnergyFeatureSet: power spectra, bispectrum); b and w per centre
+// species. Forces are -dE/dr from the descriptor position gradients, the stress (periodic cells)
+// dE/d(strain) / V from the cell gradients. Everything is linear in the weights: for training a
+// structure is a design row (energy), 3n rows (forces) and 9 rows (strain derivative) of one
+// matrix (design()); prediction (evaluate()) contracts the gradients with the weights directly.
 //
-// Uncertainty (last-layer prediction rigidity, a Bayesian linear regression): with C the inverse
-// of the regularised, weighted normal matrix of the training rows, the energy variance of a
-// structure with design row f is alpha^2 f^T C f; alpha is calibrated on validation structures.
+// Uncertainty (last-layer prediction rigidity, a Bayesian linear regression): the energy variance
+// of a structure with design row f is alpha^2 f^T C f, C = (X + p I)^-1 with X the weighted normal
+// matrix of the training rows (energy_covariance.hpp); alpha is calibrated on validation structures.
 #pragma once
 #include <array>
 #include <atomic>
@@ -22,15 +23,25 @@
 
 #include "core/base/tensor_map.hpp"
 #include "core/base/thread_pool.hpp"
+#include "core/descriptors/engine.hpp"
 #include "core/descriptors/hypers.hpp"
+#include "core/models/energy/energy_covariance.hpp"
 #include "core/systems/neighbors.hpp"
 #include "core/systems/system.hpp"
 
 namespace hamd {
 
-struct EnergyFeatureSettings {
+// One family of atom-centred invariants: the power spectrum (nu = 2) or the bispectrum (nu = 3,
+// no cell gradients: models with one answer no stress) with its own expansion.
+struct EnergyFeatureSet {
+    DescriptorKind kind = DescriptorKind::PowerSpectrum;
     Hypers hypers;
-    std::vector<int32_t> species;  // centre and neighbour species, ascending (others: InvalidArgument)
+};
+
+struct EnergyFeatureSettings {
+    Hypers hypers;                        // the power spectrum every model has
+    std::vector<int32_t> species;         // centre and neighbour species, ascending (others: InvalidArgument)
+    std::vector<EnergyFeatureSet> extra;  // further families, concatenated after it in each species block
 };
 
 // The linear rows of some structures: energies[s] . weights = E_s, forces rows give F (eV/A),
@@ -66,14 +77,21 @@ public:
 
     const EnergyFeatureSettings& settings() const { return settings_; }
     const std::vector<int32_t>& species() const { return settings_.species; }
-    size_t n_features() const { return n_features_; }      // power-spectrum properties per atom
+    size_t n_features() const { return n_features_; }      // invariants per atom, all families
+    // The families: the power spectrum of settings().hypers first, then settings().extra; family k
+    // fills columns block_offset(a) + 1 + feature_offset(k) onwards.
+    const std::vector<EnergyFeatureSet>& feature_sets() const { return sets_; }
+    size_t feature_offset(size_t k) const { return offsets_[k]; }
+    size_t feature_count(size_t k) const { return offsets_[k + 1] - offsets_[k]; }
+    // Whether every family has cell gradients (stress for periodic structures).
+    bool has_stress() const;
     size_t n_weights() const { return species().size() * (1 + n_features_); }
     // Column of species index a's baseline; its feature block follows.
     size_t block_offset(size_t a) const { return a * (1 + n_features_); }
 
     // Distance beyond which atoms do not interact (Angstrom): neighbour lists for evaluate()
     // must be built with at least this cutoff.
-    double cutoff() const { return settings_.hypers.cutoff; }
+    double cutoff() const { return cutoff_; }
 
     // InvalidArgument for bad structures or species the model does not know.
     void validate_input(const System& system, size_t index) const;
@@ -81,8 +99,9 @@ public:
     EnergyDesign design(const std::vector<System>& systems, bool forces, bool strain, ThreadPool& pool,
                         const std::atomic<bool>* cancel = nullptr) const;
 
-    // One structure in one descriptor pass (position gradients for forces; cell gradients when
-    // stress is asked and the system is periodic in 3D) over `list`, which the caller built with
+    // One structure in one descriptor pass per feature family (position gradients for forces;
+    // cell gradients when stress is asked and the system is periodic in 3D; InvalidArgument then
+    // if a family has none, see has_stress()) over `list`, which the caller built with
     // build_neighbor_list(system, c) for any c >= cutoff() (e.g. reused between MD steps with a
     // Verlet skin; pairs beyond cutoff() contribute nothing). Gradients are contracted with the
     // weights directly, with no design rows. `storage` holds the descriptors between calls:
@@ -100,12 +119,15 @@ public:
     double energy_variance(const Eigen::VectorXd& design_row) const;
 
     Eigen::VectorXd weights;        // n_weights
-    Eigen::MatrixXd covariance;     // n_weights x n_weights (C above), or empty
+    EnergyCovariance covariance;    // C above, compact (energy_covariance.hpp); empty before training
     double uncertainty_scale = 1.0; // alpha
 
 private:
     EnergyFeatureSettings settings_;
+    std::vector<EnergyFeatureSet> sets_;
+    std::vector<size_t> offsets_;  // sets + 1
     size_t n_features_ = 0;
+    double cutoff_ = 0;
 };
 
 // How training weighs its rows: energies per atom and force components, each with an expected
@@ -114,6 +136,14 @@ struct EnergyFitSettings {
     double energy_sigma = 1e-3;    // eV per atom
     double force_sigma = 5e-2;     // eV/A
     double ridge = 1e-8;           // x mean diagonal; baselines are not regularised
+    // Mean diagonal of what: of all feature weights (false), or of each (species, family) block
+    // separately (true), which evens out families of different scale (power spectrum A^3,
+    // bispectrum A^4.5) and species with more or fewer atoms.
+    bool block_ridge = false;
+    // Uncertainty: C = (X + p I)^-1 with p = uncertainty_prior x mean diagonal (0: the ridge);
+    // directions of X below covariance_band x p are not stored (energy_covariance.hpp).
+    double uncertainty_prior = 0;
+    double covariance_band = 1e-2;
 };
 
 struct EnergyTrainingSet {

@@ -1,5 +1,5 @@
 // The energy model file: the common model-file layout (models/model_file.hpp) with format
-// "hamd-energy-model", format_version 1, and the arrays of docs/model-format.md#energy-models:
+// "hamd-energy-model", format_version 2 (version 1 files are refused with a message), and the arrays of docs/model-format.md#energy-models:
 // species, the power-spectrum hyper-parameters, weights, the covariance of the weights (for the
 // uncertainty) and its calibration.
 #pragma once
@@ -12,7 +12,7 @@
 namespace hamd {
 
 constexpr const char* kEnergyModelFormat = "hamd-energy-model";
-constexpr int kEnergyModelFormatVersion = 1;
+constexpr int kEnergyModelFormatVersion = 2;
 
 // `metadata_json`: a JSON object (provenance, validation metrics); "{}" when empty.
 void save_energy_model(const EnergyModel& model, const std::string& metadata_json, const std::string& path);
