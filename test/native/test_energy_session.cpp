@@ -24,7 +24,7 @@ std::shared_ptr<EnergyModel> random_model(std::mt19937& rng) {
     auto model = std::make_shared<EnergyModel>(settings);
     std::normal_distribution<double> g(0.0, 1.0);
     for (Eigen::Index k = 0; k < model->weights.size(); ++k) model->weights[k] = g(rng);
-    model->covariance = Eigen::MatrixXd::Identity(model->weights.size(), model->weights.size()) * 1e-4;
+    model->covariance.inverse_ridge = 1e-4;  // C = 1e-4 I: every prediction has an uncertainty
     return model;
 }
 

@@ -58,6 +58,13 @@ LinearPowerSpectrum::LinearPowerSpectrum(const ExpansionSetup& setup, const std:
 void LinearPowerSpectrum::evaluate(const System& system, const NeighborList& list, bool forces, bool feature_sums,
                                    ThreadPool& pool, const std::atomic<bool>* cancel, Result& result) const {
     const size_t n = system.size();
+    // The list must be this structure's (the engine checks its own callers' lists the same way).
+    bool consistent = list.centre_offsets.size() == n + 1 && list.centre_offsets.back() == list.pairs.size();
+    for (size_t i = 0; consistent && i < n; ++i)
+        for (size_t k = list.centre_offsets[i]; consistent && k < list.centre_offsets[i + 1]; ++k)
+            consistent = list.pairs[k].first == static_cast<int32_t>(i) && list.pairs[k].second >= 0 &&
+                         static_cast<size_t>(list.pairs[k].second) < n;
+    if (!consistent) throw InvalidArgument("neighbour list does not match the structure");
     const int S = setup_.n_species(), N = setup_.n_radial(), L = setup_.max_angular(), row = setup_.row_size();
     const int n_lm = setup_.n_lm(), n_ln = (L + 1) * N;
     result.energies.assign(n, 0.0);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/base/errors.hpp"
+#include "core/descriptors/soap/linear_power_spectrum.hpp"
 #include "core/models/energy/energy_features.hpp"
 #include "core/models/energy/energy_model.hpp"
 
@@ -53,8 +54,40 @@ EnergyPrediction EnergyModel::evaluate(const System& system, const NeighborList&
     if (request.uncertainty && !covariance.empty()) row = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n_weights()));
     std::vector<double> dots;
 
+    std::array<double, 9> dE_dstrain{};  // from the adjoint route, directly as a strain derivative
+    auto species_index = [&](int32_t z) {
+        return static_cast<size_t>(std::lower_bound(species().begin(), species().end(), z) - species().begin());
+    };
+
     // One family after the other through the same storage (its memory serves them all).
     for (size_t set = 0; set < sets_.size(); ++set) {
+        if (sets_[set].kind == DescriptorKind::PowerSpectrum) {
+            // The adjoint route (descriptors/soap/linear_power_spectrum.hpp): energies, forces, the
+            // strain derivative and the design row without the power spectrum's gradients.
+            const size_t P = feature_count(set);
+            const ExpansionSetup setup(sets_[set].hypers, species());
+            std::vector<std::vector<double>> w(species().size());
+            for (size_t a = 0; a < species().size(); ++a) {
+                const double* first = weights.data() + block_offset(a) + 1 + feature_offset(set);
+                w[a].assign(first, first + P);
+            }
+            LinearPowerSpectrum::Result r;
+            LinearPowerSpectrum(setup, w).evaluate(system, list, request.forces || stress, row.size() > 0, pool, cancel, r);
+            for (size_t i = 0; i < n; ++i) {
+                const size_t base = block_offset(species_index(system.types[i]));
+                energies[i] += (set == 0 ? weights[static_cast<Eigen::Index>(base)] : 0.0) + r.energies[i];
+                if (row.size() > 0 && set == 0) row[static_cast<Eigen::Index>(base)] += 1.0;
+            }
+            if (request.forces)
+                for (size_t k = 0; k < 3 * n; ++k) p.forces[k] += r.forces[k];
+            if (stress)
+                for (int k = 0; k < 9; ++k) dE_dstrain[k] += r.strain_derivative[k];
+            if (row.size() > 0)
+                for (size_t a = 0; a < species().size(); ++a)
+                    row.segment(static_cast<Eigen::Index>(block_offset(a) + 1 + feature_offset(set)), static_cast<Eigen::Index>(P)) +=
+                        Eigen::Map<const Eigen::VectorXd>(r.feature_sums[a].data(), static_cast<Eigen::Index>(P));
+            continue;
+        }
         // The engine checks that `list` belongs to `system`; pairs beyond a family's cutoff are skipped there.
         compute_descriptors_into({system}, {list}, energy_descriptor_options(sets_[set], species(), request.forces, stress), pool,
                                  cancel, storage);
@@ -104,7 +137,8 @@ EnergyPrediction EnergyModel::evaluate(const System& system, const NeighborList&
     for (double e : energies) p.energy += e;
     if (request.energies) p.energies = std::move(energies);
     if (stress) {
-        const std::array<double, 9> dE = strain_derivative(dE_dh, system.cell);
+        std::array<double, 9> dE = strain_derivative(dE_dh, system.cell);
+        for (int k = 0; k < 9; ++k) dE[k] += dE_dstrain[k];
         const double volume = cell_volume(system.cell);
         for (int k = 0; k < 9; ++k) p.stress[k] = dE[k] / volume;
         p.has_stress = true;
