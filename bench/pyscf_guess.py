@@ -5,6 +5,7 @@
     OMP_NUM_THREADS=1 nice python3 bench/pyscf_guess.py [--data data/test.npz] [--structures 1]
         [--bases sto-3g,def2-svp] [--methods rhf,b3lyp] [--variants direct] [--conv-tol 1e-9]
         [--ceiling] [--address unix:/path/hamd.sock] [--json OUT.json]
+    python3 bench/pyscf_guess.py --summarize OUT.json      # the table of a run (also an interrupted one)
 
 Geometries: the structures of data/test.npz (RDKit ETKDG + MMFF94 minima of the SMILES in
 tools/molecules-test.txt, made by tools/make-dataset through tools/dataset/conformers.py; the
@@ -110,7 +111,17 @@ def main():
     parser.add_argument("--ceiling", action="store_true", help="also start from the converged STO-3G density")
     parser.add_argument("--address", default=None, help="a running daemon (default: start one for the run)")
     parser.add_argument("--json", default=None)
+    parser.add_argument("--summarize", default=None, metavar="JSON", help="only print the table of an earlier --json")
     args = parser.parse_args()
+    if args.summarize:
+        rows = json.loads(Path(args.summarize).read_text())["rows"]
+        args.bases = ",".join(dict.fromkeys(r["basis"] for r in rows))
+        args.methods = ",".join(dict.fromkeys(r["method"] for r in rows))
+        args.variants = ",".join(dict.fromkeys(k[5:] for r in rows for k in r if k.startswith("hamd-")))
+        args.ceiling = any("ceiling" in r for r in rows)
+        args.baseline = rows[0]["default"]["guess"] if rows else args.baseline
+        print(summary(rows, args))
+        return
 
     from pyscf import gto
     process = None
@@ -152,6 +163,8 @@ def main():
                         dm0 = projected(minimal_converged[1], minimal_converged[0], mol)
                         row["ceiling"] = run_scf(mol, method, args.conv_tol, dm0)
                     rows.append(row)
+                    if args.json:  # after every row, so that an interrupted run keeps what it measured
+                        Path(args.json).write_text(json.dumps({"argv": sys.argv, "rows": rows}, indent=1))
                     cells = [f"{name:16s} {basis:9s} {method:6s} {args.baseline} {row['default']['iterations']:3d}"]
                     for key in row:
                         if key.startswith("hamd-") or key == "ceiling":
@@ -170,8 +183,6 @@ def main():
 
     print()
     print(summary(rows, args))
-    if args.json:
-        Path(args.json).write_text(json.dumps({"argv": sys.argv, "rows": rows}, indent=1))
 
 
 def summary(rows, args):
