@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from .errors import HamdError, InvalidArgument
+import grpc
+
+from .errors import HamdError, InternalError, InvalidArgument
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyscf.gto import Mole
@@ -49,6 +51,7 @@ class OrbitalOrderError(HamdError):
     """The daemon's minimal-basis matrices are not in PySCF's order or normalisation for the
     molecule (labels or overlap differ from PySCF's own): a bug or a mismatched model/PySCF basis,
     reported rather than returned as a wrong guess."""
+    code = grpc.StatusCode.FAILED_PRECONDITION
 
 
 def _pyscf() -> Any:
@@ -199,6 +202,11 @@ def guess_orbitals(mol: "Mole", model: Optional[str] = None, client: Optional["C
     fock = np.asarray(result["fock"], dtype=np.float64)
     fock = 0.5 * (fock + fock.T)
     energies, coefficients = eigh(fock, overlap)
+    if "orbital_energies" in result:
+        mismatch = float(np.max(np.abs(energies - result["orbital_energies"])))
+        if mismatch > OVERLAP_TOLERANCE:
+            raise OrbitalOrderError(f"the eigenvalues of the predicted Fock matrix in PySCF's overlap differ from the "
+                                    f"predicted orbital energies by {mismatch:.2e} Hartree")
 
     n_alpha, n_beta = mol.nelec
     if n_alpha > coefficients.shape[1]:
@@ -250,7 +258,7 @@ def initial_guess(mol: "Mole", model: Optional[str] = None, client: Optional["Cl
         dm = np.array([dm_alpha, 0.5 * (dm_beta + dm_beta.T)])
     electrons = float(np.sum(np.einsum("...ij,ji->...", dm, overlap)))
     if abs(electrons - mol.nelectron) > ELECTRON_COUNT_TOLERANCE:
-        raise HamdError(f"internal: the guess holds {electrons:.10f} electrons, mol has {mol.nelectron}")
+        raise InternalError(f"the guess holds {electrons:.10f} electrons, mol has {mol.nelectron}")
     return dm
 
 
