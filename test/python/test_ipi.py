@@ -128,7 +128,9 @@ def direct(daemon, atoms, steps, on_step=None):
 
 
 def test_molecule_trajectory_equals_the_direct_calculator(daemon, socket_name, tmp_path):
-    start = waters(2)
+    # 6 A apart: beyond the toy model's 3.5 A cutoff, whose cross-molecule forces (it was trained on
+    # single molecules) are meaningless and can pull atoms onto each other within 100 steps.
+    start = waters(2, spacing=6.0)
     got, results, extras, status, log = through_driver(daemon, socket_name, tmp_path, start.copy(), 100,
                                                        ["--outputs", "gap,energies"])
     want, want_results = direct(daemon, start.copy(), 100)
@@ -155,8 +157,8 @@ def test_molecule_trajectory_equals_the_direct_calculator(daemon, socket_name, t
 
 
 def test_periodic_trajectory_stress_and_a_new_cell(daemon, socket_name, tmp_path):
-    start = waters(2, spacing=3.5)  # closer, this toy model pulls atoms of different molecules together
-    start.set_cell([[7.0, 0, 0], [0.4, 6.7, 0], [-0.3, 0.2, 6.9]])
+    start = waters(2, spacing=6.0)  # molecules and images beyond the toy model's cutoff (see above)
+    start.set_cell([[12.0, 0, 0], [0.4, 11.7, 0], [-0.3, 0.2, 11.9]])
     start.pbc = True
     stresses = {}
 
