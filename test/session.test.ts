@@ -205,19 +205,19 @@ t.test('sessions on an energy model', { skip: numpy ? false : 'python3 with nump
 t.test('idle sessions end after the idle timeout', { skip: numpy ? false : 'python3 with numpy is needed to write the dataset' }, async (t) => {
   const dir = tempDir();
   const modelFile = trainTinyModel(t, dir);
-  const daemon = await spawnDaemon(`unix:${path.join(dir, 'hamd.sock')}`, ['--threads', '1', '--no-models', '--model', `water=${modelFile}`, '--session-idle-timeout', '1']);
+  const daemon = await spawnDaemon(`unix:${path.join(dir, 'hamd.sock')}`, ['--threads', '1', '--no-models', '--model', `water=${modelFile}`, '--session-idle-timeout', '2']);
   const client = await HamdClient.connect(daemon.address);
   t.teardown(async () => { client.close(); await daemon.stop(); fs.rmSync(dir, { recursive: true, force: true }); });
   const session = await client.session({ atomicNumbers: [8, 1, 1] });
-  t.equal(session.info.idleTimeoutS, 1, 'opened reports the idle timeout');
+  t.equal(session.info.idleTimeoutS, 2, 'opened reports the idle timeout');
   for (let k = 0; k < 5; k++) {
     await session.step(Float64Array.from(WATER));
     await new Promise((r) => setTimeout(r, 200));
   }
   t.pass('steps 0.2 s apart keep the session open');
-  await new Promise((r) => setTimeout(r, 2500));
+  await new Promise((r) => setTimeout(r, 4500));
   const error = await rpcError(session.step(Float64Array.from(WATER)));
-  t.equal(error.code, status.DEADLINE_EXCEEDED, 'after 2.5 s without a message: DEADLINE_EXCEEDED');
+  t.equal(error.code, status.DEADLINE_EXCEEDED, 'after 4.5 s without a message: DEADLINE_EXCEEDED');
   t.match(error.details ?? '', /idle/, 'says the session was idle');
   t.equal((await client.info()).open_sessions, 0, 'no session left');
   const line = await daemon.waitFor((l) => l.event === 'session-end' && l.reason === 'idle');
