@@ -7,10 +7,10 @@ Hartree/Bohr values are stored next to them.
 """
 import hashlib
 import json
-import os
-from pathlib import Path
 
 import numpy as np
+
+from .npz_files import load_checked, write_atomic
 
 FORMAT_NAME = "hamd-energy-dataset"
 FORMAT_VERSION = 1
@@ -81,25 +81,14 @@ def assemble(molecules, records, provenance):
 
 
 def write(path, arrays):
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".partial.npz")
-    np.savez(tmp, **arrays)
-    os.replace(tmp, path)
+    write_atomic(path, arrays)
 
 
 class EnergyDataset:
     """Numpy-only reader: per-structure views into the concatenated arrays."""
 
     def __init__(self, path):
-        with np.load(path, allow_pickle=False) as f:
-            self.arrays = {k: f[k] for k in f.files}
-        a = self.arrays
-        if str(a.get("format", "")) != FORMAT_NAME:
-            raise ValueError(f"{path}: not a {FORMAT_NAME} file")
-        if int(a["format_version"]) != FORMAT_VERSION:
-            raise ValueError(f"{path}: format_version {int(a['format_version'])}, expected {FORMAT_VERSION}")
-        self.provenance = json.loads(str(a["provenance"]))
+        self.arrays, self.provenance = load_checked(path, FORMAT_NAME, FORMAT_VERSION)
 
     def __len__(self):
         return len(self.arrays["structure_molecule"])
