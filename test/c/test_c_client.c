@@ -1,0 +1,97 @@
+/* Test program of the C client (hamd.h); test/python/test_c_client.py runs it against a daemon.
+ *
+ *   hamd_c_client_test frames ADDRESS FILE [REPEAT]  FILE: "n n_frames", n atomic numbers, then
+ *       n_frames x n lines "x y z" (Angstrom). Prints per frame "energy E" and n lines of forces
+ *       (eV, eV/A, %.17g), then "us_per_step T compute_us C" over REPEAT extra steps of frame 0.
+ *   hamd_c_client_test error ADDRESS Z...           opens a session of these elements; prints
+ *       "code C" and "message M" of the failure (exit 0 when it failed).
+ *   hamd_c_client_test connect ADDRESS [autostart]  prints "code C" and "message M".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hamd.h"
+
+static double seconds(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int frames(const char *address, const char *path, int repeat) {
+  FILE *file = fopen(path, "r");
+  if (!file) { perror(path); return 2; }
+  int n, n_frames;
+  if (fscanf(file, "%d %d", &n, &n_frames) != 2) return 2;
+  int *z = malloc(sizeof(int) * (size_t)n);
+  double *positions = malloc(sizeof(double) * 3 * (size_t)n * (size_t)n_frames);
+  double *forces = malloc(sizeof(double) * 3 * (size_t)n);
+  for (int i = 0; i < n; ++i) if (fscanf(file, "%d", &z[i]) != 1) return 2;
+  for (long i = 0; i < 3L * n * n_frames; ++i) if (fscanf(file, "%lf", &positions[i]) != 1) return 2;
+  fclose(file);
+  hamd_client *client;
+  int code = hamd_connect(address, 0, &client);
+  if (code) { printf("code %d\nmessage %s\n", code, hamd_last_error()); return 1; }
+  hamd_session_options options;
+  hamd_session_options_init(&options);
+  hamd_session *session;
+  code = hamd_session_open(client, n, z, &options, &session);
+  if (code) { printf("code %d\nmessage %s\n", code, hamd_last_error()); return 1; }
+  for (int f = 0; f < n_frames; ++f) {
+    double energy;
+    code = hamd_step(session, positions + 3L * n * f, NULL);
+    if (!code) code = hamd_energy(session, &energy);
+    if (!code) code = hamd_forces(session, forces);
+    if (code) { printf("code %d\nmessage %s\n", code, hamd_last_error()); return 1; }
+    printf("energy %.17g\n", energy);
+    for (int i = 0; i < n; ++i) printf("%.17g %.17g %.17g\n", forces[3 * i], forces[3 * i + 1], forces[3 * i + 2]);
+  }
+  if (repeat > 0) {
+    double compute = 0;
+    double start = seconds();
+    for (int r = 0; r < repeat; ++r) {
+      if (hamd_step(session, positions, NULL) || hamd_forces(session, forces)) {
+        printf("code %d\nmessage %s\n", code, hamd_last_error());
+        return 1;
+      }
+      compute += hamd_compute_us(session);
+    }
+    double elapsed = seconds() - start;
+    printf("us_per_step %.3f compute_us %.3f\n", 1e6 * elapsed / repeat, compute / repeat);
+  }
+  code = hamd_session_close(session);
+  hamd_disconnect(client);
+  if (code) { printf("code %d\nmessage %s\n", code, hamd_last_error()); return 1; }
+  free(z); free(positions); free(forces);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc >= 4 && strcmp(argv[1], "frames") == 0)
+    return frames(argv[2], argv[3], argc > 4 ? atoi(argv[4]) : 0);
+  if (argc >= 3 && strcmp(argv[1], "connect") == 0) {
+    hamd_client *client = NULL;
+    int code = hamd_connect(argv[2], argc > 3 ? HAMD_AUTOSTART : 0, &client);
+    printf("code %d\nmessage %s\n", code, hamd_last_error());
+    hamd_disconnect(client);
+    return 0;
+  }
+  if (argc >= 4 && strcmp(argv[1], "error") == 0) {
+    hamd_client *client;
+    int code = hamd_connect(argv[2], 0, &client);
+    if (code) { printf("connect failed %d %s\n", code, hamd_last_error()); return 1; }
+    int n = argc - 3;
+    int z[64];
+    for (int i = 0; i < n && i < 64; ++i) z[i] = atoi(argv[3 + i]);
+    hamd_session *session = NULL;
+    code = hamd_session_open(client, n, z, NULL, &session);
+    printf("code %d\nmessage %s\n", code, hamd_last_error());
+    if (session) hamd_session_close(session);
+    hamd_disconnect(client);
+    return code ? 0 : 1;
+  }
+  fprintf(stderr, "usage: %s frames ADDRESS FILE [REPEAT] | error ADDRESS Z... | connect ADDRESS [autostart]\n", argv[0]);
+  return 2;
+}
