@@ -30,12 +30,15 @@ public:
                 std::vector<double>& scratch, int first_channel = -1, int second_channel = -1,
                 int third_channel = -1) const;
 
-private:
     struct Coupling {  // (a1, l1) x (a2, l2) -> l3, then each (a3, offset of its N^3 properties)
         int a1, l1, a2, l2, l3;
         std::shared_ptr<const CGBlock> cg;
         std::vector<std::pair<int, size_t>> thirds;
     };
+    // The terms, in property order within each (a3, offset) block (n1, n2, n3), n3 inner.
+    const std::vector<Coupling>& couplings() const { return couplings_; }
+
+private:
     const ExpansionSetup& setup_;
     std::vector<Coupling> couplings_;
     size_t n_properties_ = 0;

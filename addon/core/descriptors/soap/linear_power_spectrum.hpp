@@ -11,33 +11,27 @@
 // the explicit power-spectrum gradients take (P = n_pairs (L+1) N^2 properties). Energies,
 // forces and the pair virial of a linear energy model then cost about as much as the values.
 #pragma once
-#include <array>
 #include <atomic>
-#include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "core/base/thread_pool.hpp"
 #include "core/descriptors/density/spherical_expansion.hpp"
+#include "core/descriptors/soap/linear_adjoint.hpp"
+#include "core/descriptors/soap/power_spectrum.hpp"
 #include "core/systems/neighbors.hpp"
 #include "core/systems/system.hpp"
 
 namespace hamd {
 
-class LinearPowerSpectrum {
+class LinearPowerSpectrum : private LinearCentreTerm {
 public:
     // `weights[c]`: the weights of centre channel c (the setup's species order) over the power
     // spectrum's properties (its property order), or empty for a centre species without weights.
     LinearPowerSpectrum(const ExpansionSetup& setup, const std::vector<std::vector<double>>& weights);
 
-    struct Result {
-        std::vector<double> energies;   // per atom: w . p_i (0 for atoms whose species has no weights)
-        std::vector<double> forces;     // 3 n: -dE/dr
-        // sum over pairs of vector_p (x) dE/dvector_p: dE/d(strain)[c][b] for r -> r (1 + strain)
-        std::array<double, 9> strain_derivative{};
-        // Per centre channel, the sum of p_i over its atoms (when asked): the design row of a
-        // linear model, e.g. for an uncertainty.
-        std::vector<std::vector<double>> feature_sums;
-    };
+    // energies, forces, strain_derivative, feature_sums (linear_adjoint.hpp)
+    using Result = LinearResult;
 
     // One structure, over `list` (built with any cutoff >= the setup's). Deterministic: the
     // partition of centres into chunks does not depend on the pool's size.
@@ -45,7 +39,18 @@ public:
                   const std::atomic<bool>* cancel, Result& result) const;
 
 private:
+    struct Scratch : Workspace {
+        PowerSpectrum::Workspace spectrum;
+        std::vector<double> row;  // one row of Lambda when no adjoint is asked
+    };
+    std::unique_ptr<Workspace> make_workspace() const override { return std::make_unique<Scratch>(); }
+    size_t n_properties() const override { return n_properties_; }
+    bool has_weights(int channel) const override { return !symmetric_[channel].empty(); }
+    double centre(int channel, const double* expansion, double* adjoint, double* features,
+                  Workspace& workspace) const override;
+
     const ExpansionSetup& setup_;
+    PowerSpectrum spectrum_;
     size_t n_properties_;
     // Per centre channel and l: S_l = Q_l + Q_l^T, row_size x row_size, row-major; empty without weights.
     std::vector<std::vector<std::vector<double>>> symmetric_;

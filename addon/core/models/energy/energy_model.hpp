@@ -99,14 +99,14 @@ public:
     EnergyDesign design(const std::vector<System>& systems, bool forces, bool strain, ThreadPool& pool,
                         const std::atomic<bool>* cancel = nullptr) const;
 
-    // One structure in one descriptor pass per feature family (position gradients for forces;
-    // cell gradients when stress is asked and the system is periodic in 3D; InvalidArgument then
-    // if a family has none, see has_stress()) over `list`, which the caller built with
-    // build_neighbor_list(system, c) for any c >= cutoff() (e.g. reused between MD steps with a
-    // Verlet skin; pairs beyond cutoff() contribute nothing). Gradients are contracted with the
-    // weights directly, with no design rows. `storage` holds the descriptors between calls:
-    // pass the same TensorMap every step and its memory is reused. InvalidArgument for bad
-    // input (unknown species, a list that is not this system's); Cancelled when *cancel is set.
+    // One structure, one pass per feature family by the adjoint route (linear_power_spectrum.hpp,
+    // linear_bispectrum.hpp: forces and the strain derivative without the descriptors' gradients;
+    // stress when asked and the system is periodic in 3D, InvalidArgument then if !has_stress())
+    // over `list`, which the caller built with build_neighbor_list(system, c) for any
+    // c >= cutoff() (e.g. reused between MD steps with a Verlet skin; pairs beyond cutoff()
+    // contribute nothing). `storage` is no longer used (kept for the callers that pass one).
+    // InvalidArgument for bad input (unknown species, a list that is not this system's);
+    // Cancelled when *cancel is set.
     EnergyPrediction evaluate(const System& system, const NeighborList& list, const EnergyRequest& request,
                               ThreadPool& pool, const std::atomic<bool>* cancel, TensorMap& storage) const;
 
