@@ -68,12 +68,11 @@ Napi::Value EnergyModelHandle::predict(const Napi::CallbackInfo& info) {
             Results results(request->systems.size());
             const hamd::EnergyModel& model = *request->model->model;
             const hamd::EnergyRequest what = request->choice.request();  // only the outputs asked for are computed
-            hamd::TensorMap storage;  // descriptor memory shared by the structures of the request
             for (size_t s = 0; s < request->systems.size(); ++s) {  // each prediction spreads over the pool
                 if (cancel.load()) throw hamd::Cancelled();
                 model.validate_input(request->systems[s], s);
                 results[s] = model.evaluate(request->systems[s], hamd::build_neighbor_list(request->systems[s], model.cutoff()),
-                                            what, pool, &cancel, storage);
+                                            what, pool, &cancel);
             }
             return results;
         },

@@ -1,5 +1,5 @@
 // EnergySession (core/models/energy/energy_session.hpp), the state of one MD simulation: its steps
-// equal fresh predictions (neighbour lists reused with a skin, storage reused), permuting the atoms
+// equal fresh predictions (neighbour lists reused with a skin), permuting the atoms
 // permutes forces and per-atom energies, a refused step leaves the session as it was, a new cell
 // is taken from a step, and bad opens are refused.
 #include <cmath>

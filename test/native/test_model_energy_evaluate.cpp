@@ -1,7 +1,7 @@
 // EnergyModel::evaluate (one descriptor pass, gradients contracted with the weights) against the
 // independent slow implementation, the design rows of EnergyModel::design times the weights;
 // forces and stress against finite differences of evaluate's own energy; a neighbour list with
-// a Verlet skin and reused descriptor storage change nothing; bad lists are refused.
+// a Verlet skin changes nothing; bad lists are refused.
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -152,8 +152,7 @@ int main() {
             EnergyRequest all = everything();
             all.stress = model.has_stress();
             const System s = waters(rng, periodic);
-            TensorMap storage;
-            const EnergyPrediction p = model.evaluate(s, build_neighbor_list(s, model.cutoff()), all, pool, nullptr, storage);
+            const EnergyPrediction p = model.evaluate(s, build_neighbor_list(s, model.cutoff()), all, pool, nullptr);
             const EnergyDesign d = model.design({s}, true, stressed, pool);
             const Magnitudes m = magnitudes(model, s, stressed, pool);
 
@@ -192,7 +191,7 @@ int main() {
             } else {
                 bool refused = false;
                 try {
-                    model.evaluate(s, build_neighbor_list(s, model.cutoff()), everything(), pool, nullptr, storage);
+                    model.evaluate(s, build_neighbor_list(s, model.cutoff()), everything(), pool, nullptr);
                 } catch (const InvalidArgument& e) {
                     refused = std::string(e.what()).find("bispectrum features, which have no cell gradients") != std::string::npos;
                 }
@@ -224,8 +223,7 @@ int main() {
             EnergyRequest energy_only;
             energy_only.forces = false;
             auto energy = [&](const System& t) {
-                TensorMap scratch;
-                return model.evaluate(t, build_neighbor_list(t, model.cutoff()), energy_only, pool, nullptr, scratch).energy;
+                return model.evaluate(t, build_neighbor_list(t, model.cutoff()), energy_only, pool, nullptr).energy;
             };
             const double h = 1e-4, rounding = static_cast<double>(P + 1 + n) * kEps * m.energy;
             worst = 0;
@@ -256,12 +254,9 @@ int main() {
                 check::ok(worst < 1, what + ": stress is the finite-difference strain derivative over the volume", "worst error / bound " + std::to_string(worst));
             }
 
-            // A list with a Verlet skin (pairs up to cutoff + 1 A) and storage that held another
-            // structure's descriptors give the same prediction, within the rounding of the sums.
-            TensorMap reused;
-            const System other = waters(rng, !periodic);
-            model.evaluate(other, build_neighbor_list(other, model.cutoff()), all, pool, nullptr, reused);
-            const EnergyPrediction q = model.evaluate(s, build_neighbor_list(s, model.cutoff() + 1.0), all, pool, nullptr, reused);
+            // A list with a Verlet skin (pairs up to cutoff + 1 A) gives the same prediction, within
+            // the rounding of the sums.
+            const EnergyPrediction q = model.evaluate(s, build_neighbor_list(s, model.cutoff() + 1.0), all, pool, nullptr);
             worst = std::fabs(q.energy - p.energy) / (2 * energy_bound);
             for (size_t c = 0; c < 3 * n; ++c)
                 worst = std::max(worst, std::fabs(q.forces[c] - p.forces[c]) /
@@ -269,13 +264,13 @@ int main() {
             for (int k = 0; k < 9; ++k)
                 worst = std::max(worst, std::fabs(q.stress[k] - p.stress[k]) /
                                             std::max(2 * static_cast<double>(P + 2 * n + 3) * kEps * m.strain[k] / cell_volume(s.cell), 1e-300));
-            check::ok(worst <= 1 && q.has_stress == p.has_stress, what + ": a neighbour list with a 1 A skin and reused storage change nothing",
+            check::ok(worst <= 1 && q.has_stress == p.has_stress, what + ": a neighbour list with a 1 A skin changes nothing",
                       "worst difference / rounding bound " + std::to_string(worst));
 
             // Only what is asked is computed.
             EnergyRequest bare;
             bare.forces = false;
-            const EnergyPrediction e = model.evaluate(s, build_neighbor_list(s, model.cutoff()), bare, pool, nullptr, reused);
+            const EnergyPrediction e = model.evaluate(s, build_neighbor_list(s, model.cutoff()), bare, pool, nullptr);
             check::ok(e.forces.empty() && e.energies.empty() && !e.has_stress && e.energy_uncertainty == 0 &&
                           std::fabs(e.energy - p.energy) <= 2 * energy_bound,
                       what + ": an energy-only request returns the energy and nothing else");
@@ -288,10 +283,9 @@ int main() {
         EnergyModel model(settings());
         randomise(model, rng);
         const System s = waters(rng, false);
-        TensorMap storage;
         auto refused = [&](const NeighborList& list) {
             try {
-                model.evaluate(s, list, everything(), pool, nullptr, storage);
+                model.evaluate(s, list, everything(), pool, nullptr);
             } catch (const InvalidArgument&) {
                 return true;
             }
@@ -305,7 +299,7 @@ int main() {
         carbon.types[0] = 6;
         bool named = false;
         try {
-            model.evaluate(carbon, build_neighbor_list(carbon, model.cutoff()), everything(), pool, nullptr, storage);
+            model.evaluate(carbon, build_neighbor_list(carbon, model.cutoff()), everything(), pool, nullptr);
         } catch (const InvalidArgument& e) {
             named = std::string(e.what()).find("C, an element the model does not know") != std::string::npos;
         }
@@ -313,7 +307,7 @@ int main() {
         std::atomic<bool> cancel{true};
         bool cancelled = false;
         try {
-            model.evaluate(s, build_neighbor_list(s, model.cutoff()), everything(), pool, &cancel, storage);
+            model.evaluate(s, build_neighbor_list(s, model.cutoff()), everything(), pool, &cancel);
         } catch (const Cancelled&) {
             cancelled = true;
         }

@@ -14,7 +14,7 @@
 namespace hamd {
 
 EnergyPrediction EnergyModel::evaluate(const System& system, const NeighborList& list, const EnergyRequest& request,
-                                       ThreadPool& pool, const std::atomic<bool>* cancel, TensorMap& /*storage*/) const {
+                                       ThreadPool& pool, const std::atomic<bool>* cancel) const {
     validate_input(system, 0);
     require_separated(list, 0);  // overlapping atoms would silently drop out of the features
     const bool stress = request.stress && fully_periodic(system);
@@ -84,8 +84,7 @@ EnergyPrediction EnergyModel::predict(const System& system, bool forces, bool st
     request.stress = stress;
     request.energies = true;
     request.uncertainty = true;
-    TensorMap storage;
-    return evaluate(system, build_neighbor_list(system, cutoff()), request, pool, cancel, storage);
+    return evaluate(system, build_neighbor_list(system, cutoff()), request, pool, cancel);
 }
 
 double EnergyModel::energy_variance(const Eigen::VectorXd& f) const {

@@ -104,13 +104,13 @@ public:
     // stress when asked and the system is periodic in 3D, InvalidArgument then if !has_stress())
     // over `list`, which the caller built with build_neighbor_list(system, c) for any
     // c >= cutoff() (e.g. reused between MD steps with a Verlet skin; pairs beyond cutoff()
-    // contribute nothing). `storage` is no longer used (kept for the callers that pass one).
+    // contribute nothing). Nothing is allocated that scales with the feature count per neighbour.
     // InvalidArgument for bad input (unknown species, a list that is not this system's);
     // Cancelled when *cancel is set.
     EnergyPrediction evaluate(const System& system, const NeighborList& list, const EnergyRequest& request,
-                              ThreadPool& pool, const std::atomic<bool>* cancel, TensorMap& storage) const;
+                              ThreadPool& pool, const std::atomic<bool>* cancel) const;
 
-    // evaluate() with a fresh neighbour list and storage; energies and uncertainty always.
+    // evaluate() with a fresh neighbour list; energies and uncertainty always.
     EnergyPrediction predict(const System& system, bool forces, bool stress, ThreadPool& pool,
                              const std::atomic<bool>* cancel = nullptr) const;
 

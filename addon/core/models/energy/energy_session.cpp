@@ -50,7 +50,7 @@ EnergyPrediction EnergySession::step(const std::vector<double>& positions, const
     if (cell) next.cell = *cell;
     model_->validate_input(next, 0);
     const NeighborList& list = neighbors_.update(next);
-    EnergyPrediction prediction = model_->evaluate(next, list, request_, pool, cancel, storage_);
+    EnergyPrediction prediction = model_->evaluate(next, list, request_, pool, cancel);
     system_ = std::move(next);
     ++steps_;
     return prediction;

@@ -1,8 +1,8 @@
 // The state one molecular-dynamics simulation keeps between its steps on an energy model
 // (docs/sessions.md): the fixed part of the structure (species, periodicity, the cell until a
-// step changes it), a Verlet neighbour list with a skin, and the descriptor storage, reused so
-// that a step allocates nothing once the first has run. Steps of one session run one at a
-// time (the caller serialises them); different sessions are independent.
+// step changes it) and a Verlet neighbour list with a skin; the model evaluates by the adjoint,
+// so a step keeps no features. Steps of one session run one at a time (the caller serialises
+// them); different sessions are independent.
 #pragma once
 #include <array>
 #include <atomic>
@@ -10,7 +10,6 @@
 #include <memory>
 #include <vector>
 
-#include "core/base/tensor_map.hpp"
 #include "core/base/thread_pool.hpp"
 #include "core/models/energy/energy_model.hpp"
 #include "core/systems/system.hpp"
@@ -48,7 +47,6 @@ private:
     EnergyRequest request_;
     System system_;
     VerletNeighbors neighbors_;
-    TensorMap storage_;
     size_t steps_ = 0;
 };
 
