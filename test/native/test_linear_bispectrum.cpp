@@ -14,33 +14,14 @@
 #include "core/descriptors/soap/bispectrum.hpp"
 #include "core/descriptors/soap/linear_bispectrum.hpp"
 #include "native/check.hpp"
+#include "native/linear_fixtures.hpp"
 
 using namespace hamd;
 
 namespace {
 
-std::string sci(double x) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.2e", x);
-    return buffer;
-}
-
-System cloud(std::mt19937& rng, bool periodic) {
-    System s;
-    std::uniform_real_distribution<double> jitter(-0.25, 0.25);
-    const int32_t species[3] = {1, 6, 8};
-    for (int a = 0; a < 3; ++a)
-        for (int b = 0; b < 3; ++b)
-            for (int c = 0; c < 2; ++c) {
-                s.types.push_back(species[(a + 2 * b + c) % 3]);
-                s.positions.insert(s.positions.end(), {1.5 * a + jitter(rng), 1.5 * b + jitter(rng), 1.6 * c + jitter(rng)});
-            }
-    if (periodic) {
-        s.cell = {4.6, 0.0, 0.0, 0.3, 4.4, 0.0, -0.2, 0.25, 3.3};
-        s.pbc = {true, true, true};
-    }
-    return s;
-}
+using linear_fixtures::cloud;
+using linear_fixtures::sci;
 
 Hypers hypers() {
     Hypers h;
