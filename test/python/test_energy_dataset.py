@@ -226,10 +226,42 @@ def test_energy_cache_resume_does_no_second_calculation(tmp_path, monkeypatch):
     (tmp_path / "cache" / "hydrogen" / "reference" / "0001.npz").unlink()
     with monkeypatch.context() as m:
         m.setattr(energy_pipeline.energy, "calculate", forbidden)
-        partial = energy_pipeline.main(cheap_args(tmp_path, 3) + ["--allow-partial"])
+        partial = energy_pipeline.main(cheap_args(tmp_path, 3) + ["--allow-partial", "--no-resume-from-output"])
     assert partial["structures"] == 1 and partial["computed"] == 0
     # and a plain rerun computes just the missing one
     assert energy_pipeline.main(cheap_args(tmp_path, 3))["computed"] == 1
+
+
+@needs_pyscf
+def test_energy_resumes_from_its_output_when_the_cache_is_gone(tmp_path, monkeypatch):
+    """A fresh machine keeps the committed (partial) dataset but not build/: the MD is replayed
+    from its seed and the stored results seed the cache, so nothing stored is recomputed; a
+    structure whose positions differ from the replayed trajectory is recomputed."""
+    import shutil
+    energy_pipeline.main(cheap_args(tmp_path, 2))
+    d1 = load(tmp_path / "h2.npz")
+    shutil.rmtree(tmp_path / "cache")
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a stored result was recomputed")
+    with monkeypatch.context() as m:
+        m.setattr(energy_pipeline.energy, "calculate", forbidden)
+        again = energy_pipeline.main(cheap_args(tmp_path, 2))
+    assert again["computed"] == 0 and again["md_steps"] == 4
+    d2 = load(tmp_path / "h2.npz")
+    for name in ["positions", "energy", "forces", "energy_hartree", "forces_hartree_per_bohr"]:
+        np.testing.assert_array_equal(d1[name], d2[name])
+
+    # a stored structure whose positions do not match the replayed frame is not trusted
+    shutil.rmtree(tmp_path / "cache")
+    tampered = dict(d1)
+    tampered["positions"] = tampered["positions"].copy()
+    tampered["positions"][2:4] += 1e-6  # structure 1's two atoms
+    np.savez(tmp_path / "h2.npz", **tampered)
+    assert energy_pipeline.main(cheap_args(tmp_path, 2))["computed"] == 1
+    # nor is a file made with other reference settings
+    shutil.rmtree(tmp_path / "cache")
+    assert energy_pipeline.main(cheap_args(tmp_path, 2) + ["--conv-tol", "1e-9"])["computed"] == 2
 
 
 @needs_pyscf

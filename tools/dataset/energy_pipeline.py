@@ -57,6 +57,9 @@ def parse_args(argv, description):
     g = p.add_argument_group("running")
     g.add_argument("--workers", type=int, default=1, help="parallel processes, one thread each")
     g.add_argument("--cache", help="cache directory (default build/dataset-cache/<output stem>)")
+    g.add_argument("--no-resume-from-output", action="store_true",
+                   help="do not reuse results stored in an existing OUTPUT file (by default they "
+                        "seed the cache when settings and positions match)")
     g.add_argument("--allow-partial", action="store_true",
                    help="compute nothing; write what is cached (per molecule, structures 0..j)")
     g.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -264,6 +267,44 @@ def compute_reference(job):
     return item["name"], item["structure"], result["seconds"]
 
 
+def seed_cache_from_dataset(output, settings, plan, keys, paths):
+    """Resume from an earlier (partial) output file when the cache is gone, as on a fresh machine:
+    a stored structure is reused only if the same reference settings produced it and its positions
+    give the same cache key as the planned structure (so a changed trajectory is recomputed)."""
+    if not output.exists():
+        return 0
+    try:
+        with np.load(output, allow_pickle=False) as f:
+            stored = {k: f[k] for k in ("provenance", "molecule_names", "structure_molecule",
+                                        "structure_index", "atom_offsets", "species", "positions",
+                                        "energy_hartree", "forces_hartree_per_bohr", "reference_seconds")}
+        reference = json.loads(str(stored["provenance"])).get("reference", {})
+    except (OSError, ValueError, KeyError) as error:
+        log(f"not resuming from {output}: {error}")
+        return 0
+    if any(reference.get(k) != v for k, v in settings.items()):
+        return 0
+    by_slot = {}
+    for i, (m, k) in enumerate(zip(stored["structure_molecule"], stored["structure_index"])):
+        by_slot[(str(stored["molecule_names"][m]), int(k))] = i
+    seeded = 0
+    for it, key, path in zip(plan, keys, paths):
+        i = by_slot.get((it["name"], it["structure"]))
+        if i is None or load_reference(path, key) is not None:
+            continue
+        at = slice(stored["atom_offsets"][i], stored["atom_offsets"][i + 1])
+        if reference_key(settings, stored["species"][at], stored["positions"][at]) != key:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.stem + ".tmp.npz")
+        np.savez(tmp, key=np.array(key), energy_hartree=np.array(stored["energy_hartree"][i]),
+                 gradient_hartree_per_bohr=-stored["forces_hartree_per_bohr"][at],
+                 seconds=np.array(stored["reference_seconds"][i]))
+        os.replace(tmp, path)
+        seeded += 1
+    return seeded
+
+
 def run_references(args, todo, n_plan):
     bar = progress_bar(total=n_plan, initial=n_plan - len(todo), unit="structure",
                        desc=f"{args.functional}/{args.basis}", disable=args.quiet)
@@ -336,6 +377,10 @@ def main(argv=None, description=None):
     plan.sort(key=lambda it: (it["structure"], basis_size(it["numbers"]), it["molecule"]))
     keys = [reference_key(settings, it["numbers"], it["positions"]) for it in plan]
     paths = [reference_path(cache, it["name"], it["structure"]) for it in plan]
+    if not args.no_resume_from_output:
+        seeded = seed_cache_from_dataset(output, settings, plan, keys, paths)
+        if seeded:
+            log(f"{seeded} reference results taken from the existing {output} (same settings and positions)")
     todo = [(it, settings, k, p) for it, k, p in zip(plan, keys, paths) if load_reference(p, k) is None]
     log(f"{len(plan)} structures sampled, {len(plan) - len(todo)} cached, {len(todo)} to compute "
         f"({settings['functional']}/{settings['basis']})")
