@@ -8,6 +8,7 @@ import { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from '../base/logger';
 import { defaultSocketDir, parseAddress, type ListenAddress } from '../wire/address';
 import { encodeComputeDescriptorsResponse } from '../wire/fast-encode';
+import { withTolerantDeserializers } from '../wire/malformed';
 import { HAMD_SERVICE_NAME, hamdServiceDefinition } from '../wire/proto';
 import { Activity } from './activity';
 import { hamdHandlers, type HandlerOptions } from './handlers';
@@ -62,10 +63,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   // Descriptor responses carry megabytes of bulk arrays: encode them with one memcpy each.
   const definition = hamdServiceDefinition();
-  const service: grpc.ServiceDefinition = {
+  // Requests that do not parse are answered INVALID_ARGUMENT by the handlers (wire/malformed.ts).
+  const service: grpc.ServiceDefinition = withTolerantDeserializers({
     ...definition,
     ComputeDescriptors: { ...definition.ComputeDescriptors, responseSerialize: encodeComputeDescriptorsResponse },
-  };
+  });
   const sessions = new SessionTable(options.limits.maxSessions);
   const activity = options.activity ?? new Activity();
   server.addService(service, hamdHandlers({ ...options, sessions, activity }));

@@ -12,6 +12,7 @@ import type { Logger } from '../base/logger';
 import type { ModelRegistry } from '../models/registry';
 import type { CancelToken } from '../native/addon';
 import type { NativeEnergySession, NativeStructurePrediction, NativeSessionStep } from '../native/model-addon';
+import { malformedReason } from '../wire/malformed';
 import { invalidArgument, StatusError, toStatusError } from '../wire/status';
 import type { SessionRequest__Output, SessionResponse, SessionStep__Output, StructurePrediction } from '../wire/types';
 import type { Activity } from './activity';
@@ -64,7 +65,10 @@ class Inbox {
     this.disarm();
     const message = this.queue.shift();
     if (this.queue.length < 2) this.call.resume();
-    return this.ended ? undefined : message;
+    if (this.ended) return undefined;
+    const malformed = malformedReason(message);  // bytes that are no SessionRequest
+    if (malformed !== undefined) throw invalidArgument(malformed);
+    return message;
   }
 
   private arm(): void {

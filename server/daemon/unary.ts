@@ -15,7 +15,8 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../base/logger';
 import type { CancelToken } from '../native/addon';
-import { resourceExhausted, StatusError, toStatusError } from '../wire/status';
+import { malformedReason } from '../wire/malformed';
+import { invalidArgument, resourceExhausted, StatusError, toStatusError } from '../wire/status';
 import type { HamdHandlers, HamdMethod, ReceivedRequestOf, ResponseOf, Structure__Output } from '../wire/types';
 import type { Activity } from './activity';
 import type { DaemonLimits } from './limits';
@@ -84,8 +85,9 @@ export function unaryHandler<M extends HamdMethod, Checked, Result>(
   const handler: grpc.handleUnaryCall<ReceivedRequestOf<M>, ResponseOf<M>> = async (call, callback) => {
     const start = process.hrtime.bigint();
     const end = context.activity?.begin();
-    const size = requestSize(call.request);
-    const fields: Record<string, unknown> = { method, ...spec.describe?.(call.request), ...size, peer: call.getPeer() };
+    const malformed = malformedReason(call.request);
+    const size = malformed === undefined ? requestSize(call.request) : undefined;
+    const fields: Record<string, unknown> = { method, ...(malformed === undefined ? spec.describe?.(call.request) : {}), ...size, peer: call.getPeer() };
     let token: CancelToken | undefined;
     const state: CallState = {
       fields,
@@ -102,6 +104,7 @@ export function unaryHandler<M extends HamdMethod, Checked, Result>(
     };
     logger.debug('request-received', fields);
     try {
+      if (malformed !== undefined) throw invalidArgument(malformed);
       if (size) checkRequestSize(size, limits);
       const checked = spec.check(call.request, state);
       if (call.cancelled) throw cancelledByClient();

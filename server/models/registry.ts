@@ -38,6 +38,15 @@ export function isModelName(name: string): boolean {
   return NAME_PATTERN.test(name) && name.length <= 128;
 }
 
+// A name as error messages echo it: JSON-quoted (control bytes visible) and cut to 128 characters.
+function shownName(name: string): string {
+  return name.length <= 128 ? JSON.stringify(name) : `${JSON.stringify(name.slice(0, 128))}... (${name.length} characters)`;
+}
+
+function invalidName(field: string, name: string): StatusError {
+  return new StatusError(status.INVALID_ARGUMENT, `${field} ${shownName(name)} is not a valid model name (letters, digits, . _ -; at most 128)`);
+}
+
 export class ModelRegistry {
   private readonly entries = new Map<string, ModelEntry>();
   private readonly repository?: string;
@@ -86,7 +95,7 @@ export class ModelRegistry {
   // Loads (or reloads) NAME. NOT_FOUND when unknown; INVALID_ARGUMENT for a bad file, and
   // the entry stays "failed" with the reason.
   load(name: string): ModelEntry {
-    if (!isModelName(name)) throw new StatusError(status.INVALID_ARGUMENT, `model name "${name}" is not a valid name (letters, digits, . _ -)`);
+    if (!isModelName(name)) throw invalidName('model name', name);
     const file = this.known().get(name);
     if (!file) {
       throw new StatusError(status.NOT_FOUND, `no model "${name}" in the repository${this.repository ? ` ${this.repository}` : ''}`);
@@ -112,6 +121,7 @@ export class ModelRegistry {
 
   // Unloads NAME (calls in flight keep their handle until they finish).
   unload(name: string): void {
+    if (!isModelName(name)) throw invalidName('model name', name);
     const entry = this.entries.get(name);
     if (!entry || entry.state !== 'ready') throw new StatusError(status.NOT_FOUND, `model "${name}" is not loaded`);
     this.entries.delete(name);
@@ -154,6 +164,7 @@ export class ModelRegistry {
         ? 'no model is loaded (put one in the model repository, or start the daemon with --model NAME=PATH)'
         : `no default ${kind} model ("${configured}" is not loaded): name one of ${ready.join(', ')}`);
     }
+    if (!isModelName(wanted)) throw invalidName('model', wanted);
     const entry = this.entries.get(wanted);
     if (!entry || entry.state !== 'ready' || !entry.handle || !entry.metadata) {
       const ready = this.ready().map((e) => e.name);

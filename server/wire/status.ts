@@ -4,7 +4,7 @@ import { status } from '@grpc/grpc-js';
 
 export class StatusError extends Error {
   constructor(public readonly code: status, message: string) {
-    super(message);
+    super(boundedMessage(message));
     this.name = 'StatusError';
   }
 }
@@ -34,4 +34,14 @@ export function toStatusError(error: unknown): StatusError {
   const message = error instanceof Error ? error.message : String(error);
   if (typeof code === 'string' && code in nativeCodes) return new StatusError(nativeCodes[code], message);
   return new StatusError(status.INTERNAL, `internal error: ${message}`);
+}
+
+// Error messages travel as HTTP/2 trailers, which clients cap (grpc-js and gRPC C++: 8-16 KiB
+// of metadata): a message that echoes a huge input would turn into a metadata error on the
+// client and lose its code. Messages are cut to this many characters, saying so.
+export const MAX_MESSAGE_CHARS = 2048;
+
+export function boundedMessage(message: string, max = MAX_MESSAGE_CHARS): string {
+  if (message.length <= max) return message;
+  return `${message.slice(0, max)}... (${message.length - max} more characters cut)`;
 }
