@@ -278,6 +278,16 @@ t.test('serving a model', { skip: skipReason ?? false }, async (t) => {
     }
     const periodic: StructureInput = { ...water, cell: [10, 0, 0, 0, 10, 0, 0, 0, 10], pbc: true };
     await expectCode(t, c.predict([periodic]), status.INVALID_ARGUMENT, /periodic/, 'periodic structure');
+    // 729 waters, 5103 orbitals: only 40 kB of HOMO/LUMO/gap, but 3 x 8 x 5103^2 = 625 MB of
+    // working matrices, over the default 448 MiB: refused before any work.
+    const grid: StructureInput = { atomicNumbers: [], positions: [] };
+    for (let i = 0; i < 9; i++) for (let j = 0; j < 9; j++) for (let k = 0; k < 9; k++) {
+      for (let a = 0; a < 3; a++) {
+        (grid.atomicNumbers as number[]).push(water.atomicNumbers[a]);
+        (grid.positions as number[][]).push((water.positions as number[][])[a].map((x, d) => x + 3 * [i, j, k][d]));
+      }
+    }
+    await expectCode(t, c.predict([grid], { outputs: ['homo', 'gap'] }), status.RESOURCE_EXHAUSTED, /working matrices \(5103 orbitals\)/, 'working memory counted whatever the outputs');
     t.equal((await c.predict([water])).structures.length, 1, 'still serving');
   });
 

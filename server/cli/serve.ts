@@ -23,7 +23,7 @@ export const serveUsage = `hamd serve [options]
   --max-structures N       structures per request (default ${defaultLimits.maxStructuresPerRequest})
   --max-receive-bytes B    largest request message (default 64MiB)
   --max-send-bytes B       largest response message (default 512MiB)
-  --max-output-bytes B     computed blocks per request (default 448MiB)
+  --max-output-bytes B     computed results (and Predict working matrices) per request (default 448MiB)
   --max-sessions N         simulation sessions open at once (default ${defaultLimits.maxSessions})
   --session-idle-timeout S seconds a session may go without a message (default ${defaultLimits.sessionIdleTimeoutS})
   --shutdown-timeout S     seconds to let in-flight calls finish on SIGTERM (default 30)

@@ -17,6 +17,8 @@ import {
 import type { DaemonLimits } from './limits';
 import { checkStructures } from './validate';
 
+// n_orb x n_orb matrices the Hamiltonian prediction holds at its peak besides its outputs.
+const WORKING_MATRICES = 3;
 
 // A checked PredictRequest: the model's request, every choice made.
 export type CheckedPredictRequest = Required<NativePredictRequest>;
@@ -54,17 +56,24 @@ export function checkPredictRequest(request: PredictRequest__Output, metadata: M
     });
   });
 
-  // Output size, before any native work: n_orb^2 per matrix, n_orb per energy vector.
+  // Memory, before any native work: the results (n_orb^2 per matrix, n_orb per energy vector)
+  // plus the working matrices of the largest structure, whatever the outputs: F', S (or its
+  // inverse square root) and the eigensolver's copy are n_orb^2 each, so asking only for orbital
+  // energies of a huge structure is no way around the limit.
   const wanted = outputs.length > 0 ? outputs : [...defaultPredictOutputs];
   const matrices = wanted.filter((o) => matrixOutputs.includes(o)).length;
-  let bytes = 0;
+  let results = 0;
+  let largest = 0;
   for (const system of systems) {
     let orbitals = 0;
     for (const z of system.types) orbitals += metadata.orbitalCounts[String(z)] ?? 0;
-    bytes += 8 * (matrices * orbitals * orbitals + orbitals);
+    results += 8 * (matrices * orbitals * orbitals + orbitals);
+    largest = Math.max(largest, orbitals);
   }
-  if (bytes > limits.maxOutputBytes) {
-    throw resourceExhausted(`outputs: ${bytes} bytes of results but this daemon returns at most ${limits.maxOutputBytes} per request`);
+  const working = 8 * WORKING_MATRICES * largest * largest;
+  if (results + working > limits.maxOutputBytes) {
+    throw resourceExhausted(`outputs: ${results} bytes of results and ${working} bytes of working matrices (${largest} orbitals) `
+      + `but this daemon computes at most ${limits.maxOutputBytes} bytes per request (hamd serve --max-output-bytes)`);
   }
   return { systems, outputs: wanted, units, order, variant, charge: request.charge ?? 0 };
 }
