@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <future>
 #include <random>
 #include <string>
 #include <thread>
@@ -352,6 +353,56 @@ int main() {
         for (auto& t : threads) t.join();
         check::ok(seen[0] && seen[0] == seen[1] && seen[1] == seen[2] && seen[2] == seen[3],
                   "concurrent first requests build one shared table");
+    }
+
+    // --- cache: a slow build holds up no other spec ---
+    {
+        // Thread A builds spec X with a builder that blocks until released; meanwhile this thread
+        // asks for a cached spec and builds a new one. Had the build kept the cache's lock, those
+        // requests would wait for A (the watchdog reports that instead of hanging the suite).
+        const RadialBasisSpec x{4.25, 2, 2, 0.35}, z{4.75, 2, 2, 0.35};
+        std::promise<void> started, release;
+        std::shared_future<void> released = release.get_future().share();
+        int x_builds = 0;
+        auto slow_build = [&] {
+            ++x_builds;
+            started.set_value();
+            released.wait();
+            return std::make_shared<const RadialIntegral>(x);
+        };
+        auto a = std::async(std::launch::async, [&] { return detail::cached_radial_integral_with(x, slow_build); });
+        started.get_future().wait();
+        auto others = std::async(std::launch::async, [&] {
+            auto cached = cached_radial_integral(specs[0]);
+            auto fresh = cached_radial_integral(z);
+            return cached && fresh && fresh->spec() == z;
+        });
+        const bool served = others.wait_for(std::chrono::seconds(60)) == std::future_status::ready;
+        // A second request for X waits for A's build instead of building again.
+        auto waiter = std::async(std::launch::async, [&] {
+            return detail::cached_radial_integral_with(x, [&] { ++x_builds; return std::make_shared<const RadialIntegral>(x); });
+        });
+        release.set_value();
+        const auto built = a.get();
+        check::ok(served && others.get(), "while one spec is being tabulated, a cached spec and a new spec are served");
+        check::ok(waiter.get() == built && x_builds == 1, "a request for the spec being built waits for that build (built once)");
+    }
+
+    // --- cache: a failed build is not cached ---
+    {
+        const RadialBasisSpec y{3.75, 2, 2, 0.35};
+        int attempts = 0;
+        bool threw = false;
+        try {
+            detail::cached_radial_integral_with(y, [&]() -> std::shared_ptr<const RadialIntegral> {
+                ++attempts;
+                throw InvalidArgument("build failed on purpose");
+            });
+        } catch (const InvalidArgument&) {
+            threw = true;
+        }
+        auto second = detail::cached_radial_integral_with(y, [&] { ++attempts; return std::make_shared<const RadialIntegral>(y); });
+        check::ok(threw && attempts == 2 && second && second->spec() == y, "a build that throws reports its error and the next request builds again");
     }
 
     // --- bad specs ---

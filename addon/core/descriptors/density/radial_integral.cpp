@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <future>
 #include <mutex>
 #include <string>
 
@@ -210,24 +211,52 @@ void RadialIntegral::compute_exact(double r, double* values, double* derivatives
     quadrature.integrate(r, values, derivatives != nullptr ? derivatives : scratch.data());
 }
 
-std::shared_ptr<const RadialIntegral> cached_radial_integral(const RadialBasisSpec& spec) {
+namespace detail {
+
+std::shared_ptr<const RadialIntegral> cached_radial_integral_with(
+    const RadialBasisSpec& spec, const std::function<std::shared_ptr<const RadialIntegral>()>& build) {
+    using Table = std::shared_future<std::shared_ptr<const RadialIntegral>>;
+    struct Entry {
+        RadialBasisSpec spec;
+        Table table;
+    };
     static std::mutex mutex;
-    static std::vector<std::shared_ptr<const RadialIntegral>> cache;  // most recently used last
+    static std::vector<Entry> cache;  // most recently used last
     constexpr size_t kCapacity = 16;
-    std::lock_guard<std::mutex> lock(mutex);
-    for (size_t i = 0; i < cache.size(); ++i) {
-        if (cache[i]->spec() == spec) {
-            auto found = cache[i];
-            cache.erase(cache.begin() + (long)i);
-            cache.push_back(found);
-            return found;
+
+    std::promise<std::shared_ptr<const RadialIntegral>> promise;
+    Table existing;
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        auto found = std::find_if(cache.begin(), cache.end(), [&](const Entry& e) { return e.spec == spec; });
+        if (found != cache.end()) {
+            Entry entry = *found;
+            cache.erase(found);
+            cache.push_back(entry);
+            existing = entry.table;
+        } else {
+            if (cache.size() >= kCapacity) cache.erase(cache.begin());
+            cache.push_back({spec, promise.get_future().share()});
         }
     }
-    // Built under the lock: concurrent first requests for one spec tabulate it once.
-    auto built = std::make_shared<const RadialIntegral>(spec);
-    if (cache.size() >= kCapacity) cache.erase(cache.begin());
-    cache.push_back(built);
-    return built;
+    if (existing.valid()) return existing.get();  // waits, without the lock, for a build in progress
+    try {
+        auto built = build();
+        promise.set_value(built);
+        return built;
+    } catch (...) {
+        promise.set_exception(std::current_exception());  // the waiters see the same error
+        std::lock_guard<std::mutex> lock(mutex);
+        auto failed = std::find_if(cache.begin(), cache.end(), [&](const Entry& e) { return e.spec == spec; });
+        if (failed != cache.end()) cache.erase(failed);
+        throw;
+    }
+}
+
+}  // namespace detail
+
+std::shared_ptr<const RadialIntegral> cached_radial_integral(const RadialBasisSpec& spec) {
+    return detail::cached_radial_integral_with(spec, [&] { return std::make_shared<const RadialIntegral>(spec); });
 }
 
 }  // namespace hamd

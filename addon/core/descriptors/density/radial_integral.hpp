@@ -2,6 +2,7 @@
 // (docs/science.md#radial-integral), tabulated once per hyper-parameter set and interpolated by
 // cubic Hermite splines (relative accuracy <= 1e-8, derivatives included).
 #pragma once
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -40,7 +41,16 @@ private:
     std::vector<double> orthonormalisation_;  // n_radial x n_radial, S^-1/2
 };
 
-// Tabulation is costly (milliseconds): share one table per spec across requests.
+// Tabulation is costly (milliseconds to seconds for large bases): share one table per spec across
+// requests. A table is built outside the cache's lock, so one client's slow first request does not
+// hold up requests for other specs; concurrent first requests for one spec wait for one build.
+// A build that throws is not cached (the next request tries again).
 std::shared_ptr<const RadialIntegral> cached_radial_integral(const RadialBasisSpec& spec);
+
+namespace detail {
+// cached_radial_integral with the table's construction supplied (tests: a build that waits).
+std::shared_ptr<const RadialIntegral> cached_radial_integral_with(
+    const RadialBasisSpec& spec, const std::function<std::shared_ptr<const RadialIntegral>()>& build);
+}  // namespace detail
 
 }  // namespace hamd
