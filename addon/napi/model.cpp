@@ -156,7 +156,7 @@ Napi::Value HamiltonianModelHandle::predict(const Napi::CallbackInfo& info) {
             Results results(request->systems.size());
             pool.parallel_for(request->systems.size(), [&](size_t s) {
                 if (cancel.load()) throw hamd::Cancelled();
-                results[s] = hamd::predict(*request->model, request->systems[s], request->options, s);
+                results[s] = hamd::predict(*request->model, request->systems[s], request->options, s, &cancel);
             });
             return results;
         },

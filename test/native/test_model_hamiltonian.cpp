@@ -1,5 +1,6 @@
 // Direct Hamiltonian model: equivariance of predictions, symmetry of F', reproduction of its
 // training Fock matrices, model-file round trip and corruption, bad-input errors.
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -221,6 +222,24 @@ int main() {
         System bad = fresh;
         bad.positions[5] = std::numeric_limits<double>::quiet_NaN();
         check::ok(throws_invalid([&] { model.predict_orthogonal(bad); }, ""), "NaN position: InvalidArgument");
+    }
+
+    // Cancellation: a caller that gave up (the daemon sets the flag when the client goes away)
+    // stops the prediction at the next stage; a clear flag changes nothing.
+    {
+        PredictionOptions options;
+        options.outputs = {"orbital_energies", "fock"};
+        std::atomic<bool> cancel{true}, clear{false};
+        bool cancelled = false;
+        try {
+            predict(model, fresh, options, 0, &cancel);
+        } catch (const Cancelled&) {
+            cancelled = true;
+        }
+        check::ok(cancelled, "predict with a set cancel flag throws Cancelled");
+        const Prediction a = predict(model, fresh, options, 0, &clear), b = predict(model, fresh, options);
+        check::ok(a.orbital_energies == b.orbital_energies && hamtest::max_abs(a.fock - b.fock) == 0.0,
+                  "a clear cancel flag gives the same prediction, bitwise");
     }
     return check::finish();
 }

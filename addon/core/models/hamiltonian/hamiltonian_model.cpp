@@ -108,10 +108,16 @@ CoupledHamiltonian HamiltonianModel::predict_blocks_with(const System& system, c
     return layout;
 }
 
-Eigen::MatrixXd HamiltonianModel::predict_orthogonal(const System& system, ModelVariant variant) const {
+Eigen::MatrixXd HamiltonianModel::predict_orthogonal(const System& system, ModelVariant variant,
+                                                     const std::atomic<bool>* cancel) const {
+    auto poll = [&] {
+        if (cancel && cancel->load()) throw Cancelled();
+    };
     validate_input(system);
     const StructureFeatures features = featurizer_.compute(system, family_keys());
+    poll();
     const CoupledHamiltonian blocks = predict_blocks(system, features, variant);
+    poll();
     return decouple(basis_, {system}, blocks)[0];
 }
 

@@ -8,6 +8,7 @@
 // Two weight sets may be present: the direct ridge fit to the STO-3G F', and the indirect
 // refinement on def2-TZVP orbital energies.
 #pragma once
+#include <atomic>
 #include <map>
 #include <string>
 #include <vector>
@@ -54,7 +55,10 @@ public:
     void validate_input(const System& system, size_t index_in_request = 0) const;
 
     // Predicted F' in hamd's orbital order (symmetric). Validates first.
-    Eigen::MatrixXd predict_orthogonal(const System& system, ModelVariant variant = ModelVariant::Best) const;
+    // `cancel` (optional) is polled between the stages (features, blocks, assembly): a caller
+    // that gives up stops the work at the next stage with Cancelled.
+    Eigen::MatrixXd predict_orthogonal(const System& system, ModelVariant variant = ModelVariant::Best,
+                                       const std::atomic<bool>* cancel = nullptr) const;
 
     // The layout blocks of one structure (samples with structure 0) filled from its features.
     CoupledHamiltonian predict_blocks(const System& system, const StructureFeatures& features,

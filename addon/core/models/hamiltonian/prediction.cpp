@@ -46,7 +46,10 @@ bool Prediction::wants(const std::string& output) const {
 }
 
 Prediction predict(const HamiltonianModel& model, const System& system, const PredictionOptions& options,
-                   size_t index_in_request) {
+                   size_t index_in_request, const std::atomic<bool>* cancel) {
+    auto poll = [&] {
+        if (cancel && cancel->load()) throw Cancelled();
+    };
     validate_prediction_options(options);
     model.validate_input(system, index_in_request);
     Prediction p;
@@ -59,12 +62,15 @@ Prediction predict(const HamiltonianModel& model, const System& system, const Pr
     p.n_electrons = -options.charge;
     for (int32_t z : system.types) p.n_electrons += z;
 
-    const Eigen::MatrixXd Fp = model.predict_orthogonal(system, options.variant);
+    const Eigen::MatrixXd Fp = model.predict_orthogonal(system, options.variant, cancel);
+    poll();
     auto reorder = [&](const Eigen::MatrixXd& m) { return pyscf ? matrix_hamd_to_pyscf(m, order) : m; };
     if (p.wants("fock_orthogonal")) p.fock_orthogonal = reorder(Fp) * unit;
     if (p.wants("fock") || p.wants("overlap")) {
         const Eigen::MatrixXd S = overlap_matrix(model.basis(), system);
+        poll();
         if (p.wants("fock")) p.fock = reorder(deorthogonalise(Fp, loewdin(S))) * unit;
+        poll();
         if (p.wants("overlap")) p.overlap = reorder(S);
     }
     const bool frontier = p.wants("homo") || p.wants("lumo") || p.wants("gap");

@@ -3,6 +3,7 @@
 // (ascending), HOMO, LUMO, gap, orbital labels; hamd or PySCF orbital order; Hartree or eV.
 // Output names are those of the contract (proto PredictRequest.outputs).
 #pragma once
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -44,8 +45,9 @@ struct Prediction {
 };
 
 // Validates the system (model.validate_input), predicts, converts units and order.
+// `cancel` (optional) is polled between stages (features, blocks, overlap, eigenvalues): Cancelled.
 Prediction predict(const HamiltonianModel& model, const System& system, const PredictionOptions& options,
-                   size_t index_in_request = 0);
+                   size_t index_in_request = 0, const std::atomic<bool>* cancel = nullptr);
 
 // The model's self-description (kind "hamiltonian"): species, basis, orbital counts, cutoff,
 // outputs, and the validation metrics and provenance of its training (from its metadata).
