@@ -2,6 +2,7 @@
 // loopback only, SIGTERM/SIGINT finishing in-flight calls then exiting 0.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as net from 'node:net';
 import t from 'tap';
 import { HamdClient, type DescriptorOptions, type StructureInput } from '../clients/node';
 import { defaultSocketPath, parseAddress } from '../server/wire/address';
@@ -141,6 +142,31 @@ t.test('a client that gives up cancels its request; the daemon keeps serving', a
     { code: 4 /* DEADLINE_EXCEEDED */ });
   const ok = await client.computeDescriptors([water], { kind: 'power-spectrum', hypers: small });
   t.ok(ok.blocks.length > 0, 'next request served');
+  client.close();
+  t.equal((await daemon.stop()).code, 0);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+t.test('connections that never speak HTTP/2 are closed after --connection-idle-timeout; idle clients reconnect', async (t) => {
+  const dir = tempDir();
+  const socketPath = path.join(dir, 'hamd.sock');
+  const daemon = await spawnDaemon(`unix:${socketPath}`, ['--threads', '1', '--connection-idle-timeout', '1']);
+  const client = await HamdClient.connect(daemon.address);
+  t.ok((await client.computeDescriptors([water], { kind: 'power-spectrum', hypers: small })).blocks.length > 0, 'a request before');
+  // 40 connections that send nothing at all (not even the HTTP/2 preface).
+  const silent = await Promise.all(Array.from({ length: 40 }, () => new Promise<net.Socket>((resolve, reject) => {
+    const socket = net.createConnection(socketPath, () => resolve(socket));
+    socket.on('error', reject);
+  })));
+  const closed = await Promise.all(silent.map((socket) => new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 20000);
+    socket.on('error', () => undefined);
+    socket.once('close', () => { clearTimeout(timer); resolve(true); });
+    socket.resume();  // read (and drop) the server's SETTINGS so 'close' is seen
+  })));
+  t.equal(closed.filter(Boolean).length, 40, 'the daemon closed every silent connection');
+  // The client's own connection went idle meanwhile and was closed too: its next call reconnects.
+  t.ok((await client.computeDescriptors([water], { kind: 'power-spectrum', hypers: small })).blocks.length > 0, 'an idle client\'s next call is served');
   client.close();
   t.equal((await daemon.stop()).code, 0);
   fs.rmSync(dir, { recursive: true, force: true });

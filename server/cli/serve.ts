@@ -26,6 +26,8 @@ export const serveUsage = `hamd serve [options]
   --max-output-bytes B     computed results (and Predict working matrices) per request (default 448MiB)
   --max-sessions N         simulation sessions open at once (default ${defaultLimits.maxSessions})
   --session-idle-timeout S seconds a session may go without a message (default ${defaultLimits.sessionIdleTimeoutS})
+  --connection-idle-timeout S  seconds a connection with no call or stream open is kept,
+                           also one that never speaks HTTP/2 (default ${defaultLimits.connectionIdleTimeoutS})
   --shutdown-timeout S     seconds to let in-flight calls finish on SIGTERM (default 30)
   --pid-file FILE          write the daemon's pid here (removed on exit)
   --idle-exit S            exit after S seconds with no call in flight and no stream open
@@ -35,7 +37,7 @@ ${modelOptionsUsage}`;
 export async function serve(argv: string[]): Promise<number> {
   const { rest, options: modelOptions } = extractModelOptions(argv);
   const args = parseArgs(rest, {
-    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'max-sessions', 'session-idle-timeout', 'shutdown-timeout', 'pid-file', 'idle-exit'],
+    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'max-sessions', 'session-idle-timeout', 'connection-idle-timeout', 'shutdown-timeout', 'pid-file', 'idle-exit'],
     flags: ['allow-remote', 'help'],
     aliases: { '-h': 'help' },
   });
@@ -56,9 +58,11 @@ export async function serve(argv: string[]): Promise<number> {
     maxOutputBytes: bytesOption(args, 'max-output-bytes') ?? defaultLimits.maxOutputBytes,
     maxSessions: numberOption(args, 'max-sessions', true) ?? defaultLimits.maxSessions,
     sessionIdleTimeoutS: numberOption(args, 'session-idle-timeout', false) ?? defaultLimits.sessionIdleTimeoutS,
+    connectionIdleTimeoutS: numberOption(args, 'connection-idle-timeout', false) ?? defaultLimits.connectionIdleTimeoutS,
   };
   if (limits.maxSessions < 1) throw new UsageError('--max-sessions must be >= 1');
   if (!(limits.sessionIdleTimeoutS > 0)) throw new UsageError('--session-idle-timeout must be > 0 seconds');
+  if (!(limits.connectionIdleTimeoutS > 0)) throw new UsageError('--connection-idle-timeout must be > 0 seconds');
   const shutdownTimeoutMs = 1000 * (numberOption(args, 'shutdown-timeout', false) ?? 30);
   const idleExitS = numberOption(args, 'idle-exit', false);
   if (idleExitS !== undefined && !(idleExitS > 0)) throw new UsageError('--idle-exit must be a number of seconds > 0');

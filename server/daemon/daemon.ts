@@ -60,6 +60,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.limits.maxReceiveBytes,
     'grpc.max_send_message_length': options.limits.maxSendBytes,
+    'grpc.max_connection_idle_ms': 1000 * options.limits.connectionIdleTimeoutS,
   });
   // Descriptor responses carry megabytes of bulk arrays: encode them with one memcpy each.
   const definition = hamdServiceDefinition();

@@ -8,6 +8,10 @@ export interface DaemonLimits {
   maxOutputBytes: number;    // computed blocks of one request, checked by the engine before allocating
   maxSessions: number;       // simulation sessions open at once
   sessionIdleTimeoutS: number; // a session without a message for this long ends (DEADLINE_EXCEEDED)
+  // A connection with no call or stream open for this long is closed: connections that never
+  // speak HTTP/2 (or a client that went quiet) hold no file descriptor for ever. gRPC clients
+  // reconnect on their next call.
+  connectionIdleTimeoutS: number;
 }
 
 const MiB = 1024 * 1024;
@@ -21,4 +25,5 @@ export const defaultLimits: DaemonLimits = {
   maxOutputBytes: 448 * MiB,
   maxSessions: 256,
   sessionIdleTimeoutS: 600,
+  connectionIdleTimeoutS: 300,
 };
