@@ -131,6 +131,34 @@ t.test('sessions on an energy model', { skip: numpy ? false : 'python3 with nump
     t.equal(await openSessions(client), 0, 'refused opens leave no session');
   });
 
+  await t.test('contributing atoms: only their energies count, forces on every atom', async (t) => {
+    // Two waters 2.6 A apart (within the 3.5 A cutoff), the second as a host code's ghosts: the
+    // energy is the sum of the first water's per-atom energies, which depend only on each atom's
+    // neighbourhood, so Predict's per-atom energies of the whole cluster give it.
+    const pair = [...WATER, ...WATER.map((v, k) => v + (k % 3 === 0 ? 2.6 : 0.1))];
+    const numbers = [8, 1, 1, 8, 1, 1];
+    const contributing = [true, true, true, false, false, false];
+    const session = await client.session({ atomicNumbers: numbers, outputs: [...all], contributing });
+    const got = await session.step(Float64Array.from(pair));
+    const want = (await client.predict([{ atomicNumbers: numbers, positions: pair }], { outputs: [...all] })).structures[0];
+    const sum = Array.from(want.energies!).slice(0, 3).reduce((a, b) => a + b, 0);
+    t.ok(close(got.energy!, sum), `energy = sum of the contributing atoms' Predict energies (${got.energy} vs ${sum})`);
+    t.ok(Math.abs(got.energy! - want.energy!) > 1e-6, 'and not the whole cluster\'s energy');
+    t.ok(Array.from(got.energies!).every((e, i) => (i < 3 ? close(e, want.energies![i]) : e === 0)), 'per-atom energies: Predict\'s, 0 for ghosts');
+    const ghostForce = Math.max(...Array.from(got.forces!).slice(9).map(Math.abs));
+    t.ok(ghostForce > 1e-6, `ghosts get forces (largest ${ghostForce.toExponential(2)} eV/A)`);
+    const net = [0, 1, 2].map((d) => Array.from(got.forces!).filter((_, k) => k % 3 === d).reduce((a, b) => a + b, 0));
+    t.ok(net.every((f) => Math.abs(f) < ROUNDING), `forces on all atoms sum to zero (translation invariance of the masked energy: ${net.map((f) => f.toExponential(1))})`);
+    await session.close();
+
+    const short = await rpcError(client.session({ atomicNumbers: numbers, contributing: contributing.slice(1) }));
+    t.equal(short.code, status.INVALID_ARGUMENT, 'a mask of 5 flags for 6 atoms: INVALID_ARGUMENT');
+    t.match(short.details ?? '', /open\.contributing: 5 flags for 6 atoms/, 'says why');
+    const hamiltonian = await rpcError(client.session({ atomicNumbers: numbers, outputs: ['energy', 'gap'], contributing }));
+    t.equal(hamiltonian.code, status.INVALID_ARGUMENT, 'a mask with Hamiltonian outputs: INVALID_ARGUMENT');
+    t.match(hamiltonian.details ?? '', /energy outputs only/, 'says why');
+  });
+
   await t.test('clients that vanish leave nothing behind', async (t) => {
     const pid = daemon!.child.pid!;
     const abandon = async (count: number) => {

@@ -63,6 +63,15 @@ Napi::Value EnergySessionHandle::create(const Napi::CallbackInfo& info, std::sha
     settings.pbc = system.pbc;
     settings.skin = number_field(config, "skin", 0.5);
     settings.request = state->choice.request();
+    // Which atoms' energies count (a host code's ghosts do not); absent: all. The core checks
+    // the length against the atoms.
+    const Napi::Value contributing = config.Get("contributing");
+    if (!contributing.IsUndefined() && !contributing.IsNull()) {
+        if (!contributing.IsTypedArray() || contributing.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+            bad_request(env, "config.contributing must be a Uint8Array");
+        const Napi::Uint8Array flags = contributing.As<Napi::Uint8Array>();
+        settings.request.contributing.assign(flags.Data(), flags.Data() + flags.ElementLength());
+    }
     try {
         state->session = std::make_unique<hamd::EnergySession>(model->model, std::move(settings));
     } catch (const hamd::InvalidArgument& e) {

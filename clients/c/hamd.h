@@ -58,6 +58,7 @@ enum {
 #define HAMD_FORCES 2
 #define HAMD_STRESS 4             /* periodic in three directions only; also gives the virial */
 #define HAMD_ENERGY_UNCERTAINTY 8
+#define HAMD_ENERGIES 16          /* per-atom energies (0 for atoms that do not contribute) */
 
 typedef struct hamd_client hamd_client;
 typedef struct hamd_session hamd_session;
@@ -69,7 +70,9 @@ typedef struct hamd_session_options {
   const char *model;       /* energy model registry name, or NULL/"": the default energy model */
   const char *units;       /* results: NULL/"" or "ev": eV and Angstrom; "hartree": Hartree and Bohr */
   double skin;             /* Verlet skin, Angstrom; < 0: the daemon's default (0.5) */
-  double timeout_s;        /* deadline of the open, seconds; <= 0: 60 (steps wait as long as they take) */
+  double timeout_s;        /* deadline of the open and of every step, seconds; <= 0: 60 s for the open,
+                              steps wait as long as they take. A step that is not answered in time
+                              ends the session (answers come in order): 4 DEADLINE_EXCEEDED */
 } hamd_session_options;
 
 /* The default options: energy and forces, not periodic, default model, eV and Angstrom. */
@@ -83,7 +86,11 @@ size_t hamd_default_address(char *buffer, size_t size);
  * default address) and checks that it answers (GetServerInfo). With HAMD_AUTOSTART, when
  * nothing answers on a Unix socket, runs `$HAMD_COMMAND serve` (else `hamd serve`, the `hamd`
  * of the PATH) on that socket, under the start lock of the Python and Node clients, and waits
- * up to 60 s for it to serve. 14 UNAVAILABLE when no daemon answers. */
+ * up to 60 s for it to serve. $HAMD_COMMAND is split into words as a POSIX shell (and Python's
+ * shlex.split) would, quotes and backslashes included, and run without a shell. 14 UNAVAILABLE
+ * when no daemon answers; 9 FAILED_PRECONDITION for a daemon of another API version. A daemon
+ * of the same API but another release than HAMD_CLIENT_VERSION connects (HAMD_OK) with a
+ * warning, on stderr once per process and in hamd_last_error(). */
 int hamd_connect(const char *address, int flags, hamd_client **client);
 /* The daemon's version (valid until hamd_disconnect). */
 const char *hamd_server_version(const hamd_client *client);
@@ -93,6 +100,14 @@ void hamd_disconnect(hamd_client *client);
  * 3 INVALID_ARGUMENT; an unknown model 5 NOT_FOUND. */
 int hamd_session_open(hamd_client *client, int n_atoms, const int *atomic_numbers,
                       const hamd_session_options *options, hamd_session **session);
+/* hamd_session_open for a host code's atoms together with their periodic images or ghosts as
+ * one non-periodic cluster (the KIM API, LAMMPS): contributing[i] non-zero for the atoms whose
+ * energies count (NULL: all). The energy is theirs; forces come for every atom, ghosts included,
+ * for the host to fold back; per-atom energies are 0 for the others. Energy outputs only. The
+ * mask is fixed for the session: open a new one when the ghosts change. */
+int hamd_session_open_contributing(hamd_client *client, int n_atoms, const int *atomic_numbers,
+                                   const int *contributing, const hamd_session_options *options,
+                                   hamd_session **session);
 /* One step: positions double [n][3]; cell double [3][3] (a new cell, periodic sessions) or NULL.
  * A step the model cannot evaluate (NaN, overlapping atoms) returns its code and the session
  * stays open. */
@@ -103,6 +118,10 @@ int hamd_forces(const hamd_session *session, double *forces);          /* double
 int hamd_stress(const hamd_session *session, double *stress);          /* double [3][3], ASE's sign */
 int hamd_virial(const hamd_session *session, double *virial);          /* -stress * volume, energy units */
 int hamd_energy_uncertainty(const hamd_session *session, double *sigma);
+int hamd_energies(const hamd_session *session, double *energies);      /* double [n], HAMD_ENERGIES */
+/* The longest feature cutoff of the session's models (Angstrom), as the daemon opened it: atoms
+ * farther apart do not interact (a host's ghost shell must be at least this thick). */
+int hamd_session_cutoff(const hamd_session *session, double *cutoff);
 /* Microseconds the daemon spent on the last step (queue + compute). */
 double hamd_compute_us(const hamd_session *session);
 /* Ends the session (close/closed) and frees it; returns the stream's final status. */

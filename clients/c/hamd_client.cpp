@@ -6,6 +6,7 @@
 #include "hamd.h"
 #pragma GCC visibility pop
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -29,6 +30,8 @@
 #include <grpcpp/grpcpp.h>
 
 #include "hamd/v1/hamd.grpc.pb.h"
+#include "shell_words.hpp"
+#include "step_watchdog.hpp"
 
 namespace {
 
@@ -205,10 +208,15 @@ struct hamd_session {
   // Results of the last successful step.
   bool have = false;
   double energy = 0, sigma = 0, compute_us = 0;
+  double cutoff = 0;  // from `opened`
   std::vector<double> forces;
   double stress[9] = {0};
+  std::vector<double> energies;
   pb::SessionRequest request;  // reused: its positions buffer keeps its capacity
   pb::SessionResponse response;
+  double step_timeout_s = 0;   // > 0: each step's deadline
+  // Declared after context and stream: destroyed (its thread joined) before them.
+  std::unique_ptr<hamd_c::StepWatchdog> watchdog;
 };
 
 namespace {
@@ -242,30 +250,38 @@ std::unique_ptr<hamd_client> healthy(const std::string &address, double timeout_
     return nullptr;
   }
   client->version = info.version();
+  if (info.version() != HAMD_CLIENT_VERSION) {
+    // Same API, another release: it should work, but say so once (results may differ where the
+    // daemon's models or fixes differ from what this client was tested with).
+    std::string warning = "hamd client " HAMD_CLIENT_VERSION ": the daemon at " + address + " is version " +
+                          info.version() + " (same API " + API_VERSION + ")";
+    static std::atomic<bool> warned{false};
+    if (!warned.exchange(true)) std::fprintf(stderr, "warning: %s\n", warning.c_str());
+    last_error = "warning: " + warning;
+  }
   *code = HAMD_OK;
   return client;
 }
 
-std::vector<std::string> hamd_command() {
-  std::vector<std::string> words;
+// $HAMD_COMMAND (else "hamd") as words; false with last_error set when it cannot be split.
+bool hamd_command(std::vector<std::string> &words) {
   const char *command = std::getenv("HAMD_COMMAND");
-  std::string text = command && *command ? command : "hamd";
-  // Split on blanks (no quoting): "node /path/to/bin/hamd.js".
-  size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
-    size_t j = i;
-    while (j < text.size() && text[j] != ' ' && text[j] != '\t') ++j;
-    if (j > i) words.push_back(text.substr(i, j - i));
-    i = j;
+  std::string text = command && *command ? command : "hamd", error;
+  if (!hamd_c::split_shell_words(text, words, error)) {
+    fail(HAMD_UNAVAILABLE, "HAMD_COMMAND: " + error + " in `" + text + "` (it is split as a shell would, e.g. "
+                           "HAMD_COMMAND=\"node '/path with blanks/bin/hamd.js'\")");
+    return false;
   }
-  return words;
+  if (words.empty()) {
+    fail(HAMD_UNAVAILABLE, "HAMD_COMMAND is blank");
+    return false;
+  }
+  return true;
 }
 
-// Starts `hamd serve` detached (double fork: the daemon is not our child); its pid, or -1.
-long start_daemon(const std::string &path, const std::string &directory) {
-  std::vector<std::string> args = hamd_command();
-  if (args.empty()) return -1;
+// Starts `hamd serve` detached (double fork: the daemon is not our child); its pid, or -1
+// (last_error set when the command could not be split).
+long start_daemon(const std::string &path, const std::string &directory, std::vector<std::string> args) {
   args.insert(args.end(), {"serve", "--listen", "unix:" + path, "--pid-file", directory + "/hamd.pid"});
   const char *idle = std::getenv("HAMD_IDLE_EXIT");
   std::string idle_exit = idle && *idle ? idle : "900";
@@ -355,7 +371,9 @@ int connect_or_start(const std::string &address, hamd_client **out) {
     sleep_s(0.1);
   }
   std::string log_path = directory + "/hamd.log";
-  long pid = start_daemon(path, directory);
+  std::vector<std::string> command;
+  if (!hamd_command(command)) return HAMD_UNAVAILABLE;
+  long pid = start_daemon(path, directory, command);
   if (pid <= 0) return fail(HAMD_UNAVAILABLE, "cannot start the hamd daemon (fork failed)");
   deadline = now_s() + 60.0;
   while (now_s() < deadline) {
@@ -366,7 +384,7 @@ int connect_or_start(const std::string &address, hamd_client **out) {
     }
     if (kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
       return fail(HAMD_UNAVAILABLE, "the hamd daemon exited before serving (no daemon answers and `" +
-                                        hamd_command()[0] + " serve` failed; install hamd, put `hamd` on the PATH, "
+                                        command[0] + " serve` failed; install hamd, put `hamd` on the PATH, "
                                         "or set HAMD_COMMAND); " + log_path + " ends with:\n" + log_tail(log_path));
     sleep_s(0.1);
   }
@@ -380,6 +398,31 @@ int read_response(hamd_session *session, const char *what) {
   session->stream.reset();
   if (status.ok()) return fail(HAMD_INTERNAL, std::string(what) + ": the daemon ended the session");
   return fail_status(status, what);
+}
+
+// Writes `request` and reads its answer within `timeout_s` (> 0; else without a limit). A
+// deadline that passes cancels the call: 4 DEADLINE_EXCEEDED, the session ended.
+int exchange(hamd_session *session, const pb::SessionRequest &request, const char *what, double timeout_s) {
+  const bool timed = timeout_s > 0 && session->watchdog;
+  if (timed) session->watchdog->arm(timeout_s);
+  int code;
+  if (!session->stream->Write(request)) {
+    code = read_response(session, what);  // the stream has ended: its status
+    if (code == HAMD_OK) code = fail(HAMD_UNAVAILABLE, std::string(what) + ": the stream closed");
+  } else {
+    code = read_response(session, what);
+  }
+  if (timed && session->watchdog->disarm()) {
+    if (session->stream) {  // cancelled just as the answer came: the call is over all the same
+      session->stream->Finish();
+      session->stream.reset();
+    }
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%g", timeout_s);
+    return fail(HAMD_DEADLINE_EXCEEDED, std::string(what) + ": no answer within " + seconds +
+                                            " s (hamd_session_options.timeout_s); the session is ended");
+  }
+  return code;
 }
 
 }  // namespace
@@ -431,6 +474,12 @@ void hamd_disconnect(hamd_client *client) { delete client; }
 
 int hamd_session_open(hamd_client *client, int n_atoms, const int *atomic_numbers,
                       const hamd_session_options *options, hamd_session **out) {
+  return hamd_session_open_contributing(client, n_atoms, atomic_numbers, nullptr, options, out);
+}
+
+int hamd_session_open_contributing(hamd_client *client, int n_atoms, const int *atomic_numbers,
+                                   const int *contributing, const hamd_session_options *options,
+                                   hamd_session **out) {
   if (!client || !out || (n_atoms > 0 && !atomic_numbers) || n_atoms < 0)
     return fail(HAMD_INVALID_ARGUMENT, "hamd_session_open: NULL client, session or atomic numbers, or n_atoms < 0");
   *out = nullptr;
@@ -443,6 +492,7 @@ int hamd_session_open(hamd_client *client, int n_atoms, const int *atomic_number
   session->outputs = options->outputs ? options->outputs : HAMD_ENERGY | HAMD_FORCES;
   session->hartree = options->units && std::strcmp(options->units, "hartree") == 0;
   session->forces.assign(static_cast<size_t>(n_atoms) * 3, 0.0);
+  session->energies.assign(static_cast<size_t>(n_atoms), 0.0);
   pb::SessionRequest request;
   pb::SessionOpen *open = request.mutable_open();
   for (int i = 0; i < n_atoms; ++i) open->add_atomic_numbers(atomic_numbers[i]);
@@ -460,20 +510,23 @@ int hamd_session_open(hamd_client *client, int n_atoms, const int *atomic_number
   if (session->outputs & HAMD_FORCES) open->add_outputs("forces");
   if (session->outputs & HAMD_STRESS) open->add_outputs("stress");
   if (session->outputs & HAMD_ENERGY_UNCERTAINTY) open->add_outputs("energy_uncertainty");
+  if (session->outputs & HAMD_ENERGIES) open->add_outputs("energies");
+  if (contributing)
+    for (int i = 0; i < n_atoms; ++i) open->add_contributing(contributing[i] != 0);
   if (options->model) open->set_model(options->model);
   if (options->units) open->set_units(options->units);
   if (options->skin >= 0) open->set_skin(options->skin);
   session->context = std::make_unique<grpc::ClientContext>();
+  session->step_timeout_s = options->timeout_s > 0 ? options->timeout_s : 0.0;
   try {
     session->stream = client->stub->Session(session->context.get());
-    if (!session->stream->Write(request)) {
-      int code = read_response(session.get(), "opening the session");
-      return code == HAMD_OK ? fail(HAMD_UNAVAILABLE, "opening the session: the stream closed") : code;
-    }
-    int code = read_response(session.get(), "opening the session");
+    session->watchdog = std::make_unique<hamd_c::StepWatchdog>(session->context.get());
+    int code = exchange(session.get(), request, "opening the session", options->timeout_s > 0 ? options->timeout_s : 60.0);
+    if (session->step_timeout_s == 0) session->watchdog.reset();  // steps without a limit: no thread
     if (code != HAMD_OK) return code;
     if (!session->response.has_opened()) return fail(HAMD_INTERNAL, "opening the session: no `opened` answer");
     session->hartree = session->response.opened().energy_units() == "hartree";
+    session->cutoff = session->response.opened().cutoff();
   } catch (const std::exception &error) {
     return fail(HAMD_INTERNAL, std::string("hamd_session_open: ") + error.what());
   }
@@ -498,11 +551,7 @@ int hamd_step(hamd_session *session, const double *positions, const double *cell
   } else {
     step->clear_cell();
   }
-  if (!session->stream->Write(session->request)) {
-    int code = read_response(session, "step");
-    return code == HAMD_OK ? fail(HAMD_UNAVAILABLE, "step: the stream closed") : code;
-  }
-  int code = read_response(session, "step");
+  int code = exchange(session, session->request, "step", session->step_timeout_s);
   if (code != HAMD_OK) return code;
   if (!session->response.has_result()) return fail(HAMD_INTERNAL, "step: no `result` answer");
   const pb::SessionResult &result = session->response.result();
@@ -515,6 +564,9 @@ int hamd_step(hamd_session *session, const double *positions, const double *cell
   if ((session->outputs & HAMD_FORCES) &&
       !read_f64(prediction.forces(), session->forces.size(), session->forces.data()))
     return fail(HAMD_INTERNAL, "step: forces of an unexpected dtype or shape");
+  if ((session->outputs & HAMD_ENERGIES) &&
+      !read_f64(prediction.energies(), session->energies.size(), session->energies.data()))
+    return fail(HAMD_INTERNAL, "step: per-atom energies of an unexpected dtype or shape");
   if ((session->outputs & HAMD_STRESS) && !read_f64(prediction.stress(), 9, session->stress))
     return fail(HAMD_INTERNAL, "step: stress of an unexpected dtype or shape");
   session->have = true;
@@ -562,6 +614,18 @@ int hamd_energy_uncertainty(const hamd_session *session, double *sigma) {
   int code = result_check(session, HAMD_ENERGY_UNCERTAINTY, "hamd_energy_uncertainty", sigma);
   if (code == HAMD_OK) *sigma = session->sigma;
   return code;
+}
+
+int hamd_energies(const hamd_session *session, double *energies) {
+  int code = result_check(session, HAMD_ENERGIES, "hamd_energies", energies);
+  if (code == HAMD_OK) std::memcpy(energies, session->energies.data(), session->energies.size() * sizeof(double));
+  return code;
+}
+
+int hamd_session_cutoff(const hamd_session *session, double *cutoff) {
+  if (!session || !cutoff) return fail(HAMD_INVALID_ARGUMENT, "hamd_session_cutoff: NULL argument");
+  *cutoff = session->cutoff;
+  return HAMD_OK;
 }
 
 double hamd_compute_us(const hamd_session *session) { return session ? session->compute_us : 0.0; }

@@ -21,6 +21,9 @@ export interface SessionOptions {
   order?: OrbitalOrder;
   charge?: number;
   skin?: number;                     // Verlet skin, Angstrom (default 0.5)
+  // Per atom, whether its energy counts (default: all); for a host code's atoms plus ghosts as
+  // one cluster, energy outputs only (docs/sessions.md).
+  contributing?: ArrayLike<boolean>;
 }
 
 export interface SessionInfo {
@@ -92,6 +95,7 @@ export class HamdSession {
     };
     if (options.cell !== undefined) open.cell = float64Array(Float64Array.from(options.cell), [3, 3]);
     if (options.skin !== undefined) open.skin = options.skin;
+    if (options.contributing !== undefined) open.contributing = Array.from(options.contributing);
     const reply = await session.send({ open });
     const o = reply.opened;
     if (!o) throw new Error('the daemon did not answer "open" with "opened"');

@@ -40,6 +40,8 @@ export interface SessionHamiltonianPart {
 export interface SessionPlan {
   frame: Omit<NativeSystem, 'positions'>;
   skin: number;
+  // Which atoms' energies count (open.contributing); undefined: every atom.
+  contributing?: Uint8Array;
   energy?: SessionEnergyPart;
   hamiltonian?: SessionHamiltonianPart;
   outputs: PredictOutput[];
@@ -88,6 +90,17 @@ export function checkSessionOpen(open: SessionOpen__Output, registry: ModelRegis
   }
 
   const plan: SessionPlan = { frame, skin, outputs };
+  const contributing = open.contributing ?? [];
+  if (contributing.length > 0) {
+    if (contributing.length !== numbers.length) {
+      throw invalidArgument(`open.contributing: ${contributing.length} flags for ${numbers.length} atoms (one per atom, or none)`);
+    }
+    if (hamiltonianWanted.length > 0) {
+      throw invalidArgument(`open.contributing: Hamiltonian outputs (${hamiltonianWanted.join(', ')}) are of the whole molecule; `
+        + 'a contributing mask is for energy outputs only');
+    }
+    plan.contributing = Uint8Array.from(contributing, (flag) => (flag ? 1 : 0));
+  }
   if (energyWanted.length > 0) {
     const entry = resolveKind(registry, open.model ?? '', 'energy');
     checkSpecies(frame.types, entry.metadata, entry.name);

@@ -113,7 +113,9 @@ class Session {
     const { plan } = this;
     this.endActivity = this.context.activity?.begin();
     if (plan.energy) {
-      this.native = plan.energy.handle.openSession({ system: plan.frame, skin: plan.skin, outputs: plan.energy.outputs, units: plan.energy.units });
+      this.native = plan.energy.handle.openSession({
+        system: plan.frame, skin: plan.skin, outputs: plan.energy.outputs, units: plan.energy.units, contributing: plan.contributing,
+      });
     }
     this.cell = plan.frame.cell;
     const species = [plan.energy, plan.hamiltonian].filter((p) => p !== undefined)
@@ -231,7 +233,7 @@ export function sessionHandler(context: SessionContext): grpc.handleBidiStreamin
       session = new Session(id, call, inbox, plan, context);
       const opened = session.open();
       context.sessions.add(session);
-      logger.info('session-open', { session: id, peer, atoms: plan.frame.types.length, outputs: plan.outputs, model: plan.energy?.model, hamiltonian_model: plan.hamiltonian?.model, skin: plan.skin });
+      logger.info('session-open', { session: id, peer, atoms: plan.frame.types.length, outputs: plan.outputs, model: plan.energy?.model, hamiltonian_model: plan.hamiltonian?.model, skin: plan.skin, contributing: plan.contributing ? plan.contributing.reduce((a, b) => a + b, 0) : undefined });
       write(call, opened);
       for (;;) {
         const message = await inbox.next();

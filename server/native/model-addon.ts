@@ -88,12 +88,15 @@ export interface NativeEnergyResult {
 }
 
 // An MD session's fixed part (addon/napi/energy_session.hpp): species, cell and periodicity
-// (positions come with each step), the Verlet skin (Angstrom), outputs and units as predict's.
+// (positions come with each step), the Verlet skin (Angstrom), outputs and units as predict's;
+// `contributing` (one flag per atom, 0 or 1; absent: every atom) selects the atoms whose energies
+// count (host codes' ghosts are not contributing; core/models/energy/energy_model.hpp).
 export interface NativeSessionConfig {
   system: Omit<NativeSystem, 'positions'>;
   skin: number;
   outputs: string[];
   units: 'ev' | 'hartree';
+  contributing?: Uint8Array;
 }
 
 // One step's outputs, as predict's for one structure, and whether it rebuilt the neighbour list.
@@ -116,7 +119,8 @@ export interface NativeEnergySession {
 export interface EnergyModelHandle {
   metadata(): ModelMetadata;   // kind "energy"
   predict(request: NativeEnergyRequest, cancel?: CancelToken): Promise<NativeEnergyResult>;
-  // INVALID_ARGUMENT for an element the model does not know, a bad cell or skin.
+  // INVALID_ARGUMENT for an element the model does not know, a bad cell or skin, a contributing
+  // mask of another length than the atoms.
   openSession(config: NativeSessionConfig): NativeEnergySession;
 }
 

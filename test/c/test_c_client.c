@@ -6,6 +6,12 @@
  *   hamd_c_client_test error ADDRESS Z...           opens a session of these elements; prints
  *       "code C" and "message M" of the failure (exit 0 when it failed).
  *   hamd_c_client_test connect ADDRESS [autostart]  prints "code C" and "message M".
+ *   hamd_c_client_test twice ADDRESS                connects twice; "code C" and "message M" each time.
+ *   hamd_c_client_test masked ADDRESS FILE          FILE as for frames, with n contributing flags
+ *       (0/1) after the atomic numbers; a session with that mask: per frame "energy E", a line
+ *       "energies" with n per-atom energies, and n lines of forces.
+ *   hamd_c_client_test timeout ADDRESS SECONDS      a water session with timeout_s = SECONDS and
+ *       one step: "code C", "message M" and "seconds S" (the step's wall time).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,7 +74,81 @@ static int frames(const char *address, const char *path, int repeat) {
   return 0;
 }
 
+static int masked(const char *address, const char *path) {
+  FILE *file = fopen(path, "r");
+  if (!file) { perror(path); return 2; }
+  int n, n_frames;
+  if (fscanf(file, "%d %d", &n, &n_frames) != 2) return 2;
+  int *z = malloc(sizeof(int) * (size_t)n), *flags = malloc(sizeof(int) * (size_t)n);
+  double *positions = malloc(sizeof(double) * 3 * (size_t)n * (size_t)n_frames);
+  double *forces = malloc(sizeof(double) * 3 * (size_t)n), *energies = malloc(sizeof(double) * (size_t)n);
+  for (int i = 0; i < n; ++i) if (fscanf(file, "%d", &z[i]) != 1) return 2;
+  for (int i = 0; i < n; ++i) if (fscanf(file, "%d", &flags[i]) != 1) return 2;
+  for (long i = 0; i < 3L * n * n_frames; ++i) if (fscanf(file, "%lf", &positions[i]) != 1) return 2;
+  fclose(file);
+  hamd_client *client;
+  int code = hamd_connect(address, 0, &client);
+  if (code) { printf("code %d\nmessage %s\n", code, hamd_last_error()); return 1; }
+  hamd_session_options options;
+  hamd_session_options_init(&options);
+  options.outputs = HAMD_ENERGY | HAMD_FORCES | HAMD_ENERGIES;
+  hamd_session *session;
+  code = hamd_session_open_contributing(client, n, z, flags, &options, &session);
+  if (code) { printf("code %d\nmessage %s\n", code, hamd_last_error()); return 1; }
+  for (int f = 0; f < n_frames; ++f) {
+    double energy;
+    code = hamd_step(session, positions + 3L * n * f, NULL);
+    if (!code) code = hamd_energy(session, &energy);
+    if (!code) code = hamd_energies(session, energies);
+    if (!code) code = hamd_forces(session, forces);
+    if (code) { printf("code %d\nmessage %s\n", code, hamd_last_error()); return 1; }
+    printf("energy %.17g\nenergies", energy);
+    for (int i = 0; i < n; ++i) printf(" %.17g", energies[i]);
+    printf("\n");
+    for (int i = 0; i < n; ++i) printf("%.17g %.17g %.17g\n", forces[3 * i], forces[3 * i + 1], forces[3 * i + 2]);
+  }
+  code = hamd_session_close(session);
+  hamd_disconnect(client);
+  free(z); free(flags); free(positions); free(forces); free(energies);
+  return code ? 1 : 0;
+}
+
+static int timeout(const char *address, double seconds_limit) {
+  static const int z[3] = {8, 1, 1};
+  static const double water[9] = {0, 0, 0.12, 0, 0.75, -0.46, 0, -0.77, -0.47};
+  hamd_client *client;
+  int code = hamd_connect(address, 0, &client);
+  if (code) { printf("code %d\nmessage %s\n", code, hamd_last_error()); return 1; }
+  hamd_session_options options;
+  hamd_session_options_init(&options);
+  options.timeout_s = seconds_limit;
+  hamd_session *session = NULL;
+  code = hamd_session_open(client, 3, z, &options, &session);
+  if (code) { printf("open code %d\nmessage %s\n", code, hamd_last_error()); return 1; }
+  double start = seconds();
+  code = hamd_step(session, water, NULL);
+  printf("code %d\nmessage %s\nseconds %.3f\n", code, hamd_last_error(), seconds() - start);
+  if (code) {
+    int again = hamd_step(session, water, NULL);
+    printf("next %d\n", again);
+  }
+  hamd_session_close(session);
+  hamd_disconnect(client);
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc >= 4 && strcmp(argv[1], "masked") == 0) return masked(argv[2], argv[3]);
+  if (argc >= 4 && strcmp(argv[1], "timeout") == 0) return timeout(argv[2], atof(argv[3]));
+  if (argc >= 3 && strcmp(argv[1], "twice") == 0) {
+    for (int k = 0; k < 2; ++k) {
+      hamd_client *client = NULL;
+      int code = hamd_connect(argv[2], 0, &client);
+      printf("code %d\nmessage %s\n", code, hamd_last_error());
+      hamd_disconnect(client);
+    }
+    return 0;
+  }
   if (argc >= 4 && strcmp(argv[1], "frames") == 0)
     return frames(argv[2], argv[3], argc > 4 ? atoi(argv[4]) : 0);
   if (argc >= 3 && strcmp(argv[1], "connect") == 0) {

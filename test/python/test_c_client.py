@@ -120,3 +120,118 @@ def test_fortran_example_matches_python_session(daemon_address, tmp_path):
     assert check.returncode == 0, check.stdout + check.stderr
     assert "21 geometries" in check.stdout
     print(check.stdout.strip())
+
+
+def test_c_client_contributing_mask_matches_python_session(daemon_address, tmp_path):
+    """hamd_session_open_contributing: two ethanols 3 A apart, the second as ghosts; energy,
+    per-atom energies and forces (ghosts included) equal the Python session with the same mask."""
+    program = built("hamd_c_client_test")
+    numbers, frames = ethanol_frames(3)
+    numbers = np.concatenate([numbers, numbers])
+    frames = [np.vstack([f, f + [3.0, 0.5, 0.0]]) for f in frames]
+    flags = [1] * 9 + [0] * 9
+    lines = [f"{len(numbers)} {len(frames)}", " ".join(map(str, numbers)), " ".join(map(str, flags))]
+    lines += [" ".join(repr(float(x)) for x in row) for frame in frames for row in frame]
+    (tmp_path / "frames.txt").write_text("\n".join(lines) + "\n")
+    run = subprocess.run([str(program), "masked", daemon_address, str(tmp_path / "frames.txt")],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    blocks = run.stdout.split("energy ")[1:]
+    assert len(blocks) == len(frames)
+    outputs = ("energy", "forces", "energies")
+    with hamd.connect(daemon_address) as client, \
+            client.session((numbers, frames[0]), outputs=outputs, contributing=[bool(f) for f in flags]) as session:
+        for block, positions in zip(blocks, frames):
+            rows = block.strip().split("\n")
+            energy = float(rows[0])
+            energies = np.array([float(x) for x in rows[1].split()[1:]])
+            forces = np.array([[float(x) for x in row.split()] for row in rows[2:2 + len(numbers)]])
+            expected = session.step(positions)
+            assert abs(energy - expected["energy"]) <= TOLERANCE * abs(expected["energy"])
+            assert np.abs(energies - expected["energies"]).max() <= TOLERANCE * np.abs(expected["energies"]).max()
+            assert np.all(energies[9:] == 0) and abs(energies.sum() - energy) <= TOLERANCE * abs(energy)
+            assert np.abs(forces - expected["forces"]).max() <= TOLERANCE * np.abs(expected["forces"]).max()
+            assert np.abs(forces[9:]).max() > 1e-4  # the ghosts get their share of the forces
+
+
+class _FakeDaemon:
+    """A gRPC server on a Unix socket that answers GetServerInfo as hamd `version` (API hamd.v1)
+    and opens sessions whose steps take `step_delay` seconds: for what no real daemon does."""
+
+    def __init__(self, path, version, step_delay=0.0):
+        from concurrent import futures
+        import grpc
+        from hamd._proto import hamd_pb2, hamd_pb2_grpc
+
+        class Servicer(hamd_pb2_grpc.HamdServicer):
+            def GetServerInfo(self, request, context):
+                return hamd_pb2.ServerInfo(version=version, api_version="hamd.v1")
+
+            def Session(self, requests, context):
+                for request in requests:
+                    if request.HasField("open"):
+                        yield hamd_pb2.SessionResponse(opened=hamd_pb2.SessionOpened(session_id="fake", cutoff=5.0))
+                    elif request.HasField("step"):
+                        time.sleep(step_delay)
+                        yield hamd_pb2.SessionResponse(result=hamd_pb2.SessionResult(error_code=13, error_message="fake"))
+                    else:
+                        yield hamd_pb2.SessionResponse(closed=hamd_pb2.SessionClosed())
+                        return
+
+        self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+        hamd_pb2_grpc.add_HamdServicer_to_server(Servicer(), self.server)
+        self.server.add_insecure_port(f"unix:{path}")
+        self.server.start()
+
+    def stop(self):
+        self.server.stop(0)
+
+
+def test_c_client_warns_once_about_another_daemon_version(tmp_path):
+    program = built("hamd_c_client_test")
+    fake = _FakeDaemon(tmp_path / "fake.sock", "0.0.0-fake")
+    try:
+        run = subprocess.run([str(program), "twice", f"unix:{tmp_path}/fake.sock"], capture_output=True, text=True, timeout=60)
+    finally:
+        fake.stop()
+    results = re.findall(r"^code (\d+)\nmessage (.*)$", run.stdout, re.M)
+    assert [code for code, _ in results] == ["0", "0"], run.stdout  # same API: it connects
+    assert all("is version 0.0.0-fake (same API hamd.v1)" in message for _, message in results), run.stdout
+    assert run.stderr.count("warning: hamd client") == 1, run.stderr  # on stderr once per process
+
+
+def test_c_client_step_timeout_is_deadline_exceeded(tmp_path):
+    program = built("hamd_c_client_test")
+    fake = _FakeDaemon(tmp_path / "slow.sock", "0.1.0", step_delay=3.0)
+    try:
+        run = subprocess.run([str(program), "timeout", f"unix:{tmp_path}/slow.sock", "0.3"], capture_output=True,
+                             text=True, timeout=60)
+    finally:
+        fake.stop()
+    result = dict(re.findall(r"^(code|message|seconds|next) (.*)$", run.stdout, re.M))
+    assert result.get("code") == "4", run.stdout + run.stderr
+    assert "no answer within 0.3 s" in result["message"] and "session is ended" in result["message"]
+    assert 0.25 <= float(result["seconds"]) < 2.0  # the deadline, not the 3 s the step takes
+    assert result["next"] == "9"  # FAILED_PRECONDITION: the session has ended
+
+
+def test_c_client_hamd_command_is_split_as_a_shell_would(tmp_path):
+    """$HAMD_COMMAND with quotes: a program in a folder with blanks, an argument with a blank."""
+    program = built("hamd_c_client_test")
+    folder = tmp_path / "dir with blanks"
+    folder.mkdir()
+    fake = folder / "fake hamd"
+    fake.write_text("#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > \"$(dirname \"$0\")/argv.txt\"\nexit 3\n")
+    fake.chmod(0o755)
+    env = dict(os.environ, HAMD_COMMAND=f"'{fake}' --flag \"a b\" c\\ d", HAMD_IDLE_EXIT="0")
+    address = f"unix:{tmp_path}/run/hamd.sock"
+    run = subprocess.run([str(program), "connect", address, "autostart"], capture_output=True, text=True,
+                         timeout=60, env=env)
+    assert parse(run.stdout)["code"] == "14", run.stdout
+    argv = (folder / "argv.txt").read_text().splitlines()
+    assert argv[:5] == ["--flag", "a b", "c d", "serve", "--listen"], argv
+    env["HAMD_COMMAND"] = "'unterminated"
+    run = subprocess.run([str(program), "connect", address, "autostart"], capture_output=True, text=True,
+                         timeout=60, env=env)
+    result = parse(run.stdout)
+    assert result["code"] == "14" and "HAMD_COMMAND: unterminated single quote" in result["message"], run.stdout

@@ -215,7 +215,8 @@ class Client:
 
     def session(self, atoms: Any, outputs: Sequence[str] = ("energy", "forces"), model: Optional[str] = None,
                 hamiltonian_model: Optional[str] = None, units: Optional[str] = None, order: Optional[str] = None,
-                charge: int = 0, skin: Optional[float] = None, timeout: Optional[float] = None) -> "Session":
+                charge: int = 0, skin: Optional[float] = None, timeout: Optional[float] = None,
+                contributing: Optional[Sequence[bool]] = None) -> "Session":
         """Opens a simulation session for `atoms` (ase.Atoms or (symbols | numbers, positions[,
         cell, pbc])): the species, cell and periodicity are fixed; each step() sends positions.
 
@@ -225,10 +226,13 @@ class Client:
         units: None (eV and Angstrom for energy outputs, Hartree for Hamiltonian ones), "ev" or
         "hartree". skin: Verlet skin in Angstrom (None: the daemon's 0.5). timeout: seconds for
         the whole session (None: no limit; the daemon ends sessions idle for its idle timeout).
+        contributing: one flag per atom, whether its energy counts (None: every atom); for a host
+        code's atoms plus their ghosts as one cluster (energy outputs only; docs/sessions.md).
         Returns a hamd.session.Session (a context manager)."""
         from .session import Session
         try:
-            return Session(self._stub, atoms, outputs, model, hamiltonian_model, units, order, charge, skin, timeout)
+            return Session(self._stub, atoms, outputs, model, hamiltonian_model, units, order, charge, skin, timeout,
+                           contributing)
         except grpc.RpcError as error:
             raise from_rpc_error(error) from None
 

@@ -61,7 +61,8 @@ class Session:
 
     def __init__(self, stub: Any, atoms: Any, outputs: Sequence[str] = ("energy", "forces"), model: Optional[str] = None,
                  hamiltonian_model: Optional[str] = None, units: Optional[str] = None, order: Optional[str] = None,
-                 charge: int = 0, skin: Optional[float] = None, timeout: Optional[float] = None) -> None:
+                 charge: int = 0, skin: Optional[float] = None, timeout: Optional[float] = None,
+                 contributing: Optional[Sequence[bool]] = None) -> None:
         """Opens the session on `stub` (a HamdStub); use Client.session() instead."""
         structure = structure_to_proto(atoms)
         self.n_atoms = len(structure.atomic_numbers)
@@ -74,6 +75,8 @@ class Session:
             open_message.cell.CopyFrom(structure.cell)
         if skin is not None:
             open_message.skin = float(skin)
+        if contributing is not None:
+            open_message.contributing.extend(bool(flag) for flag in contributing)
         self._requests = _Requests()
         self._lock = threading.Lock()
         self._closed = False

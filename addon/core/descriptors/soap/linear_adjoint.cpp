@@ -59,7 +59,7 @@ void pair_gradients(const ExpansionSetup& setup, const CentreNeighbourhood& nh, 
 
 void evaluate_linear(const ExpansionSetup& setup, const LinearCentreTerm& term, const System& system,
                      const NeighborList& list, bool forces, bool feature_sums, ThreadPool& pool,
-                     const std::atomic<bool>* cancel, LinearResult& result) {
+                     const std::atomic<bool>* cancel, LinearResult& result, const uint8_t* contributing) {
     const size_t n = system.size();
     // The list must be this structure's (the engine checks its own callers' lists the same way).
     bool consistent = list.centre_offsets.size() == n + 1 && list.centre_offsets.back() == list.pairs.size();
@@ -92,6 +92,7 @@ void evaluate_linear(const ExpansionSetup& setup, const LinearCentreTerm& term, 
         const size_t end = std::min(n, (chunk + 1) * per_chunk);
         for (size_t i = chunk * per_chunk; i < end; ++i) {
             check_cancel(cancel);
+            if (contributing && !contributing[i]) continue;
             const int c = setup.channel(system.types[i]);
             if (c < 0 || !term.has_weights(c)) continue;
             collect_neighbourhood(setup, system, list, static_cast<int32_t>(i), nh);

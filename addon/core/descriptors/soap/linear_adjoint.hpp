@@ -10,6 +10,7 @@
 #pragma once
 #include <array>
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -21,7 +22,8 @@
 namespace hamd {
 
 struct LinearResult {
-    std::vector<double> energies;   // per atom: w . p_i (0 for atoms whose species has no weights)
+    std::vector<double> energies;   // per atom: w . p_i (0 for atoms whose species has no weights
+                                    // and for non-contributing atoms)
     std::vector<double> forces;     // 3 n: -dE/dr
     // sum over pairs of vector_p (x) dE/dvector_p: dE/d(strain)[c][b] for r -> r (1 + strain)
     std::array<double, 9> strain_derivative{};
@@ -47,8 +49,12 @@ public:
                           Workspace& workspace) const = 0;
 };
 
+// `contributing` (n flags, or null: every atom) selects the centres whose E_i count: the others
+// get no expansion, energy 0 and no share of the feature sums, but stay neighbours of the
+// contributing centres, so forces land on them. That is how a host code's ghost (padding) atoms
+// are handled: the particles as a cluster, the real atoms contributing (e.g. the KIM API).
 void evaluate_linear(const ExpansionSetup& setup, const LinearCentreTerm& term, const System& system,
                      const NeighborList& list, bool forces, bool feature_sums, ThreadPool& pool,
-                     const std::atomic<bool>* cancel, LinearResult& result);
+                     const std::atomic<bool>* cancel, LinearResult& result, const uint8_t* contributing = nullptr);
 
 }  // namespace hamd

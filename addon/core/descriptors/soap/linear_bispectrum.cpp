@@ -104,8 +104,8 @@ double LinearBispectrum::centre(int channel, const double* c, double* adjoint, d
 }
 
 void LinearBispectrum::evaluate(const System& system, const NeighborList& list, bool forces, bool feature_sums,
-                                ThreadPool& pool, const std::atomic<bool>* cancel, Result& result) const {
-    evaluate_linear(setup_, *this, system, list, forces, feature_sums, pool, cancel, result);
+                                ThreadPool& pool, const std::atomic<bool>* cancel, Result& result, const uint8_t* contributing) const {
+    evaluate_linear(setup_, *this, system, list, forces, feature_sums, pool, cancel, result, contributing);
 }
 
 }  // namespace hamd

@@ -14,6 +14,7 @@
 // of the P x 3 gradient rows per neighbour of the explicit bispectrum gradients.
 #pragma once
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -37,8 +38,9 @@ public:
 
     // One structure, over `list` (built with any cutoff >= the setup's). Deterministic: the
     // partition of centres into chunks does not depend on the pool's size.
+    // `contributing`: the centres whose energies count (evaluate_linear; null: all).
     void evaluate(const System& system, const NeighborList& list, bool forces, bool feature_sums, ThreadPool& pool,
-                  const std::atomic<bool>* cancel, Result& result) const;
+                  const std::atomic<bool>* cancel, Result& result, const uint8_t* contributing = nullptr) const;
 
 private:
     struct Scratch : Workspace {

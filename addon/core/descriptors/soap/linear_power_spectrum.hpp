@@ -12,6 +12,7 @@
 // forces and the pair virial of a linear energy model then cost about as much as the values.
 #pragma once
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -35,8 +36,9 @@ public:
 
     // One structure, over `list` (built with any cutoff >= the setup's). Deterministic: the
     // partition of centres into chunks does not depend on the pool's size.
+    // `contributing`: the centres whose energies count (evaluate_linear; null: all).
     void evaluate(const System& system, const NeighborList& list, bool forces, bool feature_sums, ThreadPool& pool,
-                  const std::atomic<bool>* cancel, Result& result) const;
+                  const std::atomic<bool>* cancel, Result& result, const uint8_t* contributing = nullptr) const;
 
 private:
     struct Scratch : Workspace {

@@ -22,6 +22,10 @@ EnergyPrediction EnergyModel::evaluate(const System& system, const NeighborList&
         throw InvalidArgument("stress: this energy model has bispectrum features, which have no cell gradients");
 
     const size_t n = system.size();
+    if (!request.contributing.empty() && request.contributing.size() != n)
+        throw InvalidArgument("contributing: " + std::to_string(request.contributing.size()) + " flags for " +
+                              std::to_string(n) + " atoms");
+    const uint8_t* contributing = request.contributing.empty() ? nullptr : request.contributing.data();
     EnergyPrediction p;
     std::vector<double> energies(n, 0.0);
     if (request.forces) p.forces.assign(3 * n, 0.0);
@@ -46,10 +50,11 @@ EnergyPrediction EnergyModel::evaluate(const System& system, const NeighborList&
         LinearResult r;
         const bool gradients = request.forces || stress, sums = row.size() > 0;
         if (sets_[set].kind == DescriptorKind::PowerSpectrum)
-            LinearPowerSpectrum(setup, w).evaluate(system, list, gradients, sums, pool, cancel, r);
+            LinearPowerSpectrum(setup, w).evaluate(system, list, gradients, sums, pool, cancel, r, contributing);
         else
-            LinearBispectrum(setup, w).evaluate(system, list, gradients, sums, pool, cancel, r);
+            LinearBispectrum(setup, w).evaluate(system, list, gradients, sums, pool, cancel, r, contributing);
         for (size_t i = 0; i < n; ++i) {
+            if (contributing && !contributing[i]) continue;
             const size_t base = block_offset(species_index(system.types[i]));
             energies[i] += (set == 0 ? weights[static_cast<Eigen::Index>(base)] : 0.0) + r.energies[i];
             if (row.size() > 0 && set == 0) row[static_cast<Eigen::Index>(base)] += 1.0;

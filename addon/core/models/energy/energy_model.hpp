@@ -69,6 +69,12 @@ struct EnergyRequest {
     bool stress = false;
     bool energies = false;
     bool uncertainty = false;
+    // Per atom, whether its energy e_i counts (empty: every atom). A host code that hands over its
+    // atoms with their periodic images or ghosts as one cluster (the KIM API, LAMMPS) marks its
+    // own atoms: the energy is the sum over contributing centres only, non-contributing atoms
+    // have e_i = 0 (also in `energies`) and no share of the uncertainty's design row, yet they
+    // are neighbours of contributing centres, so forces (-dE/dr) land on them too.
+    std::vector<uint8_t> contributing;
 };
 
 class EnergyModel {

@@ -10,6 +10,9 @@ namespace hamd {
 EnergySession::EnergySession(std::shared_ptr<const EnergyModel> model, EnergySessionSettings settings)
     : model_(std::move(model)), request_(settings.request), neighbors_(model_->cutoff(), settings.skin) {
     if (settings.types.empty()) throw InvalidArgument("a session needs at least one atom");
+    if (!request_.contributing.empty() && request_.contributing.size() != settings.types.size())
+        throw InvalidArgument("contributing: " + std::to_string(request_.contributing.size()) + " flags for a session of " +
+                              std::to_string(settings.types.size()) + " atoms");
     system_.types = std::move(settings.types);
     system_.cell = settings.cell;
     system_.pbc = settings.pbc;

@@ -22,12 +22,14 @@ struct EnergySessionSettings {
     std::array<double, 9> cell{};        // rows a, b, c (Angstrom), for periodic sessions
     std::array<bool, 3> pbc{false, false, false};
     double skin = 0.5;                   // Angstrom, see VerletNeighbors
-    EnergyRequest request;               // what every step computes
+    EnergyRequest request;               // what every step computes; request.contributing: which
+                                         // atoms' energies count (empty: all; else one flag per type)
 };
 
 class EnergySession {
 public:
-    // InvalidArgument for no atoms, an element the model does not know, a bad cell or skin.
+    // InvalidArgument for no atoms, an element the model does not know, a bad cell or skin, a
+    // contributing mask of another length than the atoms.
     EnergySession(std::shared_ptr<const EnergyModel> model, EnergySessionSettings settings);
 
     // One step at `positions` (3 n doubles, Angstrom); `cell` (9 doubles) replaces the cell

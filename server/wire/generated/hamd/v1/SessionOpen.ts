@@ -13,6 +13,7 @@ export interface SessionOpen {
   'order'?: (string);
   'charge'?: (number);
   'skin'?: (number | string);
+  'contributing'?: (boolean)[];
   '_skin'?: "skin";
 }
 
@@ -27,5 +28,6 @@ export interface SessionOpen__Output {
   'order'?: (string);
   'charge'?: (number);
   'skin'?: (number);
+  'contributing': (boolean)[];
   '_skin'?: "skin";
 }
