@@ -26,6 +26,8 @@ export const serveUsage = `hamd serve [options]
   --max-output-bytes B     computed results (and Predict working matrices) per request (default 448MiB)
   --max-sessions N         simulation sessions open at once (default ${defaultLimits.maxSessions})
   --session-idle-timeout S seconds a session may go without a message (default ${defaultLimits.sessionIdleTimeoutS})
+  --session-socket PATH     the framed session transport for simulations on this host (docs/sessions.md),
+                           or none (default: <listen path>.sessions for a Unix listen address, else none)
   --connection-idle-timeout S  seconds a connection with no call or stream open is kept,
                            also one that never speaks HTTP/2 (default ${defaultLimits.connectionIdleTimeoutS})
   --shutdown-timeout S     seconds to let in-flight calls finish on SIGTERM (default 30)
@@ -37,7 +39,7 @@ ${modelOptionsUsage}`;
 export async function serve(argv: string[]): Promise<number> {
   const { rest, options: modelOptions } = extractModelOptions(argv);
   const args = parseArgs(rest, {
-    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'max-sessions', 'session-idle-timeout', 'connection-idle-timeout', 'shutdown-timeout', 'pid-file', 'idle-exit'],
+    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'max-sessions', 'session-idle-timeout', 'session-socket', 'connection-idle-timeout', 'shutdown-timeout', 'pid-file', 'idle-exit'],
     flags: ['allow-remote', 'help'],
     aliases: { '-h': 'help' },
   });
@@ -83,6 +85,7 @@ export async function serve(argv: string[]): Promise<number> {
   try {
     daemon = await startDaemon({
       listen, allowRemote: args.flags.has('allow-remote'), limits, shutdownTimeoutMs, logger, engine,
+      sessionSocket: args.options.get('session-socket'),
       createCancelToken: () => addon.createCancelToken(), addonBuild: addon.buildInfo(), models,
       descriptorKinds: addon.descriptorKinds().map((kind) => kind.name),
     });

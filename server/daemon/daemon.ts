@@ -12,12 +12,17 @@ import { withTolerantDeserializers } from '../wire/malformed';
 import { HAMD_SERVICE_NAME, hamdServiceDefinition } from '../wire/proto';
 import { Activity } from './activity';
 import { hamdHandlers, type HandlerOptions } from './handlers';
+import { sessionHandler } from './session';
+import { listenSessionSocket, type SessionSocket } from './session-socket';
 import { SessionTable } from './session-table';
 import { claimSocketPath, removeIfSame } from './socket';
 
 // HandlerOptions: limits, logger, createCancelToken, engine, addonBuild, models.
-export interface DaemonOptions extends Omit<HandlerOptions, 'sessions'> {
+export interface DaemonOptions extends Omit<HandlerOptions, 'sessions' | 'sessionSocket'> {
   listen: string;
+  // The framed session socket (./session-socket.ts): a path, 'none', or undefined for the
+  // default (beside a Unix listen socket: <path>.sessions; none for TCP).
+  sessionSocket?: string;
   allowRemote: boolean;
   shutdownTimeoutMs: number;
 }
@@ -50,6 +55,13 @@ async function bindSocket(server: grpc.Server, listen: ListenAddress & { kind: '
   return fs.lstatSync(listen.path);
 }
 
+// Where the framed session socket goes: an explicit path, none, or beside a Unix listen socket.
+function sessionSocketPath(option: string | undefined, listen: ListenAddress): string | undefined {
+  if (option === 'none') return undefined;
+  if (option !== undefined) return option.startsWith('unix:') ? option.slice('unix:'.length) : option;
+  return listen.kind === 'unix' ? `${listen.path}.sessions` : undefined;
+}
+
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { logger } = options;
   const listen = parseAddress(options.listen);
@@ -71,7 +83,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   const sessions = new SessionTable(options.limits.maxSessions);
   const activity = options.activity ?? new Activity();
-  server.addService(service, hamdHandlers({ ...options, sessions, activity }));
+  let sessionSocket: SessionSocket | undefined;
+  server.addService(service, hamdHandlers({ ...options, sessions, activity, sessionSocket: () => sessionSocket?.address ?? '' }));
   const health = new HealthImplementation({ '': 'SERVING', [HAMD_SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
 
@@ -84,7 +97,22 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const port = await bind(server, listen.grpc);
     address = listen.host.includes(':') ? `[${listen.host}]:${port}` : `${listen.host}:${port}`;
   }
-  logger.info('listening', { address, max_receive_bytes: options.limits.maxReceiveBytes, max_send_bytes: options.limits.maxSendBytes });
+  const sessionPath = sessionSocketPath(options.sessionSocket, listen);
+  if (sessionPath !== undefined) {
+    try {
+      sessionSocket = await listenSessionSocket({
+        path: sessionPath, hamdOwnedDir: path.dirname(sessionPath) === defaultSocketDir(), maxFrameBytes: options.limits.maxReceiveBytes,
+        logger, handler: sessionHandler({ ...options, sessions, activity }),
+        deserialize: service.Session.requestDeserialize, serialize: service.Session.responseSerialize,
+      });
+    } catch (error) {
+      // Sessions still work over gRPC: a daemon without its fast path is slower, not broken.
+      logger.warn('session-socket-unavailable', { path: sessionPath, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  logger.info('listening', {
+    address, session_socket: sessionSocket?.address ?? '', max_receive_bytes: options.limits.maxReceiveBytes, max_send_bytes: options.limits.maxSendBytes,
+  });
 
   let stopping: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
@@ -103,6 +131,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           resolve();
         });
       });
+      await sessionSocket?.close();
       options.engine.close();
       if (listen.kind === 'unix' && socketFile) removeIfSame(listen.path, socketFile);
     })();

@@ -21,6 +21,8 @@ export interface HandlerOptions extends HandlerContext {
   descriptorKinds: readonly string[];  // registered by the core (addon descriptorKinds())
   addonBuild: string;
   models?: ModelRegistry;  // surrogate-Hamiltonian models (ListModels, Predict); absent: none
+  // The framed session transport's address (ServerInfo.session_socket), once it listens; '' if none.
+  sessionSocket?: () => string;
 }
 
 function serverInfo(options: HandlerOptions): ServerInfo {
@@ -60,6 +62,7 @@ export function hamdHandlers(options: HandlerOptions): HamdHandlers {
       // Models come and go (LoadModel, UnloadModel): their capabilities are read per call.
       encode: (modelCapabilities) => ({
         ...info, capabilities: [...(info.capabilities ?? []), ...modelCapabilities], open_sessions: options.sessions.size,
+        session_socket: options.sessionSocket?.() ?? '',
       }),
     }),
 

@@ -32,7 +32,24 @@ export interface SessionContext {
   activity?: Activity;
 }
 
-type Call = grpc.ServerDuplexStream<SessionRequest__Output, SessionResponse>;
+// What a session needs of its transport: the Session RPC's stream (grpc-js), or a connection of
+// the framed session socket (./session-socket.ts), which behaves the same.
+export interface SessionCall {
+  on(event: 'data', listener: (message: SessionRequest__Output) => void): unknown;
+  on(event: 'end' | 'close' | 'cancelled' | 'error', listener: () => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+  write(message: SessionResponse): unknown;
+  end(): unknown;
+  // Ends the stream with a status (grpc-js: emitting 'error' with { code, details }).
+  emit(event: 'error', status: { code: grpc.status; details: string }): boolean;
+  readonly cancelled: boolean;
+  readonly destroyed: boolean;
+  readonly writableEnded: boolean;
+  getPeer(): string;
+}
+
+type Call = SessionCall;
 
 // Messages of one stream, one at a time, with backpressure (the stream pauses while a few
 // wait) and an idle timer that runs only while the daemon waits for the client.
@@ -210,7 +227,7 @@ function write(call: Call, message: SessionResponse): void {
   if (!call.cancelled && !call.destroyed && !call.writableEnded) call.write(message);
 }
 
-export function sessionHandler(context: SessionContext): grpc.handleBidiStreamingCall<SessionRequest__Output, SessionResponse> {
+export function sessionHandler(context: SessionContext): (call: SessionCall) => Promise<void> {
   const { logger, limits } = context;
   return async (call) => {
     const peer = call.getPeer();

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence,
 import grpc
 
 from ._proto import hamd_pb2, hamd_pb2_grpc
-from .errors import InvalidArgument, from_rpc_error
+from .errors import HamdError, InvalidArgument, from_rpc_error
 from .predict import DEFAULT_OUTPUTS, is_single_structure, model_info, predict_request, structure_result
 from .results import response_to_dict
 from .structures import as_structure_list, structure_to_proto
@@ -73,6 +73,7 @@ class Client:
         channel_options += list(options or [])
         self._channel = grpc.insecure_channel(grpc_target(self.address), options=channel_options)
         self._stub = hamd_pb2_grpc.HamdStub(self._channel)
+        self._session_socket_address: Optional[str] = None
 
     def __enter__(self) -> "Client":
         return self
@@ -108,9 +109,28 @@ class Client:
                 "session_idle_timeout_s": limits.session_idle_timeout_s,
             },
             "open_sessions": reply.open_sessions,
+            "session_socket": reply.session_socket,
             "descriptor_kinds": list(reply.descriptor_kinds),
             "addon_build": reply.addon_build,
         }
+
+    def _session_socket(self, transport: Optional[str]) -> Optional[str]:
+        """The framed session socket's path for `transport`, or None for gRPC."""
+        transport = transport or os.environ.get("HAMD_SESSION_TRANSPORT") or "auto"
+        if transport not in ("auto", "socket", "grpc"):
+            raise ValueError(f'transport must be "auto", "socket" or "grpc", not {transport!r}')
+        if transport == "grpc" or (transport == "auto" and not self.is_unix_socket):
+            return None
+        if self._session_socket_address is None:  # asked once per client
+            reply = self._call(self._stub.GetServerInfo, hamd_pb2.GetServerInfoRequest(), None)
+            self._session_socket_address = reply.session_socket
+        address = self._session_socket_address
+        if not address.startswith("unix:"):
+            if transport == "socket":
+                raise HamdError("this daemon offers no session socket (hamd serve --session-socket; TCP daemons do not)",
+                                grpc.StatusCode.FAILED_PRECONDITION)
+            return None
+        return address[len("unix:"):]
 
     @property
     def is_unix_socket(self) -> bool:
@@ -216,7 +236,7 @@ class Client:
     def session(self, atoms: Any, outputs: Sequence[str] = ("energy", "forces"), model: Optional[str] = None,
                 hamiltonian_model: Optional[str] = None, units: Optional[str] = None, order: Optional[str] = None,
                 charge: int = 0, skin: Optional[float] = None, timeout: Optional[float] = None,
-                contributing: Optional[Sequence[bool]] = None) -> "Session":
+                contributing: Optional[Sequence[bool]] = None, transport: Optional[str] = None) -> "Session":
         """Opens a simulation session for `atoms` (ase.Atoms or (symbols | numbers, positions[,
         cell, pbc])): the species, cell and periodicity are fixed; each step() sends positions.
 
@@ -228,11 +248,14 @@ class Client:
         the whole session (None: no limit; the daemon ends sessions idle for its idle timeout).
         contributing: one flag per atom, whether its energy counts (None: every atom); for a host
         code's atoms plus their ghosts as one cluster (energy outputs only; docs/sessions.md).
+        transport: "auto" (default, or $HAMD_SESSION_TRANSPORT): the daemon's framed session
+        socket when it offers one (same host), else gRPC; "socket" or "grpc" to insist.
         Returns a hamd.session.Session (a context manager)."""
         from .session import Session
+        session_socket = self._session_socket(transport)
         try:
             return Session(self._stub, atoms, outputs, model, hamiltonian_model, units, order, charge, skin, timeout,
-                           contributing)
+                           contributing, session_socket=session_socket)
         except grpc.RpcError as error:
             raise from_rpc_error(error) from None
 

@@ -1,4 +1,4 @@
-"""Simulation sessions: one bidirectional gRPC stream per simulation (docs/sessions.md).
+"""Simulation sessions: one bidirectional stream per simulation (docs/sessions.md).
 
     with client.session(atoms, outputs=("energy", "forces")) as session:
         for step in range(n_steps):
@@ -8,9 +8,17 @@
 The daemon keeps the session's neighbour lists (with a Verlet skin) and result storage between
 steps; each step sends only the positions (and a new cell for NPT). A step the daemon refuses
 (NaN positions, overlapping atoms) raises the HamdError of its code and the session stays open.
+
+Transports: the Session RPC (gRPC), or, on the daemon's host, its framed session socket
+(ServerInfo.session_socket: length-prefixed SessionRequest / SessionSocketFrame messages on a
+Unix socket, the same messages without HTTP/2, a few times cheaper per step). Client.session()
+picks the socket when the daemon offers one (transport="auto"), or as told.
 """
 import queue
+import socket
+import struct
 import threading
+import time
 from typing import Any, Dict, Iterator, Optional, Sequence
 
 import grpc
@@ -47,6 +55,105 @@ class _Requests:
         return message
 
 
+class _GrpcExchange:
+    """The Session RPC: one request in, one response out, in order."""
+
+    def __init__(self, stub: Any, timeout: Optional[float]) -> None:
+        self._requests = _Requests()
+        self._responses = stub.Session(self._requests, timeout=timeout)
+
+    def exchange(self, request: Any) -> Any:
+        self._requests.put(request)
+        try:
+            return next(self._responses)
+        except grpc.RpcError as error:
+            raise from_rpc_error(error) from None
+        except StopIteration:
+            raise HamdError("the daemon ended the session", grpc.StatusCode.UNAVAILABLE) from None
+
+    def end(self) -> None:
+        self._requests.end()
+
+    def abort(self) -> None:
+        self._responses.cancel()
+
+
+_HEADER = struct.Struct("<I")
+
+
+class _SocketExchange:
+    """The framed session socket (proto/hamd/v1/hamd.proto, SessionSocketFrame): each message is
+    a 4-byte little-endian length and the message's bytes; the daemon's last frame is a
+    SessionEnd with the status the gRPC stream would have ended with."""
+
+    def __init__(self, path: str, timeout: Optional[float]) -> None:
+        self._deadline = None if timeout is None else time.monotonic() + timeout
+        self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._socket.settimeout(self._remaining())
+        try:
+            self._socket.connect(path)
+        except OSError as error:
+            self._socket.close()
+            raise HamdError(f"cannot reach the daemon's session socket {path}: {error}", grpc.StatusCode.UNAVAILABLE) from None
+        self._buffer = bytearray(1 << 16)
+
+    def _remaining(self) -> Optional[float]:
+        if self._deadline is None:
+            return None
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise HamdError("session timeout reached", grpc.StatusCode.DEADLINE_EXCEEDED)
+        return left
+
+    def _read_exactly(self, n: int) -> memoryview:
+        if len(self._buffer) < n:
+            self._buffer = bytearray(n)
+        view = memoryview(self._buffer)[:n]
+        got = 0
+        while got < n:
+            k = self._socket.recv_into(view[got:], n - got)
+            if k == 0:
+                raise HamdError("the daemon closed the session socket", grpc.StatusCode.UNAVAILABLE)
+            got += k
+        return view
+
+    def exchange(self, request: Any) -> Any:
+        payload = request.SerializeToString()
+        try:
+            self._socket.settimeout(self._remaining())
+            self._socket.sendall(_HEADER.pack(len(payload)) + payload)
+            (length,) = _HEADER.unpack(self._read_exactly(_HEADER.size))
+            frame = hamd_pb2.SessionSocketFrame.FromString(bytes(self._read_exactly(length)))
+        except socket.timeout:
+            self.abort()
+            raise HamdError("session timeout reached", grpc.StatusCode.DEADLINE_EXCEEDED) from None
+        except OSError as error:
+            self.abort()
+            raise HamdError(f"session socket: {error}", grpc.StatusCode.UNAVAILABLE) from None
+        if frame.WhichOneof("frame") == "end":
+            self.abort()
+            if frame.end.code == 0:
+                raise HamdError("the daemon ended the session", grpc.StatusCode.UNAVAILABLE)
+            raise _error_for_code(frame.end.code, frame.end.message)
+        return frame.response
+
+    def end(self) -> None:
+        """After `closed`: read the daemon's SessionEnd, then close."""
+        try:
+            self._socket.settimeout(5.0)
+            (length,) = _HEADER.unpack(self._read_exactly(_HEADER.size))
+            self._read_exactly(length)
+        except (OSError, HamdError):
+            pass
+        self.abort()
+
+    def abort(self) -> None:
+        try:
+            self._socket.close()
+        except OSError:
+            pass
+
+
 def _error_for_code(code_number: int, message: str) -> HamdError:
     code = next((c for c in grpc.StatusCode if c.value[0] == code_number), grpc.StatusCode.UNKNOWN)
     return _BY_CODE.get(code, HamdError)(message, code)
@@ -62,8 +169,9 @@ class Session:
     def __init__(self, stub: Any, atoms: Any, outputs: Sequence[str] = ("energy", "forces"), model: Optional[str] = None,
                  hamiltonian_model: Optional[str] = None, units: Optional[str] = None, order: Optional[str] = None,
                  charge: int = 0, skin: Optional[float] = None, timeout: Optional[float] = None,
-                 contributing: Optional[Sequence[bool]] = None) -> None:
-        """Opens the session on `stub` (a HamdStub); use Client.session() instead."""
+                 contributing: Optional[Sequence[bool]] = None, session_socket: Optional[str] = None) -> None:
+        """Opens the session on `stub` (a HamdStub), or on the framed session socket at
+        `session_socket` (a path) when given; use Client.session() instead."""
         structure = structure_to_proto(atoms)
         self.n_atoms = len(structure.atomic_numbers)
         self.periodic = any(structure.pbc)
@@ -77,10 +185,10 @@ class Session:
             open_message.skin = float(skin)
         if contributing is not None:
             open_message.contributing.extend(bool(flag) for flag in contributing)
-        self._requests = _Requests()
         self._lock = threading.Lock()
         self._closed = False
-        self._responses = stub.Session(self._requests, timeout=timeout)
+        self.transport = "socket" if session_socket else "grpc"
+        self._channel = _SocketExchange(session_socket, timeout) if session_socket else _GrpcExchange(stub, timeout)
         reply = self._exchange(hamd_pb2.SessionRequest(open=open_message))
         opened = reply.opened
         self.info = {
@@ -94,15 +202,11 @@ class Session:
         with self._lock:
             if self._closed:
                 raise HamdError("the session is closed", grpc.StatusCode.FAILED_PRECONDITION)
-            self._requests.put(request)
             try:
-                return next(self._responses)
-            except grpc.RpcError as error:
+                return self._channel.exchange(request)
+            except HamdError:
                 self._closed = True
-                raise from_rpc_error(error) from None
-            except StopIteration:
-                self._closed = True
-                raise HamdError("the daemon ended the session", grpc.StatusCode.UNAVAILABLE) from None
+                raise
 
     def step(self, positions: Any, cell: Any = None) -> Dict[str, Any]:
         """Evaluates one MD step: positions [n_atoms, 3] in Angstrom (and a new 3x3 cell, rows
@@ -132,13 +236,13 @@ class Session:
             return {}
         finally:
             self._closed = True
-            self._requests.end()
+            self._channel.end()
         return {"steps": int(closed.steps), "neighbor_rebuilds": int(closed.neighbor_rebuilds)}
 
     def abort(self) -> None:
         """Drops the stream without closing (the daemon frees the session all the same)."""
         self._closed = True
-        self._responses.cancel()
+        self._channel.abort()
 
     def __enter__(self) -> "Session":
         """The session itself."""

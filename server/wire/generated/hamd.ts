@@ -21,11 +21,13 @@ import type { PredictResponse as _hamd_v1_PredictResponse, PredictResponse__Outp
 import type { ServerInfo as _hamd_v1_ServerInfo, ServerInfo__Output as _hamd_v1_ServerInfo__Output } from './hamd/v1/ServerInfo';
 import type { SessionClose as _hamd_v1_SessionClose, SessionClose__Output as _hamd_v1_SessionClose__Output } from './hamd/v1/SessionClose';
 import type { SessionClosed as _hamd_v1_SessionClosed, SessionClosed__Output as _hamd_v1_SessionClosed__Output } from './hamd/v1/SessionClosed';
+import type { SessionEnd as _hamd_v1_SessionEnd, SessionEnd__Output as _hamd_v1_SessionEnd__Output } from './hamd/v1/SessionEnd';
 import type { SessionOpen as _hamd_v1_SessionOpen, SessionOpen__Output as _hamd_v1_SessionOpen__Output } from './hamd/v1/SessionOpen';
 import type { SessionOpened as _hamd_v1_SessionOpened, SessionOpened__Output as _hamd_v1_SessionOpened__Output } from './hamd/v1/SessionOpened';
 import type { SessionRequest as _hamd_v1_SessionRequest, SessionRequest__Output as _hamd_v1_SessionRequest__Output } from './hamd/v1/SessionRequest';
 import type { SessionResponse as _hamd_v1_SessionResponse, SessionResponse__Output as _hamd_v1_SessionResponse__Output } from './hamd/v1/SessionResponse';
 import type { SessionResult as _hamd_v1_SessionResult, SessionResult__Output as _hamd_v1_SessionResult__Output } from './hamd/v1/SessionResult';
+import type { SessionSocketFrame as _hamd_v1_SessionSocketFrame, SessionSocketFrame__Output as _hamd_v1_SessionSocketFrame__Output } from './hamd/v1/SessionSocketFrame';
 import type { SessionStep as _hamd_v1_SessionStep, SessionStep__Output as _hamd_v1_SessionStep__Output } from './hamd/v1/SessionStep';
 import type { Structure as _hamd_v1_Structure, Structure__Output as _hamd_v1_Structure__Output } from './hamd/v1/Structure';
 import type { StructurePrediction as _hamd_v1_StructurePrediction, StructurePrediction__Output as _hamd_v1_StructurePrediction__Output } from './hamd/v1/StructurePrediction';
@@ -59,11 +61,13 @@ export interface ProtoGrpcType {
       ServerInfo: MessageTypeDefinition<_hamd_v1_ServerInfo, _hamd_v1_ServerInfo__Output>
       SessionClose: MessageTypeDefinition<_hamd_v1_SessionClose, _hamd_v1_SessionClose__Output>
       SessionClosed: MessageTypeDefinition<_hamd_v1_SessionClosed, _hamd_v1_SessionClosed__Output>
+      SessionEnd: MessageTypeDefinition<_hamd_v1_SessionEnd, _hamd_v1_SessionEnd__Output>
       SessionOpen: MessageTypeDefinition<_hamd_v1_SessionOpen, _hamd_v1_SessionOpen__Output>
       SessionOpened: MessageTypeDefinition<_hamd_v1_SessionOpened, _hamd_v1_SessionOpened__Output>
       SessionRequest: MessageTypeDefinition<_hamd_v1_SessionRequest, _hamd_v1_SessionRequest__Output>
       SessionResponse: MessageTypeDefinition<_hamd_v1_SessionResponse, _hamd_v1_SessionResponse__Output>
       SessionResult: MessageTypeDefinition<_hamd_v1_SessionResult, _hamd_v1_SessionResult__Output>
+      SessionSocketFrame: MessageTypeDefinition<_hamd_v1_SessionSocketFrame, _hamd_v1_SessionSocketFrame__Output>
       SessionStep: MessageTypeDefinition<_hamd_v1_SessionStep, _hamd_v1_SessionStep__Output>
       Structure: MessageTypeDefinition<_hamd_v1_Structure, _hamd_v1_Structure__Output>
       StructurePrediction: MessageTypeDefinition<_hamd_v1_StructurePrediction, _hamd_v1_StructurePrediction__Output>

@@ -11,6 +11,7 @@ export interface ServerInfo {
   'descriptor_kinds'?: (string)[];
   'addon_build'?: (string);
   'open_sessions'?: (number);
+  'session_socket'?: (string);
 }
 
 export interface ServerInfo__Output {
@@ -22,4 +23,5 @@ export interface ServerInfo__Output {
   'descriptor_kinds': (string)[];
   'addon_build'?: (string);
   'open_sessions'?: (number);
+  'session_socket'?: (string);
 }

@@ -1,0 +1,67 @@
+"""Python sessions over the daemon's framed session socket (docs/sessions.md#framed-transport)
+and over the Session RPC: the same answers, bitwise; "auto" picks the socket on the same host;
+$HAMD_SESSION_TRANSPORT and transport= choose; errors keep their codes on both transports."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import hamd
+from hamd.errors import HamdError
+
+ROOT = Path(__file__).resolve().parents[2]
+ase_io = pytest.importorskip("ase.io", reason="ASE is not installed (pip install ase)")
+
+
+@pytest.fixture(scope="module")
+def ethanol():
+    return ase_io.read(ROOT / "examples" / "ase" / "ethanol.xyz")
+
+
+def walk(atoms, steps, seed=3):
+    rng = np.random.default_rng(seed)
+    return [atoms.positions + rng.normal(0, 0.02, atoms.positions.shape) for _ in range(steps)]
+
+
+def test_socket_and_grpc_sessions_agree_bitwise(daemon_address, ethanol):
+    outputs = ("energy", "forces", "energies", "energy_uncertainty")
+    with hamd.connect(daemon_address) as client:
+        assert client.info()["session_socket"] == daemon_address + ".sessions"
+        with client.session(ethanol, outputs=outputs, transport="socket") as fast, \
+                client.session(ethanol, outputs=outputs, transport="grpc") as rpc:
+            assert (fast.transport, rpc.transport) == ("socket", "grpc")
+            assert fast.info["outputs"] == rpc.info["outputs"] and fast.info["model"] == rpc.info["model"]
+            for k, x in enumerate(walk(ethanol, 25)):
+                a, b = fast.step(x), rpc.step(x)
+                assert a["step"] == b["step"] == k
+                assert a["energy"] == b["energy"] and a["energy_uncertainty"] == b["energy_uncertainty"]
+                np.testing.assert_array_equal(a["forces"], b["forces"])
+                np.testing.assert_array_equal(a["energies"], b["energies"])
+            assert fast.close() == rpc.close()
+
+
+def test_auto_picks_the_socket_and_the_environment_overrides(daemon_address, ethanol, monkeypatch):
+    with hamd.connect(daemon_address) as client:
+        with client.session(ethanol) as session:
+            assert session.transport == "socket"
+        monkeypatch.setenv("HAMD_SESSION_TRANSPORT", "grpc")
+        with client.session(ethanol) as session:
+            assert session.transport == "grpc"
+        with pytest.raises(ValueError, match="transport must be"):
+            client.session(ethanol, transport="shm")
+
+
+@pytest.mark.parametrize("transport", ["socket", "grpc"])
+def test_errors_keep_their_codes(daemon_address, ethanol, transport):
+    import grpc
+    with hamd.connect(daemon_address) as client:
+        with pytest.raises(HamdError) as refused:
+            client.session((["Cl", "H"], [[0, 0, 0], [0, 0, 1.3]]), transport=transport)
+        assert refused.value.code == grpc.StatusCode.INVALID_ARGUMENT and "Cl" in str(refused.value)
+        with client.session(ethanol, transport=transport) as session:
+            bad = ethanol.positions.copy()
+            bad[2, 1] = np.nan
+            with pytest.raises(HamdError) as step_error:
+                session.step(bad)
+            assert step_error.value.code == grpc.StatusCode.INVALID_ARGUMENT
+            assert np.isfinite(session.step(ethanol.positions)["energy"])  # the session goes on
