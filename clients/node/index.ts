@@ -12,7 +12,7 @@ import { defaultAddress, parseAddress } from '../../server/wire/address';
 import { hamdClientConstructor } from '../../server/wire/proto';
 import type {
   ComputeDescriptorsRequest, ComputeDescriptorsResponse__Output, HamdClient as HamdStub, HamdMethod, Labels__Output,
-  PredictRequest, ReceivedResponseOf, RequestOf, ServerInfo__Output, Structure,
+  PredictRequest, ReceivedResponseOf, RequestOf, ServerInfo__Output, Statistics__Output, Structure,
 } from '../../server/wire/types';
 import type { Block, DescriptorOptions, DescriptorResult, GradientParameter, Labels, StructureInput } from './types';
 import { decodeModelInfo, decodePredictResponse, type ModelInfo, type PredictOptions, type PredictResult } from './models';
@@ -162,6 +162,11 @@ export class HamdClient {
 
   info(deadlineMs = 10000): Promise<ServerInfo__Output> {
     return this.rpc('GetServerInfo', {}, deadlineMs);
+  }
+
+  // What the daemon has served since it started, per method and model (GetStatistics).
+  statistics(deadlineMs = 10000): Promise<Statistics__Output> {
+    return this.rpc('GetStatistics', {}, deadlineMs);
   }
 
   // Sends a request message as is (for callers that build it themselves, and tests).

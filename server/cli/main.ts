@@ -5,6 +5,7 @@ import { parseArgs, UsageError } from './args';
 import { descriptors, descriptorsUsage } from './descriptors';
 import { predict, predictUsage } from './predict';
 import { serve, serveUsage } from './serve';
+import { status, statusUsage } from './status';
 import { stop, stopUsage } from './stop';
 import { train, trainUsage } from './train';
 
@@ -23,6 +24,8 @@ ${stopUsage}
 
 hamd info [--address ADDR]
   Prints the daemon's ServerInfo (version, capabilities, threads, limits) as JSON.
+
+${statusUsage}
 
 hamd --help | --version`;
 
@@ -46,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'predict': return await predict(rest);
       case 'train': return await train(rest);
       case 'info': return await info(rest);
+      case 'status': return await status(rest);
       case 'stop': return await stop(rest);
       case '--version': process.stdout.write(packageVersion() + '\n'); return 0;
       case undefined: case 'help': case '--help': case '-h': process.stdout.write(usage + '\n'); return command === undefined ? 2 : 0;

@@ -15,6 +15,7 @@ import { hamdHandlers, type HandlerOptions } from './handlers';
 import { sessionHandler } from './session';
 import { listenSessionSocket, type SessionSocket } from './session-socket';
 import { SessionTable } from './session-table';
+import { DaemonStatistics } from './statistics';
 import { claimSocketPath, removeIfSame } from './socket';
 
 // HandlerOptions: limits, logger, createCancelToken, engine, addonBuild, models.
@@ -83,8 +84,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   const sessions = new SessionTable(options.limits.maxSessions);
   const activity = options.activity ?? new Activity();
+  const statistics = new DaemonStatistics();
   let sessionSocket: SessionSocket | undefined;
-  server.addService(service, hamdHandlers({ ...options, sessions, activity, sessionSocket: () => sessionSocket?.address ?? '' }));
+  server.addService(service, hamdHandlers({ ...options, sessions, activity, statistics, sessionSocket: () => sessionSocket?.address ?? '' }));
   const health = new HealthImplementation({ '': 'SERVING', [HAMD_SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
 
@@ -102,7 +104,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     try {
       sessionSocket = await listenSessionSocket({
         path: sessionPath, hamdOwnedDir: path.dirname(sessionPath) === defaultSocketDir(), maxFrameBytes: options.limits.maxReceiveBytes,
-        logger, handler: sessionHandler({ ...options, sessions, activity }),
+        logger, handler: sessionHandler({ ...options, sessions, activity, statistics }),
         deserialize: service.Session.requestDeserialize, serialize: service.Session.responseSerialize,
       });
     } catch (error) {

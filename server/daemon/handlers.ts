@@ -14,6 +14,7 @@ import { unaryHandler, type HandlerContext } from './unary';
 import { checkDescriptorRequest } from './validate';
 import { sessionHandler } from './session';
 import type { SessionTable } from './session-table';
+import { DaemonStatistics } from './statistics';
 
 export interface HandlerOptions extends HandlerContext {
   engine: NativeEngine;
@@ -114,9 +115,13 @@ export function hamdHandlers(options: HandlerOptions): HamdHandlers {
         call.fields.outputs = checked.outputs;
         return { kind: 'hamiltonian' as const, model, handle: model.handle as HamiltonianModelHandle, request: checked };
       },
-      run: async (checked, call) => (checked.kind === 'energy'
-        ? { kind: 'energy' as const, result: await checked.handle.predict(checked.request, call.cancelToken()) }
-        : { kind: 'hamiltonian' as const, result: await checked.handle.predict(checked.request, call.cancelToken()) }),
+      // The answer carries the native result's timing, for the log line and the statistics.
+      run: async (checked, call) => {
+        const answer = checked.kind === 'energy'
+          ? { kind: 'energy' as const, result: await checked.handle.predict(checked.request, call.cancelToken()) }
+          : { kind: 'hamiltonian' as const, result: await checked.handle.predict(checked.request, call.cancelToken()) };
+        return { ...answer, queueMicroseconds: answer.result.queueMicroseconds, computeMicroseconds: answer.result.computeMicroseconds };
+      },
       encode: (answer, checked) => {
         if (answer.kind === 'energy' && checked.kind === 'energy') return toEnergyResponse(checked.model.name, checked.request, answer.result);
         if (answer.kind === 'hamiltonian' && checked.kind === 'hamiltonian') return toPredictResponse(checked.model.name, checked.request, answer.result);
@@ -125,5 +130,12 @@ export function hamdHandlers(options: HandlerOptions): HamdHandlers {
     }),
 
     Session: sessionHandler({ ...options, models: options.models }),
+
+    GetStatistics: unaryHandler(options, 'GetStatistics', {
+      quiet: true,
+      check: () => undefined,
+      run: () => (options.statistics ?? new DaemonStatistics()).snapshot(options.sessions.size),
+      encode: (statistics) => statistics,
+    }),
   };
 }

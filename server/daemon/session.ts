@@ -17,6 +17,7 @@ import { invalidArgument, StatusError, toStatusError } from '../wire/status';
 import type { SessionRequest__Output, SessionResponse, SessionStep__Output, StructurePrediction } from '../wire/types';
 import type { Activity } from './activity';
 import type { DaemonLimits } from './limits';
+import type { DaemonStatistics } from './statistics';
 import { energyPrediction, hamiltonianPrediction } from './predict';
 import { checkSessionOpen, type SessionPlan } from './session-open';
 import type { SessionTable } from './session-table';
@@ -30,6 +31,8 @@ export interface SessionContext {
   models?: ModelRegistry;
   // The session counts as activity while open (hamd serve --idle-exit waits for it to end).
   activity?: Activity;
+  // Opens and steps are counted there (GetStatistics).
+  statistics?: DaemonStatistics;
 }
 
 // What a session needs of its transport: the Session RPC's stream (grpc-js), or a connection of
@@ -154,6 +157,11 @@ class Session {
     };
   }
 
+  // The session's model as statistics name it: the energy model, else the Hamiltonian model.
+  get modelName(): string {
+    return this.plan.energy?.model ?? this.plan.hamiltonian?.model ?? '';
+  }
+
   async step(step: SessionStep__Output): Promise<SessionResponse> {
     const index = this.steps;
     const n = this.plan.frame.types.length;
@@ -175,6 +183,12 @@ class Session {
         ...(hamiltonian ? hamiltonianPrediction(hamiltonian.prediction) : {}),
         ...(energy ? energyPrediction(energy) : {}),
       };
+      const computeUs = Math.max(energy?.computeMicroseconds ?? 0, hamiltonian?.computeMicroseconds ?? 0);
+      const queueUs = Math.max(energy?.queueMicroseconds ?? 0, hamiltonian?.queueMicroseconds ?? 0);
+      this.context.statistics?.record({
+        method: 'SessionStep', model: this.modelName, code: 'OK', queueUs, computeUs,
+        totalUs: Number(process.hrtime.bigint() - start) / 1e3, structures: 1, atoms: n,
+      });
       return {
         result: {
           step: index, prediction, neighbors_rebuilt: energy?.neighborsRebuilt ?? false,
@@ -186,6 +200,7 @@ class Session {
       const failure = toStatusError(error);
       if (failure.code === grpc.status.INTERNAL || failure.code === grpc.status.CANCELLED || failure.code === grpc.status.UNAVAILABLE) throw failure;
       this.context.logger.info('session-step', { session: this.id, step: index, code: grpc.status[failure.code], message: failure.message, total_ms: Number(process.hrtime.bigint() - start) / 1e6 });
+      this.context.statistics?.record({ method: 'SessionStep', model: this.modelName, code: grpc.status[failure.code], totalUs: Number(process.hrtime.bigint() - start) / 1e3 });
       return { result: { step: index, error_code: failure.code, error_message: failure.message } };
     }
   }
@@ -250,6 +265,7 @@ export function sessionHandler(context: SessionContext): (call: SessionCall) => 
       session = new Session(id, call, inbox, plan, context);
       const opened = session.open();
       context.sessions.add(session);
+      context.statistics?.record({ method: 'SessionOpen', model: session.modelName, code: 'OK', totalUs: 0, atoms: plan.frame.types.length });
       logger.info('session-open', { session: id, peer, atoms: plan.frame.types.length, outputs: plan.outputs, model: plan.energy?.model, hamiltonian_model: plan.hamiltonian?.model, skin: plan.skin, contributing: plan.contributing ? plan.contributing.reduce((a, b) => a + b, 0) : undefined });
       write(call, opened);
       for (;;) {
@@ -278,7 +294,10 @@ export function sessionHandler(context: SessionContext): (call: SessionCall) => 
         call.emit('error', { code: failure.code, details: failure.message });
       }
       const level = failure.code === grpc.status.INTERNAL ? 'error' : 'info';
-      if (!session) logger.log(level, 'session-refused', { peer, code: grpc.status[failure.code], message: failure.message });
+      if (!session) {
+        logger.log(level, 'session-refused', { peer, code: grpc.status[failure.code], message: failure.message });
+        context.statistics?.record({ method: 'SessionOpen', code: grpc.status[failure.code], totalUs: 0 });
+      }
     }
   };
 }

@@ -20,6 +20,7 @@ import { invalidArgument, resourceExhausted, StatusError, toStatusError } from '
 import type { HamdHandlers, HamdMethod, ReceivedRequestOf, ResponseOf, Structure__Output } from '../wire/types';
 import type { Activity } from './activity';
 import type { DaemonLimits } from './limits';
+import type { DaemonStatistics } from './statistics';
 
 export interface HandlerContext {
   limits: DaemonLimits;
@@ -27,6 +28,8 @@ export interface HandlerContext {
   createCancelToken: () => CancelToken;
   // Calls and streams in flight, for the idle exit; absent: not tracked.
   activity?: Activity;
+  // What has been served (GetStatistics); absent: not recorded.
+  statistics?: DaemonStatistics;
 }
 
 // What the steps of one call share.
@@ -112,7 +115,13 @@ export function unaryHandler<M extends HamdMethod, Checked, Result>(
       if (call.cancelled) throw cancelledByClient();
       const response = spec.encode(result, checked, state);
       callback(null, response);
-      logger.log(spec.quiet ? 'debug' : 'info', 'request', { ...fields, code: 'OK', ...timing(result), total_ms: elapsedMs(start) });
+      const total = elapsedMs(start);
+      const times = timing(result);
+      logger.log(spec.quiet ? 'debug' : 'info', 'request', { ...fields, code: 'OK', ...times, total_ms: total });
+      context.statistics?.record({
+        method, model: typeof fields.model === 'string' ? fields.model : undefined, code: 'OK', queueUs: times.queue_us,
+        computeUs: times.compute_us, totalUs: 1000 * total, structures: size?.structures, atoms: size?.atoms,
+      });
     } catch (error) {
       // A cancelled call ends CANCELLED whatever the work ended with (but a bug stays INTERNAL).
       let failure = toStatusError(error);
@@ -120,6 +129,7 @@ export function unaryHandler<M extends HamdMethod, Checked, Result>(
       callback({ code: failure.code, details: failure.message });
       const level = failure.code === grpc.status.INTERNAL ? 'error' : 'info';
       logger.log(level, 'request', { ...fields, code: grpc.status[failure.code], message: failure.message, total_ms: elapsedMs(start) });
+      context.statistics?.record({ method, model: typeof fields.model === 'string' ? fields.model : undefined, code: grpc.status[failure.code], totalUs: 1000 * elapsedMs(start) });
     } finally {
       end?.();
     }

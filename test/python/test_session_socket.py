@@ -65,3 +65,16 @@ def test_errors_keep_their_codes(daemon_address, ethanol, transport):
                 session.step(bad)
             assert step_error.value.code == grpc.StatusCode.INVALID_ARGUMENT
             assert np.isfinite(session.step(ethanol.positions)["energy"])  # the session goes on
+
+
+def test_statistics_count_the_steps_of_both_transports(daemon_address, ethanol):
+    with hamd.connect(daemon_address) as client:
+        def steps():
+            entry = [m for m in client.statistics()["methods"] if m["method"] == "SessionStep" and m["model"] == "default-energy"]
+            return entry[0]["success"] if entry else 0
+        before = steps()
+        for transport in ("socket", "grpc"):
+            with client.session(ethanol, transport=transport) as session:
+                for _ in range(4):
+                    session.step(ethanol.positions)
+        assert steps() - before == 8

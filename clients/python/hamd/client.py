@@ -114,6 +114,20 @@ class Client:
             "addon_build": reply.addon_build,
         }
 
+    def statistics(self, timeout: Optional[float] = None) -> Dict[str, Any]:
+        """What the daemon has served since it started (GetStatistics): {"uptime_s",
+        "open_sessions", "methods": [{"method", "model", "success", "failure", "failure_codes",
+        "queue_us", "compute_us", "total_us", "structures", "atoms"}, ...]}; times are sums over
+        the successful calls, in microseconds."""
+        reply = self._call(self._stub.GetStatistics, hamd_pb2.GetStatisticsRequest(), timeout)
+        return {
+            "uptime_s": reply.uptime_s,
+            "open_sessions": reply.open_sessions,
+            "methods": [{"method": m.method, "model": m.model, "success": m.success, "failure": m.failure,
+                         "failure_codes": dict(m.failure_codes), "queue_us": m.queue_us, "compute_us": m.compute_us,
+                         "total_us": m.total_us, "structures": m.structures, "atoms": m.atoms} for m in reply.methods],
+        }
+
     def _session_socket(self, transport: Optional[str]) -> Optional[str]:
         """The framed session socket's path for `transport`, or None for gRPC."""
         transport = transport or os.environ.get("HAMD_SESSION_TRANSPORT") or "auto"

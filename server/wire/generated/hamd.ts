@@ -6,6 +6,7 @@ import type { Block as _hamd_v1_Block, Block__Output as _hamd_v1_Block__Output }
 import type { ComputeDescriptorsRequest as _hamd_v1_ComputeDescriptorsRequest, ComputeDescriptorsRequest__Output as _hamd_v1_ComputeDescriptorsRequest__Output } from './hamd/v1/ComputeDescriptorsRequest';
 import type { ComputeDescriptorsResponse as _hamd_v1_ComputeDescriptorsResponse, ComputeDescriptorsResponse__Output as _hamd_v1_ComputeDescriptorsResponse__Output } from './hamd/v1/ComputeDescriptorsResponse';
 import type { GetServerInfoRequest as _hamd_v1_GetServerInfoRequest, GetServerInfoRequest__Output as _hamd_v1_GetServerInfoRequest__Output } from './hamd/v1/GetServerInfoRequest';
+import type { GetStatisticsRequest as _hamd_v1_GetStatisticsRequest, GetStatisticsRequest__Output as _hamd_v1_GetStatisticsRequest__Output } from './hamd/v1/GetStatisticsRequest';
 import type { GradientBlock as _hamd_v1_GradientBlock, GradientBlock__Output as _hamd_v1_GradientBlock__Output } from './hamd/v1/GradientBlock';
 import type { HamdClient as _hamd_v1_HamdClient, HamdDefinition as _hamd_v1_HamdDefinition } from './hamd/v1/Hamd';
 import type { Hypers as _hamd_v1_Hypers, Hypers__Output as _hamd_v1_Hypers__Output } from './hamd/v1/Hypers';
@@ -14,6 +15,7 @@ import type { Limits as _hamd_v1_Limits, Limits__Output as _hamd_v1_Limits__Outp
 import type { ListModelsRequest as _hamd_v1_ListModelsRequest, ListModelsRequest__Output as _hamd_v1_ListModelsRequest__Output } from './hamd/v1/ListModelsRequest';
 import type { ListModelsResponse as _hamd_v1_ListModelsResponse, ListModelsResponse__Output as _hamd_v1_ListModelsResponse__Output } from './hamd/v1/ListModelsResponse';
 import type { LoadModelRequest as _hamd_v1_LoadModelRequest, LoadModelRequest__Output as _hamd_v1_LoadModelRequest__Output } from './hamd/v1/LoadModelRequest';
+import type { MethodStatistics as _hamd_v1_MethodStatistics, MethodStatistics__Output as _hamd_v1_MethodStatistics__Output } from './hamd/v1/MethodStatistics';
 import type { ModelInfo as _hamd_v1_ModelInfo, ModelInfo__Output as _hamd_v1_ModelInfo__Output } from './hamd/v1/ModelInfo';
 import type { OrbitalLabels as _hamd_v1_OrbitalLabels, OrbitalLabels__Output as _hamd_v1_OrbitalLabels__Output } from './hamd/v1/OrbitalLabels';
 import type { PredictRequest as _hamd_v1_PredictRequest, PredictRequest__Output as _hamd_v1_PredictRequest__Output } from './hamd/v1/PredictRequest';
@@ -29,6 +31,7 @@ import type { SessionResponse as _hamd_v1_SessionResponse, SessionResponse__Outp
 import type { SessionResult as _hamd_v1_SessionResult, SessionResult__Output as _hamd_v1_SessionResult__Output } from './hamd/v1/SessionResult';
 import type { SessionSocketFrame as _hamd_v1_SessionSocketFrame, SessionSocketFrame__Output as _hamd_v1_SessionSocketFrame__Output } from './hamd/v1/SessionSocketFrame';
 import type { SessionStep as _hamd_v1_SessionStep, SessionStep__Output as _hamd_v1_SessionStep__Output } from './hamd/v1/SessionStep';
+import type { Statistics as _hamd_v1_Statistics, Statistics__Output as _hamd_v1_Statistics__Output } from './hamd/v1/Statistics';
 import type { Structure as _hamd_v1_Structure, Structure__Output as _hamd_v1_Structure__Output } from './hamd/v1/Structure';
 import type { StructurePrediction as _hamd_v1_StructurePrediction, StructurePrediction__Output as _hamd_v1_StructurePrediction__Output } from './hamd/v1/StructurePrediction';
 import type { UnloadModelRequest as _hamd_v1_UnloadModelRequest, UnloadModelRequest__Output as _hamd_v1_UnloadModelRequest__Output } from './hamd/v1/UnloadModelRequest';
@@ -46,6 +49,7 @@ export interface ProtoGrpcType {
       ComputeDescriptorsRequest: MessageTypeDefinition<_hamd_v1_ComputeDescriptorsRequest, _hamd_v1_ComputeDescriptorsRequest__Output>
       ComputeDescriptorsResponse: MessageTypeDefinition<_hamd_v1_ComputeDescriptorsResponse, _hamd_v1_ComputeDescriptorsResponse__Output>
       GetServerInfoRequest: MessageTypeDefinition<_hamd_v1_GetServerInfoRequest, _hamd_v1_GetServerInfoRequest__Output>
+      GetStatisticsRequest: MessageTypeDefinition<_hamd_v1_GetStatisticsRequest, _hamd_v1_GetStatisticsRequest__Output>
       GradientBlock: MessageTypeDefinition<_hamd_v1_GradientBlock, _hamd_v1_GradientBlock__Output>
       Hamd: SubtypeConstructor<typeof grpc.Client, _hamd_v1_HamdClient> & { service: _hamd_v1_HamdDefinition }
       Hypers: MessageTypeDefinition<_hamd_v1_Hypers, _hamd_v1_Hypers__Output>
@@ -54,6 +58,7 @@ export interface ProtoGrpcType {
       ListModelsRequest: MessageTypeDefinition<_hamd_v1_ListModelsRequest, _hamd_v1_ListModelsRequest__Output>
       ListModelsResponse: MessageTypeDefinition<_hamd_v1_ListModelsResponse, _hamd_v1_ListModelsResponse__Output>
       LoadModelRequest: MessageTypeDefinition<_hamd_v1_LoadModelRequest, _hamd_v1_LoadModelRequest__Output>
+      MethodStatistics: MessageTypeDefinition<_hamd_v1_MethodStatistics, _hamd_v1_MethodStatistics__Output>
       ModelInfo: MessageTypeDefinition<_hamd_v1_ModelInfo, _hamd_v1_ModelInfo__Output>
       OrbitalLabels: MessageTypeDefinition<_hamd_v1_OrbitalLabels, _hamd_v1_OrbitalLabels__Output>
       PredictRequest: MessageTypeDefinition<_hamd_v1_PredictRequest, _hamd_v1_PredictRequest__Output>
@@ -69,6 +74,7 @@ export interface ProtoGrpcType {
       SessionResult: MessageTypeDefinition<_hamd_v1_SessionResult, _hamd_v1_SessionResult__Output>
       SessionSocketFrame: MessageTypeDefinition<_hamd_v1_SessionSocketFrame, _hamd_v1_SessionSocketFrame__Output>
       SessionStep: MessageTypeDefinition<_hamd_v1_SessionStep, _hamd_v1_SessionStep__Output>
+      Statistics: MessageTypeDefinition<_hamd_v1_Statistics, _hamd_v1_Statistics__Output>
       Structure: MessageTypeDefinition<_hamd_v1_Structure, _hamd_v1_Structure__Output>
       StructurePrediction: MessageTypeDefinition<_hamd_v1_StructurePrediction, _hamd_v1_StructurePrediction__Output>
       UnloadModelRequest: MessageTypeDefinition<_hamd_v1_UnloadModelRequest, _hamd_v1_UnloadModelRequest__Output>

@@ -5,6 +5,7 @@ import type { MethodDefinition } from '@grpc/proto-loader'
 import type { ComputeDescriptorsRequest as _hamd_v1_ComputeDescriptorsRequest, ComputeDescriptorsRequest__Output as _hamd_v1_ComputeDescriptorsRequest__Output } from '../../hamd/v1/ComputeDescriptorsRequest';
 import type { ComputeDescriptorsResponse as _hamd_v1_ComputeDescriptorsResponse, ComputeDescriptorsResponse__Output as _hamd_v1_ComputeDescriptorsResponse__Output } from '../../hamd/v1/ComputeDescriptorsResponse';
 import type { GetServerInfoRequest as _hamd_v1_GetServerInfoRequest, GetServerInfoRequest__Output as _hamd_v1_GetServerInfoRequest__Output } from '../../hamd/v1/GetServerInfoRequest';
+import type { GetStatisticsRequest as _hamd_v1_GetStatisticsRequest, GetStatisticsRequest__Output as _hamd_v1_GetStatisticsRequest__Output } from '../../hamd/v1/GetStatisticsRequest';
 import type { ListModelsRequest as _hamd_v1_ListModelsRequest, ListModelsRequest__Output as _hamd_v1_ListModelsRequest__Output } from '../../hamd/v1/ListModelsRequest';
 import type { ListModelsResponse as _hamd_v1_ListModelsResponse, ListModelsResponse__Output as _hamd_v1_ListModelsResponse__Output } from '../../hamd/v1/ListModelsResponse';
 import type { LoadModelRequest as _hamd_v1_LoadModelRequest, LoadModelRequest__Output as _hamd_v1_LoadModelRequest__Output } from '../../hamd/v1/LoadModelRequest';
@@ -14,6 +15,7 @@ import type { PredictResponse as _hamd_v1_PredictResponse, PredictResponse__Outp
 import type { ServerInfo as _hamd_v1_ServerInfo, ServerInfo__Output as _hamd_v1_ServerInfo__Output } from '../../hamd/v1/ServerInfo';
 import type { SessionRequest as _hamd_v1_SessionRequest, SessionRequest__Output as _hamd_v1_SessionRequest__Output } from '../../hamd/v1/SessionRequest';
 import type { SessionResponse as _hamd_v1_SessionResponse, SessionResponse__Output as _hamd_v1_SessionResponse__Output } from '../../hamd/v1/SessionResponse';
+import type { Statistics as _hamd_v1_Statistics, Statistics__Output as _hamd_v1_Statistics__Output } from '../../hamd/v1/Statistics';
 import type { UnloadModelRequest as _hamd_v1_UnloadModelRequest, UnloadModelRequest__Output as _hamd_v1_UnloadModelRequest__Output } from '../../hamd/v1/UnloadModelRequest';
 import type { UnloadModelResponse as _hamd_v1_UnloadModelResponse, UnloadModelResponse__Output as _hamd_v1_UnloadModelResponse__Output } from '../../hamd/v1/UnloadModelResponse';
 
@@ -35,6 +37,15 @@ export interface HamdClient extends grpc.Client {
   getServerInfo(argument: _hamd_v1_GetServerInfoRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_hamd_v1_ServerInfo__Output>): grpc.ClientUnaryCall;
   getServerInfo(argument: _hamd_v1_GetServerInfoRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_ServerInfo__Output>): grpc.ClientUnaryCall;
   getServerInfo(argument: _hamd_v1_GetServerInfoRequest, callback: grpc.requestCallback<_hamd_v1_ServerInfo__Output>): grpc.ClientUnaryCall;
+  
+  GetStatistics(argument: _hamd_v1_GetStatisticsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_Statistics__Output>): grpc.ClientUnaryCall;
+  GetStatistics(argument: _hamd_v1_GetStatisticsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_hamd_v1_Statistics__Output>): grpc.ClientUnaryCall;
+  GetStatistics(argument: _hamd_v1_GetStatisticsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_Statistics__Output>): grpc.ClientUnaryCall;
+  GetStatistics(argument: _hamd_v1_GetStatisticsRequest, callback: grpc.requestCallback<_hamd_v1_Statistics__Output>): grpc.ClientUnaryCall;
+  getStatistics(argument: _hamd_v1_GetStatisticsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_Statistics__Output>): grpc.ClientUnaryCall;
+  getStatistics(argument: _hamd_v1_GetStatisticsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_hamd_v1_Statistics__Output>): grpc.ClientUnaryCall;
+  getStatistics(argument: _hamd_v1_GetStatisticsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_Statistics__Output>): grpc.ClientUnaryCall;
+  getStatistics(argument: _hamd_v1_GetStatisticsRequest, callback: grpc.requestCallback<_hamd_v1_Statistics__Output>): grpc.ClientUnaryCall;
   
   ListModels(argument: _hamd_v1_ListModelsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
   ListModels(argument: _hamd_v1_ListModelsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_hamd_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
@@ -84,6 +95,8 @@ export interface HamdHandlers extends grpc.UntypedServiceImplementation {
   
   GetServerInfo: grpc.handleUnaryCall<_hamd_v1_GetServerInfoRequest__Output, _hamd_v1_ServerInfo>;
   
+  GetStatistics: grpc.handleUnaryCall<_hamd_v1_GetStatisticsRequest__Output, _hamd_v1_Statistics>;
+  
   ListModels: grpc.handleUnaryCall<_hamd_v1_ListModelsRequest__Output, _hamd_v1_ListModelsResponse>;
   
   LoadModel: grpc.handleUnaryCall<_hamd_v1_LoadModelRequest__Output, _hamd_v1_ModelInfo>;
@@ -99,6 +112,7 @@ export interface HamdHandlers extends grpc.UntypedServiceImplementation {
 export interface HamdDefinition extends grpc.ServiceDefinition {
   ComputeDescriptors: MethodDefinition<_hamd_v1_ComputeDescriptorsRequest, _hamd_v1_ComputeDescriptorsResponse, _hamd_v1_ComputeDescriptorsRequest__Output, _hamd_v1_ComputeDescriptorsResponse__Output>
   GetServerInfo: MethodDefinition<_hamd_v1_GetServerInfoRequest, _hamd_v1_ServerInfo, _hamd_v1_GetServerInfoRequest__Output, _hamd_v1_ServerInfo__Output>
+  GetStatistics: MethodDefinition<_hamd_v1_GetStatisticsRequest, _hamd_v1_Statistics, _hamd_v1_GetStatisticsRequest__Output, _hamd_v1_Statistics__Output>
   ListModels: MethodDefinition<_hamd_v1_ListModelsRequest, _hamd_v1_ListModelsResponse, _hamd_v1_ListModelsRequest__Output, _hamd_v1_ListModelsResponse__Output>
   LoadModel: MethodDefinition<_hamd_v1_LoadModelRequest, _hamd_v1_ModelInfo, _hamd_v1_LoadModelRequest__Output, _hamd_v1_ModelInfo__Output>
   Predict: MethodDefinition<_hamd_v1_PredictRequest, _hamd_v1_PredictResponse, _hamd_v1_PredictRequest__Output, _hamd_v1_PredictResponse__Output>
