@@ -1,10 +1,11 @@
 """The hamd gRPC client."""
 import os
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import grpc
 
 from ._proto import hamd_pb2, hamd_pb2_grpc
+from .batching import merge_descriptor_responses, plan_batches, run_batches
 from .errors import HamdError, InvalidArgument, from_rpc_error
 from .predict import DEFAULT_OUTPUTS, is_single_structure, model_info, predict_request, structure_result
 from .results import response_to_dict
@@ -41,6 +42,11 @@ def grpc_target(address: str) -> str:
     return address
 
 
+def _too_large(error: Exception) -> bool:
+    """A refusal that a smaller batch may pass: RESOURCE_EXHAUSTED (size of results, atoms)."""
+    return isinstance(error, HamdError) and error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
 def _hypers_message(hypers: Dict[str, Any]) -> hamd_pb2.Hypers:
     unknown = sorted(set(hypers) - set(HYPER_NAMES))
     if unknown:
@@ -74,6 +80,7 @@ class Client:
         self._channel = grpc.insecure_channel(grpc_target(self.address), options=channel_options)
         self._stub = hamd_pb2_grpc.HamdStub(self._channel)
         self._session_socket_address: Optional[str] = None
+        self._limits_cache: Optional[Dict[str, int]] = None
 
     def __enter__(self) -> "Client":
         return self
@@ -177,8 +184,11 @@ class Client:
 
     def descriptors(self, atoms: Any, kind: str = "power-spectrum", species: Optional[Sequence[Any]] = None,
                     gradients: Union[str, Sequence[str]] = (), max_lambda: Optional[int] = None,
-                    timeout: Optional[float] = None, **hypers: Any) -> Dict[str, Any]:
-        """Descriptors of one or several structures.
+                    timeout: Optional[float] = None, progress: Optional[Callable[[int], None]] = None,
+                    **hypers: Any) -> Dict[str, Any]:
+        """Descriptors of one or several structures. Requests over the daemon's limits are
+        split into batches and the answers joined (hamd.batching); progress(k) is called after
+        each batch with its number of structures (e.g. a tqdm bar's update).
 
         atoms: ase.Atoms, a list of them, or (symbols | numbers, positions[, cell, pbc]) (or
         a list of such tuples). kind: "spherical-expansion", "power-spectrum",
@@ -196,8 +206,37 @@ class Client:
                       properties, values, gradients {parameter: GradientBlock})
         """
         request = self.descriptors_request(atoms, kind, species, gradients, max_lambda, **hypers)
-        response = self.compute_descriptors(request, timeout)
-        return response_to_dict(response, kind)
+        return response_to_dict(self.compute_descriptors_batched(request, timeout, progress), kind)
+
+    def compute_descriptors_batched(self, request: hamd_pb2.ComputeDescriptorsRequest, timeout: Optional[float] = None,
+                                    progress: Optional[Callable[[int], None]] = None) -> hamd_pb2.ComputeDescriptorsResponse:
+        """compute_descriptors() for a request of any size: split into batches by the daemon's
+        limits (hamd.batching), answers joined into the response one call would give."""
+        counts = [len(s.atomic_numbers) for s in request.structures]
+        batches = plan_batches(counts, self._limits())
+        if len(batches) <= 1:
+            try:
+                return self.compute_descriptors(request, timeout)
+            except HamdError as error:
+                if len(counts) <= 1 or not _too_large(error):
+                    raise
+        if not request.species:  # the daemon's default, fixed for every batch: equal properties
+            request.species.extend(sorted({int(z) for s in request.structures for z in s.atomic_numbers}))
+
+        def send(start: int, stop: int) -> hamd_pb2.ComputeDescriptorsResponse:
+            part = hamd_pb2.ComputeDescriptorsRequest()
+            part.CopyFrom(request)
+            del part.structures[:]
+            part.structures.extend(request.structures[start:stop])
+            return self.compute_descriptors(part, timeout)
+        parts = [(start, answer) for start, _, answer in run_batches(send, batches, _too_large, progress)]
+        return parts[0][1] if len(parts) == 1 else merge_descriptor_responses(parts)
+
+    def _limits(self) -> Dict[str, int]:
+        """The daemon's limits (asked once per client)."""
+        if self._limits_cache is None:
+            self._limits_cache = self.info()["limits"]
+        return self._limits_cache
 
     def models(self, timeout: Optional[float] = None) -> List[Dict[str, Any]]:
         """Models the daemon knows, as a list of dicts (name, kind, state ("ready",
@@ -220,8 +259,10 @@ class Client:
 
     def predict(self, atoms: Any, model: Optional[str] = None, outputs: Union[str, Sequence[str]] = DEFAULT_OUTPUTS,
                 units: Optional[str] = None, order: Optional[str] = None, variant: Optional[str] = None,
-                charge: int = 0, timeout: Optional[float] = None) -> Union[Dict[str, Any], List[Dict[str, Any]]]:
-        """Surrogate-Hamiltonian outputs of one molecule or several.
+                charge: int = 0, timeout: Optional[float] = None, progress: Optional[Callable[[int], None]] = None
+                ) -> Union[Dict[str, Any], List[Dict[str, Any]]]:
+        """Surrogate-Hamiltonian outputs of one molecule or several (split into batches by the
+        daemon's limits when needed; progress(k) after each batch of k structures).
 
         atoms: as for descriptors() (ase.Atoms, a list of them, or (symbols | numbers,
         positions) tuples); molecules only. model: registry name (None: the daemon's default
@@ -239,12 +280,25 @@ class Client:
         structures, a list of such dicts.
         """
         single = is_single_structure(atoms)
-        reply = self.predict_raw(predict_request(atoms, model, outputs, units, order, variant, charge), timeout)
+        request = predict_request(atoms, model, outputs, units, order, variant, charge)
+
+        def send(start: int, stop: int) -> hamd_pb2.PredictResponse:
+            if start == 0 and stop == len(request.structures):
+                return self.predict_raw(request, timeout)
+            part = hamd_pb2.PredictRequest()
+            part.CopyFrom(request)
+            del part.structures[:]
+            part.structures.extend(request.structures[start:stop])
+            return self.predict_raw(part, timeout)
+        # Over the daemon's limits: batches of whole structures, answers in order (hamd.batching).
+        batches = plan_batches([len(s.atomic_numbers) for s in request.structures], self._limits()) \
+            if len(request.structures) > 1 else [(0, len(request.structures))]
         results = []
-        for message in reply.structures:
-            result = structure_result(message)
-            result.update(model=reply.model, units=reply.units, order=reply.order)
-            results.append(result)
+        for _, _, reply in run_batches(send, batches, _too_large, progress):
+            for message in reply.structures:
+                result = structure_result(message)
+                result.update(model=reply.model, units=reply.units, order=reply.order)
+                results.append(result)
         return results[0] if single else results
 
     def session(self, atoms: Any, outputs: Sequence[str] = ("energy", "forces"), model: Optional[str] = None,
