@@ -12,10 +12,11 @@ import { defaultAddress, parseAddress } from '../../server/wire/address';
 import { hamdClientConstructor } from '../../server/wire/proto';
 import type {
   ComputeDescriptorsRequest, ComputeDescriptorsResponse__Output, HamdClient as HamdStub, HamdMethod, Labels__Output,
-  PredictRequest, ReceivedResponseOf, RequestOf, ServerInfo__Output, Statistics__Output, Structure,
+  Limits__Output, PredictRequest, ReceivedResponseOf, RequestOf, ServerInfo__Output, Statistics__Output, Structure,
 } from '../../server/wire/types';
 import type { Block, DescriptorOptions, DescriptorResult, GradientParameter, Labels, StructureInput } from './types';
 import { decodeModelInfo, decodePredictResponse, type ModelInfo, type PredictOptions, type PredictResult } from './models';
+import { mergeDescriptorResults, planBatches, runBatches } from './batching';
 import { HamdSession, type SessionOptions } from './session';
 
 export * from './types';
@@ -112,6 +113,8 @@ export interface ConnectOptions {
 }
 
 export class HamdClient {
+  private limits?: Limits__Output;  // the daemon's, asked once (computeDescriptorsBatched)
+
   private constructor(
     readonly address: string,
     private readonly hamd: HamdStub,
@@ -184,6 +187,21 @@ export class HamdClient {
     };
     if (options.maxLambda !== undefined) request.max_lambda = options.maxLambda;
     return this.computeDescriptorsMessage(request, options.deadlineMs);
+  }
+
+  // computeDescriptors for any number of structures: split into batches within the daemon's
+  // limits (./batching.ts) and joined into the result one call would give; progress(k) after
+  // each batch of k structures.
+  async computeDescriptorsBatched(structures: StructureInput[], options: DescriptorOptions,
+    progress?: (structures: number) => void): Promise<DescriptorResult> {
+    this.limits ??= (await this.info()).limits;
+    const batches = planBatches(structures.map((s) => s.atomicNumbers.length), this.limits);
+    // The daemon's default species are those present in the request: fixed here for all batches.
+    const species = options.species?.length ? options.species
+      : [...new Set(structures.flatMap((s) => Array.from(s.atomicNumbers)))].sort((a, b) => a - b);
+    const tooLarge = (error: unknown) => (error as { code?: number }).code === grpc.status.RESOURCE_EXHAUSTED;
+    const parts = await runBatches(batches, (start, stop) => this.computeDescriptors(structures.slice(start, stop), { ...options, species }), tooLarge, progress);
+    return parts.length === 1 ? parts[0].answer : mergeDescriptorResults(parts);
   }
 
   // Models the daemon knows (loaded, unloaded or failed), sorted by name.

@@ -6,6 +6,7 @@ import { parseXyz } from '../native/xyz';
 import { writeNpz, type NpyData } from '../io/npz';
 import { numberOption, parseArgs, UsageError } from './args';
 import { connectOrStart } from './autostart';
+import { CountBar } from './progress';
 
 export const descriptorsUsage = `hamd descriptors IN.xyz --kind KIND -o OUT.npz [options]
   --kind K                 ${descriptorKinds.join(' | ')}
@@ -86,9 +87,12 @@ export async function descriptors(argv: string[]): Promise<number> {
     log: (message) => process.stderr.write(`hamd: ${message}\n`),
   });
   try {
-    const result = await client.computeDescriptors(frames, {
+    // Any number of frames: batches within the daemon's limits, with a progress bar when long.
+    const bar = new CountBar('structures', frames.length);
+    const result = await client.computeDescriptorsBatched(frames, {
       kind: kind as DescriptorKind, hypers, species, gradients, maxLambda: numberOption(args, 'max-lambda', true),
-    });
+    }, (k) => bar.add(k));
+    bar.done();
     writeNpz(output, resultArrays(result));
     const atoms = frames.reduce((n, f) => n + f.atomicNumbers.length, 0);
     process.stderr.write(`hamd: ${frames.length} structures, ${atoms} atoms, ${result.blocks.length} blocks -> ${output} (compute ${(result.computeMicroseconds / 1000).toFixed(1)} ms)\n`);

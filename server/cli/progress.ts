@@ -43,3 +43,33 @@ export class ProgressBars {
     this.open = false;
   }
 }
+
+// A count of items done (e.g. structures in batches), drawn like the training bars; nothing is
+// drawn for work that ends in one step.
+export class CountBar {
+  private done_ = 0;
+  private lastTenth = -1;
+  private drawn = false;
+
+  constructor(private readonly label: string, private readonly total: number,
+    private readonly stream: NodeJS.WriteStream = process.stderr) {}
+
+  add(k: number): void {
+    this.done_ += k;
+    if (this.done_ >= this.total && !this.drawn) return;  // all at once: no bar
+    const fraction = this.total > 0 ? this.done_ / this.total : 1;
+    const line = `${this.label.padEnd(10)} [${bar(fraction)}] ${this.done_}/${this.total}`;
+    if (this.stream.isTTY) {
+      this.stream.write(`\r${line}\x1b[K`);
+    } else {
+      const tenth = Math.floor(fraction * 10);
+      if (tenth !== this.lastTenth) this.stream.write(line + '\n');
+      this.lastTenth = tenth;
+    }
+    this.drawn = true;
+  }
+
+  done(): void {
+    if (this.drawn && this.stream.isTTY) this.stream.write('\n');
+  }
+}
