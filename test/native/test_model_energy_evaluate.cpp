@@ -75,9 +75,9 @@ Magnitudes magnitudes(const EnergyModel& model, const System& s, bool cell, Thre
             const int32_t z = map.keys.values[b * map.keys.names.size() + 2];
             const size_t base = model.block_offset(static_cast<size_t>(std::find(model.species().begin(), model.species().end(), z) - model.species().begin()));
             const size_t column = base + 1 + model.feature_offset(set);
-            auto w = [&](size_t k) { return std::fabs(model.weights[static_cast<Eigen::Index>(column + k)]); };
+            auto w = [&](size_t k) { return std::fabs(model.weights()[static_cast<Eigen::Index>(column + k)]); };
             for (size_t r = 0; r < block.samples.count(); ++r) {
-                if (set == 0) m.energy += std::fabs(model.weights[static_cast<Eigen::Index>(base)]);
+                if (set == 0) m.energy += std::fabs(model.weights()[static_cast<Eigen::Index>(base)]);
                 for (size_t k = 0; k < P; ++k) m.energy += w(k) * std::fabs(block.values[r * P + k]);
             }
             for (const GradientBlock& g : block.gradients) {
@@ -119,7 +119,9 @@ EnergyRequest everything() {
 // Random weights of scale 1e-2 and a random symmetric positive definite covariance.
 void randomise(EnergyModel& model, std::mt19937& rng) {
     std::normal_distribution<double> normal;
-    for (Eigen::Index k = 0; k < model.weights.size(); ++k) model.weights[k] = 1e-2 * normal(rng);
+    Eigen::VectorXd weights(static_cast<Eigen::Index>(model.n_weights()));
+    for (Eigen::Index k = 0; k < weights.size(); ++k) weights[k] = 1e-2 * normal(rng);
+    model.set_weights(weights);
     const auto W = static_cast<Eigen::Index>(model.n_weights());
     Eigen::MatrixXd M(W, W);
     for (Eigen::Index k = 0; k < M.size(); ++k) M.data()[k] = normal(rng);
@@ -163,10 +165,10 @@ int main() {
             // (P + 1 + 2 n + W) eps * sum|terms|; the strain adds the 3-term contraction with h.
             const size_t n = s.size(), P = model.n_features();
             const double energy_bound = static_cast<double>(P + 1 + 2 * n + static_cast<size_t>(W)) * kEps * m.energy;
-            const double energy_slow = d.energy.row(0).dot(model.weights);
+            const double energy_slow = d.energy.row(0).dot(model.weights());
             check::ok(std::fabs(p.energy - energy_slow) <= energy_bound, what + ": evaluate's energy = design row . weights, within rounding",
                       std::to_string(p.energy - energy_slow) + " vs bound " + std::to_string(energy_bound));
-            const Eigen::VectorXd forces_slow = d.forces * model.weights;
+            const Eigen::VectorXd forces_slow = d.forces * model.weights();
             double worst = 0;
             for (size_t c = 0; c < 3 * n; ++c) {
                 const double bound = static_cast<double>(P + 2 * m.centres_per_atom + static_cast<size_t>(W)) * kEps * m.forces[c];
@@ -177,7 +179,7 @@ int main() {
             check::ok(p.forces.size() == 3 * n && worst <= 1, what + ": evaluate's forces = force rows . weights, within rounding",
                       "worst error / bound " + std::to_string(worst));
             if (stressed) {
-                const Eigen::VectorXd strain_slow = d.strain * model.weights;
+                const Eigen::VectorXd strain_slow = d.strain * model.weights();
                 const double volume = cell_volume(s.cell);
                 worst = 0;
                 for (int k = 0; k < 9; ++k) {

@@ -219,7 +219,7 @@ std::string run_energy_training(const EnergyTrainingConfig& config, ThreadPool& 
             scan += ", \"validation\": null}";  // not positive definite at this ridge
             continue;
         }
-        const Errors e = design_errors(validation_design, model->weights, validation);
+        const Errors e = design_errors(validation_design, model->weights(), validation);
         scan += ", \"validation\": " + errors_json(e) + "}";
         const double score = e.force_mae + e.energy_per_atom_mae;
         if (score < best_score) {
@@ -238,7 +238,7 @@ std::string run_energy_training(const EnergyTrainingConfig& config, ThreadPool& 
     double mean_diagonal = 0;
     const SymmetricEigen spectrum = symmetric_eigen(data_normal_matrix(*model, normal, best, nullptr, &mean_diagonal), true);
     const Eigen::MatrixXd projections = spectrum.vectors.transpose() * validation_design.energy.transpose();  // W x validation
-    const Eigen::VectorXd residuals = validation_design.energy * model->weights -
+    const Eigen::VectorXd residuals = validation_design.energy * model->weights() -
                                       Eigen::Map<const Eigen::VectorXd>(validation.energies.data(), static_cast<Eigen::Index>(validation.energies.size()));
     const auto W = spectrum.values.size();
     double best_nll = INFINITY, chosen_prior = 0;
@@ -282,7 +282,7 @@ std::string run_energy_training(const EnergyTrainingConfig& config, ThreadPool& 
     double squared_error = 0, variance = 0;
     for (size_t s = 0; s < validation.systems.size(); ++s) {
         const Eigen::VectorXd f = validation_design.energy.row(static_cast<Eigen::Index>(s)).transpose();
-        const double error = f.dot(model->weights) - validation.energies[s];
+        const double error = f.dot(model->weights()) - validation.energies[s];
         squared_error += error * error;
         variance += model->energy_variance(f);
     }

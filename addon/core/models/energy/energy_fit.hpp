@@ -41,7 +41,7 @@ Eigen::MatrixXd regularised_normal_matrix(const EnergyModel& model, const Energy
 // ridge) x mean feature diagonal; InvalidArgument when that is not positive.
 EnergyCovariance uncertainty_covariance(const SymmetricEigen& x, double mean_feature_diagonal, const EnergyFitSettings& settings);
 
-// Sets model.weights (and model.covariance when `covariance`: an eigendecomposition of X); false, leaving the model
+// Sets the model's weights (and model.covariance when `covariance`: an eigendecomposition of X); false, leaving the model
 // unchanged, when the regularised matrix is not numerically positive definite.
 bool solve_energy_model(EnergyModel& model, const EnergyNormalEquations& normal, const EnergyFitSettings& settings,
                         bool covariance);

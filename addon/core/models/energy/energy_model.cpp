@@ -9,6 +9,7 @@
 #include "core/descriptors/registry.hpp"
 #include "core/descriptors/soap/bispectrum.hpp"
 #include "core/descriptors/soap/power_spectrum.hpp"
+#include "core/models/energy/energy_evaluators.hpp"
 #include "core/models/energy/energy_features.hpp"
 #include "core/systems/elements.hpp"
 
@@ -24,16 +25,35 @@ EnergyModel::EnergyModel(EnergyFeatureSettings settings) : settings_(std::move(s
     offsets_.assign(1, 0);
     for (const EnergyFeatureSet& set : sets_) {
         validate_hypers(set.hypers);
-        const ExpansionSetup setup(set.hypers, species);
+        auto setup = std::make_shared<const ExpansionSetup>(set.hypers, species);
         size_t count = 0;
-        if (set.kind == DescriptorKind::PowerSpectrum) count = PowerSpectrum(setup).n_properties();
-        else if (set.kind == DescriptorKind::Bispectrum) count = Bispectrum(setup).n_properties();
+        if (set.kind == DescriptorKind::PowerSpectrum) count = PowerSpectrum(*setup).n_properties();
+        else if (set.kind == DescriptorKind::Bispectrum) count = Bispectrum(*setup).n_properties();
         else throw InvalidArgument("energy model features are power-spectrum or bispectrum families");
         offsets_.push_back(offsets_.back() + count);
         cutoff_ = std::max(cutoff_, set.hypers.cutoff);
+        setups_.push_back(std::move(setup));
     }
     n_features_ = offsets_.back();
-    weights = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n_weights()));
+    set_weights(Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n_weights())));
+}
+
+void EnergyModel::set_weights(Eigen::VectorXd weights) {
+    if (weights.size() != static_cast<Eigen::Index>(n_weights()))
+        throw InvalidArgument("energy model: " + std::to_string(weights.size()) + " weights for " + std::to_string(n_weights()));
+    auto evaluators = std::make_shared<std::vector<EnergyFamilyEvaluator>>();
+    evaluators->reserve(sets_.size());
+    for (size_t set = 0; set < sets_.size(); ++set) {
+        // The family's block of each centre species (the baselines are added by evaluate).
+        std::vector<std::vector<double>> w(species().size());
+        for (size_t a = 0; a < species().size(); ++a) {
+            const double* first = weights.data() + block_offset(a) + 1 + feature_offset(set);
+            w[a].assign(first, first + feature_count(set));
+        }
+        evaluators->emplace_back(sets_[set].kind, setups_[set], w);
+    }
+    weights_ = std::move(weights);
+    evaluators_ = std::move(evaluators);
 }
 
 bool EnergyModel::has_stress() const {
