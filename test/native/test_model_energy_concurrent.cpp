@@ -66,7 +66,7 @@ int main() {
     std::mt19937 rng(31);
     const EnergyModel model = random_model(rng);
     EnergyRequest all;
-    all.forces = all.energies = all.uncertainty = true;
+    all.forces = all.stress = all.energies = all.uncertainty = true;
     std::vector<System> systems;
     for (int k = 0; k < 6; ++k) systems.push_back(waters(rng, k % 2 == 1));
     std::vector<NeighborList> lists;
@@ -75,7 +75,8 @@ int main() {
     ThreadPool pool(2);
     std::vector<EnergyPrediction> alone;
     for (size_t k = 0; k < systems.size(); ++k) alone.push_back(model.evaluate(systems[k], lists[k], all, pool, nullptr));
-    check::ok(alone[1].forces.size() == 18 && alone[1].energy_uncertainty > 0, "the reference evaluations have forces and an uncertainty");
+    check::ok(alone[1].has_stress && alone[1].forces.size() == 18 && alone[1].energy_uncertainty > 0,
+              "the reference evaluations have forces, stress (periodic, bispectrum included) and an uncertainty");
 
     // Four threads at once on the shared pool, each through all structures (starting at another
     // one), three times: the same bits as alone.

@@ -1,6 +1,6 @@
 // EnergyModel::evaluate: per feature family, the adjoint route (descriptors/soap/linear_adjoint.hpp):
-// per centre-species block e_i = b_a + w_a . p_i, with forces, the strain derivative and the
-// design row (for the uncertainty) without the descriptors' gradients.
+// per centre-species block e_i = b_a + w_a . p_i, with forces, the strain derivative (the stress,
+// for every family) and the design row (for the uncertainty) without the descriptors' gradients.
 // The families' evaluators were built when the weights were set (energy_evaluators.hpp).
 #include <algorithm>
 #include <cmath>
@@ -18,8 +18,6 @@ EnergyPrediction EnergyModel::evaluate(const System& system, const NeighborList&
     validate_input(system, 0);
     require_separated(list, 0);  // overlapping atoms would silently drop out of the features
     const bool stress = request.stress && fully_periodic(system);
-    if (stress && !has_stress())
-        throw InvalidArgument("stress: this energy model has bispectrum features, which have no cell gradients");
 
     const size_t n = system.size();
     EnergyPrediction p;

@@ -56,7 +56,7 @@ void EnergyModel::set_weights(Eigen::VectorXd weights) {
     evaluators_ = std::move(evaluators);
 }
 
-bool EnergyModel::has_stress() const {
+bool EnergyModel::has_strain_rows() const {
     for (const EnergyFeatureSet& set : sets_)
         if (!descriptor_kind_info(set.kind).cell_gradients) return false;
     return true;
@@ -83,8 +83,9 @@ EnergyDesign EnergyModel::design(const std::vector<System>& systems, bool forces
     if (strain)
         for (size_t s = 0; s < systems.size(); ++s)
             if (fully_periodic(systems[s])) periodic.push_back(s);
-    if (!periodic.empty() && !has_stress())
-        throw InvalidArgument("stress: this energy model has bispectrum features, which have no cell gradients");
+    if (!periodic.empty() && !has_strain_rows())
+        throw InvalidArgument("strain rows: this energy model has bispectrum features, which have no cell gradients "
+                              "(training on stresses needs them; evaluate gives the stress by the adjoint)");
 
     EnergyDesign d;
     d.atom_offsets.assign(1, 0);

@@ -36,7 +36,7 @@ class EnergyFamilyEvaluator;  // energy_evaluators.hpp
 class ExpansionSetup;
 
 // One family of atom-centred invariants: the power spectrum (nu = 2) or the bispectrum (nu = 3,
-// no cell gradients: models with one answer no stress) with its own expansion.
+// no cell gradients: no strain design rows, see has_strain_rows()) with its own expansion.
 struct EnergyFeatureSet {
     DescriptorKind kind = DescriptorKind::PowerSpectrum;
     Hypers hypers;
@@ -87,8 +87,9 @@ public:
     const std::vector<EnergyFeatureSet>& feature_sets() const { return sets_; }
     size_t feature_offset(size_t k) const { return offsets_[k]; }
     size_t feature_count(size_t k) const { return offsets_[k + 1] - offsets_[k]; }
-    // Whether every family has cell gradients (stress for periodic structures).
-    bool has_stress() const;
+    // Whether design() can build strain rows (training on stresses): every family has cell
+    // gradients, which the bispectrum has not. evaluate() gives the stress of every model.
+    bool has_strain_rows() const;
     size_t n_weights() const { return species().size() * (1 + n_features_); }
     // Column of species index a's baseline; its feature block follows.
     size_t block_offset(size_t a) const { return a * (1 + n_features_); }
@@ -100,12 +101,14 @@ public:
     // InvalidArgument for bad structures or species the model does not know.
     void validate_input(const System& system, size_t index) const;
 
+    // The design rows of `systems` (strain rows for those periodic in 3D; InvalidArgument if there
+    // are any and !has_strain_rows()).
     EnergyDesign design(const std::vector<System>& systems, bool forces, bool strain, ThreadPool& pool,
                         const std::atomic<bool>* cancel = nullptr) const;
 
     // One structure, one pass per feature family by the adjoint route (linear_power_spectrum.hpp,
     // linear_bispectrum.hpp: forces and the strain derivative without the descriptors' gradients;
-    // stress when asked and the system is periodic in 3D, InvalidArgument then if !has_stress())
+    // stress when asked and the system is periodic in 3D, for every family)
     // over `list`, which the caller built with build_neighbor_list(system, c) for any
     // c >= cutoff() (e.g. reused between MD steps with a Verlet skin; pairs beyond cutoff()
     // contribute nothing). Nothing is allocated that scales with the feature count per neighbour.

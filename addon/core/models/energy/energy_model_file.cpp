@@ -164,8 +164,7 @@ ModelMetadata describe_energy_model(const LoadedEnergyModel& loaded) {
     m.species = model.species();
     m.energy_unit = "ev";
     m.cutoff = model.cutoff();
-    for (const std::string& output : energy_outputs())
-        if (output != "stress" || model.has_stress()) m.outputs.push_back(output);
+    m.outputs = energy_outputs();  // stress too for every family (the adjoint route)
     m.checksum = loaded.checksum;
     m.extra_json = loaded.metadata_json.empty() ? "{}" : loaded.metadata_json;
     const JsonValue extra = parse_json(m.extra_json, "model metadata");
