@@ -10,42 +10,15 @@
 
 #include "core/models/energy/energy_model.hpp"
 #include "native/check.hpp"
+#include "native/energy_fixtures.hpp"
 
 using namespace hamd;
 
 namespace {
 
-// Two water molecules, displaced at random; in a skewed cell whose images are within the cutoff
-// when `periodic`.
-System waters(std::mt19937& rng, bool periodic) {
-    std::uniform_real_distribution<double> u(-0.1, 0.1);
-    System s;
-    s.types = {8, 1, 1, 8, 1, 1};
-    s.positions = {0.0, 0.0, 0.117, 0.0, 0.757, -0.467, 0.0, -0.757, -0.467,
-                   1.9, 1.1, 1.6, 2.6, 1.2, 2.2, 1.7, 1.9, 1.2};
-    for (double& x : s.positions) x += u(rng);
-    if (periodic) {
-        s.cell = {3.6, 0.0, 0.0, 0.5, 3.4, 0.0, -0.3, 0.3, 3.7};
-        s.pbc = {true, true, true};
-    }
-    return s;
-}
-
-// A power spectrum and a bispectrum family (both evaluators), random weights, an uncertainty.
+// Both evaluators (power spectrum and bispectrum), random weights, an uncertainty.
 EnergyModel random_model(std::mt19937& rng) {
-    EnergyFeatureSettings settings;
-    settings.hypers.cutoff = 3.5;
-    settings.hypers.max_radial = 3;
-    settings.hypers.max_angular = 3;
-    settings.species = {1, 8};
-    EnergyFeatureSet bispectrum;
-    bispectrum.kind = DescriptorKind::Bispectrum;
-    bispectrum.hypers = settings.hypers;
-    bispectrum.hypers.cutoff = 3.0;
-    bispectrum.hypers.max_radial = 2;
-    bispectrum.hypers.max_angular = 2;
-    settings.extra.push_back(bispectrum);
-    EnergyModel model(settings);
+    EnergyModel model(hamd_test::water_model_settings(true));
     std::normal_distribution<double> normal;
     Eigen::VectorXd weights(static_cast<Eigen::Index>(model.n_weights()));
     for (Eigen::Index k = 0; k < weights.size(); ++k) weights[k] = 1e-2 * normal(rng);
@@ -68,7 +41,7 @@ int main() {
     EnergyRequest all;
     all.forces = all.stress = all.energies = all.uncertainty = true;
     std::vector<System> systems;
-    for (int k = 0; k < 6; ++k) systems.push_back(waters(rng, k % 2 == 1));
+    for (int k = 0; k < 6; ++k) systems.push_back(hamd_test::two_waters(rng, k % 2 == 1));
     std::vector<NeighborList> lists;
     for (const System& s : systems) lists.push_back(build_neighbor_list(s, model.cutoff()));
 

@@ -14,8 +14,10 @@
 #include "core/descriptors/registry.hpp"
 #include "core/models/energy/energy_model.hpp"
 #include "native/check.hpp"
+#include "native/energy_fixtures.hpp"
 
 using namespace hamd;
+using hamd_test::two_waters;
 
 namespace {
 
@@ -29,22 +31,6 @@ EnergyFeatureSettings settings() {
     s.hypers.max_angular = 3;
     s.hypers.density_width = 0.4;
     s.species = {1, 8};
-    return s;
-}
-
-// Two water molecules, distorted; periodic in a skewed cell short enough for images within
-// the cutoff when `periodic`.
-System waters(std::mt19937& rng, bool periodic) {
-    std::uniform_real_distribution<double> u(-0.1, 0.1);
-    System s;
-    s.types = {8, 1, 1, 8, 1, 1};
-    s.positions = {0.0, 0.0, 0.117, 0.0, 0.757, -0.467, 0.0, -0.757, -0.467,
-                   1.9, 1.1, 1.6, 2.6, 1.2, 2.2, 1.7, 1.9, 1.2};
-    for (double& x : s.positions) x += u(rng);
-    if (periodic) {
-        s.cell = {3.6, 0.0, 0.0, 0.5, 3.4, 0.0, -0.3, 0.3, 3.7};
-        s.pbc = {true, true, true};
-    }
     return s;
 }
 
@@ -166,7 +152,7 @@ int main() {
             const bool stressed = periodic, strain_rows = periodic && model.has_strain_rows();
             const std::string what = family + (periodic ? "periodic cell" : "molecule");
             const EnergyRequest all = everything();
-            const System s = waters(rng, periodic);
+            const System s = two_waters(rng, periodic);
             const EnergyPrediction p = model.evaluate(s, build_neighbor_list(s, model.cutoff()), all, pool, nullptr);
             const EnergyDesign d = model.design({s}, true, strain_rows, pool);
             const Magnitudes m = magnitudes(model, s, periodic, pool);
@@ -300,7 +286,7 @@ int main() {
     {
         EnergyModel model(settings());
         randomise(model, rng);
-        const System s = waters(rng, false);
+        const System s = two_waters(rng, false);
         auto refused = [&](const NeighborList& list) {
             try {
                 model.evaluate(s, list, everything(), pool, nullptr);
