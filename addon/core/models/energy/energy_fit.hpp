@@ -46,4 +46,8 @@ EnergyCovariance uncertainty_covariance(const SymmetricEigen& x, double mean_fea
 bool solve_energy_model(EnergyModel& model, const EnergyNormalEquations& normal, const EnergyFitSettings& settings,
                         bool covariance);
 
+// calibrate_uncertainty (energy_model.hpp) from design rows already computed: `energy_rows`
+// (structures x weights, EnergyDesign::energy) of structures with reference `energies`.
+double calibrate_uncertainty(EnergyModel& model, const Eigen::MatrixXd& energy_rows, const std::vector<double>& energies);
+
 }  // namespace hamd
