@@ -110,3 +110,59 @@ t.test('Predict with an energy model through the daemon', { skip: numpy ? false 
   await code(client.predict([water], { outputs: ['energy'], order: 'pyscf' }), status.INVALID_ARGUMENT, /order: energy models have no orbital order/, 'an orbital order for an energy model');
   t.equal((await client.predict([water], { outputs: ['energy'] })).structures.length, 1, 'still serving');
 });
+
+// The shipped default model has a bispectrum family, which has no cell gradients: its stress
+// comes by the adjoint route, and through the daemon like any other output.
+t.test('Predict: the stress of a power spectrum + bispectrum model (the shipped default) is the strain derivative of its energy', async (t) => {
+  const dir = tempDir();
+  const modelFile = path.join(path.dirname(__dirname), 'models', 'default-energy.npz');
+  const daemon = await spawnDaemon(`unix:${path.join(dir, 'hamd.sock')}`, ['--threads', '2', '--no-models', '--model', `ethanol=${modelFile}`]);
+  const client = await HamdClient.connect(daemon.address);
+  t.teardown(async () => { client.close(); await daemon.stop(); fs.rmSync(dir, { recursive: true, force: true }); });
+  t.ok((await client.listModels()).find((m) => m.name === 'ethanol')!.outputs.includes('stress'), 'ListModels: stress among its outputs');
+
+  // Ethanol in a skewed cell with its images within the model's 5 A cutoff.
+  const numbers = [6, 6, 8, 1, 1, 1, 1, 1, 1];
+  const x0 = [-0.0, 0.58, 0.0, 1.26, -0.37, 0.0, -1.2, -0.17, 0.0, -0.03, 1.22, 0.89, -0.03, 1.22, -0.89, 1.3, -1.01, 0.88, 1.3, -1.01, -0.88, 2.1, 0.36, 0.0, -1.95, 0.43, 0.0];
+  const h0 = [7.6, 0, 0, 0.4, 7.4, 0, -0.3, 0.2, 7.8];
+  const structure = (x: number[], h: number[]): StructureInput => ({ atomicNumbers: numbers, positions: x, cell: h, pbc: true });
+  // h -> h (1 + e E_cb), positions alike (fractional coordinates fixed).
+  const strained = (c: number, b: number, e: number): StructureInput => {
+    const x = x0.slice(), h = h0.slice();
+    for (let k = 0; k < 3; k++) h[3 * k + b] += e * h0[3 * k + c];
+    for (let a = 0; a < numbers.length; a++) x[3 * a + b] += e * x0[3 * a + c];
+    return structure(x, h);
+  };
+  const step = 1e-4, steps = [step, -step, step / 2, -step / 2];
+  const batch = [structure(x0, h0)];
+  for (let cb = 0; cb < 9; cb++) for (const e of steps) batch.push(strained(Math.floor(cb / 3), cb % 3, e));
+  const got = (await client.predict(batch, { outputs: ['energy', 'stress', 'energies'] })).structures;
+  const stress = got[0].stress!;
+  t.equal(stress.length, 9, 'a 3 x 3 stress');
+
+  // Central differences D(s) = (E(s) - E(-s)) / (2 s V) are off by C s^2 (truncation) plus the
+  // energies' rounding over s V. D(step) - D(step / 2) = 3/4 C step^2 estimates the truncation
+  // of D(step / 2), C step^2 / 4, with a margin of 3 for higher orders; the rounding of an energy
+  // is taken as 1e4 eps sum |E_i| (each per-atom term a sum of ~10^3 products, about as large as
+  // the terms: test/native/test_model_energy_evaluate.cpp bounds it from the features themselves).
+  const volume = Math.abs(h0[0] * (h0[4] * h0[8] - h0[5] * h0[7]) - h0[1] * (h0[3] * h0[8] - h0[5] * h0[6]) + h0[2] * (h0[3] * h0[7] - h0[4] * h0[6]));
+  const rounding = 1e4 * Number.EPSILON * Array.from(got[0].energies!).reduce((sum, e) => sum + Math.abs(e), 0);
+  let worst = 0, largest = 0;
+  for (let cb = 0; cb < 9; cb++) {
+    const [plus, minus, halfPlus, halfMinus] = got.slice(1 + 4 * cb, 5 + 4 * cb).map((s) => s.energy!);
+    const coarse = (plus - minus) / (2 * step * volume), fine = (halfPlus - halfMinus) / (step * volume);
+    const bound = Math.abs(coarse - fine) + 2 * rounding / (step / 2 * volume);
+    worst = Math.max(worst, Math.abs(stress[cb] - fine) / bound);
+    largest = Math.max(largest, Math.abs(stress[cb]));
+  }
+  t.ok(largest > 1e-3 && worst <= 1, `stress equals the finite-difference strain derivative over the volume (worst error / bound ${worst.toPrecision(3)})`);
+
+  const engine = realAddon().createEngine(1);
+  t.teardown(() => engine.close());
+  const handle = engine.loadModel(modelFile) as import('../server/native/model-addon').EnergyModelHandle;
+  const want = await handle.predict({
+    systems: [{ types: Int32Array.from(numbers), positions: Float64Array.from(x0), cell: Float64Array.from(h0), pbc: [true, true, true] }],
+    outputs: ['stress'], units: 'ev',
+  });
+  t.same(Array.from(stress), Array.from(want.structures[0].stress!), 'bitwise equal to the addon in process');
+});

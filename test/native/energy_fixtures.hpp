@@ -1,15 +1,52 @@
-// Shared by the energy-model tests: distorted water and the smooth pair potential that plays
-// the reference "physics" of their training data.
+// Shared by the energy-model tests: distorted water (one molecule, or two in a periodic cell),
+// the features of small water models, and the smooth pair potential that plays the reference
+// "physics" of their training data.
 #pragma once
 #include <cmath>
 #include <random>
 #include <vector>
 
+#include "core/models/energy/energy_model.hpp"
 #include "core/systems/system.hpp"
 
 namespace hamd_test {
 
 using hamd::System;
+
+// H and O, a power spectrum (cutoff 3.5 A, n <= 3, l <= 3) and, when `bispectrum`, a small
+// bispectrum family (n <= 1, l <= 2).
+inline hamd::EnergyFeatureSettings water_model_settings(bool bispectrum) {
+    hamd::EnergyFeatureSettings s;
+    s.hypers.cutoff = 3.5;
+    s.hypers.max_radial = 3;
+    s.hypers.max_angular = 3;
+    s.species = {1, 8};
+    if (bispectrum) {
+        hamd::EnergyFeatureSet b;
+        b.kind = hamd::DescriptorKind::Bispectrum;
+        b.hypers = s.hypers;
+        b.hypers.max_radial = 1;
+        b.hypers.max_angular = 2;
+        s.extra.push_back(b);
+    }
+    return s;
+}
+
+// Two water molecules, displaced by up to 0.1 A; in a skewed cell short enough for images
+// within the cutoff when `periodic`.
+inline System two_waters(std::mt19937& rng, bool periodic) {
+    std::uniform_real_distribution<double> u(-0.1, 0.1);
+    System s;
+    s.types = {8, 1, 1, 8, 1, 1};
+    s.positions = {0.0, 0.0, 0.117, 0.0, 0.757, -0.467, 0.0, -0.757, -0.467,
+                   1.9, 1.1, 1.6, 2.6, 1.2, 2.2, 1.7, 1.9, 1.2};
+    for (double& x : s.positions) x += u(rng);
+    if (periodic) {
+        s.cell = {3.6, 0.0, 0.0, 0.5, 3.4, 0.0, -0.3, 0.3, 3.7};
+        s.pbc = {true, true, true};
+    }
+    return s;
+}
 
 // Water with its atoms displaced by up to `amplitude` Angstrom.
 inline System distorted_water(std::mt19937& rng, double amplitude) {

@@ -23,7 +23,9 @@ std::shared_ptr<EnergyModel> random_model(std::mt19937& rng) {
     settings.species = {1, 8};
     auto model = std::make_shared<EnergyModel>(settings);
     std::normal_distribution<double> g(0.0, 1.0);
-    for (Eigen::Index k = 0; k < model->weights.size(); ++k) model->weights[k] = g(rng);
+    Eigen::VectorXd weights(static_cast<Eigen::Index>(model->n_weights()));
+    for (Eigen::Index k = 0; k < weights.size(); ++k) weights[k] = g(rng);
+    model->set_weights(weights);
     model->covariance.inverse_ridge = 1e-4;  // C = 1e-4 I: every prediction has an uncertainty
     return model;
 }

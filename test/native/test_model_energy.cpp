@@ -38,7 +38,7 @@ EnergyFeatureSettings small_settings() {
 // neighbours and over the spherical expansion; 1e4 eps times the sum of |terms| covers both.
 double energy_rounding(const EnergyModel& model, const System& s, ThreadPool& pool) {
     const EnergyDesign d = model.design({s}, false, false, pool);
-    return 1e4 * std::numeric_limits<double>::epsilon() * d.energy.row(0).cwiseAbs().dot(model.weights.cwiseAbs());
+    return 1e4 * std::numeric_limits<double>::epsilon() * d.energy.row(0).cwiseAbs().dot(model.weights().cwiseAbs());
 }
 
 }  // namespace
@@ -163,7 +163,9 @@ int main() {
     {
         EnergyModel truth(small_settings());
         std::normal_distribution<double> normal;
-        for (Eigen::Index k = 0; k < truth.weights.size(); ++k) truth.weights[k] = 1e-2 * normal(rng);
+        Eigen::VectorXd weights(static_cast<Eigen::Index>(truth.n_weights()));
+        for (Eigen::Index k = 0; k < weights.size(); ++k) weights[k] = 1e-2 * normal(rng);
+        truth.set_weights(weights);
         EnergyTrainingSet exact;
         for (int k = 0; k < 80; ++k) {
             System s = distorted_water(rng, 0.15);

@@ -35,58 +35,63 @@ struct Errors {
     double mean_uncertainty = 0, rms_error = 0;
 };
 
+// Errors summed one structure and one force component at a time, then averaged: the one
+// bookkeeping of the served predictions (evaluate) and of the design rows (design_errors).
+class ErrorSums {
+public:
+    void energy(double error, size_t atoms, double uncertainty) {
+        e_.energy_mae += std::fabs(error);
+        e_.energy_per_atom_mae += std::fabs(error) / static_cast<double>(atoms);
+        e_.rms_error += error * error;
+        e_.mean_uncertainty += uncertainty;
+        ++structures_;
+    }
+    void force(double difference) {
+        e_.force_mae += std::fabs(difference);
+        e_.force_rmse += difference * difference;
+        ++components_;
+    }
+    Errors mean() const {
+        Errors e = e_;
+        const double n = static_cast<double>(std::max<size_t>(structures_, 1));
+        const double components = static_cast<double>(std::max<size_t>(components_, 1));
+        e.energy_mae /= n;
+        e.energy_per_atom_mae /= n;
+        e.mean_uncertainty /= n;
+        e.rms_error = std::sqrt(e.rms_error / n);
+        e.force_mae /= components;
+        e.force_rmse = std::sqrt(e.force_rmse / components);
+        return e;
+    }
+
+private:
+    Errors e_;
+    size_t structures_ = 0, components_ = 0;
+};
+
 Errors evaluate(const EnergyModel& model, const EnergyTrainingSet& set, ThreadPool& pool,
                 std::vector<double>* reference = nullptr, std::vector<double>* predicted = nullptr) {
-    Errors e;
-    size_t components = 0;
+    ErrorSums sums;
     for (size_t s = 0; s < set.systems.size(); ++s) {
         const EnergyPrediction p = model.predict(set.systems[s], true, false, pool);
-        const double error = p.energy - set.energies[s];
-        e.energy_mae += std::fabs(error);
-        e.energy_per_atom_mae += std::fabs(error) / static_cast<double>(set.systems[s].size());
-        e.rms_error += error * error;
-        e.mean_uncertainty += p.energy_uncertainty;
-        for (size_t k = 0; k < p.forces.size(); ++k, ++components) {
-            const double d = p.forces[k] - set.forces[s][k];
-            e.force_mae += std::fabs(d);
-            e.force_rmse += d * d;
-        }
+        sums.energy(p.energy - set.energies[s], set.systems[s].size(), p.energy_uncertainty);
+        for (size_t k = 0; k < p.forces.size(); ++k) sums.force(p.forces[k] - set.forces[s][k]);
         if (reference) reference->push_back(set.energies[s]);
         if (predicted) predicted->push_back(p.energy);
     }
-    const double n = static_cast<double>(std::max<size_t>(set.systems.size(), 1));
-    e.energy_mae /= n;
-    e.energy_per_atom_mae /= n;
-    e.mean_uncertainty /= n;
-    e.rms_error = std::sqrt(e.rms_error / n);
-    e.force_mae /= static_cast<double>(std::max<size_t>(components, 1));
-    e.force_rmse = std::sqrt(e.force_rmse / static_cast<double>(std::max<size_t>(components, 1)));
-    return e;
+    return sums.mean();
 }
 
-// The same errors from design rows (energy, forces) times weights.
+// The same errors from design rows (energy, forces) times weights (no uncertainty).
 Errors design_errors(const EnergyDesign& d, const Eigen::VectorXd& weights, const EnergyTrainingSet& set) {
-    Errors e;
     const Eigen::VectorXd energies = d.energy * weights, forces = d.forces * weights;
-    size_t components = 0;
+    ErrorSums sums;
     for (size_t s = 0; s < set.systems.size(); ++s) {
-        const double error = energies[static_cast<Eigen::Index>(s)] - set.energies[s];
-        e.energy_mae += std::fabs(error);
-        e.energy_per_atom_mae += std::fabs(error) / static_cast<double>(set.systems[s].size());
-        e.rms_error += error * error;
-        for (size_t k = 0; k < set.forces[s].size(); ++k, ++components) {
-            const double x = forces[static_cast<Eigen::Index>(3 * d.atom_offsets[s] + k)] - set.forces[s][k];
-            e.force_mae += std::fabs(x);
-            e.force_rmse += x * x;
-        }
+        sums.energy(energies[static_cast<Eigen::Index>(s)] - set.energies[s], set.systems[s].size(), 0.0);
+        for (size_t k = 0; k < set.forces[s].size(); ++k)
+            sums.force(forces[static_cast<Eigen::Index>(3 * d.atom_offsets[s] + k)] - set.forces[s][k]);
     }
-    const double n = static_cast<double>(std::max<size_t>(set.systems.size(), 1));
-    e.energy_mae /= n;
-    e.energy_per_atom_mae /= n;
-    e.rms_error = std::sqrt(e.rms_error / n);
-    e.force_mae /= static_cast<double>(std::max<size_t>(components, 1));
-    e.force_rmse = std::sqrt(e.force_rmse / static_cast<double>(std::max<size_t>(components, 1)));
-    return e;
+    return sums.mean();
 }
 
 std::string errors_json(const Errors& e) {
@@ -219,7 +224,7 @@ std::string run_energy_training(const EnergyTrainingConfig& config, ThreadPool& 
             scan += ", \"validation\": null}";  // not positive definite at this ridge
             continue;
         }
-        const Errors e = design_errors(validation_design, model->weights, validation);
+        const Errors e = design_errors(validation_design, model->weights(), validation);
         scan += ", \"validation\": " + errors_json(e) + "}";
         const double score = e.force_mae + e.energy_per_atom_mae;
         if (score < best_score) {
@@ -238,7 +243,7 @@ std::string run_energy_training(const EnergyTrainingConfig& config, ThreadPool& 
     double mean_diagonal = 0;
     const SymmetricEigen spectrum = symmetric_eigen(data_normal_matrix(*model, normal, best, nullptr, &mean_diagonal), true);
     const Eigen::MatrixXd projections = spectrum.vectors.transpose() * validation_design.energy.transpose();  // W x validation
-    const Eigen::VectorXd residuals = validation_design.energy * model->weights -
+    const Eigen::VectorXd residuals = validation_design.energy * model->weights() -
                                       Eigen::Map<const Eigen::VectorXd>(validation.energies.data(), static_cast<Eigen::Index>(validation.energies.size()));
     const auto W = spectrum.values.size();
     double best_nll = INFINITY, chosen_prior = 0;
@@ -278,16 +283,8 @@ std::string run_energy_training(const EnergyTrainingConfig& config, ThreadPool& 
     model->covariance = uncertainty_covariance(spectrum, mean_diagonal, best);
     report_progress("uncertainty", 1, 1);
 
-    // alpha^2 = mean squared validation error / mean f^T C f, with the stored (compact) C.
-    double squared_error = 0, variance = 0;
-    for (size_t s = 0; s < validation.systems.size(); ++s) {
-        const Eigen::VectorXd f = validation_design.energy.row(static_cast<Eigen::Index>(s)).transpose();
-        const double error = f.dot(model->weights) - validation.energies[s];
-        squared_error += error * error;
-        variance += model->energy_variance(f);
-    }
-    model->uncertainty_scale = variance > 0 ? std::sqrt(squared_error / variance) : 1.0;
-    const double alpha = model->uncertainty_scale;
+    // alpha with the stored (compact) C, from the validation design rows already computed.
+    const double alpha = calibrate_uncertainty(*model, validation_design.energy, validation.energies);
 
     // Reported errors from the served evaluation path (one descriptor pass per structure).
     const size_t metric_steps = S;

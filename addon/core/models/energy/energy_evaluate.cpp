@@ -1,13 +1,13 @@
 // EnergyModel::evaluate: per feature family, the adjoint route (descriptors/soap/linear_adjoint.hpp):
-// per centre-species block e_i = b_a + w_a . p_i, with forces, the strain derivative and the
-// design row (for the uncertainty) without the descriptors' gradients.
+// per centre-species block e_i = b_a + w_a . p_i, with forces, the strain derivative (the stress,
+// for every family) and the design row (for the uncertainty) without the descriptors' gradients.
+// The families' evaluators were built when the weights were set (energy_evaluators.hpp).
 #include <algorithm>
 #include <cmath>
 #include <string>
 
 #include "core/base/errors.hpp"
-#include "core/descriptors/soap/linear_bispectrum.hpp"
-#include "core/descriptors/soap/linear_power_spectrum.hpp"
+#include "core/models/energy/energy_evaluators.hpp"
 #include "core/models/energy/energy_features.hpp"
 #include "core/models/energy/energy_model.hpp"
 
@@ -18,8 +18,6 @@ EnergyPrediction EnergyModel::evaluate(const System& system, const NeighborList&
     validate_input(system, 0);
     require_separated(list, 0);  // overlapping atoms would silently drop out of the features
     const bool stress = request.stress && fully_periodic(system);
-    if (stress && !has_stress())
-        throw InvalidArgument("stress: this energy model has bispectrum features, which have no cell gradients");
 
     const size_t n = system.size();
     if (!request.contributing.empty() && request.contributing.size() != n)
@@ -41,22 +39,13 @@ EnergyPrediction EnergyModel::evaluate(const System& system, const NeighborList&
     // without the descriptors' gradients (linear_power_spectrum.hpp, linear_bispectrum.hpp).
     for (size_t set = 0; set < sets_.size(); ++set) {
         const size_t P = feature_count(set);
-        const ExpansionSetup setup(sets_[set].hypers, species());
-        std::vector<std::vector<double>> w(species().size());
-        for (size_t a = 0; a < species().size(); ++a) {
-            const double* first = weights.data() + block_offset(a) + 1 + feature_offset(set);
-            w[a].assign(first, first + P);
-        }
         LinearResult r;
         const bool gradients = request.forces || stress, sums = row.size() > 0;
-        if (sets_[set].kind == DescriptorKind::PowerSpectrum)
-            LinearPowerSpectrum(setup, w).evaluate(system, list, gradients, sums, pool, cancel, r, contributing);
-        else
-            LinearBispectrum(setup, w).evaluate(system, list, gradients, sums, pool, cancel, r, contributing);
+        (*evaluators_)[set].evaluate(system, list, gradients, sums, pool, cancel, r, contributing);
         for (size_t i = 0; i < n; ++i) {
             if (contributing && !contributing[i]) continue;
             const size_t base = block_offset(species_index(system.types[i]));
-            energies[i] += (set == 0 ? weights[static_cast<Eigen::Index>(base)] : 0.0) + r.energies[i];
+            energies[i] += (set == 0 ? weights_[static_cast<Eigen::Index>(base)] : 0.0) + r.energies[i];
             if (row.size() > 0 && set == 0) row[static_cast<Eigen::Index>(base)] += 1.0;
         }
         if (request.forces)

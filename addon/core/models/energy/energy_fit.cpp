@@ -136,7 +136,7 @@ bool solve_energy_model(EnergyModel& model, const EnergyNormalEquations& normal,
     Eigen::VectorXd b;
     Eigen::MatrixXd A = regularised_normal_matrix(model, normal, settings, &b);
     if (!cholesky_in_place(A)) return false;
-    model.weights = cholesky_solve(A, b);
+    model.set_weights(cholesky_solve(A, b));
     if (covariance) {
         double mean_diagonal = 0;
         const Eigen::MatrixXd X = data_normal_matrix(model, normal, settings, nullptr, &mean_diagonal);
@@ -167,11 +167,14 @@ EnergyFitReport fit_energy_model(EnergyModel& model, const EnergyTrainingSet& da
 
 double calibrate_uncertainty(EnergyModel& model, const EnergyTrainingSet& data, ThreadPool& pool) {
     if (model.covariance.empty()) throw InvalidArgument("calibrate_uncertainty: the model has no covariance (not trained)");
-    const EnergyDesign d = model.design(data.systems, false, false, pool);
+    return calibrate_uncertainty(model, model.design(data.systems, false, false, pool).energy, data.energies);
+}
+
+double calibrate_uncertainty(EnergyModel& model, const Eigen::MatrixXd& energy_rows, const std::vector<double>& energies) {
     double squared_error = 0, variance = 0;
-    for (size_t s = 0; s < data.systems.size(); ++s) {
-        const Eigen::VectorXd f = d.energy.row(static_cast<Eigen::Index>(s)).transpose();
-        const double error = f.dot(model.weights) - data.energies[s];
+    for (size_t s = 0; s < energies.size(); ++s) {
+        const Eigen::VectorXd f = energy_rows.row(static_cast<Eigen::Index>(s)).transpose();
+        const double error = f.dot(model.weights()) - energies[s];
         squared_error += error * error;
         variance += model.energy_variance(f);
     }

@@ -41,9 +41,13 @@ Eigen::MatrixXd regularised_normal_matrix(const EnergyModel& model, const Energy
 // ridge) x mean feature diagonal; InvalidArgument when that is not positive.
 EnergyCovariance uncertainty_covariance(const SymmetricEigen& x, double mean_feature_diagonal, const EnergyFitSettings& settings);
 
-// Sets model.weights (and model.covariance when `covariance`: an eigendecomposition of X); false, leaving the model
+// Sets the model's weights (and model.covariance when `covariance`: an eigendecomposition of X); false, leaving the model
 // unchanged, when the regularised matrix is not numerically positive definite.
 bool solve_energy_model(EnergyModel& model, const EnergyNormalEquations& normal, const EnergyFitSettings& settings,
                         bool covariance);
+
+// calibrate_uncertainty (energy_model.hpp) from design rows already computed: `energy_rows`
+// (structures x weights, EnergyDesign::energy) of structures with reference `energies`.
+double calibrate_uncertainty(EnergyModel& model, const Eigen::MatrixXd& energy_rows, const std::vector<double>& energies);
 
 }  // namespace hamd

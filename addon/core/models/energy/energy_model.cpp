@@ -9,6 +9,7 @@
 #include "core/descriptors/registry.hpp"
 #include "core/descriptors/soap/bispectrum.hpp"
 #include "core/descriptors/soap/power_spectrum.hpp"
+#include "core/models/energy/energy_evaluators.hpp"
 #include "core/models/energy/energy_features.hpp"
 #include "core/systems/elements.hpp"
 
@@ -24,19 +25,38 @@ EnergyModel::EnergyModel(EnergyFeatureSettings settings) : settings_(std::move(s
     offsets_.assign(1, 0);
     for (const EnergyFeatureSet& set : sets_) {
         validate_hypers(set.hypers);
-        const ExpansionSetup setup(set.hypers, species);
+        auto setup = std::make_shared<const ExpansionSetup>(set.hypers, species);
         size_t count = 0;
-        if (set.kind == DescriptorKind::PowerSpectrum) count = PowerSpectrum(setup).n_properties();
-        else if (set.kind == DescriptorKind::Bispectrum) count = Bispectrum(setup).n_properties();
+        if (set.kind == DescriptorKind::PowerSpectrum) count = PowerSpectrum(*setup).n_properties();
+        else if (set.kind == DescriptorKind::Bispectrum) count = Bispectrum(*setup).n_properties();
         else throw InvalidArgument("energy model features are power-spectrum or bispectrum families");
         offsets_.push_back(offsets_.back() + count);
         cutoff_ = std::max(cutoff_, set.hypers.cutoff);
+        setups_.push_back(std::move(setup));
     }
     n_features_ = offsets_.back();
-    weights = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n_weights()));
+    set_weights(Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n_weights())));
 }
 
-bool EnergyModel::has_stress() const {
+void EnergyModel::set_weights(Eigen::VectorXd weights) {
+    if (weights.size() != static_cast<Eigen::Index>(n_weights()))
+        throw InvalidArgument("energy model: " + std::to_string(weights.size()) + " weights for " + std::to_string(n_weights()));
+    auto evaluators = std::make_shared<std::vector<EnergyFamilyEvaluator>>();
+    evaluators->reserve(sets_.size());
+    for (size_t set = 0; set < sets_.size(); ++set) {
+        // The family's block of each centre species (the baselines are added by evaluate).
+        std::vector<std::vector<double>> w(species().size());
+        for (size_t a = 0; a < species().size(); ++a) {
+            const double* first = weights.data() + block_offset(a) + 1 + feature_offset(set);
+            w[a].assign(first, first + feature_count(set));
+        }
+        evaluators->emplace_back(sets_[set].kind, setups_[set], w);
+    }
+    weights_ = std::move(weights);
+    evaluators_ = std::move(evaluators);
+}
+
+bool EnergyModel::has_strain_rows() const {
     for (const EnergyFeatureSet& set : sets_)
         if (!descriptor_kind_info(set.kind).cell_gradients) return false;
     return true;
@@ -63,8 +83,9 @@ EnergyDesign EnergyModel::design(const std::vector<System>& systems, bool forces
     if (strain)
         for (size_t s = 0; s < systems.size(); ++s)
             if (fully_periodic(systems[s])) periodic.push_back(s);
-    if (!periodic.empty() && !has_stress())
-        throw InvalidArgument("stress: this energy model has bispectrum features, which have no cell gradients");
+    if (!periodic.empty() && !has_strain_rows())
+        throw InvalidArgument("strain rows: this energy model has bispectrum features, which have no cell gradients "
+                              "(training on stresses needs them; evaluate gives the stress by the adjoint)");
 
     EnergyDesign d;
     d.atom_offsets.assign(1, 0);

@@ -5,10 +5,10 @@
 //
 // p_i are the invariants of atom i (neighbour channels: the model's species): the power spectrum,
 // then any further families (EnergyFeatureSet: power spectra, bispectrum); b and w per centre
-// species. Forces are -dE/dr from the descriptor position gradients, the stress (periodic cells)
-// dE/d(strain) / V from the cell gradients. Everything is linear in the weights: for training a
-// structure is a design row (energy), 3n rows (forces) and 9 rows (strain derivative) of one
-// matrix (design()); prediction (evaluate()) contracts the gradients with the weights directly.
+// species. Forces are -dE/dr, the stress (periodic cells) dE/d(strain) / V. Everything is linear
+// in the weights: for training a structure is a design row (energy), 3n rows (forces) and 9 rows
+// (strain derivative, from the descriptors' cell gradients) of one matrix (design()); prediction
+// (evaluate()) takes the adjoint route per family instead, with no descriptor gradients at all.
 //
 // Uncertainty (last-layer prediction rigidity, a Bayesian linear regression): the energy variance
 // of a structure with design row f is alpha^2 f^T C f, C = (X + p I)^-1 with X the weighted normal
@@ -17,6 +17,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -31,8 +32,11 @@
 
 namespace hamd {
 
+class EnergyFamilyEvaluator;  // energy_evaluators.hpp
+class ExpansionSetup;
+
 // One family of atom-centred invariants: the power spectrum (nu = 2) or the bispectrum (nu = 3,
-// no cell gradients: models with one answer no stress) with its own expansion.
+// no cell gradients: no strain design rows, see has_strain_rows()) with its own expansion.
 struct EnergyFeatureSet {
     DescriptorKind kind = DescriptorKind::PowerSpectrum;
     Hypers hypers;
@@ -89,8 +93,9 @@ public:
     const std::vector<EnergyFeatureSet>& feature_sets() const { return sets_; }
     size_t feature_offset(size_t k) const { return offsets_[k]; }
     size_t feature_count(size_t k) const { return offsets_[k + 1] - offsets_[k]; }
-    // Whether every family has cell gradients (stress for periodic structures).
-    bool has_stress() const;
+    // Whether design() can build strain rows (training on stresses): every family has cell
+    // gradients, which the bispectrum has not. evaluate() gives the stress of every model.
+    bool has_strain_rows() const;
     size_t n_weights() const { return species().size() * (1 + n_features_); }
     // Column of species index a's baseline; its feature block follows.
     size_t block_offset(size_t a) const { return a * (1 + n_features_); }
@@ -102,17 +107,20 @@ public:
     // InvalidArgument for bad structures or species the model does not know.
     void validate_input(const System& system, size_t index) const;
 
+    // The design rows of `systems` (strain rows for those periodic in 3D; InvalidArgument if there
+    // are any and !has_strain_rows()).
     EnergyDesign design(const std::vector<System>& systems, bool forces, bool strain, ThreadPool& pool,
                         const std::atomic<bool>* cancel = nullptr) const;
 
     // One structure, one pass per feature family by the adjoint route (linear_power_spectrum.hpp,
     // linear_bispectrum.hpp: forces and the strain derivative without the descriptors' gradients;
-    // stress when asked and the system is periodic in 3D, InvalidArgument then if !has_stress())
+    // stress when asked and the system is periodic in 3D, for every family)
     // over `list`, which the caller built with build_neighbor_list(system, c) for any
     // c >= cutoff() (e.g. reused between MD steps with a Verlet skin; pairs beyond cutoff()
     // contribute nothing). Nothing is allocated that scales with the feature count per neighbour.
     // InvalidArgument for bad input (unknown species, a list that is not this system's);
-    // Cancelled when *cancel is set.
+    // Cancelled when *cancel is set. Concurrent calls only read the evaluators that set_weights
+    // built: no locks, and bitwise the results of the same calls one at a time.
     EnergyPrediction evaluate(const System& system, const NeighborList& list, const EnergyRequest& request,
                               ThreadPool& pool, const std::atomic<bool>* cancel) const;
 
@@ -124,7 +132,12 @@ public:
     // model has no covariance.
     double energy_variance(const Eigen::VectorXd& design_row) const;
 
-    Eigen::VectorXd weights;        // n_weights
+    // n_weights, zero until set. set_weights also lays them out for evaluate() once (the
+    // per-family evaluators, energy_evaluators.hpp), so that no call rebuilds them: weights
+    // change only through it. InvalidArgument for a wrong count.
+    const Eigen::VectorXd& weights() const { return weights_; }
+    void set_weights(Eigen::VectorXd weights);
+
     EnergyCovariance covariance;    // C above, compact (energy_covariance.hpp); empty before training
     double uncertainty_scale = 1.0; // alpha
 
@@ -134,6 +147,11 @@ private:
     std::vector<size_t> offsets_;  // sets + 1
     size_t n_features_ = 0;
     double cutoff_ = 0;
+    Eigen::VectorXd weights_;
+    // Per family, built in the constructor (the expansion setups) and by set_weights (the
+    // evaluators), immutable afterwards: copies of the model share them.
+    std::vector<std::shared_ptr<const ExpansionSetup>> setups_;
+    std::shared_ptr<const std::vector<EnergyFamilyEvaluator>> evaluators_;
 };
 
 // How training weighs its rows: energies per atom and force components, each with an expected
@@ -164,7 +182,7 @@ struct EnergyFitReport {
     size_t rows = 0;
 };
 
-// Weighted ridge on energies and forces; sets model.weights and model.covariance.
+// Weighted ridge on energies and forces; sets the model's weights and covariance.
 EnergyFitReport fit_energy_model(EnergyModel& model, const EnergyTrainingSet& data, const EnergyFitSettings& settings,
                                  ThreadPool& pool);
 

@@ -69,7 +69,7 @@ void save_energy_model(const EnergyModel& model, const std::string& metadata_jso
     std::vector<int64_t> species(model.species().begin(), model.species().end());
     a["species"] = NpyArray::int64(species, {species.size()});
     const size_t W = model.n_weights();
-    a["weights"] = NpyArray::float64(std::vector<double>(model.weights.data(), model.weights.data() + W), {W});
+    a["weights"] = NpyArray::float64(std::vector<double>(model.weights().data(), model.weights().data() + W), {W});
     const EnergyCovariance& c = model.covariance;
     if (!c.empty()) {
         const size_t K = static_cast<size_t>(c.stored.rows());
@@ -124,8 +124,9 @@ LoadedEnergyModel load_energy_model(const std::string& path) {
     const NpyArray& weights = npz_get(a, "weights", NpyType::Float64, path);
     if (weights.size() != static_cast<size_t>(W))
         throw InvalidArgument(path + ": " + std::to_string(weights.size()) + " weights but the features need " + std::to_string(W));
-    model.weights = Eigen::Map<const Eigen::VectorXd>(weights.f64.data(), W);
-    if (!model.weights.allFinite()) throw InvalidArgument(path + ": weights contain NaN or infinity");
+    const Eigen::VectorXd values = Eigen::Map<const Eigen::VectorXd>(weights.f64.data(), W);
+    if (!values.allFinite()) throw InvalidArgument(path + ": weights contain NaN or infinity");
+    model.set_weights(values);
     if (a.count("covariance_vectors")) {
         const NpyArray& vectors = npz_get(a, "covariance_vectors", NpyType::Float32, path);
         const NpyArray& inverse = npz_get(a, "covariance_inverse_eigenvalues", NpyType::Float64, path);
@@ -163,8 +164,7 @@ ModelMetadata describe_energy_model(const LoadedEnergyModel& loaded) {
     m.species = model.species();
     m.energy_unit = "ev";
     m.cutoff = model.cutoff();
-    for (const std::string& output : energy_outputs())
-        if (output != "stress" || model.has_stress()) m.outputs.push_back(output);
+    m.outputs = energy_outputs();  // stress too for every family (the adjoint route)
     m.checksum = loaded.checksum;
     m.extra_json = loaded.metadata_json.empty() ? "{}" : loaded.metadata_json;
     const JsonValue extra = parse_json(m.extra_json, "model metadata");

@@ -38,6 +38,7 @@ EnergySession::EnergySession(std::shared_ptr<const EnergyModel> model, EnergySes
     } else {
         model_->validate_input(system_, 0);
     }
+    next_ = system_;
 }
 
 EnergyPrediction EnergySession::step(const std::vector<double>& positions, const std::array<double, 9>* cell,
@@ -48,13 +49,12 @@ EnergyPrediction EnergySession::step(const std::vector<double>& positions, const
     // The session keeps its last good structure when this step is refused. (The neighbour list
     // may have been updated for the refused positions; it stays valid for any later positions,
     // since its rebuild rule compares with the positions it was built at.)
-    System next = system_;
-    next.positions = positions;
-    if (cell) next.cell = *cell;
-    model_->validate_input(next, 0);
-    const NeighborList& list = neighbors_.update(next);
-    EnergyPrediction prediction = model_->evaluate(next, list, request_, pool, cancel);
-    system_ = std::move(next);
+    next_.positions.assign(positions.begin(), positions.end());
+    next_.cell = cell ? *cell : system_.cell;
+    model_->validate_input(next_, 0);
+    const NeighborList& list = neighbors_.update(next_);
+    EnergyPrediction prediction = model_->evaluate(next_, list, request_, pool, cancel);
+    std::swap(system_, next_);
     ++steps_;
     return prediction;
 }

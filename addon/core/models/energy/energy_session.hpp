@@ -48,6 +48,9 @@ private:
     std::shared_ptr<const EnergyModel> model_;
     EnergyRequest request_;
     System system_;
+    // The structure a step is checked and evaluated on before it becomes system_ (swapped in):
+    // same types and pbc, so a step copies only its positions, into memory already allocated.
+    System next_;
     VerletNeighbors neighbors_;
     size_t steps_ = 0;
 };
