@@ -10,6 +10,7 @@ namespace hamd {
 
 double EnergyCovariance::quadratic_form(const Eigen::VectorXd& f) const {
     if (empty()) return 0.0;
+    if (basis.cols() == 0) return inverse_ridge * f.squaredNorm();  // the prior alone (no stored vectors)
     const Eigen::VectorXd p = basis.transpose() * f;
     double v = 0;
     for (Eigen::Index k = 0; k < p.size(); ++k) v += inverse_values[k] * p[k] * p[k];
