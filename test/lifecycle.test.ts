@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as net from 'node:net';
+import * as grpc from '@grpc/grpc-js';
 import t from 'tap';
 import { HamdClient, type DescriptorOptions, type StructureInput } from '../clients/node';
 import { defaultSocketPath, parseAddress } from '../server/wire/address';
@@ -102,13 +103,49 @@ t.test('a stale socket file is removed; a non-socket file is not touched', async
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-t.test('TCP: loopback when asked; other addresses only with --allow-remote', async (t) => {
+t.test('TCP: loopback when asked, token required; other addresses only with --allow-remote', async (t) => {
+  const dir = tempDir();
+  const tokenFile = path.join(dir, 'config', 'hamd', 'token');
+  const saved = process.env.HAMD_TOKEN_FILE;
+  process.env.HAMD_TOKEN_FILE = tokenFile;  // the daemon's and this client's
+  t.teardown(() => {
+    if (saved === undefined) delete process.env.HAMD_TOKEN_FILE; else process.env.HAMD_TOKEN_FILE = saved;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
   const daemon = await spawnDaemon('127.0.0.1:0', ['--threads', '1']);
   t.match(daemon.address, /^127\.0\.0\.1:\d+$/);
+  t.equal(fs.statSync(tokenFile).mode & 0o777, 0o600, 'token file created 0600');
+  t.equal(fs.statSync(path.dirname(tokenFile)).mode & 0o777, 0o700, 'in a 0700 directory');
+  t.ok(fs.readFileSync(tokenFile, 'utf8').trim().length >= 40, 'holds a 32-byte token');
   const client = await HamdClient.connect(daemon.address);
-  t.equal((await client.info()).api_version, 'hamd.v1');
+  t.equal((await client.info()).api_version, 'hamd.v1', 'a client with the token is served');
+
+  // Another local user without the token: a raw client with no metadata, then a wrong token.
+  const raw = new grpc.Client(daemon.address, grpc.credentials.createInsecure());
+  const call = (metadata: grpc.Metadata) => new Promise<grpc.ServiceError | null>((resolve) => {
+    raw.makeUnaryRequest('/hamd.v1.Hamd/ListModels', (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), metadata, {}, (error) => resolve(error));
+  });
+  const none = await call(new grpc.Metadata());
+  t.equal(none?.code, grpc.status.UNAUTHENTICATED, 'no token: UNAUTHENTICATED');
+  t.match(none?.details, new RegExp(`requires its token.*${tokenFile.replace(/[/.]/g, '\\$&')}`), 'the message says where the token is');
+  const wrong = new grpc.Metadata();
+  wrong.set('authorization', 'Bearer not-the-token-at-all-not-the-token-at-all');
+  t.equal((await call(wrong))?.code, grpc.status.UNAUTHENTICATED, 'a wrong token: UNAUTHENTICATED');
+  const stream = raw.makeBidiStreamRequest('/hamd.v1.Hamd/Session', (b: Buffer) => b, (b: Buffer) => b, new grpc.Metadata());
+  const ended = await new Promise<grpc.StatusObject>((resolve) => { stream.on('status', resolve); stream.on('error', () => undefined); stream.on('data', () => undefined); });
+  t.equal(ended.code, grpc.status.UNAUTHENTICATED, 'a session stream without the token: UNAUTHENTICATED');
+  raw.close();
   client.close();
   t.equal((await daemon.stop()).code, 0);
+
+  // A second start reuses the token; a token file others can read is refused.
+  const again = await spawnDaemon('127.0.0.1:0', ['--threads', '1']);
+  const second = await HamdClient.connect(again.address);
+  t.equal((await second.info()).api_version, 'hamd.v1', 'the same token file serves the next start');
+  second.close();
+  await again.stop();
+  fs.chmodSync(tokenFile, 0o644);
+  await t.rejects(spawnDaemon('127.0.0.1:0', ['--threads', '1']), /readable by other users/, 'a world-readable token file is refused');
   await t.rejects(spawnDaemon('0.0.0.0:0', ['--threads', '1']), /not a loopback address/);
 });
 

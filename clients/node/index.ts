@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { decodeFloat64, decodeInt32, float64Array } from '../../server/wire/arrays';
-import { defaultAddress, parseAddress } from '../../server/wire/address';
+import { defaultAddress, defaultTokenFile, parseAddress, TOKEN_METADATA_KEY } from '../../server/wire/address';
 import { hamdClientConstructor } from '../../server/wire/proto';
 import type {
   ComputeDescriptorsRequest, ComputeDescriptorsResponse__Output, HamdClient as HamdStub, HamdMethod, Labels__Output,
@@ -112,6 +112,26 @@ export interface ConnectOptions {
   timeoutMs?: number; // how long to wait for the daemon to accept the connection [5000]
 }
 
+// $HAMD_TOKEN, else the token file (server/wire/address.ts defaultTokenFile) when readable.
+function daemonToken(): string | undefined {
+  if (process.env.HAMD_TOKEN) return process.env.HAMD_TOKEN.trim();
+  try {
+    return fs.readFileSync(defaultTokenFile(), 'utf8').trim();
+  } catch {
+    return undefined;  // the daemon answers UNAUTHENTICATED, saying where the token is
+  }
+}
+
+// Every call (unary and streams) carries `authorization: Bearer TOKEN`.
+function withToken(token: string): grpc.Interceptor {
+  return (options, nextCall) => new grpc.InterceptingCall(nextCall(options), {
+    start: (metadata, listener, next) => {
+      metadata.set(TOKEN_METADATA_KEY, `Bearer ${token}`);
+      next(metadata, listener);
+    },
+  });
+}
+
 export class HamdClient {
   private limits?: Limits__Output;  // the daemon's, asked once (computeDescriptorsBatched)
 
@@ -132,7 +152,9 @@ export class HamdClient {
     const credentials = grpc.credentials.createInsecure();
     const Hamd = hamdClientConstructor();
     const Health = grpc.makeClientConstructor(healthService as grpc.ServiceDefinition, 'grpc.health.v1.Health');
-    const hamd = new Hamd(parsed.grpc, credentials, channelOptions);
+    // A TCP daemon asks for its token (server/daemon/auth.ts); a Unix socket needs none.
+    const token = parsed.kind === 'tcp' ? daemonToken() : undefined;
+    const hamd = new Hamd(parsed.grpc, credentials, token ? { ...channelOptions, interceptors: [withToken(token)] } : channelOptions);
     const health = new Health(parsed.grpc, credentials, { channelOverride: hamd.getChannel() } as grpc.ClientOptions);
     const client = new HamdClient(parsed.grpc, hamd, health);
     try {

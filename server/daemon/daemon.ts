@@ -6,11 +6,12 @@ import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from '../base/logger';
-import { defaultSocketDir, parseAddress, type ListenAddress } from '../wire/address';
+import { defaultSocketDir, defaultTokenFile, parseAddress, type ListenAddress } from '../wire/address';
 import { encodeComputeDescriptorsResponse } from '../wire/fast-encode';
 import { withTolerantDeserializers } from '../wire/malformed';
 import { HAMD_SERVICE_NAME, hamdServiceDefinition } from '../wire/proto';
 import { Activity } from './activity';
+import { loadOrCreateToken, tokenAuthorizer, type Authorize } from './auth';
 import { hamdHandlers, type HandlerOptions } from './handlers';
 import { sessionHandler } from './session';
 import { listenSessionSocket, type SessionSocket } from './session-socket';
@@ -24,6 +25,8 @@ export interface DaemonOptions extends Omit<HandlerOptions, 'sessions' | 'sessio
   // The framed session socket (./session-socket.ts): a path, 'none', or undefined for the
   // default (beside a Unix listen socket: <path>.sessions; none for TCP).
   sessionSocket?: string;
+  // The token file of a TCP daemon (./auth.ts); default server/wire/address.ts defaultTokenFile.
+  tokenFile?: string;
   allowRemote: boolean;
   shutdownTimeoutMs: number;
 }
@@ -67,7 +70,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { logger } = options;
   const listen = parseAddress(options.listen);
   if (listen.kind === 'tcp' && !listen.loopback && !options.allowRemote) {
-    throw new Error(`refusing to listen on ${listen.grpc}: not a loopback address (pass --allow-remote to serve other machines, unauthenticated and unencrypted)`);
+    throw new Error(`refusing to listen on ${listen.grpc}: not a loopback address (pass --allow-remote to serve other machines: token-checked but unencrypted)`);
   }
 
   const server = new grpc.Server({
@@ -85,8 +88,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const sessions = new SessionTable(options.limits.maxSessions);
   const activity = options.activity ?? new Activity();
   const statistics = new DaemonStatistics();
+  // TCP ports are open to every local user: calls must carry the daemon's token (./auth.ts).
+  let authorize: Authorize | undefined;
+  if (listen.kind === 'tcp') {
+    const tokenFile = options.tokenFile ?? defaultTokenFile();
+    const { token, created } = loadOrCreateToken(tokenFile);
+    authorize = tokenAuthorizer(token, tokenFile);
+    logger.info(created ? 'token-created' : 'token-loaded', { path: tokenFile });
+  }
   let sessionSocket: SessionSocket | undefined;
-  server.addService(service, hamdHandlers({ ...options, sessions, activity, statistics, sessionSocket: () => sessionSocket?.address ?? '' }));
+  server.addService(service, hamdHandlers({ ...options, sessions, activity, statistics, authorize, sessionSocket: () => sessionSocket?.address ?? '' }));
   const health = new HealthImplementation({ '': 'SERVING', [HAMD_SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
 
@@ -104,7 +115,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     try {
       sessionSocket = await listenSessionSocket({
         path: sessionPath, hamdOwnedDir: path.dirname(sessionPath) === defaultSocketDir(), maxFrameBytes: options.limits.maxReceiveBytes,
-        logger, handler: sessionHandler({ ...options, sessions, activity, statistics }),
+        logger, handler: sessionHandler({ ...options, sessions, activity, statistics, authorize }),
         deserialize: service.Session.requestDeserialize, serialize: service.Session.responseSerialize,
       });
     } catch (error) {

@@ -17,6 +17,7 @@ import { invalidArgument, StatusError, toStatusError } from '../wire/status';
 import type { SessionRequest__Output, SessionResponse, SessionStep__Output, StructurePrediction } from '../wire/types';
 import type { Activity } from './activity';
 import type { DaemonLimits } from './limits';
+import type { Authorize } from './auth';
 import type { DaemonStatistics } from './statistics';
 import { energyPrediction, hamiltonianPrediction } from './predict';
 import { checkSessionOpen, type SessionPlan } from './session-open';
@@ -33,6 +34,8 @@ export interface SessionContext {
   activity?: Activity;
   // Opens and steps are counted there (GetStatistics).
   statistics?: DaemonStatistics;
+  // Checks the stream's credentials before anything else (TCP daemons: ./auth.ts).
+  authorize?: Authorize;
 }
 
 // What a session needs of its transport: the Session RPC's stream (grpc-js), or a connection of
@@ -49,6 +52,8 @@ export interface SessionCall {
   readonly cancelled: boolean;
   readonly destroyed: boolean;
   readonly writableEnded: boolean;
+  // The call's metadata (the RPC's; the framed socket, a private Unix socket, has none).
+  readonly metadata?: grpc.Metadata;
   getPeer(): string;
 }
 
@@ -256,6 +261,7 @@ export function sessionHandler(context: SessionContext): (call: SessionCall) => 
       }
     });
     try {
+      if (context.authorize && call.metadata) context.authorize(call.metadata);
       const first = await inbox.next();
       if (first === undefined) return;
       if (first.message !== 'open' || !first.open) throw invalidArgument(`the first message of a session must be "open", not "${first.message ?? 'empty'}"`);

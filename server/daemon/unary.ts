@@ -20,6 +20,7 @@ import { invalidArgument, resourceExhausted, StatusError, toStatusError } from '
 import type { HamdHandlers, HamdMethod, ReceivedRequestOf, ResponseOf, Structure__Output } from '../wire/types';
 import type { Activity } from './activity';
 import type { DaemonLimits } from './limits';
+import type { Authorize } from './auth';
 import type { DaemonStatistics } from './statistics';
 
 export interface HandlerContext {
@@ -30,6 +31,8 @@ export interface HandlerContext {
   activity?: Activity;
   // What has been served (GetStatistics); absent: not recorded.
   statistics?: DaemonStatistics;
+  // Checks a call's credentials (TCP daemons: ./auth.ts); absent: every caller is trusted.
+  authorize?: Authorize;
 }
 
 // What the steps of one call share.
@@ -107,6 +110,7 @@ export function unaryHandler<M extends HamdMethod, Checked, Result>(
     };
     logger.debug('request-received', fields);
     try {
+      context.authorize?.(call.metadata);
       if (malformed !== undefined) throw invalidArgument(malformed);
       if (size) checkRequestSize(size, limits);
       const checked = spec.check(call.request, state);

@@ -22,6 +22,18 @@ export function defaultAddress(env: NodeJS.ProcessEnv = process.env): string {
   return env.HAMD_ADDRESS && env.HAMD_ADDRESS.length > 0 ? env.HAMD_ADDRESS : `unix:${defaultSocketPath(env)}`;
 }
 
+// The token a TCP daemon requires (every call's `authorization: Bearer TOKEN` metadata; Unix
+// sockets need none, their mode 0600 keeps others out). Clients take $HAMD_TOKEN, else the file
+// $HAMD_TOKEN_FILE, else this default, which the daemon creates (0600) at its first TCP start:
+//   $XDG_CONFIG_HOME/hamd/token, else ~/.config/hamd/token.
+export function defaultTokenFile(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.HAMD_TOKEN_FILE && env.HAMD_TOKEN_FILE.length > 0) return env.HAMD_TOKEN_FILE;
+  const config = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(os.homedir(), '.config');
+  return path.join(config, 'hamd', 'token');
+}
+
+export const TOKEN_METADATA_KEY = 'authorization';
+
 export type ListenAddress =
   | { kind: 'unix'; path: string; grpc: string }
   | { kind: 'tcp'; host: string; port: number; grpc: string; loopback: boolean };

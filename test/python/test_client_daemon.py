@@ -141,18 +141,34 @@ def test_default_socket(tmp_path, monkeypatch):
         stop_daemon(process)
 
 
-def test_tcp_loopback(tmp_path):
-    """"host:port" addresses: a daemon on TCP loopback, asked for with --listen."""
+def test_tcp_loopback_with_its_token(tmp_path, monkeypatch):
+    """"host:port" addresses: a daemon on TCP loopback, asked for with --listen, requires the
+    token it created (0600); the client sends it from the same file, or from $HAMD_TOKEN."""
     require_addon()
     import socket
+    token_file = tmp_path / "config" / "hamd" / "token"
+    monkeypatch.setenv("HAMD_TOKEN_FILE", str(token_file))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process, log = start_daemon(tmp_path, ["--listen", f"127.0.0.1:{port}"])
+    process, log = start_daemon(tmp_path, ["--listen", f"127.0.0.1:{port}"], env={"HAMD_TOKEN_FILE": str(token_file)})
     try:
         wait_until_serving(f"127.0.0.1:{port}", process, log)
+        assert token_file.stat().st_mode & 0o777 == 0o600
         with hamd.connect(f"127.0.0.1:{port}") as client:
             assert client.descriptors(molecule(), **HYPERS)["values"].shape[0] == 9
+            with client.session((["O", "H", "H"], [[0, 0, 0.12], [0, 0.75, -0.46], [0, -0.77, -0.47]]),
+                                outputs=("orbital_energies",)) as session:  # a stream carries it too
+                assert session.transport == "grpc"
+                assert len(session.step([[0, 0, 0.12], [0, 0.75, -0.46], [0, -0.77, -0.47]])["orbital_energies"]) == 7
+        monkeypatch.setenv("HAMD_TOKEN_FILE", str(tmp_path / "elsewhere"))
+        with hamd.connect(f"127.0.0.1:{port}") as stranger:
+            with pytest.raises(hamd.HamdError) as refused:
+                stranger.info()
+            assert refused.value.code == grpc.StatusCode.UNAUTHENTICATED and "requires its token" in str(refused.value)
+        monkeypatch.setenv("HAMD_TOKEN", token_file.read_text().strip())
+        with hamd.connect(f"127.0.0.1:{port}") as client:
+            assert client.info()["api_version"] == "hamd.v1"
     finally:
         stop_daemon(process)
 

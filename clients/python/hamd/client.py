@@ -33,6 +33,65 @@ def default_address() -> str:
     return f"unix:/tmp/hamd-{os.getuid()}/hamd.sock"
 
 
+def default_token_file() -> str:
+    """Where a TCP daemon keeps its token: $HAMD_TOKEN_FILE, else $XDG_CONFIG_HOME/hamd/token,
+    else ~/.config/hamd/token (the daemon creates it, mode 0600, at its first TCP start)."""
+    if os.environ.get("HAMD_TOKEN_FILE"):
+        return os.environ["HAMD_TOKEN_FILE"]
+    config = os.environ.get("XDG_CONFIG_HOME")
+    if not config or not os.path.isabs(config):
+        config = os.path.join(os.path.expanduser("~"), ".config")
+    return os.path.join(config, "hamd", "token")
+
+
+def daemon_token() -> Optional[str]:
+    """$HAMD_TOKEN, else the token file's content, else None (the daemon then answers
+    UNAUTHENTICATED, saying where its token is)."""
+    if os.environ.get("HAMD_TOKEN"):
+        return os.environ["HAMD_TOKEN"].strip()
+    try:
+        with open(default_token_file(), encoding="utf-8") as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+class _TokenInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor,
+                        grpc.StreamUnaryClientInterceptor, grpc.StreamStreamClientInterceptor):
+    """Adds `authorization: Bearer TOKEN` to every call (unary and streams)."""
+
+    def __init__(self, token: str) -> None:
+        self._metadata = ("authorization", f"Bearer {token}")
+
+    def _with_token(self, details: Any) -> Any:
+        metadata = list(details.metadata or []) + [self._metadata]
+        return details._replace(metadata=metadata) if hasattr(details, "_replace") else _CallDetails(details, metadata)
+
+    def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
+        return continuation(self._with_token(details), request)
+
+    def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
+        return continuation(self._with_token(details), request)
+
+    def intercept_stream_unary(self, continuation: Any, details: Any, requests: Any) -> Any:
+        return continuation(self._with_token(details), requests)
+
+    def intercept_stream_stream(self, continuation: Any, details: Any, requests: Any) -> Any:
+        return continuation(self._with_token(details), requests)
+
+
+class _CallDetails(grpc.ClientCallDetails):
+    """ClientCallDetails with other metadata (grpc's own details are a namedtuple or not)."""
+
+    def __init__(self, details: Any, metadata: Any) -> None:
+        self.method = details.method
+        self.timeout = details.timeout
+        self.metadata = metadata
+        self.credentials = details.credentials
+        self.wait_for_ready = getattr(details, "wait_for_ready", None)
+        self.compression = getattr(details, "compression", None)
+
+
 def grpc_target(address: str) -> str:
     """"unix:/path" or "/path" (a Unix socket) or "host:port" -> a gRPC target string."""
     if address.startswith("unix:"):
@@ -78,7 +137,12 @@ class Client:
                            ("grpc.max_send_message_length", -1)]
         channel_options += list(options or [])
         self._channel = grpc.insecure_channel(grpc_target(self.address), options=channel_options)
-        self._stub = hamd_pb2_grpc.HamdStub(self._channel)
+        channel = self._channel
+        if not self.is_unix_socket:  # a TCP daemon asks for its token (docs/cli.md, "Security")
+            token = daemon_token()
+            if token:
+                channel = grpc.intercept_channel(self._channel, _TokenInterceptor(token))
+        self._stub = hamd_pb2_grpc.HamdStub(channel)
         self._session_socket_address: Optional[str] = None
         self._limits_cache: Optional[Dict[str, int]] = None
 
