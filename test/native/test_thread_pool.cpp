@@ -190,5 +190,37 @@ int main() {
         check::ok(finished_while_slow > 300, "other threads take over the remaining indices",
                   std::to_string(finished_while_slow.load()));
     }
+    // Fairness: a job submitted while a large parallel_for holds every worker starts after the
+    // chunks in progress, not after the whole range (the helpers step aside for it).
+    {
+        ThreadPool pool(2);
+        const size_t n = 600;
+        std::atomic<size_t> done{0};
+        std::promise<size_t> started_at;
+        std::promise<void> big_started;
+        std::atomic<bool> signalled{false};
+        auto big = std::async(std::launch::async, [&] {
+            std::promise<void> finished;
+            pool.submit([&] {
+                pool.parallel_for(n, [&](size_t) {
+                    if (!signalled.exchange(true)) big_started.set_value();
+                    std::this_thread::sleep_for(std::chrono::microseconds(500));
+                    done.fetch_add(1);
+                });
+                finished.set_value();
+            });
+            finished.get_future().wait();
+        });
+        big_started.get_future().wait();
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));  // every worker busy in the range
+        pool.submit([&] { started_at.set_value(done.load()); });
+        const size_t at = started_at.get_future().get();
+        big.wait();
+        // Chunks are n / (3 threads x 8) = 25 indices: the job waits for the chunks in progress
+        // (and one more per helper at most), far from the whole range.
+        check::ok(at < n / 2, "a job queued behind a large parallel_for starts after a few chunks",
+                  "it started after " + std::to_string(at) + " of " + std::to_string(n) + " indices");
+        check::ok(done.load() == n, "and the large parallel_for still completes every index");
+    }
     return check::finish();
 }

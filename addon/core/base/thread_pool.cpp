@@ -1,5 +1,6 @@
 // Fixed pool of workers with a FIFO queue. parallel_for hands out chunks of the index
-// range through an atomic counter; helpers are ordinary queued jobs, and the caller
+// range through an atomic counter; helpers are ordinary queued jobs (which step aside after a
+// chunk when another job waits: fairness between requests), and the caller
 // works too, so the call completes even if no helper ever starts (nested calls, a
 // busy or size-1 pool). The caller waits only for chunks somebody has claimed, and a
 // claimed chunk is always being run, hence no deadlock.
@@ -25,11 +26,13 @@ struct ParallelForState {
     std::exception_ptr first_error;
 
     // Claim and run chunks until none is left. After a failure the remaining chunks
-    // are still claimed, but skipped, so `done` always reaches n.
-    void work() {
+    // are still claimed, but skipped, so `done` always reaches n. A helper (`pool` set)
+    // returns after a chunk when another job waits, and asks to be queued again.
+    // Returns true when it stopped early with chunks left.
+    bool work(const ThreadPool* pool = nullptr) {
         for (;;) {
             size_t begin = next.fetch_add(chunk, std::memory_order_relaxed);
-            if (begin >= n) return;
+            if (begin >= n) return false;
             size_t end = std::min(n, begin + chunk);
             if (!failed.load(std::memory_order_relaxed)) {
                 try {
@@ -40,12 +43,21 @@ struct ParallelForState {
                     failed.store(true, std::memory_order_relaxed);
                 }
             }
-            std::lock_guard<std::mutex> lock(mutex);
-            done += end - begin;
-            if (done == n) all_done.notify_all();
+            {
+                std::lock_guard<std::mutex> lock(mutex);
+                done += end - begin;
+                if (done == n) all_done.notify_all();
+            }
+            // At least one chunk per turn: helpers that yield to each other still progress.
+            if (pool != nullptr && pool->waiting() > 0 && next.load(std::memory_order_relaxed) < n) return true;
         }
     }
 };
+
+// A parallel_for helper: works until done, or yields to a waiting job and requeues itself.
+void help(ThreadPool* pool, const std::shared_ptr<ParallelForState>& state) {
+    if (state->work(pool)) pool->submit([pool, state] { help(pool, state); });
+}
 
 }  // namespace
 
@@ -68,6 +80,7 @@ void ThreadPool::submit(std::function<void()> job) {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         queue_.push_back(std::move(job));
+        waiting_.store(queue_.size(), std::memory_order_relaxed);
     }
     wake_.notify_one();
 }
@@ -81,6 +94,7 @@ void ThreadPool::worker_loop() {
             if (queue_.empty()) return;  // stopping and drained
             job = std::move(queue_.front());
             queue_.pop_front();
+            waiting_.store(queue_.size(), std::memory_order_relaxed);
         }
         try {
             job();
@@ -106,7 +120,7 @@ void ThreadPool::parallel_for(size_t n, const std::function<void(size_t)>& body,
     size_t n_chunks = (n + state->chunk - 1) / state->chunk;
     size_t helpers = std::min(threads - 1, n_chunks - 1);
     for (size_t h = 0; h < helpers; ++h) {
-        submit([state] { state->work(); });  // late helpers find nothing left and return
+        submit([this, state] { help(this, state); });  // late helpers find nothing left and return
     }
     state->work();
     std::unique_lock<std::mutex> lock(state->mutex);
