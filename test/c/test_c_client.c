@@ -12,7 +12,12 @@
  *       "energies" with n per-atom energies, and n lines of forces.
  *   hamd_c_client_test timeout ADDRESS SECONDS      a water session with timeout_s = SECONDS and
  *       one step: "code C", "message M" and "seconds S" (the step's wall time).
+ *   hamd_c_client_test refused ADDRESS              a water session; a step with a NaN position
+ *       ("refused C" and "message M"), then a good one ("code C", "energy E", 3 lines of forces),
+ *       then "close C".
+ * Sessions print "transport T" (hamd_session_transport) once open; $HAMD_SESSION_TRANSPORT picks it.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +50,7 @@ static int frames(const char *address, const char *path, int repeat) {
   hamd_session *session;
   code = hamd_session_open(client, n, z, &options, &session);
   if (code) { printf("code %d\nmessage %s\n", code, hamd_last_error()); return 1; }
+  printf("transport %s\n", hamd_session_transport(session));
   for (int f = 0; f < n_frames; ++f) {
     double energy;
     code = hamd_step(session, positions + 3L * n * f, NULL);
@@ -58,7 +64,7 @@ static int frames(const char *address, const char *path, int repeat) {
     double compute = 0;
     double start = seconds();
     for (int r = 0; r < repeat; ++r) {
-      if (hamd_step(session, positions, NULL) || hamd_forces(session, forces)) {
+      if ((code = hamd_step(session, positions, NULL)) || (code = hamd_forces(session, forces))) {
         printf("code %d\nmessage %s\n", code, hamd_last_error());
         return 1;
       }
@@ -95,6 +101,7 @@ static int masked(const char *address, const char *path) {
   hamd_session *session;
   code = hamd_session_open_contributing(client, n, z, flags, &options, &session);
   if (code) { printf("code %d\nmessage %s\n", code, hamd_last_error()); return 1; }
+  printf("transport %s\n", hamd_session_transport(session));
   for (int f = 0; f < n_frames; ++f) {
     double energy;
     code = hamd_step(session, positions + 3L * n * f, NULL);
@@ -125,6 +132,7 @@ static int timeout(const char *address, double seconds_limit) {
   hamd_session *session = NULL;
   code = hamd_session_open(client, 3, z, &options, &session);
   if (code) { printf("open code %d\nmessage %s\n", code, hamd_last_error()); return 1; }
+  printf("transport %s\n", hamd_session_transport(session));
   double start = seconds();
   code = hamd_step(session, water, NULL);
   printf("code %d\nmessage %s\nseconds %.3f\n", code, hamd_last_error(), seconds() - start);
@@ -137,9 +145,35 @@ static int timeout(const char *address, double seconds_limit) {
   return 0;
 }
 
+static int refused(const char *address) {
+  static const int z[3] = {8, 1, 1};
+  double water[9] = {0, 0, 0.12, 0, 0.75, -0.46, 0, -0.77, -0.47};
+  double forces[9], energy = 0;
+  hamd_client *client;
+  int code = hamd_connect(address, 0, &client);
+  if (code) { printf("code %d\nmessage %s\n", code, hamd_last_error()); return 1; }
+  hamd_session *session = NULL;
+  code = hamd_session_open(client, 3, z, NULL, &session);
+  if (code) { printf("open code %d\nmessage %s\n", code, hamd_last_error()); return 1; }
+  printf("transport %s\n", hamd_session_transport(session));
+  water[4] = NAN;
+  code = hamd_step(session, water, NULL);
+  printf("refused %d\nmessage %s\n", code, hamd_last_error());
+  water[4] = 0.75;
+  code = hamd_step(session, water, NULL);
+  if (!code) code = hamd_energy(session, &energy);
+  if (!code) code = hamd_forces(session, forces);
+  printf("code %d\nenergy %.17g\n", code, energy);
+  for (int i = 0; i < 3; ++i) printf("%.17g %.17g %.17g\n", forces[3 * i], forces[3 * i + 1], forces[3 * i + 2]);
+  printf("close %d\n", hamd_session_close(session));
+  hamd_disconnect(client);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc >= 4 && strcmp(argv[1], "masked") == 0) return masked(argv[2], argv[3]);
   if (argc >= 4 && strcmp(argv[1], "timeout") == 0) return timeout(argv[2], atof(argv[3]));
+  if (argc >= 3 && strcmp(argv[1], "refused") == 0) return refused(argv[2]);
   if (argc >= 3 && strcmp(argv[1], "twice") == 0) {
     for (int k = 0; k < 2; ++k) {
       hamd_client *client = NULL;
@@ -172,6 +206,7 @@ int main(int argc, char **argv) {
     hamd_disconnect(client);
     return code ? 0 : 1;
   }
-  fprintf(stderr, "usage: %s frames ADDRESS FILE [REPEAT] | error ADDRESS Z... | connect ADDRESS [autostart]\n", argv[0]);
+  fprintf(stderr, "usage: %s frames ADDRESS FILE [REPEAT] | error ADDRESS Z... | connect ADDRESS [autostart] | twice ADDRESS | "
+          "masked ADDRESS FILE | timeout ADDRESS SECONDS | refused ADDRESS\n", argv[0]);
   return 2;
 }
