@@ -15,6 +15,9 @@
  *   hamd_c_client_test refused ADDRESS              a water session; a step with a NaN position
  *       ("refused C" and "message M"), then a good one ("code C", "energy E", 3 lines of forces),
  *       then "close C".
+ *   hamd_c_client_test cells ADDRESS FILE L...      FILE as for frames (its first frame): a periodic
+ *       session in a cubic box of edge L[0], then one step per L with the box scaled to edge L
+ *       (the same positions): per step "energy E" and n lines of forces.
  * Sessions print "transport T" (hamd_session_transport) once open; $HAMD_SESSION_TRANSPORT picks it.
  */
 #include <math.h>
@@ -170,10 +173,51 @@ static int refused(const char *address) {
   return 0;
 }
 
+static int cells(const char *address, const char *path, int n_cells, char **edges) {
+  FILE *file = fopen(path, "r");
+  if (!file) { perror(path); return 2; }
+  int n, n_frames;
+  if (fscanf(file, "%d %d", &n, &n_frames) != 2) return 2;
+  int *z = malloc(sizeof(int) * (size_t)n);
+  double *positions = malloc(sizeof(double) * 3 * (size_t)n), *forces = malloc(sizeof(double) * 3 * (size_t)n);
+  for (int i = 0; i < n; ++i) if (fscanf(file, "%d", &z[i]) != 1) return 2;
+  for (long i = 0; i < 3L * n; ++i) if (fscanf(file, "%lf", &positions[i]) != 1) return 2;
+  fclose(file);
+  hamd_client *client;
+  int code = hamd_connect(address, 0, &client);
+  if (code) { printf("code %d\nmessage %s\n", code, hamd_last_error()); return 1; }
+  const int pbc[3] = {1, 1, 1};
+  double cell[9] = {0};
+  cell[0] = cell[4] = cell[8] = atof(edges[0]);
+  hamd_session_options options;
+  hamd_session_options_init(&options);
+  options.cell = cell;
+  options.pbc = pbc;
+  hamd_session *session;
+  code = hamd_session_open(client, n, z, &options, &session);
+  if (code) { printf("code %d\nmessage %s\n", code, hamd_last_error()); return 1; }
+  printf("transport %s\n", hamd_session_transport(session));
+  for (int c = 0; c < n_cells; ++c) {
+    double energy;
+    cell[0] = cell[4] = cell[8] = atof(edges[c]);
+    code = hamd_step(session, positions, cell);
+    if (!code) code = hamd_energy(session, &energy);
+    if (!code) code = hamd_forces(session, forces);
+    if (code) { printf("code %d\nmessage %s\n", code, hamd_last_error()); return 1; }
+    printf("energy %.17g\n", energy);
+    for (int i = 0; i < n; ++i) printf("%.17g %.17g %.17g\n", forces[3 * i], forces[3 * i + 1], forces[3 * i + 2]);
+  }
+  code = hamd_session_close(session);
+  hamd_disconnect(client);
+  free(z); free(positions); free(forces);
+  return code ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
   if (argc >= 4 && strcmp(argv[1], "masked") == 0) return masked(argv[2], argv[3]);
   if (argc >= 4 && strcmp(argv[1], "timeout") == 0) return timeout(argv[2], atof(argv[3]));
   if (argc >= 3 && strcmp(argv[1], "refused") == 0) return refused(argv[2]);
+  if (argc >= 5 && strcmp(argv[1], "cells") == 0) return cells(argv[2], argv[3], argc - 4, argv + 4);
   if (argc >= 3 && strcmp(argv[1], "twice") == 0) {
     for (int k = 0; k < 2; ++k) {
       hamd_client *client = NULL;
@@ -207,6 +251,6 @@ int main(int argc, char **argv) {
     return code ? 0 : 1;
   }
   fprintf(stderr, "usage: %s frames ADDRESS FILE [REPEAT] | error ADDRESS Z... | connect ADDRESS [autostart] | twice ADDRESS | "
-          "masked ADDRESS FILE | timeout ADDRESS SECONDS | refused ADDRESS\n", argv[0]);
+          "masked ADDRESS FILE | timeout ADDRESS SECONDS | refused ADDRESS | cells ADDRESS FILE L...\n", argv[0]);
   return 2;
 }

@@ -203,6 +203,34 @@ def test_c_client_socket_and_grpc_results_are_bitwise_equal(daemon_address, tmp_
         assert results[None] == results["socket"] == results["grpc"]  # %.17g: the same doubles
 
 
+def test_c_client_new_cells_match_python_session_on_both_transports(daemon_address, tmp_path):
+    """Periodic steps each with a new cell (NPT): the reused step message carries each cell as it
+    is (it once appended a second shape, and the second such step was refused), the same on both
+    transports and as the Python session."""
+    program = built("hamd_c_client_test")
+    numbers, frames = ethanol_frames(1)
+    write_frames(tmp_path / "frame.txt", numbers, frames)
+    edges = [6.0, 6.5, 7.0]
+    outputs = {}
+    for transport in ("socket", "grpc"):
+        run = subprocess.run([str(program), "cells", daemon_address, str(tmp_path / "frame.txt"), *map(str, edges)],
+                             capture_output=True, text=True, timeout=120, env=with_transport(transport))
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert transport_of(run.stdout) == transport
+        outputs[transport] = run.stdout.split("\n", 1)[1]
+    assert outputs["socket"] == outputs["grpc"]
+    blocks = outputs["socket"].split("energy ")[1:]
+    assert len(blocks) == len(edges)
+    atoms = (numbers, frames[0], np.eye(3) * edges[0], [True] * 3)
+    with hamd.connect(daemon_address) as client, client.session(atoms) as session:
+        for block, edge in zip(blocks, edges):
+            rows = block.strip().split("\n")
+            forces = np.array([[float(x) for x in row.split()] for row in rows[1:1 + len(numbers)]])
+            expected = session.step(frames[0], cell=np.eye(3) * edge)
+            assert abs(float(rows[0]) - expected["energy"]) <= TOLERANCE * abs(expected["energy"])
+            assert np.abs(forces - expected["forces"]).max() <= TOLERANCE * np.abs(expected["forces"]).max()
+
+
 def test_c_client_errors_keep_their_codes_on_both_transports(daemon_address):
     """An unknown element at the open (the socket's SessionEnd, the stream's status) and a NaN step
     (refused, the session stays open; the next step computes) give the same codes and messages."""
