@@ -15,6 +15,8 @@
  *   hamd_c_client_test refused ADDRESS              a water session; a step with a NaN position
  *       ("refused C" and "message M"), then a good one ("code C", "energy E", 3 lines of forces),
  *       then "close C".
+ *   hamd_c_client_test idle ADDRESS SECONDS         a water session, one step, SECONDS of silence,
+ *       a step ("code C", "message M"), and one more ("next C").
  *   hamd_c_client_test cells ADDRESS FILE L...      FILE as for frames (its first frame): a periodic
  *       session in a cubic box of edge L[0], then one step per L with the box scaled to edge L
  *       (the same positions): per step "energy E" and n lines of forces.
@@ -148,6 +150,27 @@ static int timeout(const char *address, double seconds_limit) {
   return 0;
 }
 
+static int idle(const char *address, double pause_s) {
+  static const int z[3] = {8, 1, 1};
+  static const double water[9] = {0, 0, 0.12, 0, 0.75, -0.46, 0, -0.77, -0.47};
+  hamd_client *client;
+  int code = hamd_connect(address, 0, &client);
+  if (code) { printf("code %d\nmessage %s\n", code, hamd_last_error()); return 1; }
+  hamd_session *session = NULL;
+  code = hamd_session_open(client, 3, z, NULL, &session);
+  if (!code) code = hamd_step(session, water, NULL);
+  if (code) { printf("open code %d\nmessage %s\n", code, hamd_last_error()); return 1; }
+  printf("transport %s\n", hamd_session_transport(session));
+  struct timespec pause = {(time_t)pause_s, (long)(1e9 * (pause_s - (double)(time_t)pause_s))};
+  nanosleep(&pause, NULL);
+  code = hamd_step(session, water, NULL);
+  printf("code %d\nmessage %s\n", code, hamd_last_error());
+  printf("next %d\n", hamd_step(session, water, NULL));
+  hamd_session_close(session);
+  hamd_disconnect(client);
+  return 0;
+}
+
 static int refused(const char *address) {
   static const int z[3] = {8, 1, 1};
   double water[9] = {0, 0, 0.12, 0, 0.75, -0.46, 0, -0.77, -0.47};
@@ -217,6 +240,7 @@ int main(int argc, char **argv) {
   if (argc >= 4 && strcmp(argv[1], "masked") == 0) return masked(argv[2], argv[3]);
   if (argc >= 4 && strcmp(argv[1], "timeout") == 0) return timeout(argv[2], atof(argv[3]));
   if (argc >= 3 && strcmp(argv[1], "refused") == 0) return refused(argv[2]);
+  if (argc >= 4 && strcmp(argv[1], "idle") == 0) return idle(argv[2], atof(argv[3]));
   if (argc >= 5 && strcmp(argv[1], "cells") == 0) return cells(argv[2], argv[3], argc - 4, argv + 4);
   if (argc >= 3 && strcmp(argv[1], "twice") == 0) {
     for (int k = 0; k < 2; ++k) {
@@ -251,6 +275,7 @@ int main(int argc, char **argv) {
     return code ? 0 : 1;
   }
   fprintf(stderr, "usage: %s frames ADDRESS FILE [REPEAT] | error ADDRESS Z... | connect ADDRESS [autostart] | twice ADDRESS | "
-          "masked ADDRESS FILE | timeout ADDRESS SECONDS | refused ADDRESS | cells ADDRESS FILE L...\n", argv[0]);
+          "masked ADDRESS FILE | timeout ADDRESS SECONDS | refused ADDRESS | idle ADDRESS SECONDS | "
+          "cells ADDRESS FILE L...\n", argv[0]);
   return 2;
 }

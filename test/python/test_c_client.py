@@ -254,6 +254,31 @@ def test_c_client_errors_keep_their_codes_on_both_transports(daemon_address):
     assert seen["socket"] == seen["grpc"]
 
 
+def test_c_client_idle_session_end_keeps_its_code_on_both_transports(tmp_path):
+    """A session the daemon ends for idleness (its SessionEnd on the socket, the stream's status on
+    gRPC) is 4 DEADLINE_EXCEEDED with the daemon's message on both; the next step is 9 (ended)."""
+    require_addon()
+    program = built("hamd_c_client_test")
+    from conftest import start_daemon, wait_until_serving
+    address = f"unix:{tmp_path}/hamd.sock"
+    process, log_path = start_daemon(tmp_path, ["--listen", address, "--session-idle-timeout", "1"])
+    try:
+        wait_until_serving(address, process, log_path)
+        results = {}
+        for transport in ("socket", "grpc"):
+            run = subprocess.run([str(program), "idle", address, "2.5"], capture_output=True, text=True, timeout=60,
+                                 env=with_transport(transport))
+            result = dict(re.findall(r"^(transport|code|message|next) (.*)$", run.stdout, re.M))
+            assert result.get("transport") == transport, run.stdout + run.stderr
+            assert result["code"] == "4" and result["next"] == "9", run.stdout
+            results[transport] = re.sub(r"\bs\d+\b", "S", result["message"])  # session ids differ
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert "idle" in results["socket"], results
+    assert results["socket"] == results["grpc"]
+
+
 def test_c_client_session_transport_names(tmp_path):
     """HAMD_SESSION_TRANSPORT=socket on a daemon that offers no session socket is 9 with a message
     that says so; "auto" uses gRPC there; an unknown name is 3."""
