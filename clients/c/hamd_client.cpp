@@ -541,7 +541,8 @@ int session_socket_path(const hamd_client *client, std::string *path, bool *insi
     if (*insist)
       return fail(HAMD_FAILED_PRECONDITION, "the hamd daemon at " + client->address +
                                                 " offers no session socket (hamd serve --session-socket; TCP daemons "
-                                                "do not); HAMD_SESSION_TRANSPORT=socket insists on one");
+                                                "do not), and the session transport \"socket\" "
+                                                "(HAMD_SESSION_TRANSPORT or hamd_set_session_transport) insists on one");
     return HAMD_OK;
   }
   *path = client->session_socket.substr(5);

@@ -17,6 +17,8 @@
  *       then "close C".
  *   hamd_c_client_test idle ADDRESS SECONDS         a water session, one step, SECONDS of silence,
  *       a step ("code C", "message M"), and one more ("next C").
+ *   hamd_c_client_test transport ADDRESS NAME       hamd_set_session_transport(NAME): "set C", then
+ *       a water session: "transport T" (or "open code C" and "message M").
  *   hamd_c_client_test cells ADDRESS FILE L...      FILE as for frames (its first frame): a periodic
  *       session in a cubic box of edge L[0], then one step per L with the box scaled to edge L
  *       (the same positions): per step "energy E" and n lines of forces.
@@ -171,6 +173,21 @@ static int idle(const char *address, double pause_s) {
   return 0;
 }
 
+static int set_transport(const char *address, const char *name) {
+  static const int z[3] = {8, 1, 1};
+  hamd_client *client;
+  int code = hamd_connect(address, 0, &client);
+  if (code) { printf("code %d\nmessage %s\n", code, hamd_last_error()); return 1; }
+  printf("set %d\n", hamd_set_session_transport(client, name));
+  hamd_session *session = NULL;
+  code = hamd_session_open(client, 3, z, NULL, &session);
+  if (code) printf("open code %d\nmessage %s\n", code, hamd_last_error());
+  else printf("transport %s\n", hamd_session_transport(session));
+  hamd_session_close(session);
+  hamd_disconnect(client);
+  return 0;
+}
+
 static int refused(const char *address) {
   static const int z[3] = {8, 1, 1};
   double water[9] = {0, 0, 0.12, 0, 0.75, -0.46, 0, -0.77, -0.47};
@@ -240,6 +257,7 @@ int main(int argc, char **argv) {
   if (argc >= 4 && strcmp(argv[1], "masked") == 0) return masked(argv[2], argv[3]);
   if (argc >= 4 && strcmp(argv[1], "timeout") == 0) return timeout(argv[2], atof(argv[3]));
   if (argc >= 3 && strcmp(argv[1], "refused") == 0) return refused(argv[2]);
+  if (argc >= 4 && strcmp(argv[1], "transport") == 0) return set_transport(argv[2], argv[3]);
   if (argc >= 4 && strcmp(argv[1], "idle") == 0) return idle(argv[2], atof(argv[3]));
   if (argc >= 5 && strcmp(argv[1], "cells") == 0) return cells(argv[2], argv[3], argc - 4, argv + 4);
   if (argc >= 3 && strcmp(argv[1], "twice") == 0) {
@@ -275,7 +293,7 @@ int main(int argc, char **argv) {
     return code ? 0 : 1;
   }
   fprintf(stderr, "usage: %s frames ADDRESS FILE [REPEAT] | error ADDRESS Z... | connect ADDRESS [autostart] | twice ADDRESS | "
-          "masked ADDRESS FILE | timeout ADDRESS SECONDS | refused ADDRESS | idle ADDRESS SECONDS | "
+          "masked ADDRESS FILE | timeout ADDRESS SECONDS | refused ADDRESS | idle ADDRESS SECONDS | transport ADDRESS NAME | "
           "cells ADDRESS FILE L...\n", argv[0]);
   return 2;
 }

@@ -279,6 +279,17 @@ def test_c_client_idle_session_end_keeps_its_code_on_both_transports(tmp_path):
     assert results["socket"] == results["grpc"]
 
 
+def test_c_client_set_session_transport_overrides_the_environment(daemon_address):
+    program = built("hamd_c_client_test")
+    env = with_transport("grpc")
+    outputs = {name: subprocess.run([str(program), "transport", daemon_address, name], capture_output=True, text=True,
+                                    timeout=60, env=env).stdout for name in ("socket", "auto", "", "bogus")}
+    assert "set 0" in outputs["socket"] and transport_of(outputs["socket"]) == "socket", outputs
+    assert transport_of(outputs["auto"]) == "socket", outputs
+    assert transport_of(outputs[""]) == "grpc", outputs  # "": $HAMD_SESSION_TRANSPORT again
+    assert "set 3" in outputs["bogus"] and transport_of(outputs["bogus"]) == "grpc", outputs  # refused, unchanged
+
+
 def test_c_client_session_transport_names(tmp_path):
     """HAMD_SESSION_TRANSPORT=socket on a daemon that offers no session socket is 9 with a message
     that says so; "auto" uses gRPC there; an unknown name is 3."""
