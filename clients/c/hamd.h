@@ -127,6 +127,20 @@ double hamd_compute_us(const hamd_session *session);
 /* Ends the session (close/closed) and frees it; returns the stream's final status. */
 int hamd_session_close(hamd_session *session);
 
+/* Transports of sessions (docs/sessions.md, "Framed transport"): "socket", the daemon's framed
+ * session socket (ServerInfo.session_socket, a Unix socket beside the daemon's: the Session RPC's
+ * messages without HTTP/2, a few times cheaper per step), or "grpc", the Session RPC. "auto"
+ * (the default) takes the socket when the daemon offers one and the client connected over a Unix
+ * socket, else gRPC, and gRPC too when the offered socket cannot be connected to. Results, error
+ * codes and messages, and timeouts are the same on both. Sessions opened after this call use
+ * `transport` ("auto", "socket", "grpc"; NULL or "": $HAMD_SESSION_TRANSPORT, else "auto"). With
+ * "socket", opening a session on a daemon that offers none is 9 FAILED_PRECONDITION, and one
+ * whose socket cannot be connected to 14 UNAVAILABLE. An unknown name is 3 INVALID_ARGUMENT (here,
+ * or at hamd_session_open for $HAMD_SESSION_TRANSPORT). */
+int hamd_set_session_transport(hamd_client *client, const char *transport);
+/* The transport the session was opened on: "socket" or "grpc". */
+const char *hamd_session_transport(const hamd_session *session);
+
 /* The message of the last failure of this thread ("" when none). */
 const char *hamd_last_error(void);
 

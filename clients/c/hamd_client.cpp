@@ -30,6 +30,8 @@
 #include <grpcpp/grpcpp.h>
 
 #include "hamd/v1/hamd.grpc.pb.h"
+#include "session_frames.hpp"
+#include "session_socket.hpp"
 #include "shell_words.hpp"
 #include "step_watchdog.hpp"
 
@@ -99,6 +101,7 @@ bool read_f64(const pb::Array &array, size_t count, double *out) {
 
 void write_f64(pb::Array *array, const double *values, std::initializer_list<int64_t> shape) {
   array->set_dtype("<f8");
+  array->clear_shape();  // the step message is reused: a new cell replaces the last one's shape
   size_t count = 1;
   for (int64_t d : shape) {
     array->add_shape(d);
@@ -194,12 +197,19 @@ struct hamd_client {
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<pb::Hamd::Stub> stub;
   std::string version;
+  std::string session_socket;  // ServerInfo.session_socket: "unix:/path", or "" when none is offered
+  std::string transport;       // hamd_set_session_transport: "auto", "socket", "grpc", or "" ($HAMD_SESSION_TRANSPORT)
 };
 
 struct hamd_session {
   hamd_client *client = nullptr;
+  // The transport: the Session RPC (context, stream; watchdog below) or the framed session
+  // socket (socket, frame, end). Either ends (stream reset, socket closed) with the session.
   std::unique_ptr<grpc::ClientContext> context;
   std::unique_ptr<grpc::ClientReaderWriter<pb::SessionRequest, pb::SessionResponse>> stream;
+  std::unique_ptr<hamd_c::FrameSocket> socket;
+  std::string frame;  // the request's bytes, reused: its capacity stays from step to step
+  pb::SessionEnd end;
   int n_atoms = 0;
   int outputs = 0;
   bool periodic = false;
@@ -213,7 +223,7 @@ struct hamd_session {
   double stress[9] = {0};
   std::vector<double> energies;
   pb::SessionRequest request;  // reused: its positions buffer keeps its capacity
-  pb::SessionResponse response;
+  pb::SessionResponse response;  // the last answer, read into by either transport
   double step_timeout_s = 0;   // > 0: each step's deadline
   // Declared after context and stream: destroyed (its thread joined) before them.
   std::unique_ptr<hamd_c::StepWatchdog> watchdog;
@@ -250,6 +260,7 @@ std::unique_ptr<hamd_client> healthy(const std::string &address, double timeout_
     return nullptr;
   }
   client->version = info.version();
+  client->session_socket = info.session_socket();
   if (info.version() != HAMD_CLIENT_VERSION) {
     // Same API, another release: it should work, but say so once (results may differ where the
     // daemon's models or fixes differ from what this client was tested with).
@@ -391,6 +402,19 @@ int connect_or_start(const std::string &address, hamd_client **out) {
   return fail(HAMD_UNAVAILABLE, "the hamd daemon did not start serving within 60 s; see " + log_path);
 }
 
+bool session_live(const hamd_session *session) {
+  return session->stream || (session->socket && session->socket->is_open());
+}
+
+std::string deadline_message(const char *what, double timeout_s) {
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%g", timeout_s);
+  return std::string(what) + ": no answer within " + seconds +
+         " s (hamd_session_options.timeout_s); the session is ended";
+}
+
+// ---- the Session RPC
+
 // Reads the next response; on the end of the stream, its status.
 int read_response(hamd_session *session, const char *what) {
   if (session->stream->Read(&session->response)) return HAMD_OK;
@@ -402,7 +426,7 @@ int read_response(hamd_session *session, const char *what) {
 
 // Writes `request` and reads its answer within `timeout_s` (> 0; else without a limit). A
 // deadline that passes cancels the call: 4 DEADLINE_EXCEEDED, the session ended.
-int exchange(hamd_session *session, const pb::SessionRequest &request, const char *what, double timeout_s) {
+int grpc_exchange(hamd_session *session, const pb::SessionRequest &request, const char *what, double timeout_s) {
   const bool timed = timeout_s > 0 && session->watchdog;
   if (timed) session->watchdog->arm(timeout_s);
   int code;
@@ -417,12 +441,149 @@ int exchange(hamd_session *session, const pb::SessionRequest &request, const cha
       session->stream->Finish();
       session->stream.reset();
     }
-    char seconds[32];
-    std::snprintf(seconds, sizeof seconds, "%g", timeout_s);
-    return fail(HAMD_DEADLINE_EXCEEDED, std::string(what) + ": no answer within " + seconds +
-                                            " s (hamd_session_options.timeout_s); the session is ended");
+    return fail(HAMD_DEADLINE_EXCEEDED, deadline_message(what, timeout_s));
   }
   return code;
+}
+
+// ---- the framed session socket (docs/sessions.md, "Framed transport")
+
+using FrameSocket = hamd_c::FrameSocket;
+
+FrameSocket::Clock::time_point deadline_after(double timeout_s) {
+  if (timeout_s <= 0) return FrameSocket::NO_DEADLINE;
+  return FrameSocket::Clock::now() +
+         std::chrono::duration_cast<FrameSocket::Clock::duration>(std::chrono::duration<double>(timeout_s));
+}
+
+// Reads the daemon's next frame into session->response. Its SessionEnd, a deadline that passes,
+// or a connection that breaks end the session, with the code the gRPC stream would have given.
+int socket_read(hamd_session *session, const char *what, FrameSocket::Clock::time_point deadline,
+                double timeout_s) {
+  FrameSocket &socket = *session->socket;
+  const char *data;
+  size_t size;
+  FrameSocket::Status status = socket.read_frame(&data, &size, deadline);
+  if (status == FrameSocket::OK) {
+    switch (hamd_c::decode_session_frame(data, size, &session->response, &session->end)) {
+      case hamd_c::FrameKind::RESPONSE:
+        return HAMD_OK;
+      case hamd_c::FrameKind::END:
+        socket.close();
+        if (session->end.code() == 0) return fail(HAMD_INTERNAL, std::string(what) + ": the daemon ended the session");
+        return fail(session->end.code(), std::string(what) + ": " + session->end.message());
+      case hamd_c::FrameKind::MALFORMED:
+        break;
+    }
+    socket.close();
+    return fail(HAMD_INTERNAL, std::string(what) + ": a frame from the daemon's session socket that does not parse");
+  }
+  std::string error = socket.error();
+  socket.close();
+  switch (status) {
+    case FrameSocket::TIMEOUT:
+      return fail(HAMD_DEADLINE_EXCEEDED, deadline_message(what, timeout_s));
+    case FrameSocket::CLOSED:
+      return fail(HAMD_UNAVAILABLE, std::string(what) + ": the daemon closed the session socket");
+    default:
+      return fail(HAMD_UNAVAILABLE, std::string(what) + ": session socket: " + error);
+  }
+}
+
+// grpc_exchange over the session socket: the deadline is poll()'s.
+int socket_exchange(hamd_session *session, const pb::SessionRequest &request, const char *what, double timeout_s) {
+  const auto deadline = deadline_after(timeout_s);
+  if (!request.SerializeToString(&session->frame)) {
+    session->socket->close();
+    return fail(HAMD_INTERNAL, std::string(what) + ": the request does not serialize");
+  }
+  FrameSocket::Status status = session->socket->write_frame(session->frame.data(), session->frame.size(), deadline);
+  if (status == FrameSocket::OK || status == FrameSocket::CLOSED) {
+    // A closed socket: the daemon has ended the session, and its SessionEnd may be waiting.
+    int code = socket_read(session, what, deadline, timeout_s);
+    if (code == HAMD_OK && status == FrameSocket::CLOSED) {
+      session->socket->close();
+      return fail(HAMD_UNAVAILABLE, std::string(what) + ": the daemon closed the session socket");
+    }
+    return code;
+  }
+  std::string error = session->socket->error();
+  session->socket->close();
+  if (status == FrameSocket::TIMEOUT) return fail(HAMD_DEADLINE_EXCEEDED, deadline_message(what, timeout_s));
+  return fail(HAMD_UNAVAILABLE, std::string(what) + ": session socket: " + error);
+}
+
+// Writes `request` and reads its answer within `timeout_s` (> 0; else without a limit), on the
+// session's transport. A deadline that passes ends the session: 4 DEADLINE_EXCEEDED.
+int exchange(hamd_session *session, const pb::SessionRequest &request, const char *what, double timeout_s) {
+  if (session->socket) return socket_exchange(session, request, what, timeout_s);
+  return grpc_exchange(session, request, what, timeout_s);
+}
+
+bool valid_transport(const std::string &name) { return name == "auto" || name == "socket" || name == "grpc"; }
+
+// The path of the session socket that a session of `client` uses, or "" for the gRPC stream:
+// hamd_set_session_transport's choice, else $HAMD_SESSION_TRANSPORT, else "auto" (the socket
+// when the daemon offers one and the client reached it over a Unix socket).
+int session_socket_path(const hamd_client *client, std::string *path, bool *insist) {
+  path->clear();
+  std::string transport = client->transport;
+  if (transport.empty()) {
+    const char *variable = std::getenv("HAMD_SESSION_TRANSPORT");
+    transport = variable && *variable ? variable : "auto";
+    if (!valid_transport(transport))
+      return fail(HAMD_INVALID_ARGUMENT, "HAMD_SESSION_TRANSPORT must be auto, socket or grpc, not \"" +
+                                             transport + "\"");
+  }
+  *insist = transport == "socket";
+  if (transport == "grpc" || (transport == "auto" && socket_path(client->address).empty())) return HAMD_OK;
+  if (client->session_socket.rfind("unix:", 0) != 0) {
+    if (*insist)
+      return fail(HAMD_FAILED_PRECONDITION, "the hamd daemon at " + client->address +
+                                                " offers no session socket (hamd serve --session-socket; TCP daemons "
+                                                "do not), and the session transport \"socket\" "
+                                                "(HAMD_SESSION_TRANSPORT or hamd_set_session_transport) insists on one");
+    return HAMD_OK;
+  }
+  *path = client->session_socket.substr(5);
+  return HAMD_OK;
+}
+
+// hamd_session_close on the session socket: `close`, then the daemon's answers up to its
+// SessionEnd, whose code is the result (as the stream's final status). Within the step timeout
+// when there is one.
+int close_socket_session(hamd_session *session) {
+  pb::SessionRequest request;
+  request.mutable_close();
+  const double timeout_s = session->step_timeout_s;
+  const auto deadline = deadline_after(timeout_s);
+  FrameSocket &socket = *session->socket;
+  bool closed = false;  // the daemon answered `closed`
+  if (request.SerializeToString(&session->frame)) socket.write_frame(session->frame.data(), session->frame.size(), deadline);
+  for (;;) {
+    const char *data;
+    size_t size;
+    FrameSocket::Status status = socket.read_frame(&data, &size, deadline);
+    if (status != FrameSocket::OK) {
+      socket.close();
+      if (closed && status == FrameSocket::CLOSED) return HAMD_OK;  // closed without its SessionEnd
+      if (status == FrameSocket::TIMEOUT) return fail(HAMD_DEADLINE_EXCEEDED, deadline_message("closing the session", timeout_s));
+      return fail(HAMD_UNAVAILABLE, "closing the session: the daemon closed the session socket");
+    }
+    switch (hamd_c::decode_session_frame(data, size, &session->response, &session->end)) {
+      case hamd_c::FrameKind::RESPONSE:
+        closed = closed || session->response.has_closed();
+        continue;
+      case hamd_c::FrameKind::END:
+        socket.close();
+        if (session->end.code() != 0)
+          return fail(session->end.code(), "closing the session: " + session->end.message());
+        return HAMD_OK;
+      case hamd_c::FrameKind::MALFORMED:
+        socket.close();
+        return fail(HAMD_INTERNAL, "closing the session: a frame from the daemon's session socket that does not parse");
+    }
+  }
 }
 
 }  // namespace
@@ -516,12 +677,30 @@ int hamd_session_open_contributing(hamd_client *client, int n_atoms, const int *
   if (options->model) open->set_model(options->model);
   if (options->units) open->set_units(options->units);
   if (options->skin >= 0) open->set_skin(options->skin);
-  session->context = std::make_unique<grpc::ClientContext>();
   session->step_timeout_s = options->timeout_s > 0 ? options->timeout_s : 0.0;
+  const double open_timeout_s = options->timeout_s > 0 ? options->timeout_s : 60.0;
   try {
-    session->stream = client->stub->Session(session->context.get());
-    session->watchdog = std::make_unique<hamd_c::StepWatchdog>(session->context.get());
-    int code = exchange(session.get(), request, "opening the session", options->timeout_s > 0 ? options->timeout_s : 60.0);
+    std::string path;
+    bool insist = false;
+    int code = session_socket_path(client, &path, &insist);
+    if (code != HAMD_OK) return code;
+    if (!path.empty()) {
+      session->socket = std::make_unique<hamd_c::FrameSocket>();
+      if (!session->socket->connect(path)) {
+        // Nothing sent yet: "auto" falls back on the stream (e.g. a client that reaches the
+        // daemon's socket under another path, in a container); "socket" says why it cannot.
+        if (insist)
+          return fail(HAMD_UNAVAILABLE, "cannot reach the daemon's session socket " + path + ": " +
+                                            session->socket->error());
+        session->socket.reset();
+      }
+    }
+    if (!session->socket) {
+      session->context = std::make_unique<grpc::ClientContext>();
+      session->stream = client->stub->Session(session->context.get());
+      session->watchdog = std::make_unique<hamd_c::StepWatchdog>(session->context.get());
+    }
+    code = exchange(session.get(), request, "opening the session", open_timeout_s);
     if (session->step_timeout_s == 0) session->watchdog.reset();  // steps without a limit: no thread
     if (code != HAMD_OK) return code;
     if (!session->response.has_opened()) return fail(HAMD_INTERNAL, "opening the session: no `opened` answer");
@@ -535,13 +714,14 @@ int hamd_session_open_contributing(hamd_client *client, int n_atoms, const int *
   positions->set_dtype("<f8");
   positions->add_shape(n_atoms);
   positions->add_shape(3);
+  positions->mutable_data()->resize(static_cast<size_t>(n_atoms) * 3 * sizeof(double));  // each step writes into it
   *out = session.release();
   return HAMD_OK;
 }
 
 int hamd_step(hamd_session *session, const double *positions, const double *cell) {
   if (!session || !positions) return fail(HAMD_INVALID_ARGUMENT, "hamd_step: NULL session or positions");
-  if (!session->stream) return fail(HAMD_FAILED_PRECONDITION, "hamd_step: the session has ended: " + last_error);
+  if (!session_live(session)) return fail(HAMD_FAILED_PRECONDITION, "hamd_step: the session has ended: " + last_error);
   session->have = false;
   pb::SessionStep *step = session->request.mutable_step();
   step->mutable_positions()->set_data(reinterpret_cast<const char *>(positions),
@@ -633,6 +813,7 @@ double hamd_compute_us(const hamd_session *session) { return session ? session->
 int hamd_session_close(hamd_session *session) {
   if (!session) return HAMD_OK;
   std::unique_ptr<hamd_session> owned(session);
+  if (owned->socket) return owned->socket->is_open() ? close_socket_session(owned.get()) : HAMD_OK;
   if (!owned->stream) return HAMD_OK;
   try {
     pb::SessionRequest request;
@@ -648,6 +829,20 @@ int hamd_session_close(hamd_session *session) {
     return fail(HAMD_INTERNAL, std::string("hamd_session_close: ") + error.what());
   }
   return HAMD_OK;
+}
+
+int hamd_set_session_transport(hamd_client *client, const char *transport) {
+  if (!client) return fail(HAMD_INVALID_ARGUMENT, "hamd_set_session_transport: NULL client");
+  std::string name = transport ? transport : "";
+  if (!name.empty() && !valid_transport(name))
+    return fail(HAMD_INVALID_ARGUMENT, "hamd_set_session_transport: \"" + name + "\" is not auto, socket or grpc");
+  client->transport = name;
+  return HAMD_OK;
+}
+
+const char *hamd_session_transport(const hamd_session *session) {
+  if (!session) return "";
+  return session->socket ? "socket" : "grpc";
 }
 
 }  // extern "C"
