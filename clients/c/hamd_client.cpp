@@ -30,6 +30,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "hamd/v1/hamd.grpc.pb.h"
+#include "daemon_token.hpp"
 #include "session_frames.hpp"
 #include "session_socket.hpp"
 #include "shell_words.hpp"
@@ -199,6 +200,12 @@ struct hamd_client {
   std::string version;
   std::string session_socket;  // ServerInfo.session_socket: "unix:/path", or "" when none is offered
   std::string transport;       // hamd_set_session_transport: "auto", "socket", "grpc", or "" ($HAMD_SESSION_TRANSPORT)
+  std::string token;           // a TCP daemon's token (daemon_token.hpp); "" over a Unix socket
+
+  // Every call carries the token when there is one.
+  void authorize(grpc::ClientContext &context) const {
+    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+  }
 };
 
 struct hamd_session {
@@ -240,7 +247,9 @@ std::unique_ptr<hamd_client> healthy(const std::string &address, double timeout_
   arguments.SetMaxSendMessageSize(-1);
   client->channel = grpc::CreateCustomChannel(grpc_target(address), grpc::InsecureChannelCredentials(), arguments);
   client->stub = pb::Hamd::NewStub(client->channel);
+  if (grpc_target(address).rfind("unix:", 0) != 0) client->token = hamd_c::daemon_token();
   grpc::ClientContext context;
+  client->authorize(context);
   context.set_deadline(std::chrono::system_clock::now() +
                        std::chrono::microseconds(static_cast<long long>(timeout_s * 1e6)));
   pb::GetServerInfoRequest request;
@@ -697,6 +706,7 @@ int hamd_session_open_contributing(hamd_client *client, int n_atoms, const int *
     }
     if (!session->socket) {
       session->context = std::make_unique<grpc::ClientContext>();
+      client->authorize(*session->context);
       session->stream = client->stub->Session(session->context.get());
       session->watchdog = std::make_unique<hamd_c::StepWatchdog>(session->context.get());
     }

@@ -457,3 +457,36 @@ def test_c_client_hamd_command_is_split_as_a_shell_would(tmp_path):
                          timeout=60, env=env)
     result = parse(run.stdout)
     assert result["code"] == "14" and "HAMD_COMMAND: unterminated single quote" in result["message"], run.stdout
+
+
+def test_c_client_sends_a_tcp_daemons_token(tmp_path, monkeypatch):
+    """A TCP daemon requires its token (docs/cli.md, "Token (TCP)"): the C client reads it from
+    $HAMD_TOKEN_FILE (or $HAMD_TOKEN) and gets the same answers; without it, UNAUTHENTICATED (16)."""
+    import socket
+    from conftest import start_daemon, stop_daemon, wait_until_serving
+    program = built("hamd_c_client_test")
+    require_addon()
+    token_file = tmp_path / "config" / "hamd" / "token"
+    monkeypatch.setenv("HAMD_TOKEN_FILE", str(token_file))  # for wait_until_serving's Python client
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address = f"127.0.0.1:{port}"
+    process, log = start_daemon(tmp_path, ["--listen", address], env={"HAMD_TOKEN_FILE": str(token_file)})
+    try:
+        wait_until_serving(address, process, log)
+        numbers, frames = ethanol_frames(2)
+        write_frames(tmp_path / "frames.txt", numbers, frames)
+        env = dict(os.environ, HAMD_TOKEN_FILE=str(token_file))
+        run = subprocess.run([str(program), "frames", address, str(tmp_path / "frames.txt"), "3"],
+                             capture_output=True, text=True, timeout=120, env=env)
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert transport_of(run.stdout) == "grpc" and run.stdout.count("energy ") == len(frames)
+        env = dict(os.environ, HAMD_TOKEN_FILE=str(tmp_path / "none"))
+        env.pop("HAMD_TOKEN", None)
+        refused = subprocess.run([str(program), "connect", address], capture_output=True, text=True, timeout=60, env=env)
+        result = parse(refused.stdout)
+        assert result.get("code") == "16", refused.stdout + refused.stderr
+        assert "requires its token" in result.get("message", "")
+    finally:
+        stop_daemon(process)
