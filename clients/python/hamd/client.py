@@ -145,6 +145,7 @@ class Client:
         self._stub = hamd_pb2_grpc.HamdStub(channel)
         self._session_socket_address: Optional[str] = None
         self._limits_cache: Optional[Dict[str, int]] = None
+        self._autostart: Optional[Dict[str, Any]] = None  # set by connect(autostart=True)
 
     def __enter__(self) -> "Client":
         return self
@@ -368,7 +369,8 @@ class Client:
     def session(self, atoms: Any, outputs: Sequence[str] = ("energy", "forces"), model: Optional[str] = None,
                 hamiltonian_model: Optional[str] = None, units: Optional[str] = None, order: Optional[str] = None,
                 charge: int = 0, skin: Optional[float] = None, timeout: Optional[float] = None,
-                contributing: Optional[Sequence[bool]] = None, transport: Optional[str] = None) -> "Session":
+                contributing: Optional[Sequence[bool]] = None, transport: Optional[str] = None,
+                reconnect_timeout: float = 60.0) -> "Session":
         """Opens a simulation session for `atoms` (ase.Atoms or (symbols | numbers, positions[,
         cell, pbc])): the species, cell and periodicity are fixed; each step() sends positions.
 
@@ -382,14 +384,29 @@ class Client:
         code's atoms plus their ghosts as one cluster (energy outputs only; docs/sessions.md).
         transport: "auto" (default, or $HAMD_SESSION_TRANSPORT): the daemon's framed session
         socket when it offers one (same host), else gRPC; "socket" or "grpc" to insist.
+        reconnect_timeout: when the daemon goes away mid-session (killed, restarted), the next
+        step reopens the session (starting a daemon if this client was made with autostart)
+        and is sent again, for up to this many seconds (0: raise Unavailable at once); steps
+        keep their numbering and none is lost or repeated.
         Returns a hamd.session.Session (a context manager)."""
-        from .session import Session
-        session_socket = self._session_socket(transport)
+        from .session import Session, _GrpcExchange, _SocketExchange
+
+        def connect() -> Any:
+            path = self._session_socket(transport)
+            return _SocketExchange(path, timeout) if path else _GrpcExchange(self._stub, timeout)
         try:
-            return Session(self._stub, atoms, outputs, model, hamiltonian_model, units, order, charge, skin, timeout,
-                           contributing, session_socket=session_socket)
+            return Session(connect, atoms, outputs, model, hamiltonian_model, units, order, charge, skin, contributing,
+                           recover=self._recover_daemon, reconnect_timeout=reconnect_timeout)
         except grpc.RpcError as error:
             raise from_rpc_error(error) from None
+
+    def _recover_daemon(self) -> None:
+        """Before a session reopens after its daemon went away: a client made with autostart
+        starts a daemon again (hamd.autostart); others wait for one to come back."""
+        if self._autostart is None:
+            return
+        from .autostart import connect_or_start
+        connect_or_start(Client, self.address, timeout=self.timeout, **self._autostart).close()
 
 
 def connect(address: Optional[str] = None, timeout: float = 300.0, autostart: bool = False,
@@ -404,5 +421,7 @@ def connect(address: Optional[str] = None, timeout: float = 300.0, autostart: bo
     if not autostart:
         return Client(address, timeout=timeout)
     from .autostart import connect_or_start
-    return connect_or_start(Client, address or default_address(), timeout=timeout,
-                            start_timeout=start_timeout, idle_exit=idle_exit)
+    client = connect_or_start(Client, address or default_address(), timeout=timeout,
+                              start_timeout=start_timeout, idle_exit=idle_exit)
+    client._autostart = {"start_timeout": start_timeout, "idle_exit": idle_exit}  # sessions restart it too
+    return client

@@ -19,7 +19,7 @@ import socket
 import struct
 import threading
 import time
-from typing import Any, Dict, Iterator, Optional, Sequence
+from typing import Any, Callable, Dict, Iterator, Optional, Sequence
 
 import grpc
 import numpy as np
@@ -163,15 +163,21 @@ class Session:
     """An open simulation session; make one with Client.session(...).
 
     Attributes after opening: info (dict: session_id, model, hamiltonian_model, species, cutoff,
-    outputs, energy_units, hamiltonian_units, skin, idle_timeout_s) and n_atoms.
+    outputs, energy_units, hamiltonian_units, skin, idle_timeout_s), n_atoms, transport
+    ("socket" or "grpc") and reconnects (how often the session was reopened after the daemon
+    went away).
     """
 
-    def __init__(self, stub: Any, atoms: Any, outputs: Sequence[str] = ("energy", "forces"), model: Optional[str] = None,
-                 hamiltonian_model: Optional[str] = None, units: Optional[str] = None, order: Optional[str] = None,
-                 charge: int = 0, skin: Optional[float] = None, timeout: Optional[float] = None,
-                 contributing: Optional[Sequence[bool]] = None, session_socket: Optional[str] = None) -> None:
-        """Opens the session on `stub` (a HamdStub), or on the framed session socket at
-        `session_socket` (a path) when given; use Client.session() instead."""
+    def __init__(self, connect: Callable[[], Any], atoms: Any, outputs: Sequence[str] = ("energy", "forces"),
+                 model: Optional[str] = None, hamiltonian_model: Optional[str] = None, units: Optional[str] = None,
+                 order: Optional[str] = None, charge: int = 0, skin: Optional[float] = None,
+                 contributing: Optional[Sequence[bool]] = None, recover: Optional[Callable[[], None]] = None,
+                 reconnect_timeout: float = 0.0) -> None:
+        """Opens the session on the exchange that `connect()` makes (_GrpcExchange or
+        _SocketExchange); use Client.session() instead. When the daemon goes away mid-session
+        (UNAVAILABLE) and reconnect_timeout > 0, the next step calls recover() (e.g. starts a
+        daemon), reopens the session with the same open message (and the latest cell) and sends
+        that step again, for up to reconnect_timeout seconds."""
         structure = structure_to_proto(atoms)
         self.n_atoms = len(structure.atomic_numbers)
         self.periodic = any(structure.pbc)
@@ -185,12 +191,22 @@ class Session:
             open_message.skin = float(skin)
         if contributing is not None:
             open_message.contributing.extend(bool(flag) for flag in contributing)
+        self._open_message = open_message
+        self._connect = connect
+        self._recover = recover
+        self._reconnect_timeout = float(reconnect_timeout)
         self._lock = threading.Lock()
         self._closed = False
-        self.transport = "socket" if session_socket else "grpc"
-        self._channel = _SocketExchange(session_socket, timeout) if session_socket else _GrpcExchange(stub, timeout)
-        reply = self._exchange(hamd_pb2.SessionRequest(open=open_message))
-        opened = reply.opened
+        self._step_base = 0   # steps answered by the sessions before the last reopen
+        self._answered = 0    # steps answered in all
+        self.reconnects = 0
+        self._open()
+
+    def _open(self) -> None:
+        self._channel = self._connect()
+        self.transport = "socket" if isinstance(self._channel, _SocketExchange) else "grpc"
+        self._closed = False
+        opened = self._exchange(hamd_pb2.SessionRequest(open=self._open_message)).opened
         self.info = {
             "session_id": opened.session_id, "model": opened.model, "hamiltonian_model": opened.hamiltonian_model,
             "species": list(opened.species), "cutoff": opened.cutoff, "outputs": list(opened.outputs),
@@ -208,6 +224,28 @@ class Session:
                 self._closed = True
                 raise
 
+    def _reopened_step(self, request: Any, error: HamdError) -> Any:
+        """The daemon went away: reopen (recover() first) and send `request` again, until
+        reconnect_timeout; the step is a pure function of the positions, so sending it again
+        neither loses nor duplicates anything."""
+        deadline = time.monotonic() + self._reconnect_timeout
+        last = error
+        while time.monotonic() < deadline:
+            try:
+                self._channel.abort()
+                if self._recover is not None:
+                    self._recover()
+                self._open()
+                self._step_base = self._answered
+                self.reconnects += 1
+                return self._exchange(request)
+            except HamdError as again:
+                if again.code != grpc.StatusCode.UNAVAILABLE:
+                    raise
+                last = again
+                time.sleep(0.2)
+        raise last
+
     def step(self, positions: Any, cell: Any = None) -> Dict[str, Any]:
         """Evaluates one MD step: positions [n_atoms, 3] in Angstrom (and a new 3x3 cell, rows
         a, b, c, for a periodic session whose cell changes). Returns a dict of the session's
@@ -219,11 +257,21 @@ class Session:
         step = hamd_pb2.SessionStep(positions=array_to_proto(positions, "<f8"))
         if cell is not None:
             step.cell.CopyFrom(array_to_proto(np.asarray(cell, dtype=np.float64).reshape(3, 3), "<f8"))
-        reply = self._exchange(hamd_pb2.SessionRequest(step=step)).result
+        request = hamd_pb2.SessionRequest(step=step)
+        try:
+            reply = self._exchange(request).result
+        except HamdError as error:
+            if error.code != grpc.StatusCode.UNAVAILABLE or self._reconnect_timeout <= 0:
+                raise
+            reply = self._reopened_step(request, error).result
+        self._answered = self._step_base + int(reply.step) + 1
+        if cell is not None and not reply.error_code:  # a reopened session starts from the latest cell
+            self._open_message.cell.CopyFrom(step.cell)
         if reply.error_code:
             raise _error_for_code(reply.error_code, reply.error_message)
         result = structure_result(reply.prediction)
-        result.update(step=int(reply.step), neighbors_rebuilt=bool(reply.neighbors_rebuilt), compute_us=reply.compute_us)
+        result.update(step=self._step_base + int(reply.step), neighbors_rebuilt=bool(reply.neighbors_rebuilt),
+                      compute_us=reply.compute_us)
         return result
 
     def close(self) -> Dict[str, int]:
