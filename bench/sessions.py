@@ -98,10 +98,10 @@ class Worker:
         self.process.wait(timeout=30)
 
 
-def python_session(client: "hamd.Client", system: Dict, frames: np.ndarray) -> Dict:
+def python_session(client: "hamd.Client", system: Dict, frames: np.ndarray, transport: str = "socket") -> Dict:
     timings: Dict = {"wall_us": [], "compute_us": [], "rebuilds": 0}
     atoms = (system["numbers"], frames[0], system["cell"], system["pbc"])
-    with client.session(atoms, outputs=("energy", "forces"), model=MODEL_NAME, skin=SKIN) as session:
+    with client.session(atoms, outputs=("energy", "forces"), model=MODEL_NAME, skin=SKIN, transport=transport) as session:
         for k, positions in enumerate(frames):
             start = time.perf_counter_ns()
             result = session.step(positions)
@@ -125,14 +125,17 @@ def latency(address: str, worker: Worker, plan: Dict, quick: bool, directory: Pa
             frames.astype("<f8").tofile(frames_file)
             request = dict(numbers=list(system["numbers"]), cell=system["cell"].ravel().tolist(), pbc=system["pbc"],
                            frames=str(frames_file), steps=steps + 1, skin=SKIN, address=address, model=MODEL_NAME)
-            runs: Dict[str, Dict] = {m: {"wall_us": [], "compute_us": [], "rebuilds": 0} for m in ("inprocess", "python", "node")}
+            modes = ("inprocess", "python", "python-grpc", "node")
+            runs: Dict[str, Dict] = {m: {"wall_us": [], "compute_us": [], "rebuilds": 0} for m in modes}
             for r in range(plan["rounds"]):
                 # Rotate the order every round so that no path always runs first (or last) after a pause.
-                order = ["inprocess", "python", "node"]
-                order = order[r % 3:] + order[:r % 3]
+                order = list(modes)
+                order = order[r % len(order):] + order[:r % len(order)]
                 for mode in order:
-                    if mode == "python":
-                        got = python_session(client, system, frames)
+                    if mode == "python":  # the session socket (docs/sessions.md, framed transport)
+                        got = python_session(client, system, frames, "socket")
+                    elif mode == "python-grpc":
+                        got = python_session(client, system, frames, "grpc")
                     else:
                         got = worker.run(mode="inprocess" if mode == "inprocess" else "node-client", **request)
                     for key in ("wall_us", "compute_us"):
@@ -146,6 +149,7 @@ def latency(address: str, worker: Worker, plan: Dict, quick: bool, directory: Pa
             rows.append(dict(
                 system=system["label"], atoms=n, steps=len(runs["python"]["wall_us"]),
                 inprocess_us=median["inprocess"], python_us=median["python"], node_us=median["node"],
+                python_grpc_us=median["python-grpc"], beyond_grpc_us=beyond["python-grpc"] - beyond["inprocess"],
                 daemon_compute_us=statistics.median(runs["python"]["compute_us"]),
                 beyond_compute_us=beyond["python"] - beyond["inprocess"],
                 inprocess_compute_us=statistics.median(runs["inprocess"]["compute_us"]),
@@ -215,14 +219,16 @@ def print_tables(model: Path, trained: bool, metadata: Dict, threads: int, laten
     print(f"hypers: {json.dumps(hypers, sort_keys=True)}")
     print(f"daemon and in-process engine: --threads {threads}; skin {SKIN} A; outputs energy, forces; "
           f"load average at the end {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores\n")
-    print("| system | atoms | timed steps | in process µs/step | session from Python µs/step | overhead µs | overhead % of compute "
-          "| overhead beyond compute µs (% of compute) | Node client session µs/step | compute_us in process / daemon | list rebuilds /100 steps |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| system | atoms | timed steps | in process µs/step | session from Python (socket) µs/step | overhead µs | overhead % of compute "
+          "| overhead beyond compute µs (% of compute) | Python over gRPC µs/step (beyond compute) | Node client (gRPC) µs/step "
+          "| compute_us in process / daemon | list rebuilds /100 steps |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in latency_rows:
         overhead = r["python_us"] - r["inprocess_us"]
         print(f"| {r['system']} | {r['atoms']} | {r['steps']} | {r['inprocess_us']:.0f} | {r['python_us']:.0f} | {overhead:.0f} "
               f"| {100 * overhead / r['inprocess_us']:.0f} % | {r['beyond_compute_us']:.0f} ({100 * r['beyond_compute_us'] / r['inprocess_us']:.1f} %) "
-              f"| {r['node_us']:.0f} | {r['inprocess_compute_us']:.0f} / {r['daemon_compute_us']:.0f} | {r['rebuilds_per_100']:.1f} |")
+              f"| {r['python_grpc_us']:.0f} ({r['beyond_grpc_us']:.0f}) | {r['node_us']:.0f} "
+              f"| {r['inprocess_compute_us']:.0f} / {r['daemon_compute_us']:.0f} | {r['rebuilds_per_100']:.1f} |")
     print("\n| concurrent sessions (99 atoms) | steps | errors | aggregate steps/s | median µs/step |")
     print("|---:|---:|---:|---:|---:|")
     for r in throughput_rows:
