@@ -1,0 +1,65 @@
+"""Where a step over the session socket spends its time, from Python: building the request,
+the round trip (send, daemon, receive) and decoding the result; then the daemon's own view
+(GetStatistics: queue, compute and total per step). Against a running daemon:
+
+    python3 bench/session_socket_profile.py [ADDRESS] [--steps N]   (default: the per-user daemon)
+
+System: aspirin (21 atoms, bench/session_systems.py), energy and forces, the default energy model.
+"""
+import argparse
+import struct
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "clients" / "python"), str(Path(__file__).resolve().parent)]
+
+import hamd  # noqa: E402
+from hamd._proto import hamd_pb2  # noqa: E402
+from hamd.arrays import array_to_proto  # noqa: E402
+from hamd.predict import structure_result  # noqa: E402
+from session_systems import systems  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("address", nargs="?", default=None)
+    parser.add_argument("--steps", type=int, default=2000)
+    args = parser.parse_args()
+    system = next(s for s in systems(False) if len(s["numbers"]) == 21)
+    positions = np.asarray(system["positions"], dtype=np.float64)
+    with hamd.connect(args.address) as client:
+        with client.session((system["numbers"], positions), outputs=("energy", "forces"), transport="socket") as session:
+            exchange = session._channel  # the socket exchange: its frames, timed piece by piece
+            build = trip = decode = 0.0
+            for _ in range(args.steps):
+                t0 = time.perf_counter()
+                payload = hamd_pb2.SessionRequest(step=hamd_pb2.SessionStep(positions=array_to_proto(positions, "<f8"))).SerializeToString()
+                t1 = time.perf_counter()
+                exchange._socket.sendall(struct.pack("<I", len(payload)) + payload)
+                (length,) = struct.unpack("<I", exchange._read_exactly(4))
+                data = bytes(exchange._read_exactly(length))
+                t2 = time.perf_counter()
+                structure_result(hamd_pb2.SessionSocketFrame.FromString(data).response.result.prediction)
+                t3 = time.perf_counter()
+                build, trip, decode = build + t1 - t0, trip + t2 - t1, decode + t3 - t2
+            start = time.perf_counter()
+            for _ in range(args.steps):
+                session.step(positions)
+            whole = (time.perf_counter() - start) / args.steps
+        n = args.steps
+        print(f"Python: build {1e6 * build / n:.1f} us, round trip {1e6 * trip / n:.1f} us, decode {1e6 * decode / n:.1f} us; "
+              f"session.step() {1e6 * whole:.1f} us")
+        for m in client.statistics()["methods"]:
+            if m["method"] == "SessionStep" and m["success"]:
+                k = m["success"]
+                print(f"daemon ({m['model']}, {k} steps so far): queue {m['queue_us'] / k:.0f} us, compute {m['compute_us'] / k:.0f} us, "
+                      f"message to answer {m['total_us'] / k:.0f} us per step")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
