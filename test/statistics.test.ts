@@ -93,3 +93,22 @@ t.test('statistics count what was served', { skip: numpy ? false : 'python3 with
   t.match(text.stdout, /models: .*water \(energy, ready\)/, 'lists the models');
   t.match(text.stdout, /SessionStep\s+water\s+6\s+1\s/, 'a table row per method and model');
 });
+
+t.test('hamd serve --metrics-listen: Prometheus text with the statistics and process metrics', async (t) => {
+  const dir = tempDir();
+  const daemon = await spawnDaemon(`unix:${path.join(dir, 'hamd.sock')}`, ['--threads', '1', '--no-models', '--metrics-listen', '127.0.0.1:0']);
+  const client = await HamdClient.connect(daemon.address);
+  t.teardown(async () => { client.close(); await daemon.stop(); fs.rmSync(dir, { recursive: true, force: true }); });
+  const listening = await daemon.waitFor((l) => l.event === 'metrics-listening');
+  for (let k = 0; k < 4; k++) await client.computeDescriptors([water], { kind: 'power-spectrum', hypers: { cutoff: 3.5, max_radial: 2, max_angular: 2 } });
+  await t.rejects(client.computeDescriptors([water], { kind: 'power-spectrum', hypers: { cutoff: -1 } }));
+  const text = await (await fetch(`http://${String(listening.address)}/metrics`)).text();
+  t.match(text, /^hamd_calls_total\{method="ComputeDescriptors",model="",code="OK"\} 4$/m, 'calls by method, model and code');
+  t.match(text, /^hamd_calls_total\{method="ComputeDescriptors",model="",code="INVALID_ARGUMENT"\} 1$/m, 'failures by code');
+  const compute = Number(/^hamd_compute_seconds_total\{method="ComputeDescriptors",model=""\} (\S+)$/m.exec(text)?.[1]);
+  t.ok(compute > 0 && compute < 10, `compute seconds (${compute})`);
+  t.match(text, /^hamd_open_sessions 0$/m, 'open sessions');
+  t.match(text, /^process_resident_memory_bytes \d+/m, 'the process metrics (prom-client defaults)');
+  t.equal((await fetch(`http://${String(listening.address)}/other`)).status, 404, 'other paths: 404');
+  await t.rejects(spawnDaemon(`unix:${path.join(dir, 'b.sock')}`, ['--no-models', '--metrics-listen', '0.0.0.0:0']), /not a loopback address/, 'loopback only');
+});

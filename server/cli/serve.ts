@@ -30,6 +30,7 @@ export const serveUsage = `hamd serve [options]
                            or none (default: <listen path>.sessions for a Unix listen address, else none)
   --token-file FILE         a TCP daemon's token, created 0600 when missing; clients send it
                            (default: $HAMD_TOKEN_FILE, else $XDG_CONFIG_HOME/hamd/token, else ~/.config/hamd/token)
+  --metrics-listen HOST:PORT  a Prometheus text endpoint, GET /metrics (loopback unless --allow-remote)
   --connection-idle-timeout S  seconds a connection with no call or stream open is kept,
                            also one that never speaks HTTP/2 (default ${defaultLimits.connectionIdleTimeoutS})
   --shutdown-timeout S     seconds to let in-flight calls finish on SIGTERM (default 30)
@@ -41,7 +42,7 @@ ${modelOptionsUsage}`;
 export async function serve(argv: string[]): Promise<number> {
   const { rest, options: modelOptions } = extractModelOptions(argv);
   const args = parseArgs(rest, {
-    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'max-sessions', 'session-idle-timeout', 'session-socket', 'token-file', 'connection-idle-timeout', 'shutdown-timeout', 'pid-file', 'idle-exit'],
+    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'max-sessions', 'session-idle-timeout', 'session-socket', 'token-file', 'metrics-listen', 'connection-idle-timeout', 'shutdown-timeout', 'pid-file', 'idle-exit'],
     flags: ['allow-remote', 'help'],
     aliases: { '-h': 'help' },
   });
@@ -89,6 +90,7 @@ export async function serve(argv: string[]): Promise<number> {
       listen, allowRemote: args.flags.has('allow-remote'), limits, shutdownTimeoutMs, logger, engine,
       sessionSocket: args.options.get('session-socket'),
       tokenFile: args.options.get('token-file'),
+      metricsListen: args.options.get('metrics-listen'),
       createCancelToken: () => addon.createCancelToken(), addonBuild: addon.buildInfo(), models,
       descriptorKinds: addon.descriptorKinds().map((kind) => kind.name),
     });

@@ -14,6 +14,7 @@ import { Activity } from './activity';
 import { loadOrCreateToken, tokenAuthorizer, type Authorize } from './auth';
 import { hamdHandlers, type HandlerOptions } from './handlers';
 import { sessionHandler } from './session';
+import { startMetricsServer } from './metrics';
 import { listenSessionSocket, type SessionSocket } from './session-socket';
 import { SessionTable } from './session-table';
 import { DaemonStatistics } from './statistics';
@@ -27,6 +28,8 @@ export interface DaemonOptions extends Omit<HandlerOptions, 'sessions' | 'sessio
   sessionSocket?: string;
   // The token file of a TCP daemon (./auth.ts); default server/wire/address.ts defaultTokenFile.
   tokenFile?: string;
+  // HOST:PORT of a Prometheus text endpoint (./metrics.ts); absent: none.
+  metricsListen?: string;
   allowRemote: boolean;
   shutdownTimeoutMs: number;
 }
@@ -123,6 +126,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       logger.warn('session-socket-unavailable', { path: sessionPath, message: error instanceof Error ? error.message : String(error) });
     }
   }
+  const metrics = options.metricsListen === undefined ? undefined : await startMetricsServer({
+    listen: options.metricsListen, allowRemote: options.allowRemote, statistics, openSessions: () => sessions.size, logger,
+  });
   logger.info('listening', {
     address, session_socket: sessionSocket?.address ?? '', max_receive_bytes: options.limits.maxReceiveBytes, max_send_bytes: options.limits.maxSendBytes,
   });
@@ -145,6 +151,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         });
       });
       await sessionSocket?.close();
+      await metrics?.close();
       options.engine.close();
       if (listen.kind === 'unix' && socketFile) removeIfSame(listen.path, socketFile);
     })();
