@@ -2,7 +2,8 @@
 
 The two lines that make an ASE script use hamd are marked; the rest is plain ASE. Prints the
 energy, temperature and the model's energy uncertainty every 50 steps, then checks that the
-NVE part of the run conserves the total energy (exit status 1 if the drift is over the bound).
+NVE part of the run conserves the total energy and that the calculator's energy and forces for
+the final structure equal the Python API's (client.predict, 1e-10 relative); exit status 1 if not.
 """
 import argparse
 import sys
@@ -48,6 +49,15 @@ def main() -> int:
     verlet.attach(lambda: totals.append(atoms.get_potential_energy() + atoms.get_kinetic_energy()), interval=1)
     verlet.attach(lambda: report(verlet, "NVE"), interval=50)
     verlet.run(args.steps)
+
+    # The calculator's answer for the final structure must be the Python API's (Predict).
+    import hamd
+    with hamd.connect() as client:
+        reference = client.predict(atoms, model=args.model, outputs=("energy", "forces"))
+    e, f = atoms.get_potential_energy(), atoms.get_forces()
+    agree = abs(e - reference["energy"]) <= 1e-10 * abs(reference["energy"]) and \
+        np.abs(f - reference["forces"]).max() <= 1e-10 * np.abs(reference["forces"]).max()
+    print(f"final structure: calculator and client.predict agree: {agree}")
     atoms.calc.close()
 
     totals = np.array(totals)
@@ -57,7 +67,7 @@ def main() -> int:
     # generous bound at 0.5 fs for the fastest (C-H, ~11 fs period) vibrations.
     bound = 0.02 * 1.5 * len(atoms) * units.kB * 300
     print(f"NVE: total energy spread {1000 * np.ptp(totals):.2f} meV, drift {1000 * drift:.2f} meV (bound {1000 * bound:.1f} meV)")
-    return 0 if drift <= bound else 1
+    return 0 if drift <= bound and agree else 1
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ def test_ase_example_runs_and_conserves_energy(daemon_address):
     assert run.returncode == 0, run.stdout + run.stderr
     lines = run.stdout.splitlines()
     assert sum(line.startswith("NVT step") for line in lines) == 3 and sum(line.startswith("NVE step") for line in lines) == 3
-    assert "drift" in lines[-1]
+    assert "drift" in lines[-1] and "agree: True" in run.stdout
     # the uncertainty is reported and finite, in meV
     sigmas = [float(line.split("sigma(E)")[1].split()[0]) for line in lines if "sigma(E)" in line]
     assert all(0.0 < s < 1000.0 for s in sigmas), sigmas
