@@ -154,6 +154,36 @@ def test_periodic_box_energy_forces_and_pressure_equal_predict(daemon_address, c
     assert difference <= tolerance
 
 
+def test_periodic_water_energy_forces_and_pressure_equal_predict(daemon_address, client, tmp_path):
+    """Periodic water (27 molecules, 1 g/cm3, a 9.3 A cell shorter than twice the cutoff):
+    energy, forces and pressure from LAMMPS through KIM against Predict's energy, forces and
+    stress for the same periodic structure (the default model knows H and O; water is outside
+    its training data, which does not matter for agreement)."""
+    rng = np.random.default_rng(11)
+    box = (27 * 18.015 / 0.6022) ** (1 / 3)  # 27 molecules at 1 g/cm3: 9.32 A
+    grid = (np.stack(np.meshgrid(*[np.arange(3)] * 3, indexing="ij"), -1).reshape(-1, 3) + 0.5) * box / 3
+    numbers, positions = [], []
+    for centre in grid + rng.normal(0, 0.1, grid.shape):
+        q, _ = np.linalg.qr(rng.normal(size=(3, 3)))  # a random orientation
+        for z, x in ((8, [0, 0, 0.117]), (1, [0, 0.757, -0.467]), (1, [0, -0.757, -0.467])):
+            numbers.append(z)
+            positions.append(centre + q @ np.array(x))
+    numbers, positions = np.array(numbers), np.array(positions) % box
+    energy, positions, forces, pressure, _ = run_lammps(tmp_path, daemon_address, numbers, positions, box, True)
+    want = client.predict((numbers, positions, np.eye(3) * box, [True] * 3), outputs=("energy", "forces", "stress"))
+    scale_e, scale_f = abs(want["energy"]), np.abs(want["forces"]).max()
+    assert abs(energy - want["energy"]) <= 1e-12 * scale_e, (energy, want["energy"])
+    assert np.abs(forces - want["forces"]).max() <= 1e-10 * scale_f, np.abs(forces - want["forces"]).max()
+    # Pressure (virial part) = -stress, in bar. Both are sums of the same pair terms, LAMMPS' over
+    # atoms and ghosts (r (x) f), hamd's over pairs (r_ij (x) dE/dr_ij): ~1e3 eps relative of the
+    # largest term, taken as 1e-10 of the largest stress component.
+    want_pressure = -np.asarray(want["stress"]).reshape(3, 3) * NKTV2P
+    difference = np.abs(pressure - want_pressure).max()
+    print(f"LAMMPS/KIM periodic water (81 atoms, L = {box:.2f} A): E = {energy:.8f} vs {want['energy']:.8f} eV; "
+          f"max |dF| {np.abs(forces - want['forces']).max():.2e} eV/A; pressure max difference {difference:.3g} bar")
+    assert difference <= 1e-10 * np.abs(want_pressure).max() + 1e-6, difference
+
+
 def test_nve_run_conserves_energy(daemon_address, tmp_path):
     """One ethanol centred on a corner of a 12 A periodic box, so that LAMMPS wraps it: each atom
     sees most of the molecule as ghosts, and without correct ghost forces nothing would hold
