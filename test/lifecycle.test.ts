@@ -209,6 +209,29 @@ t.test('connections that never speak HTTP/2 are closed after --connection-idle-t
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+t.test('back-pressure: compute requests over --max-queued are refused RESOURCE_EXHAUSTED with a retry hint', async (t) => {
+  const dir = tempDir();
+  const daemon = await spawnDaemon(`unix:${path.join(dir, 'hamd.sock')}`, ['--threads', '1', '--max-queued', '2', '--no-models']);
+  const client = await HamdClient.connect(daemon.address);
+  const [structures, options] = slowRequest();
+  const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => client.computeDescriptors(structures, options)));
+  const ok = outcomes.filter((o) => o.status === 'fulfilled').length;
+  const refused = outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason as grpc.ServiceError);
+  t.ok(ok >= 2 && ok + refused.length === 8, `${ok} served, ${refused.length} refused`);
+  t.ok(refused.length >= 1, 'requests beyond the two places are refused, not queued without bound');
+  for (const error of refused) {
+    if (error.code !== grpc.status.RESOURCE_EXHAUSTED || !/busy: 2 requests.*--max-queued 2.*retry in about \d+ ms/.test(error.details)
+      || !(Number(error.metadata?.get('grpc-retry-pushback-ms')[0]) > 0)) {
+      t.fail(`a refusal without code, message or hint: ${error.code} ${error.details}`);
+    }
+  }
+  t.pass('each refusal: RESOURCE_EXHAUSTED, why, and grpc-retry-pushback-ms');
+  t.ok((await client.computeDescriptors(structures, options)).blocks.length > 0, 'once the queue drained, a request is served');
+  client.close();
+  await daemon.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 t.test('`hamd serve` usage errors exit 2 without starting', async (t) => {
   const bad = await runCliAsync(['serve', '--threads', 'many']);
   t.equal(bad.code, 2);

@@ -221,7 +221,9 @@ export class HamdClient {
     // The daemon's default species are those present in the request: fixed here for all batches.
     const species = options.species?.length ? options.species
       : [...new Set(structures.flatMap((s) => Array.from(s.atomicNumbers)))].sort((a, b) => a - b);
-    const tooLarge = (error: unknown) => (error as { code?: number }).code === grpc.status.RESOURCE_EXHAUSTED;
+    // Too large for one call (not a busy daemon's refusal, "busy: ...", which is retried as is).
+    const tooLarge = (error: unknown) => (error as { code?: number }).code === grpc.status.RESOURCE_EXHAUSTED
+      && !String((error as { details?: string }).details ?? '').startsWith('busy:');
     const parts = await runBatches(batches, (start, stop) => this.computeDescriptors(structures.slice(start, stop), { ...options, species }), tooLarge, progress);
     return parts.length === 1 ? parts[0].answer : mergeDescriptorResults(parts);
   }

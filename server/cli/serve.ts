@@ -26,6 +26,8 @@ export const serveUsage = `hamd serve [options]
   --max-output-bytes B     computed results (and Predict working matrices) per request (default 448MiB)
   --max-sessions N         simulation sessions open at once (default ${defaultLimits.maxSessions})
   --session-idle-timeout S seconds a session may go without a message (default ${defaultLimits.sessionIdleTimeoutS})
+  --max-queued N            compute requests waiting or running at once; more are refused
+                           RESOURCE_EXHAUSTED with a retry hint (default ${defaultLimits.maxQueuedRequests})
   --session-socket PATH     the framed session transport for simulations on this host (docs/sessions.md),
                            or none (default: <listen path>.sessions for a Unix listen address, else none)
   --token-file FILE         a TCP daemon's token, created 0600 when missing; clients send it
@@ -42,7 +44,7 @@ ${modelOptionsUsage}`;
 export async function serve(argv: string[]): Promise<number> {
   const { rest, options: modelOptions } = extractModelOptions(argv);
   const args = parseArgs(rest, {
-    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'max-sessions', 'session-idle-timeout', 'session-socket', 'token-file', 'metrics-listen', 'connection-idle-timeout', 'shutdown-timeout', 'pid-file', 'idle-exit'],
+    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'max-sessions', 'session-idle-timeout', 'max-queued', 'session-socket', 'token-file', 'metrics-listen', 'connection-idle-timeout', 'shutdown-timeout', 'pid-file', 'idle-exit'],
     flags: ['allow-remote', 'help'],
     aliases: { '-h': 'help' },
   });
@@ -64,10 +66,12 @@ export async function serve(argv: string[]): Promise<number> {
     maxSessions: numberOption(args, 'max-sessions', true) ?? defaultLimits.maxSessions,
     sessionIdleTimeoutS: numberOption(args, 'session-idle-timeout', false) ?? defaultLimits.sessionIdleTimeoutS,
     connectionIdleTimeoutS: numberOption(args, 'connection-idle-timeout', false) ?? defaultLimits.connectionIdleTimeoutS,
+    maxQueuedRequests: numberOption(args, 'max-queued', true) ?? defaultLimits.maxQueuedRequests,
   };
   if (limits.maxSessions < 1) throw new UsageError('--max-sessions must be >= 1');
   if (!(limits.sessionIdleTimeoutS > 0)) throw new UsageError('--session-idle-timeout must be > 0 seconds');
   if (!(limits.connectionIdleTimeoutS > 0)) throw new UsageError('--connection-idle-timeout must be > 0 seconds');
+  if (!(limits.maxQueuedRequests >= 1)) throw new UsageError('--max-queued must be at least 1');
   const shutdownTimeoutMs = 1000 * (numberOption(args, 'shutdown-timeout', false) ?? 30);
   const idleExitS = numberOption(args, 'idle-exit', false);
   if (idleExitS !== undefined && !(idleExitS > 0)) throw new UsageError('--idle-exit must be a number of seconds > 0');

@@ -17,6 +17,7 @@ import { sessionHandler } from './session';
 import { startMetricsServer } from './metrics';
 import { listenSessionSocket, type SessionSocket } from './session-socket';
 import { SessionTable } from './session-table';
+import { Admission } from './unary';
 import { DaemonStatistics } from './statistics';
 import { claimSocketPath, removeIfSame } from './socket';
 
@@ -100,7 +101,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     logger.info(created ? 'token-created' : 'token-loaded', { path: tokenFile });
   }
   let sessionSocket: SessionSocket | undefined;
-  server.addService(service, hamdHandlers({ ...options, sessions, activity, statistics, authorize, sessionSocket: () => sessionSocket?.address ?? '' }));
+  const admission = new Admission(options.limits.maxQueuedRequests);
+  server.addService(service, hamdHandlers({
+    ...options, sessions, activity, statistics, authorize, admission, computeThreads: options.engine.threads(),
+    sessionSocket: () => sessionSocket?.address ?? '',
+  }));
   const health = new HealthImplementation({ '': 'SERVING', [HAMD_SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
 

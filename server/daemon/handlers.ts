@@ -68,6 +68,7 @@ export function hamdHandlers(options: HandlerOptions): HamdHandlers {
     }),
 
     ComputeDescriptors: unaryHandler(options, 'ComputeDescriptors', {
+      computes: true,
       describe: (request) => ({ kind: request.kind }),
       check: (request) => checkDescriptorRequest(request, limits, options.descriptorKinds),
       run: (request, call) => engine.computeDescriptors(request, call.cancelToken()),
@@ -98,6 +99,7 @@ export function hamdHandlers(options: HandlerOptions): HamdHandlers {
     }),
 
     Predict: unaryHandler(options, 'Predict', {
+      computes: true,
       describe: (request) => ({ model: request.model ?? '' }),
       check: (request, call) => {
         const kind = requestedKind(request);

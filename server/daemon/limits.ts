@@ -12,6 +12,9 @@ export interface DaemonLimits {
   // speak HTTP/2 (or a client that went quiet) hold no file descriptor for ever. gRPC clients
   // reconnect on their next call.
   connectionIdleTimeoutS: number;
+  // Requests that compute (ComputeDescriptors, Predict) waiting or running at once; one more is
+  // refused RESOURCE_EXHAUSTED with a retry hint (back-pressure instead of an unbounded queue).
+  maxQueuedRequests: number;
 }
 
 const MiB = 1024 * 1024;
@@ -26,4 +29,5 @@ export const defaultLimits: DaemonLimits = {
   maxSessions: 256,
   sessionIdleTimeoutS: 600,
   connectionIdleTimeoutS: 300,
+  maxQueuedRequests: 256,
 };

@@ -54,6 +54,16 @@ export class DaemonStatistics {
     entry.atoms += call.atoms ?? 0;
   }
 
+  // Mean time from arrival to answer of `method`'s successful calls (over every model), ms;
+  // undefined before the first.
+  meanTotalMs(method: string): number | undefined {
+    let total = 0, count = 0;
+    for (const [key, e] of this.entries) {
+      if (key.startsWith(`${method}\u0000`)) { total += e.totalUs; count += e.success; }
+    }
+    return count > 0 ? total / count / 1000 : undefined;
+  }
+
   snapshot(openSessions: number): Statistics {
     const methods: MethodStatistics[] = [...this.entries.entries()]
       .map(([key, e]) => {

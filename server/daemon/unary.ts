@@ -33,6 +33,9 @@ export interface HandlerContext {
   statistics?: DaemonStatistics;
   // Checks a call's credentials (TCP daemons: ./auth.ts); absent: every caller is trusted.
   authorize?: Authorize;
+  // Places for compute requests (absent: no limit) and the pool's size, for the retry hint.
+  admission?: Admission;
+  computeThreads?: number;
 }
 
 // What the steps of one call share.
@@ -44,6 +47,27 @@ export interface CallState {
   readonly cancelled: boolean;
 }
 
+// Requests that compute, waiting or running now (back-pressure: limits.maxQueuedRequests).
+export class Admission {
+  private inFlight = 0;
+  constructor(private readonly limit: number) {}
+
+  // Takes a place, or throws RESOURCE_EXHAUSTED with a hint (ms) of when to retry: the mean time
+  // a request of this method has taken, times the queue's depth per compute thread.
+  enter(meanMs: number, threads: number): () => void {
+    if (this.inFlight >= this.limit) {
+      const retryMs = Math.max(10, Math.ceil(meanMs * (this.inFlight / Math.max(1, threads))));
+      const error = resourceExhausted(`busy: ${this.inFlight} requests are waiting or computing (hamd serve --max-queued ${this.limit}); retry in about ${retryMs} ms`);
+      throw Object.assign(error, { retryMs });
+    }
+    this.inFlight += 1;
+    let left = false;
+    return () => {
+      if (!left) { left = true; this.inFlight -= 1; }
+    };
+  }
+}
+
 export interface UnarySpec<M extends HamdMethod, Checked, Result> {
   // Log fields known from the raw request (before any check), e.g. the descriptor kind.
   describe?: (request: ReceivedRequestOf<M>) => Record<string, unknown>;
@@ -52,6 +76,8 @@ export interface UnarySpec<M extends HamdMethod, Checked, Result> {
   encode: (result: Result, checked: Checked, call: CallState) => ResponseOf<M>;
   // Log a success at debug level only (calls that monitoring polls).
   quiet?: boolean;
+  // Compute requests take a place in the daemon's admission (back-pressure) before `run`.
+  computes?: boolean;
 }
 
 function elapsedMs(start: bigint): number {
@@ -109,12 +135,16 @@ export function unaryHandler<M extends HamdMethod, Checked, Result>(
       get cancelled() { return call.cancelled; },
     };
     logger.debug('request-received', fields);
+    let leave: (() => void) | undefined;
     try {
       context.authorize?.(call.metadata);
       if (malformed !== undefined) throw invalidArgument(malformed);
       if (size) checkRequestSize(size, limits);
       const checked = spec.check(call.request, state);
       if (call.cancelled) throw cancelledByClient();
+      if (spec.computes && context.admission) {
+        leave = context.admission.enter(context.statistics?.meanTotalMs(method) ?? 100, context.computeThreads ?? 1);
+      }
       const result = await spec.run(checked, state);
       if (call.cancelled) throw cancelledByClient();
       const response = spec.encode(result, checked, state);
@@ -130,11 +160,20 @@ export function unaryHandler<M extends HamdMethod, Checked, Result>(
       // A cancelled call ends CANCELLED whatever the work ended with (but a bug stays INTERNAL).
       let failure = toStatusError(error);
       if (call.cancelled && failure.code !== grpc.status.CANCELLED && failure.code !== grpc.status.INTERNAL) failure = cancelledByClient();
-      callback({ code: failure.code, details: failure.message });
+      const retryMs = (error as { retryMs?: number } | null)?.retryMs;
+      if (retryMs !== undefined) {
+        // gRPC's retry pushback: clients with a retry policy wait this long before retrying.
+        const trailer = new grpc.Metadata();
+        trailer.set('grpc-retry-pushback-ms', String(retryMs));
+        callback({ code: failure.code, details: failure.message, metadata: trailer });
+      } else {
+        callback({ code: failure.code, details: failure.message });
+      }
       const level = failure.code === grpc.status.INTERNAL ? 'error' : 'info';
       logger.log(level, 'request', { ...fields, code: grpc.status[failure.code], message: failure.message, total_ms: elapsedMs(start) });
       context.statistics?.record({ method, model: typeof fields.model === 'string' ? fields.model : undefined, code: grpc.status[failure.code], totalUs: 1000 * elapsedMs(start) });
     } finally {
+      leave?.();
       end?.();
     }
   };

@@ -86,3 +86,34 @@ def test_batched_predict_equals_one_call(daemon_address, tight_address, molecule
     for a, b in zip(whole, split):
         assert a["energy"] == b["energy"]
         np.testing.assert_array_equal(a["forces"], b["forces"])
+
+
+def test_a_busy_daemon_is_waited_for_not_a_failure(tmp_path, molecules):
+    """--max-queued 1 and 6 threads asking at once: the refusals (RESOURCE_EXHAUSTED "busy",
+    with grpc-retry-pushback-ms) are retried by the client after the hint; every call succeeds."""
+    import threading
+    require_addon()
+    address = f"unix:{tmp_path / 'hamd.sock'}"
+    process, log = start_daemon(tmp_path, ["--listen", address, "--max-queued", "1", "--threads", "1"])
+    try:
+        wait_until_serving(address, process, log)
+        results, errors = [], []
+
+        def ask():
+            try:
+                with hamd.connect(address) as client:
+                    results.append(client.descriptors(molecules, gradients="positions", cutoff=4.0, max_radial=4, max_angular=3))
+            except Exception as error:  # noqa: BLE001 - collected for the assertion
+                errors.append(error)
+        threads = [threading.Thread(target=ask) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == [] and len(results) == 6
+        log_text = log.read_text()
+        assert '"code":"RESOURCE_EXHAUSTED"' in log_text and "busy:" in log_text, "the daemon did refuse some"
+        for r in results[1:]:
+            np.testing.assert_array_equal(r["values"], results[0]["values"])
+    finally:
+        stop_daemon(process)

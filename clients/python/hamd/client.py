@@ -1,5 +1,6 @@
 """The hamd gRPC client."""
 import os
+import time
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import grpc
@@ -102,8 +103,24 @@ def grpc_target(address: str) -> str:
 
 
 def _too_large(error: Exception) -> bool:
-    """A refusal that a smaller batch may pass: RESOURCE_EXHAUSTED (size of results, atoms)."""
-    return isinstance(error, HamdError) and error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+    """A refusal that a smaller batch may pass: RESOURCE_EXHAUSTED for the size of the results or
+    the atoms (not a busy daemon's, which _call retries)."""
+    return isinstance(error, HamdError) and error.code == grpc.StatusCode.RESOURCE_EXHAUSTED \
+        and not str(error).startswith("busy:")
+
+
+def _busy_retry_seconds(error: grpc.RpcError) -> Optional[float]:
+    """Seconds to wait before retrying a busy daemon's refusal (its grpc-retry-pushback-ms,
+    capped at 2 s), or None for any other error."""
+    if not callable(getattr(error, "code", None)) or error.code() != grpc.StatusCode.RESOURCE_EXHAUSTED:
+        return None
+    if not (error.details() or "").startswith("busy:"):
+        return None
+    hint = dict(error.trailing_metadata() or ()).get("grpc-retry-pushback-ms") if callable(getattr(error, "trailing_metadata", None)) else None
+    try:
+        return min(2.0, max(0.01, float(hint) / 1000.0)) if hint is not None else 0.1
+    except ValueError:
+        return 0.1
 
 
 def _hypers_message(hypers: Dict[str, Any]) -> hamd_pb2.Hypers:
@@ -158,10 +175,18 @@ class Client:
         self._channel.close()
 
     def _call(self, method: Any, request: Any, timeout: Optional[float]) -> Any:
-        try:
-            return method(request, timeout=self.timeout if timeout is None else timeout)
-        except grpc.RpcError as error:
-            raise from_rpc_error(error) from None
+        """One call; a busy daemon's refusal (RESOURCE_EXHAUSTED "busy: ...", with its
+        grpc-retry-pushback-ms hint) is retried after the hint until the call's timeout."""
+        limit = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        while True:
+            try:
+                return method(request, timeout=max(0.001, deadline - time.monotonic()))
+            except grpc.RpcError as error:
+                wait = _busy_retry_seconds(error)
+                if wait is None or time.monotonic() + wait >= deadline:
+                    raise from_rpc_error(error) from None
+                time.sleep(wait)
 
     def info(self, timeout: Optional[float] = None) -> Dict[str, Any]:
         """Server version, capabilities, threads and limits, as a dict."""
