@@ -120,8 +120,18 @@ t.test('TCP: loopback when asked, token required; other addresses only with --al
   const client = await HamdClient.connect(daemon.address);
   t.equal((await client.info()).api_version, 'hamd.v1', 'a client with the token is served');
 
-  // Another local user without the token: a raw client with no metadata, then a wrong token.
-  const raw = new grpc.Client(daemon.address, grpc.credentials.createInsecure());
+  // TLS with a certificate made once beside the token (key 0600); plaintext is not served.
+  const certFile = path.join(path.dirname(tokenFile), 'cert.pem');
+  t.equal(fs.statSync(path.join(path.dirname(tokenFile), 'key.pem')).mode & 0o777, 0o600, 'TLS key created 0600');
+  const plain = new grpc.Client(daemon.address, grpc.credentials.createInsecure());
+  const plaintext = await new Promise<grpc.ServiceError | null>((resolve) => {
+    plain.makeUnaryRequest('/hamd.v1.Hamd/GetServerInfo', (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), new grpc.Metadata(), { deadline: Date.now() + 3000 }, (error) => resolve(error));
+  });
+  t.ok(plaintext !== null && plaintext.code !== grpc.status.OK, `a plaintext client is not served (${plaintext?.code})`);
+  plain.close();
+
+  // Another local user without the token (but with the certificate): no metadata, then a wrong token.
+  const raw = new grpc.Client(daemon.address, grpc.credentials.createSsl(fs.readFileSync(certFile)));
   const call = (metadata: grpc.Metadata) => new Promise<grpc.ServiceError | null>((resolve) => {
     raw.makeUnaryRequest('/hamd.v1.Hamd/ListModels', (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), metadata, {}, (error) => resolve(error));
   });

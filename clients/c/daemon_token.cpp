@@ -21,15 +21,31 @@ std::string token_file() {
     return std::string(home ? home : "") + "/.config/hamd/token";
 }
 
-}  // namespace
-
-std::string daemon_token() {
-    if (const char* token = std::getenv("HAMD_TOKEN"); token && *token) return trimmed(token);
-    std::ifstream in(token_file());
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
     if (!in) return "";
     std::stringstream text;
     text << in.rdbuf();
-    return trimmed(text.str());
+    return text.str();
+}
+
+}  // namespace
+
+std::string daemon_certificate(std::string* path) {
+    std::string file;
+    if (const char* given = std::getenv("HAMD_TLS_CERT"); given && *given) {
+        file = given;
+    } else {
+        file = token_file();
+        file = file.substr(0, file.find_last_of('/') + 1) + "cert.pem";
+    }
+    if (path) *path = file;
+    return read_file(file);
+}
+
+std::string daemon_token() {
+    if (const char* token = std::getenv("HAMD_TOKEN"); token && *token) return trimmed(token);
+    return trimmed(read_file(token_file()));
 }
 
 }  // namespace hamd_c

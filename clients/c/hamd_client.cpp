@@ -245,9 +245,23 @@ std::unique_ptr<hamd_client> healthy(const std::string &address, double timeout_
   grpc::ChannelArguments arguments;
   arguments.SetMaxReceiveMessageSize(-1);
   arguments.SetMaxSendMessageSize(-1);
-  client->channel = grpc::CreateCustomChannel(grpc_target(address), grpc::InsecureChannelCredentials(), arguments);
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  if (grpc_target(address).rfind("unix:", 0) != 0) {
+    // A TCP daemon speaks TLS and asks for its token (docs/cli.md, "Token and TLS (TCP)").
+    std::string where;
+    grpc::SslCredentialsOptions tls;
+    tls.pem_root_certs = hamd_c::daemon_certificate(&where);
+    if (tls.pem_root_certs.empty()) {
+      *code = HAMD_UNAVAILABLE;
+      fail(*code, address + " is a TCP daemon, which speaks TLS: its certificate is not at " + where +
+                      " (set HAMD_TLS_CERT to a copy of the daemon's cert.pem)");
+      return nullptr;
+    }
+    credentials = grpc::SslCredentials(tls);
+    client->token = hamd_c::daemon_token();
+  }
+  client->channel = grpc::CreateCustomChannel(grpc_target(address), credentials, arguments);
   client->stub = pb::Hamd::NewStub(client->channel);
-  if (grpc_target(address).rfind("unix:", 0) != 0) client->token = hamd_c::daemon_token();
   grpc::ClientContext context;
   client->authorize(context);
   context.set_deadline(std::chrono::system_clock::now() +

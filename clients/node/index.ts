@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { decodeFloat64, decodeInt32, float64Array } from '../../server/wire/arrays';
-import { defaultAddress, defaultTokenFile, parseAddress, TOKEN_METADATA_KEY } from '../../server/wire/address';
+import { defaultAddress, defaultTlsCertFile, defaultTokenFile, parseAddress, TOKEN_METADATA_KEY } from '../../server/wire/address';
 import { hamdClientConstructor } from '../../server/wire/proto';
 import type {
   ComputeDescriptorsRequest, ComputeDescriptorsResponse__Output, HamdClient as HamdStub, HamdMethod, Labels__Output,
@@ -112,6 +112,18 @@ export interface ConnectOptions {
   timeoutMs?: number; // how long to wait for the daemon to accept the connection [5000]
 }
 
+function tlsCredentials(target: string): grpc.ChannelCredentials {
+  const file = defaultTlsCertFile();
+  let pem: Buffer;
+  try {
+    pem = fs.readFileSync(file);
+  } catch {
+    throw Object.assign(new Error(`${target} is a TCP daemon, which speaks TLS: its certificate is not at ${file} `
+      + '(set HAMD_TLS_CERT to a copy of the daemon\'s cert.pem)'), { code: grpc.status.UNAVAILABLE });
+  }
+  return grpc.credentials.createSsl(pem);
+}
+
 // $HAMD_TOKEN, else the token file (server/wire/address.ts defaultTokenFile) when readable.
 function daemonToken(): string | undefined {
   if (process.env.HAMD_TOKEN) return process.env.HAMD_TOKEN.trim();
@@ -149,7 +161,9 @@ export class HamdClient {
     if (parsed.kind === 'unix' && !fs.existsSync(parsed.path)) {
       throw Object.assign(new Error(`no hamd daemon at ${target}: ${parsed.path} does not exist`), { code: grpc.status.UNAVAILABLE });
     }
-    const credentials = grpc.credentials.createInsecure();
+    // TCP daemons speak TLS (server/daemon/tls.ts): trust their certificate ($HAMD_TLS_CERT, else
+    // the one beside the token file); a Unix socket needs none.
+    const credentials = parsed.kind === 'tcp' ? tlsCredentials(target) : grpc.credentials.createInsecure();
     const Hamd = hamdClientConstructor();
     const Health = grpc.makeClientConstructor(healthService as grpc.ServiceDefinition, 'grpc.health.v1.Health');
     // A TCP daemon asks for its token (server/daemon/auth.ts); a Unix socket needs none.

@@ -16,7 +16,7 @@ import { bytesOption, numberOption, parseArgs, UsageError } from './args';
 export const serveUsage = `hamd serve [options]
   --listen ADDR            unix:/path/to.sock or HOST:PORT (default: $HAMD_ADDRESS, else
                            $XDG_RUNTIME_DIR/hamd/hamd.sock, else /tmp/hamd-$UID/hamd.sock)
-  --allow-remote           allow a non-loopback TCP address (no authentication, no TLS)
+  --allow-remote           allow a non-loopback TCP address (TLS and the token, as on loopback)
   --threads N              native compute threads (default: one per core)
   --log-level L            debug | info | warn | error (default info); JSON lines on stderr
   --max-atoms N            atoms per request (default ${defaultLimits.maxAtomsPerRequest})
@@ -32,6 +32,8 @@ export const serveUsage = `hamd serve [options]
                            or none (default: <listen path>.sessions for a Unix listen address, else none)
   --token-file FILE         a TCP daemon's token, created 0600 when missing; clients send it
                            (default: $HAMD_TOKEN_FILE, else $XDG_CONFIG_HOME/hamd/token, else ~/.config/hamd/token)
+  --tls-cert FILE --tls-key FILE  a TCP daemon's TLS certificate and key (default: a self-signed
+                           pair made once with openssl beside the token file)
   --metrics-listen HOST:PORT  a Prometheus text endpoint, GET /metrics (loopback unless --allow-remote)
   --connection-idle-timeout S  seconds a connection with no call or stream open is kept,
                            also one that never speaks HTTP/2 (default ${defaultLimits.connectionIdleTimeoutS})
@@ -44,7 +46,7 @@ ${modelOptionsUsage}`;
 export async function serve(argv: string[]): Promise<number> {
   const { rest, options: modelOptions } = extractModelOptions(argv);
   const args = parseArgs(rest, {
-    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'max-sessions', 'session-idle-timeout', 'max-queued', 'session-socket', 'token-file', 'metrics-listen', 'connection-idle-timeout', 'shutdown-timeout', 'pid-file', 'idle-exit'],
+    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'max-sessions', 'session-idle-timeout', 'max-queued', 'session-socket', 'token-file', 'tls-cert', 'tls-key', 'metrics-listen', 'connection-idle-timeout', 'shutdown-timeout', 'pid-file', 'idle-exit'],
     flags: ['allow-remote', 'help'],
     aliases: { '-h': 'help' },
   });
@@ -95,6 +97,8 @@ export async function serve(argv: string[]): Promise<number> {
       sessionSocket: args.options.get('session-socket'),
       tokenFile: args.options.get('token-file'),
       metricsListen: args.options.get('metrics-listen'),
+      tlsCert: args.options.get('tls-cert'),
+      tlsKey: args.options.get('tls-key'),
       createCancelToken: () => addon.createCancelToken(), addonBuild: addon.buildInfo(), models,
       descriptorKinds: addon.descriptorKinds().map((kind) => kind.name),
     });

@@ -12,6 +12,7 @@ import { withTolerantDeserializers } from '../wire/malformed';
 import { HAMD_SERVICE_NAME, hamdServiceDefinition } from '../wire/proto';
 import { Activity } from './activity';
 import { loadOrCreateToken, tokenAuthorizer, type Authorize } from './auth';
+import { tlsCredentials, tlsFiles } from './tls';
 import { hamdHandlers, type HandlerOptions } from './handlers';
 import { sessionHandler } from './session';
 import { startMetricsServer } from './metrics';
@@ -31,6 +32,9 @@ export interface DaemonOptions extends Omit<HandlerOptions, 'sessions' | 'sessio
   tokenFile?: string;
   // HOST:PORT of a Prometheus text endpoint (./metrics.ts); absent: none.
   metricsListen?: string;
+  // A TCP daemon's certificate and key (./tls.ts); absent: made once beside the token.
+  tlsCert?: string;
+  tlsKey?: string;
   allowRemote: boolean;
   shutdownTimeoutMs: number;
 }
@@ -41,9 +45,9 @@ export interface Daemon {
   shutdown(): Promise<void>;  // idempotent
 }
 
-function bind(server: grpc.Server, address: string): Promise<number> {
+function bind(server: grpc.Server, address: string, credentials = grpc.ServerCredentials.createInsecure()): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port)));
+    server.bindAsync(address, credentials, (error, port) => (error ? reject(error) : resolve(port)));
   });
 }
 
@@ -74,7 +78,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { logger } = options;
   const listen = parseAddress(options.listen);
   if (listen.kind === 'tcp' && !listen.loopback && !options.allowRemote) {
-    throw new Error(`refusing to listen on ${listen.grpc}: not a loopback address (pass --allow-remote to serve other machines: token-checked but unencrypted)`);
+    throw new Error(`refusing to listen on ${listen.grpc}: not a loopback address (pass --allow-remote to serve other machines (TLS and token))`);
   }
 
   const server = new grpc.Server({
@@ -115,7 +119,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     socketFile = await bindSocket(server, listen, logger);
     address = listen.grpc;
   } else {
-    const port = await bind(server, listen.grpc);
+    // TCP: TLS (./tls.ts) and the token (./auth.ts); a Unix socket's mode is its protection.
+    const tokenFile = options.tokenFile ?? defaultTokenFile();
+    const files = tlsFiles({ cert: options.tlsCert, key: options.tlsKey }, path.dirname(tokenFile));
+    if (files.created) logger.info('tls-certificate-created', { cert: files.cert, key: files.key });
+    const port = await bind(server, listen.grpc, tlsCredentials(files));
     address = listen.host.includes(':') ? `[${listen.host}]:${port}` : `${listen.host}:${port}`;
   }
   const sessionPath = sessionSocketPath(options.sessionSocket, listen);

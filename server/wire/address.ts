@@ -34,6 +34,13 @@ export function defaultTokenFile(env: NodeJS.ProcessEnv = process.env): string {
 
 export const TOKEN_METADATA_KEY = 'authorization';
 
+// The certificate a client trusts for a TCP daemon (TLS): $HAMD_TLS_CERT, else cert.pem beside
+// the token file, where a daemon that made its own certificate keeps it.
+export function defaultTlsCertFile(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.HAMD_TLS_CERT && env.HAMD_TLS_CERT.length > 0) return env.HAMD_TLS_CERT;
+  return path.join(path.dirname(defaultTokenFile(env)), 'cert.pem');
+}
+
 export type ListenAddress =
   | { kind: 'unix'; path: string; grpc: string }
   | { kind: 'tcp'; host: string; port: number; grpc: string; loopback: boolean };

@@ -460,8 +460,10 @@ def test_c_client_hamd_command_is_split_as_a_shell_would(tmp_path):
 
 
 def test_c_client_sends_a_tcp_daemons_token(tmp_path, monkeypatch):
-    """A TCP daemon requires its token (docs/cli.md, "Token (TCP)"): the C client reads it from
-    $HAMD_TOKEN_FILE (or $HAMD_TOKEN) and gets the same answers; without it, UNAUTHENTICATED (16)."""
+    """A TCP daemon speaks TLS and requires its token (docs/cli.md, "Token and TLS (TCP)"): the C
+    client trusts the daemon's cert.pem beside the token file (or $HAMD_TLS_CERT), sends the token
+    ($HAMD_TOKEN_FILE or $HAMD_TOKEN) and gets the answers; without the token, UNAUTHENTICATED
+    (16); without the certificate, UNAVAILABLE (14) saying where it looked."""
     import socket
     from conftest import start_daemon, stop_daemon, wait_until_serving
     program = built("hamd_c_client_test")
@@ -482,11 +484,15 @@ def test_c_client_sends_a_tcp_daemons_token(tmp_path, monkeypatch):
                              capture_output=True, text=True, timeout=120, env=env)
         assert run.returncode == 0, run.stdout + run.stderr
         assert transport_of(run.stdout) == "grpc" and run.stdout.count("energy ") == len(frames)
-        env = dict(os.environ, HAMD_TOKEN_FILE=str(tmp_path / "none"))
+        env = dict(os.environ, HAMD_TOKEN_FILE=str(tmp_path / "none"), HAMD_TLS_CERT=str(token_file.parent / "cert.pem"))
         env.pop("HAMD_TOKEN", None)
         refused = subprocess.run([str(program), "connect", address], capture_output=True, text=True, timeout=60, env=env)
         result = parse(refused.stdout)
         assert result.get("code") == "16", refused.stdout + refused.stderr
         assert "requires its token" in result.get("message", "")
+        env = dict(os.environ, HAMD_TLS_CERT=str(tmp_path / "no-cert.pem"), HAMD_TOKEN_FILE=str(token_file))
+        untrusted = subprocess.run([str(program), "connect", address], capture_output=True, text=True, timeout=60, env=env)
+        result = parse(untrusted.stdout)
+        assert result.get("code") == "14" and "speaks TLS" in result.get("message", ""), untrusted.stdout
     finally:
         stop_daemon(process)

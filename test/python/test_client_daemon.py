@@ -155,6 +155,9 @@ def test_tcp_loopback_with_its_token(tmp_path, monkeypatch):
     try:
         wait_until_serving(f"127.0.0.1:{port}", process, log)
         assert token_file.stat().st_mode & 0o777 == 0o600
+        # TLS: the daemon's own certificate beside the token (key 0600); clients trust it
+        assert (token_file.parent / "key.pem").stat().st_mode & 0o777 == 0o600
+        monkeypatch.setenv("HAMD_TLS_CERT", str(token_file.parent / "cert.pem"))
         with hamd.connect(f"127.0.0.1:{port}") as client:
             assert client.descriptors(molecule(), **HYPERS)["values"].shape[0] == 9
             with client.session((["O", "H", "H"], [[0, 0, 0.12], [0, 0.75, -0.46], [0, -0.77, -0.47]]),

@@ -7,7 +7,7 @@ import grpc
 
 from ._proto import hamd_pb2, hamd_pb2_grpc
 from .batching import merge_descriptor_responses, plan_batches, run_batches
-from .errors import HamdError, InvalidArgument, from_rpc_error
+from .errors import HamdError, InvalidArgument, Unavailable, from_rpc_error
 from .predict import DEFAULT_OUTPUTS, is_single_structure, model_info, predict_request, structure_result
 from .results import response_to_dict
 from .structures import as_structure_list, structure_to_proto
@@ -43,6 +43,24 @@ def default_token_file() -> str:
     if not config or not os.path.isabs(config):
         config = os.path.join(os.path.expanduser("~"), ".config")
     return os.path.join(config, "hamd", "token")
+
+
+def default_tls_cert_file() -> str:
+    """The certificate a client trusts for a TCP daemon: $HAMD_TLS_CERT, else cert.pem beside the
+    token file (where a daemon that made its own certificate keeps it)."""
+    if os.environ.get("HAMD_TLS_CERT"):
+        return os.environ["HAMD_TLS_CERT"]
+    return os.path.join(os.path.dirname(default_token_file()), "cert.pem")
+
+
+def _tls_credentials(address: str) -> grpc.ChannelCredentials:
+    path = default_tls_cert_file()
+    try:
+        with open(path, "rb") as f:
+            return grpc.ssl_channel_credentials(root_certificates=f.read())
+    except OSError:
+        raise Unavailable(f"{address} is a TCP daemon, which speaks TLS: its certificate is not at {path} "
+                          f"(set HAMD_TLS_CERT to a copy of the daemon's cert.pem)", grpc.StatusCode.UNAVAILABLE) from None
 
 
 def daemon_token() -> Optional[str]:
@@ -153,7 +171,11 @@ class Client:
         channel_options = [("grpc.max_receive_message_length", -1),
                            ("grpc.max_send_message_length", -1)]
         channel_options += list(options or [])
-        self._channel = grpc.insecure_channel(grpc_target(self.address), options=channel_options)
+        if self.is_unix_socket:
+            self._channel = grpc.insecure_channel(grpc_target(self.address), options=channel_options)
+        else:  # TCP daemons speak TLS (docs/cli.md, "Token and TLS (TCP)")
+            self._channel = grpc.secure_channel(grpc_target(self.address), _tls_credentials(self.address),
+                                                options=channel_options)
         channel = self._channel
         if not self.is_unix_socket:  # a TCP daemon asks for its token (docs/cli.md, "Security")
             token = daemon_token()
