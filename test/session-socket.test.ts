@@ -11,7 +11,7 @@ import * as protobuf from 'protobufjs';
 import t from 'tap';
 import { HamdClient } from '../clients/node';
 import { hamdProtoFile, protoRoot } from '../server/base/paths';
-import { spawnDaemon, tempDir, type DaemonProcess } from './helpers/daemon';
+import { spawnDaemon, tempDir, until, type DaemonProcess } from './helpers/daemon';
 import { numpy, trainTinyModel } from './helpers/energy-model';
 
 const root = new protobuf.Root();
@@ -77,15 +77,6 @@ class FramedClient {
   destroy(): void {
     this.socket.destroy();
   }
-}
-
-async function until(predicate: () => Promise<boolean>, timeoutMs = 10000): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await predicate()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return predicate();
 }
 
 t.test('the framed session socket', { skip: numpy ? false : 'python3 with numpy is needed to write the dataset' }, async (t) => {

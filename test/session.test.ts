@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { status } from '@grpc/grpc-js';
 import t from 'tap';
 import { HamdClient, SessionStepError, type HamdSession, type StructureInput } from '../clients/node';
-import { spawnDaemon, tempDir, type DaemonProcess } from './helpers/daemon';
+import { spawnDaemon, tempDir, until, type DaemonProcess } from './helpers/daemon';
 import { numpy, trainTinyModel } from './helpers/energy-model';
 
 const WATER = [0, 0, 0.12, 0, 0.75, -0.46, 0, -0.77, -0.47];
@@ -37,15 +37,6 @@ async function rpcError(promise: Promise<unknown>): Promise<{ code?: number; det
 
 async function openSessions(client: HamdClient): Promise<number> {
   return (await client.info()).open_sessions ?? -1;
-}
-
-async function until(predicate: () => Promise<boolean>, timeoutMs = 10000): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await predicate()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return predicate();
 }
 
 function rssKiB(pid: number): number {

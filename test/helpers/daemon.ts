@@ -101,3 +101,13 @@ export function realAddon(): NativeAddon {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(path.join(packageRoot, 'build', 'addon', 'Release', 'hamd.node')) as NativeAddon;
 }
+
+// Polls `predicate` every 50 ms until it holds or `timeoutMs` passes; its last answer.
+export async function until(predicate: () => Promise<boolean>, timeoutMs = 10000): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await predicate()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return predicate();
+}
