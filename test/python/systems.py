@@ -24,3 +24,16 @@ def periodic_cell():
     cell = np.array([[3.9, 0.0, 0.0], [0.7, 3.6, 0.0], [0.4, -0.5, 3.8]])
     fractional = np.array([[0.05, 0.10, 0.02], [0.40, 0.55, 0.35], [0.70, 0.20, 0.80]])
     return [8, 6, 8], fractional @ cell, cell, [True, True, True]
+
+
+def ethanol_atoms():
+    """ase.Atoms of ethanol: the frame of examples/ase/ethanol.xyz (data/ethanol-500K.npz frame 0)."""
+    from pathlib import Path
+    import ase.io
+    return ase.io.read(Path(__file__).resolve().parents[2] / "examples" / "ase" / "ethanol.xyz")
+
+
+def jittered(atoms, n, seed, sigma=0.02):
+    """n copies of the atoms' positions with Gaussian noise of `sigma` Angstrom (seeded)."""
+    rng = np.random.default_rng(seed)
+    return [atoms.positions + rng.normal(0, sigma, atoms.positions.shape) for _ in range(n)]

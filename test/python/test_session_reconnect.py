@@ -15,16 +15,16 @@ import hamd
 from conftest import ROOT, autostarted_daemon, require_addon, start_daemon, stop_daemon, wait_until_serving
 
 ase_io = pytest.importorskip("ase.io", reason="ASE is not installed (pip install ase)")
+from systems import ethanol_atoms, jittered  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def ethanol():
-    return ase_io.read(ROOT / "examples" / "ase" / "ethanol.xyz")
+    return ethanol_atoms()
 
 
 def frames(atoms, n, seed=5):
-    rng = np.random.default_rng(seed)
-    return [atoms.positions + rng.normal(0, 0.02, atoms.positions.shape) for _ in range(n)]
+    return jittered(atoms, n, seed)
 
 
 @pytest.mark.parametrize("transport", ["socket", "grpc"])

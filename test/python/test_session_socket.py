@@ -11,16 +11,16 @@ from hamd.errors import HamdError
 
 ROOT = Path(__file__).resolve().parents[2]
 ase_io = pytest.importorskip("ase.io", reason="ASE is not installed (pip install ase)")
+from systems import ethanol_atoms, jittered  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def ethanol():
-    return ase_io.read(ROOT / "examples" / "ase" / "ethanol.xyz")
+    return ethanol_atoms()
 
 
 def walk(atoms, steps, seed=3):
-    rng = np.random.default_rng(seed)
-    return [atoms.positions + rng.normal(0, 0.02, atoms.positions.shape) for _ in range(steps)]
+    return jittered(atoms, steps, seed)
 
 
 def test_socket_and_grpc_sessions_agree_bitwise(daemon_address, ethanol):
