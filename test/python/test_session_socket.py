@@ -78,3 +78,25 @@ def test_statistics_count_the_steps_of_both_transports(daemon_address, ethanol):
                 for _ in range(4):
                     session.step(ethanol.positions)
         assert steps() - before == 8
+
+
+def test_an_unreachable_session_socket_falls_back_to_grpc_in_auto_mode(tmp_path, ethanol):
+    """The daemon advertises a session socket this client cannot reach (removed here; in practice a
+    container that sees another path): "auto" steps over gRPC, as the C client does; "socket"
+    raises UNAVAILABLE naming the path."""
+    import grpc
+    from conftest import require_addon, start_daemon, stop_daemon, wait_until_serving
+    require_addon()
+    address = f"unix:{tmp_path / 'hamd.sock'}"
+    process, log = start_daemon(tmp_path, ["--listen", address])
+    try:
+        wait_until_serving(address, process, log)
+        (tmp_path / "hamd.sock.sessions").unlink()
+        with hamd.connect(address) as client:
+            with client.session(ethanol) as session:
+                assert session.transport == "grpc" and np.isfinite(session.step(ethanol.positions)["energy"])
+            with pytest.raises(HamdError) as refused:
+                client.session(ethanol, transport="socket")
+            assert refused.value.code == grpc.StatusCode.UNAVAILABLE and "hamd.sock.sessions" in str(refused.value)
+    finally:
+        stop_daemon(process)

@@ -440,7 +440,16 @@ class Client:
 
         def connect() -> Any:
             path = self._session_socket(transport)
-            return _SocketExchange(path, timeout) if path else _GrpcExchange(self._stub, timeout)
+            if path:
+                try:
+                    return _SocketExchange(path, timeout)
+                except HamdError:
+                    # "auto" falls back on the stream when the advertised socket cannot be reached
+                    # (e.g. a client in a container that sees the daemon's socket under another
+                    # path), as the C client does; "socket" insists.
+                    if (transport or os.environ.get("HAMD_SESSION_TRANSPORT") or "auto") != "auto":
+                        raise
+            return _GrpcExchange(self._stub, timeout)
         try:
             return Session(connect, atoms, outputs, model, hamiltonian_model, units, order, charge, skin, contributing,
                            recover=self._recover_daemon, reconnect_timeout=reconnect_timeout)
