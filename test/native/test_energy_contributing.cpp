@@ -16,6 +16,7 @@
 #include "core/models/energy/energy_session.hpp"
 #include "core/systems/neighbors.hpp"
 #include "native/check.hpp"
+#include "native/energy_fixtures.hpp"
 
 using namespace hamd;
 
@@ -52,18 +53,8 @@ std::shared_ptr<EnergyModel> random_model(std::mt19937& rng, bool bispectrum) {
 }
 
 // Two distorted waters in a skewed cell about as long as the cutoff: every atom has images of
-// every other (and of itself) within the cutoff, several cells deep.
-System periodic_waters(std::mt19937& rng) {
-    std::uniform_real_distribution<double> u(-0.1, 0.1);
-    System s;
-    s.types = {8, 1, 1, 8, 1, 1};
-    s.positions = {0.0, 0.0, 0.117, 0.0, 0.757, -0.467, 0.0, -0.757, -0.467,
-                   1.9, 1.1, 1.6, 2.6, 1.2, 2.2, 1.7, 1.9, 1.2};
-    for (double& x : s.positions) x += u(rng);
-    s.cell = {3.6, 0.0, 0.0, 0.5, 3.4, 0.0, -0.3, 0.3, 3.7};
-    s.pbc = {true, true, true};
-    return s;
-}
+// every other (and of itself) within the cutoff, several cells deep (energy_fixtures.hpp).
+System periodic_waters(std::mt19937& rng) { return hamd_test::two_waters(rng, true); }
 
 // The cluster a KIM host hands over: the cell atoms first (contributing), then every image
 // (j, S != 0) that is within the cutoff of a cell atom (not contributing), as LAMMPS' ghosts.
