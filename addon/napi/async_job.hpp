@@ -1,14 +1,18 @@
 // The one job path of the addon. Every asynchronous call (computeDescriptors, predict,
-// trainHamiltonianModel, and next the MD session steps) is submitted here:
+// trainHamiltonianModel, trainEnergyModel, MD session steps) is submitted here:
 //  - `work` runs on the compute pool, with the job's cancel flag (set by a CancelToken when
 //    the gRPC call is cancelled or its deadline passes); a job cancelled while still queued
 //    does not start;
 //  - core exceptions become coded errors: InvalidArgument -> INVALID_ARGUMENT,
 //    ResourceExhausted and bad_alloc -> RESOURCE_EXHAUSTED, Cancelled -> CANCELLED, anything
 //    else INTERNAL (a bug);
-//  - on the event loop, `deliver` turns the result into a JS object, which gets the job's
+//  - back on the event loop (through the pool's one completion channel, compute_pool.hpp),
+//    `deliver` turns the result into a JS object, which gets the job's
 //    queueMicroseconds (waiting for a pool thread) and computeMicroseconds (running);
 //  - the returned promise settles with it, or rejects with the coded error.
+// A caller may let a job run inline, on the event loop's thread, when the pool is idle
+// (JobPlacement::inline_when_idle): the daemon asks for it for small MD steps of its only
+// session (server/daemon/session.ts), where the pool's hand-offs cost as much as the step.
 #pragma once
 #include <napi.h>
 
@@ -71,66 +75,96 @@ using JobWork = std::function<Result(hamd::ThreadPool& pool, const std::atomic<b
 template <class Result>
 using JobDelivery = std::function<Napi::Value(Napi::Env env, Result& result)>;
 
+namespace job_detail {
+
+// A job's work and its outcome: run once (on a pool thread, or inline), then settled on the
+// event loop into a JS value or a coded error.
 template <class Result>
-Napi::Promise submit_job(Napi::Env env, ComputePool& compute, const char* name, CancelFlag cancel, JobWork<Result> work,
-                         JobDelivery<Result> deliver) {
-    struct Job {
-        JobWork<Result> work;
-        JobDelivery<Result> deliver;
-        CancelFlag cancel;
-        Result result{};
-        const char* error_code = nullptr;
-        std::string error_message;
-        job_detail::Clock::time_point queued, started, finished;
+struct JobRun {
+    JobWork<Result> work;
+    JobDelivery<Result> deliver;
+    CancelFlag cancel;
+    Result result{};
+    const char* error_code = nullptr;
+    std::string error_message;
+    Clock::time_point queued, started, finished;
+
+    void run(hamd::ThreadPool& pool) {
+        started = Clock::now();
+        run_coded(
+            [&] {
+                if (cancel->load()) throw hamd::Cancelled();
+                result = work(pool, *cancel);
+            },
+            error_code, error_message);
+        finished = Clock::now();
+    }
+
+    // The result as JS (with the job's queue and compute times), or throws the coded error.
+    Napi::Value settle(Napi::Env env) {
+        if (error_code) throw coded_error(env, error_code, error_message);
+        Napi::Value value;
+        try {
+            value = deliver(env, result);
+        } catch (const Napi::Error&) {
+            throw;
+        } catch (const std::exception& error) {
+            throw coded_error(env, "INTERNAL", error.what());
+        }
+        if (value.IsObject() && !value.IsArray()) {
+            Napi::Object object = value.As<Napi::Object>();
+            object.Set("queueMicroseconds", microseconds(queued, started));
+            object.Set("computeMicroseconds", microseconds(started, finished));
+        }
+        return value;
+    }
+};
+
+}  // namespace job_detail
+
+// How a job may run: on the pool (always), or on the calling thread when the pool has nothing
+// else to do (the caller's choice, for work smaller than the pool's two thread hand-offs).
+enum class JobPlacement { pool, inline_when_idle };
+
+template <class Result>
+Napi::Promise submit_job(Napi::Env env, ComputePool& compute, CancelFlag cancel, JobWork<Result> work,
+                         JobDelivery<Result> deliver, JobPlacement placement = JobPlacement::pool) {
+    struct Job final : CompletedJob {
+        job_detail::JobRun<Result> run;
         Napi::Promise::Deferred deferred;
-        Napi::ThreadSafeFunction done;
         explicit Job(Napi::Env e) : deferred(Napi::Promise::Deferred::New(e)) {}
+
+        void settle(Napi::Env env) override {
+            try {
+                deferred.Resolve(run.settle(env));
+            } catch (const Napi::Error& error) {
+                deferred.Reject(error.Value());
+            }
+        }
     };
     hamd::ThreadPool& pool = compute.get(env);
     auto job = std::make_unique<Job>(env);
-    job->work = std::move(work);
-    job->deliver = std::move(deliver);
-    job->cancel = cancel ? std::move(cancel) : std::make_shared<std::atomic<bool>>(false);
+    job->run.work = std::move(work);
+    job->run.deliver = std::move(deliver);
+    job->run.cancel = cancel ? std::move(cancel) : std::make_shared<std::atomic<bool>>(false);
     Napi::Promise promise = job->deferred.Promise();
-    job->done = Napi::ThreadSafeFunction::New(env, Napi::Function::New(env, [](const Napi::CallbackInfo&) {}), name, 0, 1);
-    job->queued = job_detail::Clock::now();
-    // A raw pool pointer: the pool outlives its jobs (closing it drains the queue), and a job
-    // must never hold the last reference to the pool it runs on.
+    job->run.queued = job_detail::Clock::now();
+    if (placement == JobPlacement::inline_when_idle && compute.idle()) {
+        // Nothing queued or running: the hand-off to a pool thread and back (two wake-ups and
+        // the completion channel) would cost more than a small job. The promise is settled now.
+        job->run.run(pool);
+        job->settle(env);
+        return promise;
+    }
+    compute.expect_completion(env);
+    // Raw pointers: the pool outlives its jobs (closing or destroying it drains the queue), and
+    // a job must never hold the last reference to the pool it runs on.
     hamd::ThreadPool* raw_pool = &pool;
+    ComputePool* raw_compute = &compute;
     Job* raw = job.release();
-    raw_pool->submit([raw, raw_pool]() {
-        raw->started = job_detail::Clock::now();
-        job_detail::run_coded(
-            [&] {
-                if (raw->cancel->load()) throw hamd::Cancelled();
-                raw->result = raw->work(*raw_pool, *raw->cancel);
-            },
-            raw->error_code, raw->error_message);
-        raw->finished = job_detail::Clock::now();
-        Napi::ThreadSafeFunction done = raw->done;
-        done.BlockingCall(raw, [](Napi::Env env, Napi::Function, Job* job) {
-            std::unique_ptr<Job> owned(job);
-            if (env == nullptr) return;  // the environment is shutting down: nobody waits
-            Napi::HandleScope scope(env);
-            if (job->error_code) {
-                job->deferred.Reject(coded_error(env, job->error_code, job->error_message).Value());
-                return;
-            }
-            try {
-                Napi::Value value = job->deliver(env, job->result);
-                if (value.IsObject() && !value.IsArray()) {
-                    Napi::Object object = value.As<Napi::Object>();
-                    object.Set("queueMicroseconds", job_detail::microseconds(job->queued, job->started));
-                    object.Set("computeMicroseconds", job_detail::microseconds(job->started, job->finished));
-                }
-                job->deferred.Resolve(value);
-            } catch (const Napi::Error& error) {
-                job->deferred.Reject(error.Value());
-            } catch (const std::exception& error) {
-                job->deferred.Reject(coded_error(env, "INTERNAL", error.what()).Value());
-            }
-        });
-        done.Release();
+    raw_pool->submit([raw, raw_pool, raw_compute]() {
+        raw->run.run(*raw_pool);
+        raw_compute->complete(raw);  // settled and deleted on the event loop
     });
     return promise;
 }

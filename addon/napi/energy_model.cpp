@@ -63,7 +63,7 @@ Napi::Value EnergyModelHandle::predict(const Napi::CallbackInfo& info) {
     request->choice = energy_output_choice_from_js(object);
     using Results = std::vector<hamd::EnergyPrediction>;
     return submit_job<Results>(
-        env, *pool_, "hamd.predictEnergy", cancel_flag_from_js(info, 1),
+        env, *pool_, cancel_flag_from_js(info, 1),
         [request](hamd::ThreadPool& pool, const std::atomic<bool>& cancel) {
             Results results(request->systems.size());
             const hamd::EnergyModel& model = *request->model->model;

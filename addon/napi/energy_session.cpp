@@ -93,7 +93,7 @@ EnergySessionHandle::EnergySessionHandle(const Napi::CallbackInfo& info) : Napi:
 Napi::Value EnergySessionHandle::step(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!state_ || !state_->session) throw coded_error(env, "FAILED_PRECONDITION", "the session is closed");
-    if (info.Length() < 1) bad_request(env, "step(positions[, cell[, cancelToken]]) needs positions");
+    if (info.Length() < 1) bad_request(env, "step(positions[, cell[, cancelToken[, inlineWhenIdle]]]) needs positions");
     auto positions = std::make_shared<std::vector<double>>(doubles(env, info[0], "positions"));
     std::optional<std::array<double, 9>> cell;
     if (info.Length() > 1 && !info[1].IsUndefined() && !info[1].IsNull()) {
@@ -102,6 +102,9 @@ Napi::Value EnergySessionHandle::step(const Napi::CallbackInfo& info) {
         cell.emplace();
         std::copy(values.begin(), values.end(), cell->begin());
     }
+    const JobPlacement placement = info.Length() > 3 && info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value()
+                                       ? JobPlacement::inline_when_idle
+                                       : JobPlacement::pool;
     bool expected = false;
     if (!state_->busy.compare_exchange_strong(expected, true))
         throw coded_error(env, "FAILED_PRECONDITION", "a step of this session is already running");
@@ -112,7 +115,7 @@ Napi::Value EnergySessionHandle::step(const Napi::CallbackInfo& info) {
     };
     std::shared_ptr<State> state = state_;
     return submit_job<StepResult>(
-        env, *pool_, "hamd.sessionStep", cancel_flag_from_js(info, 2),
+        env, *pool_, cancel_flag_from_js(info, 2),
         [state, positions, cell](hamd::ThreadPool& pool, const std::atomic<bool>& cancel) {
             struct Release {
                 std::atomic<bool>& busy;
@@ -129,7 +132,8 @@ Napi::Value EnergySessionHandle::step(const Napi::CallbackInfo& info) {
             out.Set("neighborsRebuilt", result.rebuilt);
             out.Set("step", static_cast<double>(result.step));
             return out;
-        });
+        },
+        placement);
 }
 
 Napi::Value EnergySessionHandle::close(const Napi::CallbackInfo& info) {

@@ -1,7 +1,8 @@
 // The JS handle of an MD session on an energy model (energyModel.openSession(config)):
 //   config: { system: NativeSystem (types, cell, pbc; positions ignored), skin, outputs, units }
-//   session.step(positions: Float64Array, cell?: Float64Array, cancelToken?)
-//       -> Promise<NativeSessionStep>: the outputs (as predict's), neighborsRebuilt, step
+//   session.step(positions: Float64Array, cell?: Float64Array, cancelToken?, inlineWhenIdle?)
+//       -> Promise<NativeSessionStep>: the outputs (as predict's), neighborsRebuilt, step;
+//       with inlineWhenIdle the step runs on the calling thread when the pool is idle
 //   session.close(): frees the core state (after a step still running, when it ends)
 // Thin: the state is hamd::EnergySession; steps go through the one job path (async_job.hpp)
 // onto the engine's pool. One step at a time per session: a second concurrent step is

@@ -42,7 +42,7 @@ Engine::Engine(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine>(info) 
         }
         threads = static_cast<size_t>(requested);
     }
-    pool_ = std::make_shared<ComputePool>(threads);
+    pool_ = std::make_shared<ComputePool>(info.Env(), threads);
 }
 
 Napi::Value Engine::threads(const Napi::CallbackInfo& info) {
@@ -59,7 +59,7 @@ Napi::Value Engine::compute_descriptors(const Napi::CallbackInfo& info) {
     request->systems = systems_from_js(object);
     request->options = options_from_js(object);
     return submit_job<hamd::TensorMap>(
-        env, *pool_, "hamd.computeDescriptors", cancel_flag_from_js(info, 1),
+        env, *pool_, cancel_flag_from_js(info, 1),
         [request](hamd::ThreadPool& pool, const std::atomic<bool>& cancel) {
             return hamd::compute_descriptors(request->systems, request->options, pool, &cancel);
         },

@@ -151,7 +151,7 @@ Napi::Value HamiltonianModelHandle::predict(const Napi::CallbackInfo& info) {
     request->options = prediction_options_from_js(object);
     using Results = std::vector<hamd::Prediction>;
     return submit_job<Results>(
-        env, *pool_, "hamd.predict", cancel_flag_from_js(info, 1),
+        env, *pool_, cancel_flag_from_js(info, 1),
         [request](hamd::ThreadPool& pool, const std::atomic<bool>& cancel) {
             Results results(request->systems.size());
             pool.parallel_for(request->systems.size(), [&](size_t s) {

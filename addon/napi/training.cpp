@@ -140,7 +140,7 @@ Napi::Value train_energy_model_job(const Napi::CallbackInfo& info, ComputePool& 
     if (info.Length() > 1 && info[1].IsFunction())
         progress->function = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "hamd.trainEnergyProgress", 64, 1);
     return submit_job<std::string>(
-        env, pool, "hamd.trainEnergyModel", nullptr,
+        env, pool, nullptr,
         [config, progress](hamd::ThreadPool& threads, const std::atomic<bool>&) {
             return hamd::run_energy_training(*config, threads, [progress](const hamd::EnergyTrainingProgress& p) {
                 hamd::TrainingProgress q;
@@ -165,7 +165,7 @@ Napi::Value train_hamiltonian_model_job(const Napi::CallbackInfo& info, ComputeP
     if (info.Length() > 1 && info[1].IsFunction())
         progress->function = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "hamd.trainProgress", 64, 1);
     return submit_job<std::string>(
-        env, pool, "hamd.trainHamiltonianModel", nullptr,
+        env, pool, nullptr,
         [config, progress](hamd::ThreadPool& threads, const std::atomic<bool>&) {
             return hamd::run_hamiltonian_training(*config, threads,
                                                   [progress](const hamd::TrainingProgress& p) { progress->send(p); });

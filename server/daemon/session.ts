@@ -59,12 +59,19 @@ export interface SessionCall {
 
 type Call = SessionCall;
 
+// A step runs inline (Session.inlineNext) only when its predecessor computed within this
+// bound: the event loop is then busy at most about this long before it serves other calls.
+const INLINE_STEP_MAX_US = 2000;
+
 // Messages of one stream, one at a time, with backpressure (the stream pauses while a few
-// wait) and an idle timer that runs only while the daemon waits for the client.
+// wait) and an idle timer that counts only while the daemon waits for the client. The timer is
+// set once and re-armed only when it fires (for what is left of the idle time), not on every
+// message: an MD step should not pay for creating and cancelling a timer.
 class Inbox {
   private readonly queue: SessionRequest__Output[] = [];
   private wake?: () => void;
   private timer?: NodeJS.Timeout;
+  private waitingSince?: number;  // performance.now() when the daemon began waiting; undefined while it works
   ended = false;
 
   constructor(private readonly call: Call, private readonly idleMs: number, private readonly onIdle: () => void) {
@@ -84,10 +91,11 @@ class Inbox {
   }
 
   async next(): Promise<SessionRequest__Output | undefined> {
-    this.arm();
+    this.waitingSince = performance.now();
+    this.timer ??= this.armFor(this.idleMs);
     while (this.queue.length === 0 && !this.ended) await new Promise<void>((resolve) => { this.wake = resolve; });
     this.wake = undefined;
-    this.disarm();
+    this.waitingSince = undefined;
     const message = this.queue.shift();
     if (this.queue.length < 2) this.call.resume();
     if (this.ended) return undefined;
@@ -96,10 +104,16 @@ class Inbox {
     return message;
   }
 
-  private arm(): void {
-    this.disarm();
-    this.timer = setTimeout(this.onIdle, this.idleMs);
-    this.timer.unref();
+  private armFor(ms: number): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.ended) return;
+      const waited = this.waitingSince === undefined ? 0 : performance.now() - this.waitingSince;
+      if (waited >= this.idleMs) this.onIdle();
+      else this.timer = this.armFor(this.idleMs - waited);
+    }, Math.max(1, ms));
+    timer.unref();
+    return timer;
   }
 
   disarm(): void {
@@ -125,6 +139,7 @@ class Session {
   private steps = 0;
   private rebuilds = 0;
   private cell?: Float64Array;
+  private lastComputeUs?: number;
   private finished = false;
   private endActivity?: () => void;
   private readonly started = process.hrtime.bigint();
@@ -162,6 +177,16 @@ class Session {
     };
   }
 
+  // Whether the next step may run on the event loop's thread (when the pool is idle, which the
+  // addon checks): the pool's hand-off costs two thread wake-ups and a completion (~60-80 µs
+  // on the 2-core development machine), as much as the rest of the serving. Only for the
+  // daemon's only session, whose previous step was small: with other sessions the steps must
+  // spread over the pool's threads, and a large step must not hold the event loop.
+  private inlineNext(): boolean {
+    return this.context.sessions.size === 1 && this.plan.hamiltonian === undefined
+      && this.lastComputeUs !== undefined && this.lastComputeUs <= INLINE_STEP_MAX_US;
+  }
+
   // The session's model as statistics name it: the energy model, else the Hamiltonian model.
   get modelName(): string {
     return this.plan.energy?.model ?? this.plan.hamiltonian?.model ?? '';
@@ -177,13 +202,18 @@ class Session {
       if (newCell && !this.plan.frame.pbc.some(Boolean)) throw invalidArgument('step.cell: the session is not periodic (open.pbc)');
       // One token for the session's life: ending the session cancels the step in flight.
       this.token ??= this.context.createCancelToken();
-      const [energy, hamiltonian] = await Promise.all([
-        this.native ? this.native.step(positions, newCell, this.token) : undefined,
-        this.plan.hamiltonian ? this.hamiltonianStep(positions, this.token) : undefined,
-      ]);
+      const energyStep = this.native?.step(positions, newCell, this.token, this.inlineNext());
+      const hamiltonianStep = this.plan.hamiltonian ? this.hamiltonianStep(positions, this.token) : undefined;
+      // Awaited apart, not through Promise.all: one model per session is the common case, and
+      // each extra promise hop is microseconds on every MD step. (A Hamiltonian step that fails
+      // while the energy step is awaited must not count as an unhandled rejection.)
+      hamiltonianStep?.catch(() => undefined);
+      const energy = energyStep ? await energyStep : undefined;
+      const hamiltonian = hamiltonianStep ? await hamiltonianStep : undefined;
       if (newCell) this.cell = newCell;
       this.steps += 1;
       if (energy?.neighborsRebuilt) this.rebuilds += 1;
+      this.lastComputeUs = energy?.computeMicroseconds;
       const prediction: StructurePrediction = {
         ...(hamiltonian ? hamiltonianPrediction(hamiltonian.prediction) : {}),
         ...(energy ? energyPrediction(energy) : {}),

@@ -110,8 +110,10 @@ export interface NativeSessionStep extends NativeEnergyPrediction {
 export interface NativeEnergySession {
   // positions: [nAtoms, 3] Angstrom; cell: 9 numbers (a new cell from this step on) or undefined.
   // INVALID_ARGUMENT for a step the model refuses (the session stays usable); FAILED_PRECONDITION
-  // when closed or a step is already running.
-  step(positions: Float64Array, cell?: Float64Array, cancel?: CancelToken): Promise<NativeSessionStep>;
+  // when closed or a step is already running. inlineWhenIdle: run on the calling thread (the
+  // event loop) when the compute pool has no other job, instead of handing it to a pool thread
+  // (for steps smaller than the hand-off's cost; the promise is then settled at once).
+  step(positions: Float64Array, cell?: Float64Array, cancel?: CancelToken, inlineWhenIdle?: boolean): Promise<NativeSessionStep>;
   // Frees the session's state (after a running step, when it ends); idempotent.
   close(): { steps?: number; neighborRebuilds?: number };
 }

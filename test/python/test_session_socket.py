@@ -100,3 +100,65 @@ def test_an_unreachable_session_socket_falls_back_to_grpc_in_auto_mode(tmp_path,
             assert refused.value.code == grpc.StatusCode.UNAVAILABLE and "hamd.sock.sessions" in str(refused.value)
     finally:
         stop_daemon(process)
+
+
+def test_the_frame_reader_handles_split_joined_and_large_frames(tmp_path):
+    """The socket exchange reads whatever the socket has: frames split over many reads, two
+    frames in one read (a result and the SessionEnd after it) and frames larger than its
+    buffer must all come out whole and in order."""
+    import socket
+    import struct
+    import threading
+
+    from hamd._proto import hamd_pb2
+    from hamd.session import _SocketExchange
+
+    path = str(tmp_path / "frames.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)
+
+    def frame(message):
+        data = message.SerializeToString()
+        return struct.pack("<I", len(data)) + data
+
+    big = np.arange(40000, dtype="<f8")  # 320 kB: past the exchange's 64 kB buffer
+    def result(step, **fields):
+        return hamd_pb2.SessionSocketFrame(response=hamd_pb2.SessionResponse(result=hamd_pb2.SessionResult(step=step, **fields)))
+
+    forces = hamd_pb2.Array(dtype="<f8", shape=[len(big)], data=big.tobytes())
+    replies = [result(0), result(1, prediction=hamd_pb2.StructurePrediction(forces=forces)), result(2)]
+
+    def serve():
+        connection, _ = listener.accept()
+        with connection:
+            for k, reply in enumerate(replies):
+                header = connection.recv(4)
+                (length,) = struct.unpack("<I", header)
+                while length > 0:
+                    length -= len(connection.recv(length))
+                data = frame(reply)
+                if k == 0:  # one byte at a time
+                    for i in range(len(data)):
+                        connection.sendall(data[i:i + 1])
+                elif k == 2:  # the last small result and the SessionEnd together
+                    connection.sendall(data + frame(hamd_pb2.SessionSocketFrame(end=hamd_pb2.SessionEnd(code=0))))
+                    continue
+                else:
+                    connection.sendall(data)
+            connection.recv(4)
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    exchange = _SocketExchange(path, timeout=30.0)
+    request = hamd_pb2.SessionRequest(step=hamd_pb2.SessionStep())
+    for k in range(3):
+        answer = exchange.exchange(request).result
+        assert answer.step == k
+        if k == 1:
+            np.testing.assert_array_equal(np.frombuffer(answer.prediction.forces.data, dtype="<f8"), big)
+    # The SessionEnd sent with result 2 waits in the buffer; the next frame read is that end.
+    with pytest.raises(HamdError, match="ended the session"):
+        exchange.exchange(request)
+    listener.close()
+    server.join(timeout=10)

@@ -96,6 +96,7 @@ class _SocketExchange:
             self._socket.close()
             raise HamdError(f"cannot reach the daemon's session socket {path}: {error}", grpc.StatusCode.UNAVAILABLE) from None
         self._buffer = bytearray(1 << 16)
+        self._start = self._end = 0  # received bytes not yet consumed: self._buffer[start:end]
 
     def _remaining(self) -> Optional[float]:
         if self._deadline is None:
@@ -105,25 +106,42 @@ class _SocketExchange:
             raise HamdError("session timeout reached", grpc.StatusCode.DEADLINE_EXCEEDED)
         return left
 
-    def _read_exactly(self, n: int) -> memoryview:
-        if len(self._buffer) < n:
-            self._buffer = bytearray(n)
-        view = memoryview(self._buffer)[:n]
-        got = 0
-        while got < n:
-            k = self._socket.recv_into(view[got:], n - got)
+    def _receive(self, n: int) -> None:
+        """Until at least n unconsumed bytes are buffered. Reads whatever the socket has (a whole
+        frame in one call, usually), so a step costs one recv, not one per header and body."""
+        if self._end - self._start >= n:
+            return
+        if len(self._buffer) - self._start < n:  # move the pending bytes to the front, grow if needed
+            pending = bytes(self._buffer[self._start:self._end])
+            if len(self._buffer) < n:
+                self._buffer = bytearray(max(n, 2 * len(self._buffer)))
+            self._buffer[:len(pending)] = pending
+            self._start, self._end = 0, len(pending)
+        view = memoryview(self._buffer)
+        while self._end - self._start < n:
+            k = self._socket.recv_into(view[self._end:])
             if k == 0:
                 raise HamdError("the daemon closed the session socket", grpc.StatusCode.UNAVAILABLE)
-            got += k
-        return view
+            self._end += k
+
+    def _read_frame(self) -> memoryview:
+        """The next frame's message bytes (valid until the next read)."""
+        self._receive(_HEADER.size)
+        (length,) = _HEADER.unpack_from(self._buffer, self._start)
+        self._receive(_HEADER.size + length)
+        begin = self._start + _HEADER.size
+        self._start = begin + length
+        if self._start == self._end:
+            self._start = self._end = 0
+        return memoryview(self._buffer)[begin:begin + length]
 
     def exchange(self, request: Any) -> Any:
         payload = request.SerializeToString()
         try:
-            self._socket.settimeout(self._remaining())
+            if self._deadline is not None:  # else the socket stays blocking: no syscall per step for it
+                self._socket.settimeout(self._remaining())
             self._socket.sendall(_HEADER.pack(len(payload)) + payload)
-            (length,) = _HEADER.unpack(self._read_exactly(_HEADER.size))
-            frame = hamd_pb2.SessionSocketFrame.FromString(bytes(self._read_exactly(length)))
+            frame = hamd_pb2.SessionSocketFrame.FromString(self._read_frame())
         except socket.timeout:
             self.abort()
             raise HamdError("session timeout reached", grpc.StatusCode.DEADLINE_EXCEEDED) from None
@@ -141,8 +159,7 @@ class _SocketExchange:
         """After `closed`: read the daemon's SessionEnd, then close."""
         try:
             self._socket.settimeout(5.0)
-            (length,) = _HEADER.unpack(self._read_exactly(_HEADER.size))
-            self._read_exactly(length)
+            self._read_frame()
         except (OSError, HamdError):
             pass
         self.abort()
