@@ -66,6 +66,11 @@ export class HamdSession {
     call.on('data', (message: SessionResponse__Output) => this.waiting.shift()?.resolve(message));
     call.on('error', (error: Error) => this.fail(error));
     call.on('end', () => this.fail(new Error('the daemon ended the session')));
+    // The call's final status comes in every case, even when 'end' does not (a stream whose
+    // reading stopped): a step must never wait on a call that is over.
+    call.on('status', (status: grpc.StatusObject) => {
+      this.fail(Object.assign(new Error(status.details || 'the daemon ended the session'), { code: status.code, details: status.details }));
+    });
   }
 
   private fail(error: Error): void {
