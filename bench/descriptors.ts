@@ -1,6 +1,8 @@
-// Descriptor benchmark (issue 2): microseconds per atom of the power spectrum, in process
-// (native engine through the addon) and through the daemon over a Unix socket (arrays in the
-// gRPC message), with and without position gradients, 1 and 2 threads.
+// Descriptor benchmark (issues 2 and 9): microseconds per atom of the power spectrum, in process
+// (native engine through the addon) and through the daemon over a Unix socket: the Node client
+// (arrays in the gRPC message) and the Python client (bench/descriptors_client.py: in the message,
+// and in a registered shared-memory region, docs/shared-memory.md), with and without position
+// gradients, 1 and 2 threads.
 // The C++-only figures with and without neighbour-list construction come from
 // bench/descriptors_native.cpp, which this script runs first when it has been built.
 //
@@ -63,6 +65,17 @@ async function waitForSocket(file: string, ms: number): Promise<void> {
   }
 }
 
+// bench/descriptors_client.py for one row (python3 with numpy and ASE), or undefined when it fails.
+function pythonClient(address: string, file: string, gradients: string[]): { message_us_per_atom: number; shared_memory_us_per_atom: number } | undefined {
+  const run = spawnSync('python3', [path.join(root, 'bench', 'descriptors_client.py'), address, path.join(dataDir, file),
+    '--gradients', gradients.join(','), '--repeats', String(repeats), '--hypers', JSON.stringify(hypers)], { encoding: 'utf8' });
+  if (run.status !== 0) {
+    console.error(`(python client: ${run.stderr.trim().split('\n').pop()})`);
+    return undefined;
+  }
+  return JSON.parse(run.stdout.trim().split('\n').pop()!);
+}
+
 async function main(): Promise<void> {
   if (!args.includes('--skip-native')) {
     const binary = path.join(root, 'build', 'native', 'bench_descriptors_native');
@@ -76,10 +89,9 @@ async function main(): Promise<void> {
   const sets = [load('water64.xyz'), load('organics100.xyz')];
   const addon = loadAddon();
   console.log('\n## In process (addon) vs through the daemon (Unix socket), power spectrum');
-  console.log('daemon: arrays in the gRPC message');
-  console.log(`hypers ${JSON.stringify(hypers)}; best of ${repeats}; us/atom\n`);
-  console.log('| structures | threads | gradients | in process | daemon | daemon / in process |');
-  console.log('|---|---|---|---|---|---|');
+  console.log(`hypers ${JSON.stringify(hypers)}; best of ${repeats}; us/atom; ratios over in process\n`);
+  console.log('| structures | threads | gradients | in process | Node client, message | ratio | Python, message | ratio | Python, shared memory | ratio |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const threads of [1, 2]) {
     const engine: NativeEngine = addon.createEngine(threads);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hamd-bench-'));
@@ -97,8 +109,11 @@ async function main(): Promise<void> {
           const inMessage = await best(() => client.computeDescriptors(structures, {
             kind: 'power-spectrum', hypers, gradients: gradients as ('positions')[],
           }), set.atoms);
+          const python = pythonClient(`unix:${socket}`, set.name, gradients);
+          const cell = (us: number) => `${us.toFixed(2)} | ${(us / inProcess).toFixed(3)}`;
           console.log(`| ${set.name} (${set.atoms} atoms) | ${threads} | ${gradients.length ? 'positions' : 'none'} | ` +
-            `${inProcess.toFixed(2)} | ${inMessage.toFixed(2)} | ${(inMessage / inProcess).toFixed(3)} |`);
+            `${inProcess.toFixed(2)} | ${cell(inMessage)} | ${python ? cell(python.message_us_per_atom) : 'n/a | n/a'} | ` +
+            `${python ? cell(python.shared_memory_us_per_atom) : 'n/a | n/a'} |`);
         }
       }
       client.close();

@@ -1,6 +1,8 @@
 // Fuzz: malformed and hostile requests against a running daemon (issue 9). Every request must be
 // answered with a clear caller's-error code (INVALID_ARGUMENT, RESOURCE_EXHAUSTED, NOT_FOUND for
-// a model name that does not exist) or OK when the mutation happens to be a valid request; never
+// a model or region name that does not exist; ALREADY_EXISTS, PERMISSION_DENIED and
+// FAILED_PRECONDITION of shared-memory regions) or OK when the mutation happens to be a valid
+// request; every unary RPC, shared-memory registration with hostile paths included; never
 // INTERNAL ("a bug: please report"), UNKNOWN, or a hang; and the daemon keeps serving.
 // Seeded (HAMD_FUZZ_SEED, printed) so a failure replays; HAMD_FUZZ_COUNT sets the number of
 // unary requests (default 10000; bench/fuzz runs longer campaigns).
@@ -37,6 +39,10 @@ const types = {
   UnloadModel: root.lookupType('hamd.v1.UnloadModelRequest'),
   GetServerInfo: root.lookupType('hamd.v1.GetServerInfoRequest'),
   ListModels: root.lookupType('hamd.v1.ListModelsRequest'),
+  GetStatistics: root.lookupType('hamd.v1.GetStatisticsRequest'),
+  RegisterSharedMemory: root.lookupType('hamd.v1.RegisterSharedMemoryRequest'),
+  UnregisterSharedMemory: root.lookupType('hamd.v1.UnregisterSharedMemoryRequest'),
+  SharedMemoryStatus: root.lookupType('hamd.v1.SharedMemoryStatusRequest'),
   Session: root.lookupType('hamd.v1.SessionRequest'),
 };
 type Method = keyof typeof types;
@@ -57,6 +63,11 @@ const valid: Record<Method, Record<string, unknown>> = {
   UnloadModel: { name: 'no-such-model' },
   GetServerInfo: {},
   ListModels: {},
+  GetStatistics: {},
+  // A process id that does not exist: mutations must not make the daemon open a live descriptor.
+  RegisterSharedMemory: { name: 'fuzz', path: '/proc/999999999/fd/3', byte_size: 4096, owner_pid: 999999999 },
+  UnregisterSharedMemory: { name: 'fuzz' },
+  SharedMemoryStatus: { name: 'fuzz' },
   Session: { open: { atomic_numbers: [8, 1, 1], positions: f64(waterPositions, [3, 3]), outputs: ['energy', 'forces'] } },
 };
 
@@ -108,6 +119,11 @@ function semanticCases(pick: () => number): Array<[Method, Record<string, unknow
   cases.push(['Predict', { ...valid.Predict, units: any(['parsecs', '']), order: any(['sideways', '']), charge: any([-1000, 1000, 2 ** 31 - 1]) }]);
   cases.push(['LoadModel', { name: any(['../x', '', 'a/b', 'z'.repeat(100000), '\n']) }]);
   cases.push(['UnloadModel', { name: any(['../x', '', 'a/b', 'z'.repeat(100000)]) }]);
+  cases.push(['RegisterSharedMemory', {
+    name: any(['', 'a b', 'z'.repeat(200), 'ok', '../x']), path: any(['/etc/passwd', '/proc/self/mem', '/dev/zero', '/proc/1/fd/../../self/mem', '', 'relative', '/proc/999999999/fd/1']),
+    byte_size: any([0, 1, 2 ** 53, 4096]), owner_pid: any([-1, 0, 2 ** 40]),
+  }]);
+  cases.push(['ComputeDescriptors', { ...valid.ComputeDescriptors, output_region: { name: any(['', 'nobody', 'x'.repeat(1000)]), offset: any([0, 63, 2 ** 53]), byte_size: any([0, 1, 2 ** 60]) } }]);
   return cases;
 }
 
@@ -149,7 +165,8 @@ function mutate(bytes: Buffer, pick: () => number): Buffer {
   return out;
 }
 
-const CALLER_ERRORS = new Set([grpc.status.OK, grpc.status.INVALID_ARGUMENT, grpc.status.RESOURCE_EXHAUSTED, grpc.status.NOT_FOUND]);
+const CALLER_ERRORS = new Set([grpc.status.OK, grpc.status.INVALID_ARGUMENT, grpc.status.RESOURCE_EXHAUSTED, grpc.status.NOT_FOUND,
+  grpc.status.ALREADY_EXISTS, grpc.status.PERMISSION_DENIED, grpc.status.FAILED_PRECONDITION]);
 
 let dir: string;
 let daemon: DaemonProcess;

@@ -61,6 +61,23 @@ t.test('fast response encoder matches the generic protobuf encoder byte for byte
       t.equal(decoded.blocks.length, 3, 'decodes to three blocks');
     }
   }
+  // A request with a shared-memory output region: some arrays there (offsets), others in the
+  // message, and the bytes all need.
+  const mixed = response(true, true);
+  const placed = {
+    ...mixed, outputBytes: 123456789,
+    blocks: mixed.blocks.map((block, b) => ({
+      ...block,
+      values: b === 1 ? block.values : { regionOffset: 64 + 4096 * b, length: block.values.length },
+      gradients: block.gradients.map((g) => ({ ...g, values: { regionOffset: 2 ** 40 + 64 * b, length: g.values.length } })),
+    })),
+  };
+  const placedMessage = toResponse(placed);
+  const placedFast = encodeComputeDescriptorsResponse(placedMessage);
+  t.ok(placedFast.equals(generic.responseSerialize(placedMessage)), `arrays in a shared-memory region: ${placedFast.length} bytes`);
+  const back = generic.responseDeserialize(placedFast) as { output_bytes: number; blocks: { values: { in_region: boolean; region_offset: number; data: Buffer } }[] };
+  t.same([back.output_bytes, back.blocks[0].values.in_region, back.blocks[0].values.region_offset, back.blocks[0].values.data?.length ?? 0], [123456789, true, 64, 0], 'offset, flag and no bytes for a placed array');
+  t.ok(!back.blocks[1].values.in_region && back.blocks[1].values.data.length > 0, 'an array that did not fit travels in the message');
   const empty = toResponse({ keys: { names: [], values: new Int32Array(0) }, blocks: [], computeMicroseconds: 0, queueMicroseconds: 0 });
   t.ok(encodeComputeDescriptorsResponse(empty).equals(generic.responseSerialize(empty)), 'empty response');
 });

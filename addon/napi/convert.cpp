@@ -121,6 +121,19 @@ Napi::Float64Array doubles_to_js(Napi::Env env, hamd::Values&& values) {
     return Napi::Float64Array::New(env, owned->size(), buffer, 0);
 }
 
+// Values placed in the request's output region stay there: JS gets where ({regionOffset,
+// length}); the Values themselves are freed with the result, after the job, while the region
+// is still mapped. Other values become Float64Arrays as usual.
+Napi::Value values_to_js(Napi::Env env, hamd::Values&& values, const RegionPlacement* placement) {
+    if (placement != nullptr && !values.empty() && placement->arena->contains(values.data())) {
+        Napi::Object where = Napi::Object::New(env);
+        where.Set("regionOffset", static_cast<double>(placement->offset + placement->arena->offset_of(values.data())));
+        where.Set("length", static_cast<double>(values.size()));
+        return where;
+    }
+    return doubles_to_js(env, std::move(values));
+}
+
 Napi::Array shape_to_js(Napi::Env env, size_t first, const std::vector<hamd::Labels>& components,
                         const hamd::Labels* properties, size_t extra_leading = 0) {
     std::vector<size_t> shape{first};
@@ -199,7 +212,7 @@ hamd::DescriptorOptions options_from_js(const Napi::Object& request) {
     return options;
 }
 
-Napi::Object tensor_map_to_js(Napi::Env env, hamd::TensorMap&& map) {
+Napi::Object tensor_map_to_js(Napi::Env env, hamd::TensorMap&& map, const RegionPlacement* placement) {
     Napi::Object result = Napi::Object::New(env);
     result.Set("keys", labels_to_js(env, std::move(map.keys)));
     Napi::Array blocks = Napi::Array::New(env, map.blocks.size());
@@ -216,14 +229,14 @@ Napi::Object tensor_map_to_js(Napi::Env env, hamd::TensorMap&& map) {
             entry.Set("shape", shape_to_js(env, gradient.samples.count(), gradient.components, &block.properties));
             entry.Set("samples", labels_to_js(env, std::move(gradient.samples)));
             entry.Set("components", labels_list_to_js(env, std::move(gradient.components)));
-            entry.Set("values", doubles_to_js(env, std::move(gradient.values)));
+            entry.Set("values", values_to_js(env, std::move(gradient.values), placement));
             gradients[g] = entry;
         }
         object.Set("gradients", gradients);
         object.Set("samples", labels_to_js(env, std::move(block.samples)));
         object.Set("components", labels_list_to_js(env, std::move(block.components)));
         object.Set("properties", labels_to_js(env, std::move(block.properties)));
-        object.Set("values", doubles_to_js(env, std::move(block.values)));
+        object.Set("values", values_to_js(env, std::move(block.values), placement));
         blocks[b] = object;
     }
     result.Set("blocks", blocks);

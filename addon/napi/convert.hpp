@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base/result_memory.hpp"
 #include "core/base/tensor_map.hpp"
 #include "core/descriptors/engine.hpp"
 
@@ -30,7 +31,15 @@ std::vector<hamd::System> systems_from_js(const Napi::Object& request);
 hamd::DescriptorOptions options_from_js(const Napi::Object& request);
 
 // Moves the result's arrays into external ArrayBuffers (no copy of bulk data).
-Napi::Object tensor_map_to_js(Napi::Env env, hamd::TensorMap&& map);
+// Where a result was placed: `arena` spans the request's output range, which starts `offset`
+// bytes into the client's region.
+struct RegionPlacement {
+    const hamd::result_memory::OutputArena* arena;
+    size_t offset;
+};
+// placement: values inside it are reported as {regionOffset, length} (bytes from the region's
+// start, elements), not copied (see values_to_js in convert.cpp).
+Napi::Object tensor_map_to_js(Napi::Env env, hamd::TensorMap&& map, const RegionPlacement* placement = nullptr);
 // Copies of small arrays.
 Napi::Float64Array copy_to_js(Napi::Env env, const double* data, size_t count);
 Napi::Int32Array copy_to_js(Napi::Env env, const int32_t* data, size_t count);

@@ -13,6 +13,7 @@
 #include "napi/energy_model.hpp"
 #include "napi/energy_session.hpp"
 #include "napi/model.hpp"
+#include "napi/shared_region.hpp"
 
 namespace {
 
@@ -98,12 +99,14 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     hamd_napi::HamiltonianModelHandle::define(env);
     hamd_napi::EnergyModelHandle::define(env);
     hamd_napi::EnergySessionHandle::define(env);
+    hamd_napi::SharedRegionHandle::define(env);
     exports.Set("buildInfo", Napi::Function::New(env, build_info));
     exports.Set("descriptorKinds", Napi::Function::New(env, descriptor_kinds));
     exports.Set("readXyz", Napi::Function::New(env, read_xyz));
     exports.Set("elementSymbol", Napi::Function::New(env, element_symbol));
     exports.Set("createEngine", Napi::Function::New(env, create_engine));
     exports.Set("createCancelToken", Napi::Function::New(env, create_cancel_token));
+    exports.Set("mapSharedRegion", Napi::Function::New(env, hamd_napi::SharedRegionHandle::map));
     return exports;
 }
 

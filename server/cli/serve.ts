@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { startDaemon } from '../daemon/daemon';
-import { defaultLimits, type DaemonLimits } from '../daemon/limits';
+import { defaultLimits, MiB, type DaemonLimits } from '../daemon/limits';
 import { isLogLevel, Logger } from '../base/logger';
 import { loadAddon } from '../native/addon';
 import { startModelRegistry } from '../models/start';
@@ -28,6 +28,8 @@ export const serveUsage = `hamd serve [options]
   --session-idle-timeout S seconds a session may go without a message (default ${defaultLimits.sessionIdleTimeoutS})
   --max-queued N            compute requests waiting or running at once; more are refused
                            RESOURCE_EXHAUSTED with a retry hint (default ${defaultLimits.maxQueuedRequests})
+  --max-shared-memory-mb N  shared-memory regions clients may register, MiB in all
+                           (default ${defaultLimits.maxSharedMemoryBytes / MiB}; docs/shared-memory.md)
   --session-socket PATH     the framed session transport for simulations on this host (docs/sessions.md),
                            or none (default: <listen path>.sessions for a Unix listen address, else none)
   --token-file FILE         a TCP daemon's token, created 0600 when missing; clients send it
@@ -46,7 +48,7 @@ ${modelOptionsUsage}`;
 export async function serve(argv: string[]): Promise<number> {
   const { rest, options: modelOptions } = extractModelOptions(argv);
   const args = parseArgs(rest, {
-    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'max-sessions', 'session-idle-timeout', 'max-queued', 'session-socket', 'token-file', 'tls-cert', 'tls-key', 'metrics-listen', 'connection-idle-timeout', 'shutdown-timeout', 'pid-file', 'idle-exit'],
+    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'max-sessions', 'session-idle-timeout', 'max-queued', 'max-shared-memory-mb', 'session-socket', 'token-file', 'tls-cert', 'tls-key', 'metrics-listen', 'connection-idle-timeout', 'shutdown-timeout', 'pid-file', 'idle-exit'],
     flags: ['allow-remote', 'help'],
     aliases: { '-h': 'help' },
   });
@@ -69,6 +71,7 @@ export async function serve(argv: string[]): Promise<number> {
     sessionIdleTimeoutS: numberOption(args, 'session-idle-timeout', false) ?? defaultLimits.sessionIdleTimeoutS,
     connectionIdleTimeoutS: numberOption(args, 'connection-idle-timeout', false) ?? defaultLimits.connectionIdleTimeoutS,
     maxQueuedRequests: numberOption(args, 'max-queued', true) ?? defaultLimits.maxQueuedRequests,
+    maxSharedMemoryBytes: (numberOption(args, 'max-shared-memory-mb', true) ?? defaultLimits.maxSharedMemoryBytes / MiB) * MiB,
   };
   if (limits.maxSessions < 1) throw new UsageError('--max-sessions must be >= 1');
   if (!(limits.sessionIdleTimeoutS > 0)) throw new UsageError('--session-idle-timeout must be > 0 seconds');
@@ -100,6 +103,7 @@ export async function serve(argv: string[]): Promise<number> {
       tlsCert: args.options.get('tls-cert'),
       tlsKey: args.options.get('tls-key'),
       createCancelToken: () => addon.createCancelToken(), addonBuild: addon.buildInfo(), models,
+      mapSharedRegion: (path, byteSize) => addon.mapSharedRegion(path, byteSize),
       descriptorKinds: addon.descriptorKinds().map((kind) => kind.name),
     });
   } catch (error) {

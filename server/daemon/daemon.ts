@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from '../base/logger';
+import type { NativeSharedRegion } from '../native/addon';
 import { defaultSocketDir, defaultTokenFile, parseAddress, type ListenAddress } from '../wire/address';
 import { encodeComputeDescriptorsResponse } from '../wire/fast-encode';
 import { withTolerantDeserializers } from '../wire/malformed';
@@ -18,12 +19,16 @@ import { sessionHandler } from './session';
 import { startMetricsServer } from './metrics';
 import { listenSessionSocket, type SessionSocket } from './session-socket';
 import { SessionTable } from './session-table';
+import { SharedMemoryRegistry } from './shared-memory';
 import { Admission } from './unary';
 import { DaemonStatistics } from './statistics';
 import { claimSocketPath, removeIfSame } from './socket';
 
 // HandlerOptions: limits, logger, createCancelToken, engine, addonBuild, models.
-export interface DaemonOptions extends Omit<HandlerOptions, 'sessions' | 'sessionSocket'> {
+export interface DaemonOptions extends Omit<HandlerOptions, 'sessions' | 'sessionSocket' | 'sharedMemory'> {
+  // Maps a client's shared-memory region (the addon's mapSharedRegion); absent: the daemon
+  // takes no regions (RegisterSharedMemory is UNIMPLEMENTED).
+  mapSharedRegion?: (path: string, byteSize: number) => NativeSharedRegion;
   listen: string;
   // The framed session socket (./session-socket.ts): a path, 'none', or undefined for the
   // default (beside a Unix listen socket: <path>.sessions; none for TCP).
@@ -106,8 +111,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   }
   let sessionSocket: SessionSocket | undefined;
   const admission = new Admission(options.limits.maxQueuedRequests);
+  const sharedMemory = options.mapSharedRegion ? new SharedMemoryRegistry(options.mapSharedRegion, options.limits.maxSharedMemoryBytes, logger) : undefined;
   server.addService(service, hamdHandlers({
-    ...options, sessions, activity, statistics, authorize, admission, computeThreads: options.engine.threads(),
+    ...options, sessions, activity, statistics, authorize, admission, sharedMemory, computeThreads: options.engine.threads(),
     sessionSocket: () => sessionSocket?.address ?? '',
   }));
   const health = new HealthImplementation({ '': 'SERVING', [HAMD_SERVICE_NAME]: 'SERVING' });
@@ -164,6 +170,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         });
       });
       await sessionSocket?.close();
+      sharedMemory?.close();
       await metrics?.close();
       options.engine.close();
       if (listen.kind === 'unix' && socketFile) removeIfSame(listen.path, socketFile);

@@ -13,6 +13,7 @@ import { responseBytes, toResponse } from './respond';
 import { unaryHandler, type HandlerContext } from './unary';
 import { checkDescriptorRequest } from './validate';
 import { sessionHandler } from './session';
+import type { SharedMemoryRegistry } from './shared-memory';
 import type { SessionTable } from './session-table';
 import { DaemonStatistics } from './statistics';
 
@@ -24,6 +25,8 @@ export interface HandlerOptions extends HandlerContext {
   models?: ModelRegistry;  // surrogate-Hamiltonian models (ListModels, Predict); absent: none
   // The framed session transport's address (ServerInfo.session_socket), once it listens; '' if none.
   sessionSocket?: () => string;
+  // Registered shared-memory regions (./shared-memory.ts); absent: the RPCs are UNIMPLEMENTED.
+  sharedMemory?: SharedMemoryRegistry;
 }
 
 function serverInfo(options: HandlerOptions): ServerInfo {
@@ -31,7 +34,10 @@ function serverInfo(options: HandlerOptions): ServerInfo {
   return {
     version: packageVersion(),
     api_version: API_VERSION,
-    capabilities: [...options.descriptorKinds.map((k) => `descriptors/${k}`), ...gradientParameters.map((g) => `gradients/${g}`)],
+    capabilities: [
+      ...options.descriptorKinds.map((k) => `descriptors/${k}`), ...gradientParameters.map((g) => `gradients/${g}`),
+      ...(options.sharedMemory ? ['shared-memory'] : []),
+    ],
     threads: options.engine.threads(),
     limits: {
       max_atoms_per_request: limits.maxAtomsPerRequest,
@@ -41,6 +47,7 @@ function serverInfo(options: HandlerOptions): ServerInfo {
       max_response_bytes: limits.maxSendBytes,
       max_sessions: limits.maxSessions,
       session_idle_timeout_s: limits.sessionIdleTimeoutS,
+      max_shared_memory_bytes: limits.maxSharedMemoryBytes,
     },
     descriptor_kinds: [...options.descriptorKinds],
     addon_build: options.addonBuild,
@@ -50,6 +57,10 @@ function serverInfo(options: HandlerOptions): ServerInfo {
 export function hamdHandlers(options: HandlerOptions): HamdHandlers {
   const { engine, limits } = options;
   const info = serverInfo(options);
+  const sharedMemory = (): SharedMemoryRegistry => {
+    if (!options.sharedMemory) throw new StatusError(status.UNIMPLEMENTED, 'this daemon takes no shared-memory regions');
+    return options.sharedMemory;
+  };
   const registry = (): ModelRegistry => {
     if (!options.models) throw new StatusError(status.UNIMPLEMENTED, 'this daemon serves no models');
     return options.models;
@@ -69,13 +80,42 @@ export function hamdHandlers(options: HandlerOptions): HamdHandlers {
 
     ComputeDescriptors: unaryHandler(options, 'ComputeDescriptors', {
       computes: true,
-      describe: (request) => ({ kind: request.kind }),
-      check: (request) => checkDescriptorRequest(request, limits, options.descriptorKinds),
-      run: (request, call) => engine.computeDescriptors(request, call.cancelToken()),
+      describe: (request) => ({ kind: request.kind, ...(request.output_region ? { output_region: request.output_region.name } : {}) }),
+      check: (request) => ({ native: checkDescriptorRequest(request, limits, options.descriptorKinds), output: request.output_region ?? undefined }),
+      run: async ({ native, output }, call) => {
+        if (!output) return engine.computeDescriptors(native, call.cancelToken());
+        const claimed = sharedMemory().claim(output);
+        try {
+          return await engine.computeDescriptors(native, call.cancelToken(), claimed.range);
+        } finally {
+          claimed.release();
+        }
+      },
       encode: (result, _request, call) => {
         Object.assign(call.fields, { blocks: result.blocks.length, output_bytes: responseBytes(result) });
         return toResponse(result);
       },
+    }),
+
+    RegisterSharedMemory: unaryHandler(options, 'RegisterSharedMemory', {
+      describe: (request) => ({ region: request.name, bytes: Number(request.byte_size ?? 0) }),
+      check: (request) => ({ regions: sharedMemory(), request }),
+      run: ({ regions, request }) => regions.register(request),
+      encode: () => ({}),
+    }),
+
+    UnregisterSharedMemory: unaryHandler(options, 'UnregisterSharedMemory', {
+      describe: (request) => ({ region: request.name }),
+      check: (request) => ({ regions: sharedMemory(), request }),
+      run: ({ regions, request }) => regions.unregister(request.name, Number(request.owner_pid ?? 0)),
+      encode: (unregistered) => ({ unregistered }),
+    }),
+
+    SharedMemoryStatus: unaryHandler(options, 'SharedMemoryStatus', {
+      quiet: true,
+      check: (request) => ({ regions: sharedMemory(), name: request.name }),
+      run: ({ regions, name }) => regions.status(name),
+      encode: (regions) => ({ regions }),
     }),
 
     ListModels: unaryHandler(options, 'ListModels', {

@@ -15,9 +15,12 @@ export interface DaemonLimits {
   // Requests that compute (ComputeDescriptors, Predict) waiting or running at once; one more is
   // refused RESOURCE_EXHAUSTED with a retry hint (back-pressure instead of an unbounded queue).
   maxQueuedRequests: number;
+  // Shared-memory regions registered at once (RegisterSharedMemory), bytes in all: the daemon
+  // maps them into its address space.
+  maxSharedMemoryBytes: number;
 }
 
-const MiB = 1024 * 1024;
+export const MiB = 1024 * 1024;
 
 export const defaultLimits: DaemonLimits = {
   maxAtomsPerRequest: 1_000_000,
@@ -30,4 +33,5 @@ export const defaultLimits: DaemonLimits = {
   sessionIdleTimeoutS: 600,
   connectionIdleTimeoutS: 300,
   maxQueuedRequests: 256,
+  maxSharedMemoryBytes: 16 * 1024 * MiB,
 };

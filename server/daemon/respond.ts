@@ -1,6 +1,6 @@
 // Native result -> ComputeDescriptorsResponse. The typed arrays' memory is handed to
 // protobuf as is (no per-number work).
-import type { NativeLabels, NativeTensorMap } from '../native/addon';
+import type { NativeLabels, NativePlacedTensorMap, NativeRegionArray, NativeTensorMap } from '../native/addon';
 import { float64Array, int32Array } from '../wire/arrays';
 import type { ArrayMessage, ComputeDescriptorsResponse, Labels } from '../wire/types';
 
@@ -10,12 +10,15 @@ function labels(native: NativeLabels): Labels {
   return { names: native.names, values: int32Array(native.values, [count, width]) };
 }
 
-function values(array: { values: Float64Array; shape: number[] }): ArrayMessage {
-  return float64Array(array.values, array.shape);
+// Values in the request's shared-memory region travel as their offset there.
+function values(array: { values: Float64Array | NativeRegionArray; shape: number[] }): ArrayMessage {
+  if (array.values instanceof Float64Array) return float64Array(array.values, array.shape);
+  return { dtype: '<f8', shape: [...array.shape], in_region: true, region_offset: array.values.regionOffset };
 }
 
-export function toResponse(result: NativeTensorMap): ComputeDescriptorsResponse {
+export function toResponse(result: NativeTensorMap | NativePlacedTensorMap): ComputeDescriptorsResponse {
   return {
+    ...('outputBytes' in result ? { output_bytes: result.outputBytes } : {}),
     keys: labels(result.keys),
     blocks: result.blocks.map((block) => ({
       samples: labels(block.samples),
@@ -34,8 +37,8 @@ export function toResponse(result: NativeTensorMap): ComputeDescriptorsResponse 
   };
 }
 
-// Bytes of the bulk arrays of a response, for logs.
-export function responseBytes(result: NativeTensorMap): number {
+// Bytes of the bulk arrays of a response (in the message or the region), for logs.
+export function responseBytes(result: NativeTensorMap | NativePlacedTensorMap): number {
   const bytes = (shape: number[]) => 8 * shape.reduce((a, b) => a * b, 1);
   let total = 0;
   for (const block of result.blocks) {

@@ -7,28 +7,42 @@ export interface NativeLabels {
   values: Int32Array; // count x names.length, row-major
 }
 
-export interface NativeGradientBlock {
+// Values the engine placed in a request's shared-memory output range: `length` float64 at byte
+// `regionOffset` of the region (addon/napi/convert.cpp, values_to_js).
+export interface NativeRegionArray {
+  regionOffset: number;
+  length: number;
+}
+
+// V: Float64Array, or also NativeRegionArray for a request with an output range.
+export interface NativeGradientBlock<V = Float64Array> {
   parameter: 'positions' | 'cell';
   samples: NativeLabels;
   components: NativeLabels[];
-  values: Float64Array;
+  values: V;
   shape: number[];
 }
 
-export interface NativeBlock {
+export interface NativeBlock<V = Float64Array> {
   samples: NativeLabels;
   components: NativeLabels[];
   properties: NativeLabels;
-  values: Float64Array;
+  values: V;
   shape: number[]; // [n_samples, components..., n_properties]
-  gradients: NativeGradientBlock[];
+  gradients: NativeGradientBlock<V>[];
 }
 
-export interface NativeTensorMap {
+export interface NativeTensorMap<V = Float64Array> {
   keys: NativeLabels;
-  blocks: NativeBlock[];
+  blocks: NativeBlock<V>[];
   computeMicroseconds: number; // time in the engine
   queueMicroseconds: number;   // time waiting for a pool thread
+}
+
+// A result with an output range: the arrays that fitted are in the region; outputBytes is the
+// room all of them need there (64-byte aligned each, headers included).
+export interface NativePlacedTensorMap extends NativeTensorMap<Float64Array | NativeRegionArray> {
+  outputBytes: number;
 }
 
 export interface NativeSystem {
@@ -60,7 +74,7 @@ export interface NativeDescriptorRequest {
 }
 
 // Errors thrown or rejected by the addon carry a `code` the server maps to gRPC.
-export type NativeErrorCode = 'INVALID_ARGUMENT' | 'RESOURCE_EXHAUSTED' | 'CANCELLED' | 'INTERNAL';
+export type NativeErrorCode = 'INVALID_ARGUMENT' | 'RESOURCE_EXHAUSTED' | 'CANCELLED' | 'INTERNAL' | 'UNAVAILABLE' | 'FAILED_PRECONDITION' | 'PERMISSION_DENIED';
 export interface NativeError extends Error { code: NativeErrorCode }
 
 export interface CancelToken { cancel(): void }

@@ -35,6 +35,7 @@ function varintBytes(value: number): number[] {
   return out;
 }
 
+const WIRE_VARINT = 0;
 const WIRE_FIXED64 = 1;
 const WIRE_LENGTH = 2;
 
@@ -61,6 +62,14 @@ function doubleField(target: Chunks, field: number, value: number | string | und
   target.push(bytes);
 }
 
+// Non-negative integers and booleans, written when present (as protobufjs does).
+function varintField(target: Chunks, field: number, value: number | string | boolean | object | undefined | null): void {
+  if (value === undefined || value === null) return;
+  const v = typeof value === 'boolean' ? Number(value) : Number(value);
+  if (!Number.isSafeInteger(v) || v < 0) throw new Error(`fast-encode: field ${field} value ${String(value)} is not a non-negative integer`);
+  target.push(Uint8Array.from([...tag(field, WIRE_VARINT), ...varintBytes(v)]));
+}
+
 // The daemon's arrays carry numbers as shape and bytes as data; a (base64) string data is
 // decoded as protobufjs would.
 function arrayMessage(array: ArrayMessage): Chunks {
@@ -81,6 +90,8 @@ function arrayMessage(array: ArrayMessage): Chunks {
     out.push(Uint8Array.from([...tag(3, WIRE_LENGTH), ...varintBytes(data.length)]));
     out.push(data);
   }
+  varintField(out, 6, array.in_region);       // the bytes are in the request's output region,
+  varintField(out, 7, array.region_offset);   // at this offset
   return out;
 }
 
@@ -116,6 +127,7 @@ export function encodeComputeDescriptorsResponse(response: ComputeDescriptorsRes
   for (const block of response.blocks ?? []) lengthDelimited(message, 2, blockMessage(block));
   doubleField(message, 3, response.compute_us);
   doubleField(message, 4, response.queue_us);
+  varintField(message, 6, response.output_bytes);
   const output = Buffer.allocUnsafe(message.length);
   let offset = 0;
   for (const part of message.parts) {

@@ -25,6 +25,7 @@ const nativeCodes: Record<string, status> = {
   INTERNAL: status.INTERNAL,
   UNAVAILABLE: status.UNAVAILABLE, // engine closed (daemon shutting down)
   FAILED_PRECONDITION: status.FAILED_PRECONDITION, // e.g. a step on a closed session
+  PERMISSION_DENIED: status.PERMISSION_DENIED, // a shared-memory region of another user
 };
 
 // Any thrown value -> StatusError; unknown errors are INTERNAL (a bug to report).

@@ -21,8 +21,11 @@ export type { LoadModelRequest, LoadModelRequest__Output } from './generated/ham
 export type { MethodStatistics, MethodStatistics__Output } from './generated/hamd/v1/MethodStatistics';
 export type { ModelInfo, ModelInfo__Output } from './generated/hamd/v1/ModelInfo';
 export type { OrbitalLabels, OrbitalLabels__Output } from './generated/hamd/v1/OrbitalLabels';
+export type { OutputRegion, OutputRegion__Output } from './generated/hamd/v1/OutputRegion';
 export type { PredictRequest, PredictRequest__Output } from './generated/hamd/v1/PredictRequest';
 export type { PredictResponse, PredictResponse__Output } from './generated/hamd/v1/PredictResponse';
+export type { RegisterSharedMemoryRequest, RegisterSharedMemoryRequest__Output } from './generated/hamd/v1/RegisterSharedMemoryRequest';
+export type { RegisterSharedMemoryResponse, RegisterSharedMemoryResponse__Output } from './generated/hamd/v1/RegisterSharedMemoryResponse';
 export type { ServerInfo, ServerInfo__Output } from './generated/hamd/v1/ServerInfo';
 export type { SessionClose, SessionClose__Output } from './generated/hamd/v1/SessionClose';
 export type { SessionClosed, SessionClosed__Output } from './generated/hamd/v1/SessionClosed';
@@ -32,11 +35,16 @@ export type { SessionRequest, SessionRequest__Output } from './generated/hamd/v1
 export type { SessionResponse, SessionResponse__Output } from './generated/hamd/v1/SessionResponse';
 export type { SessionResult, SessionResult__Output } from './generated/hamd/v1/SessionResult';
 export type { SessionStep, SessionStep__Output } from './generated/hamd/v1/SessionStep';
+export type { SharedMemoryRegion, SharedMemoryRegion__Output } from './generated/hamd/v1/SharedMemoryRegion';
+export type { SharedMemoryStatusRequest, SharedMemoryStatusRequest__Output } from './generated/hamd/v1/SharedMemoryStatusRequest';
+export type { SharedMemoryStatusResponse, SharedMemoryStatusResponse__Output } from './generated/hamd/v1/SharedMemoryStatusResponse';
 export type { Statistics, Statistics__Output } from './generated/hamd/v1/Statistics';
 export type { Structure, Structure__Output } from './generated/hamd/v1/Structure';
 export type { StructurePrediction, StructurePrediction__Output } from './generated/hamd/v1/StructurePrediction';
 export type { UnloadModelRequest, UnloadModelRequest__Output } from './generated/hamd/v1/UnloadModelRequest';
 export type { UnloadModelResponse, UnloadModelResponse__Output } from './generated/hamd/v1/UnloadModelResponse';
+export type { UnregisterSharedMemoryRequest, UnregisterSharedMemoryRequest__Output } from './generated/hamd/v1/UnregisterSharedMemoryRequest';
+export type { UnregisterSharedMemoryResponse, UnregisterSharedMemoryResponse__Output } from './generated/hamd/v1/UnregisterSharedMemoryResponse';
 export type { ProtoGrpcType } from './generated/hamd';
 
 import type { MethodDefinition } from '@grpc/proto-loader';

@@ -16,6 +16,11 @@ struct ResourceExhausted : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// The caller may not use this resource (e.g. a file another user owns): PERMISSION_DENIED.
+struct PermissionDenied : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 // The caller cancelled the request or its deadline passed: CANCELLED.
 struct Cancelled : std::runtime_error {
     Cancelled() : std::runtime_error("request cancelled") {}

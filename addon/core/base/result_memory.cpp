@@ -65,9 +65,35 @@ void evict_oldest(Cache& c) {
 void* user_pointer(void* raw) { return static_cast<char*>(raw) + kHeader; }
 void* raw_pointer(void* user) { return static_cast<char*>(user) - kHeader; }
 
+// The header's size of a block placed in an OutputArena: release() leaves it alone.
+constexpr size_t kInArena = ~size_t(0);
+
+size_t aligned(size_t bytes) { return ((bytes + kAlignment - 1) / kAlignment) * kAlignment; }
+
+thread_local OutputArena* current_arena = nullptr;
+
 }  // namespace
 
+void* OutputArena::take(size_t bytes) {
+    const size_t need = kHeader + aligned(bytes);
+    needed_.fetch_add(need);
+    size_t used = used_.load();
+    do {
+        if (need > bytes_ || used > bytes_ - need) return nullptr;
+    } while (!used_.compare_exchange_weak(used, used + need));
+    void* raw = base_ + used;
+    usable_size(raw) = kInArena;
+    return user_pointer(raw);
+}
+
+ArenaScope::ArenaScope(OutputArena* arena) : previous_(current_arena) { current_arena = arena; }
+
+ArenaScope::~ArenaScope() { current_arena = previous_; }
+
 void* acquire(size_t bytes) {
+    if (current_arena != nullptr) {
+        if (void* block = current_arena->take(bytes)) return block;
+    }
     if (bytes >= kCacheFrom) {
         Cache& c = cache();
         std::lock_guard<std::mutex> lock(c.mutex);
@@ -80,7 +106,7 @@ void* acquire(size_t bytes) {
             return user_pointer(raw);
         }
     }
-    size_t total = kHeader + ((bytes + kAlignment - 1) / kAlignment) * kAlignment;
+    size_t total = kHeader + aligned(bytes);
     void* raw = std::aligned_alloc(kAlignment, total);
     if (raw == nullptr) throw std::bad_alloc();
     usable_size(raw) = total - kHeader;
@@ -91,6 +117,7 @@ void release(void* block) noexcept {
     if (block == nullptr) return;
     void* raw = raw_pointer(block);
     const size_t size = usable_size(raw);
+    if (size == kInArena) return;  // the arena's owner frees its memory
     if (size >= kCacheFrom) {
         Cache& c = cache();
         std::lock_guard<std::mutex> lock(c.mutex);

@@ -144,34 +144,34 @@ void execute(const std::vector<System>& systems, const std::vector<NeighborList>
 
 void compute_descriptors_into(const std::vector<System>& systems, const std::vector<NeighborList>& lists,
                               const DescriptorOptions& options, ThreadPool& pool, const std::atomic<bool>* cancel,
-                              TensorMap& result) {
+                              TensorMap& result, result_memory::OutputArena* arena) {
     validate_request(systems, options);
     validate_neighbor_lists(systems, lists);
     check_cancel(cancel);
     const ExpansionSetup setup(options.hypers, resolve_species(systems, options.species));
     const auto kernel = descriptor_kind_info(options.kind).make(setup, options);
     const DescriptorLayout layout = plan_layout(systems, lists, setup, *kernel, options, pool, cancel);
-    const std::vector<Block*> block_of = allocate_blocks(layout, *kernel, options, pool, cancel, result);
+    const std::vector<Block*> block_of = allocate_blocks(layout, *kernel, options, pool, cancel, result, arena);
     execute(systems, lists, setup, *kernel, layout, block_of, pool, cancel, options.max_threads);
 }
 
 TensorMap compute_descriptors_with_neighbors(const std::vector<System>& systems, const std::vector<NeighborList>& lists,
                                              const DescriptorOptions& options, ThreadPool& pool,
-                                             const std::atomic<bool>* cancel) {
+                                             const std::atomic<bool>* cancel, result_memory::OutputArena* arena) {
     TensorMap result;
-    compute_descriptors_into(systems, lists, options, pool, cancel, result);
+    compute_descriptors_into(systems, lists, options, pool, cancel, result, arena);
     return result;
 }
 
 TensorMap compute_descriptors(const std::vector<System>& systems, const DescriptorOptions& options,
-                              ThreadPool& pool, const std::atomic<bool>* cancel) {
+                              ThreadPool& pool, const std::atomic<bool>* cancel, result_memory::OutputArena* arena) {
     validate_request(systems, options);
     std::vector<NeighborList> lists(systems.size());
     pool.parallel_for(systems.size(), [&](size_t s) {
         check_cancel(cancel);
         lists[s] = build_neighbor_list(systems[s], options.hypers.cutoff);
     }, options.max_threads);
-    return compute_descriptors_with_neighbors(systems, lists, options, pool, cancel);
+    return compute_descriptors_with_neighbors(systems, lists, options, pool, cancel, arena);
 }
 
 }  // namespace hamd

@@ -8,6 +8,7 @@
 #include "core/descriptors/hypers.hpp"
 #include "core/systems/neighbors.hpp"
 #include "core/systems/system.hpp"
+#include "core/base/result_memory.hpp"
 #include "core/base/tensor_map.hpp"
 #include "core/base/thread_pool.hpp"
 
@@ -58,21 +59,25 @@ struct DescriptorOptions {
 // the block's neighbor_type (and the centre, if there is one). "cell" needs structures
 // periodic in all three directions (InvalidArgument otherwise). Position gradients: every
 // kind; cell gradients: spherical-expansion and power-spectrum.
+// `arena`: the values and gradients are placed there as far as they fit (e.g. a client's
+// shared-memory region); the result must then be destroyed before the arena's memory goes.
 TensorMap compute_descriptors(const std::vector<System>& systems, const DescriptorOptions& options,
-                              ThreadPool& pool, const std::atomic<bool>* cancel = nullptr);
+                              ThreadPool& pool, const std::atomic<bool>* cancel = nullptr,
+                              result_memory::OutputArena* arena = nullptr);
 
 // The same with neighbour lists computed by the caller (e.g. reused between MD steps):
 // lists[k] is build_neighbor_list(systems[k], cutoff) for any cutoff >= hypers.cutoff.
 TensorMap compute_descriptors_with_neighbors(const std::vector<System>& systems,
                                              const std::vector<NeighborList>& lists,
                                              const DescriptorOptions& options, ThreadPool& pool,
-                                             const std::atomic<bool>* cancel = nullptr);
+                                             const std::atomic<bool>* cancel = nullptr,
+                                             result_memory::OutputArena* arena = nullptr);
 
 // The same, writing into `output` and reusing the storage of the result it holds (e.g. the
 // previous MD step's): large outputs then cost no page faults and no zero fill. `output`
 // is overwritten entirely; on an exception its contents are unspecified.
 void compute_descriptors_into(const std::vector<System>& systems, const std::vector<NeighborList>& lists,
                               const DescriptorOptions& options, ThreadPool& pool, const std::atomic<bool>* cancel,
-                              TensorMap& output);
+                              TensorMap& output, result_memory::OutputArena* arena = nullptr);
 
 }  // namespace hamd

@@ -154,7 +154,8 @@ DescriptorLayout plan_layout(const std::vector<System>& systems, const std::vect
 
 std::vector<Block*> allocate_blocks(const DescriptorLayout& layout, const DescriptorKernel& kernel,
                                     const DescriptorOptions& options, ThreadPool& pool,
-                                    const std::atomic<bool>* cancel, TensorMap& result) {
+                                    const std::atomic<bool>* cancel, TensorMap& result,
+                                    result_memory::OutputArena* arena) {
     const std::vector<BlockFamily>& families = kernel.families();
     const size_t n_types = layout.centre_types.size();
 
@@ -195,6 +196,7 @@ std::vector<Block*> allocate_blocks(const DescriptorLayout& layout, const Descri
     // Allocation is spread over the pool: first touches of hundreds of MB are not free.
     pool.parallel_for(refs.size(), [&](size_t b) {
         check_cancel(cancel);
+        const result_memory::ArenaScope in_arena(arena);  // this thread's allocations below
         const BlockFamily& family = families[refs[b].family];
         const size_t t = refs[b].type;
         Block& block = result.blocks[b];

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/base/result_memory.hpp"
 #include "core/base/tensor_map.hpp"
 #include "core/base/thread_pool.hpp"
 #include "core/descriptors/engine.hpp"
@@ -61,10 +62,12 @@ DescriptorLayout plan_layout(const std::vector<System>& systems, const std::vect
 
 // The blocks of `result` in key order, labelled and with storage for every value (taken
 // from the blocks `result` held before where they are large enough: no page faults, no zero
-// fill). Returns the block of (family f, centre type t) at f * centre_types.size() + t.
+// fill; else from `arena` when given and there is room, else fresh). Returns the block of
+// (family f, centre type t) at f * centre_types.size() + t.
 std::vector<Block*> allocate_blocks(const DescriptorLayout& layout, const DescriptorKernel& kernel,
                                     const DescriptorOptions& options, ThreadPool& pool,
-                                    const std::atomic<bool>* cancel, TensorMap& result);
+                                    const std::atomic<bool>* cancel, TensorMap& result,
+                                    result_memory::OutputArena* arena = nullptr);
 
 // Throws Cancelled when the flag is set (polled between centres and between stages).
 void check_cancel(const std::atomic<bool>* cancel);

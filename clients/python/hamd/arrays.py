@@ -16,10 +16,16 @@ def array_to_proto(values: Any, dtype: Any) -> hamd_pb2.Array:
     return hamd_pb2.Array(dtype=values.dtype.str, shape=list(values.shape), data=values.tobytes())
 
 
-def array_from_proto(message: hamd_pb2.Array) -> np.ndarray:
-    """A read-only view on the message's bytes, with the declared dtype and shape."""
+def array_from_proto(message: hamd_pb2.Array, region: Any = None) -> np.ndarray:
+    """A read-only view on the message's bytes, with the declared dtype and shape; for an array
+    the daemon wrote into the request's shared-memory region (in_region), a read-only view of
+    that region (hamd.shared_memory.Region)."""
     if message.dtype not in _ALLOWED_DTYPES:
         raise ValueError(f"unsupported array dtype {message.dtype!r}")
+    if message.in_region:
+        if region is None:
+            raise ValueError("the array is in a shared-memory region, but the request named none")
+        return region.view(message.region_offset, message.dtype, tuple(message.shape))
     dtype = np.dtype(message.dtype)
     shape = tuple(map(int, message.shape))
     # math.prod, not np.prod: the same exact integer, without ~10 µs of numpy call overhead on

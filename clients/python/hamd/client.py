@@ -1,6 +1,7 @@
 """The hamd gRPC client."""
 import os
 import time
+import warnings
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import grpc
@@ -9,6 +10,7 @@ from ._proto import hamd_pb2, hamd_pb2_grpc
 from .batching import merge_descriptor_responses, plan_batches, run_batches
 from .errors import HamdError, InvalidArgument, Unavailable, from_rpc_error
 from .predict import DEFAULT_OUTPUTS, is_single_structure, model_info, predict_request, structure_result
+from . import shared_memory
 from .results import response_to_dict
 from .structures import as_structure_list, structure_to_proto
 
@@ -184,6 +186,8 @@ class Client:
         self._stub = hamd_pb2_grpc.HamdStub(channel)
         self._session_socket_address: Optional[str] = None
         self._limits_cache: Optional[Dict[str, int]] = None
+        self._capabilities_cache: Optional[List[str]] = None
+        self._regions: Optional[shared_memory.RegionPool] = None  # made at the first request that uses one
         self._autostart: Optional[Dict[str, Any]] = None  # set by connect(autostart=True)
 
     def __enter__(self) -> "Client":
@@ -193,7 +197,11 @@ class Client:
         self.close()
 
     def close(self) -> None:
-        """Closes the channel (calls in flight fail)."""
+        """Unregisters this client's shared-memory regions and closes the channel (calls in
+        flight fail)."""
+        if self._regions is not None:
+            self._regions.close()
+            self._regions = None
         self._channel.close()
 
     def _call(self, method: Any, request: Any, timeout: Optional[float]) -> Any:
@@ -297,7 +305,7 @@ class Client:
     def descriptors(self, atoms: Any, kind: str = "power-spectrum", species: Optional[Sequence[Any]] = None,
                     gradients: Union[str, Sequence[str]] = (), max_lambda: Optional[int] = None,
                     timeout: Optional[float] = None, progress: Optional[Callable[[int], None]] = None,
-                    **hypers: Any) -> Dict[str, Any]:
+                    shared_memory: Optional[bool] = None, **hypers: Any) -> Dict[str, Any]:
         """Descriptors of one or several structures. Requests over the daemon's limits are
         split into batches and the answers joined (hamd.batching); progress(k) is called after
         each batch with its number of structures (e.g. a tqdm bar's update).
@@ -316,9 +324,72 @@ class Client:
           properties: Labels (invariants) or {(o3_lambda, o3_sigma): Labels}
           keys, blocks: the raw labelled blocks (Block: key, samples, components,
                       properties, values, gradients {parameter: GradientBlock})
+
+        shared_memory: the daemon writes the values and gradients into a shared-memory region of
+        this client and the arrays are read-only views of it, with no copy (docs/shared-memory.md).
+        None (default): when the daemon is on a Unix socket of this host and offers it, for
+        requests within its limits; False: never; True: always (an error where impossible).
         """
         request = self.descriptors_request(atoms, kind, species, gradients, max_lambda, **hypers)
+        region = self._output_region(request, shared_memory)
+        if region is not None:
+            request.output_region.name = region.name
+            try:
+                response = self.compute_descriptors(request, timeout)
+            except HamdError as error:
+                # A result over the daemon's size limit is split into batches, in the message.
+                if shared_memory or not _too_large(error):
+                    raise
+                request.ClearField("output_region")
+            else:
+                self._regions.needed(response.output_bytes)
+                return response_to_dict(response, kind, region)
         return response_to_dict(self.compute_descriptors_batched(request, timeout, progress), kind)
+
+    def _output_region(self, request: hamd_pb2.ComputeDescriptorsRequest, wanted: Optional[bool]) -> Any:
+        """The shared-memory region this request writes into, or None for the message."""
+        if wanted is False:
+            return None
+        usable = self.is_unix_socket and shared_memory.supported() and "shared-memory" in self._capabilities()
+        if usable and wanted is None:  # auto: a request the daemon takes in one piece
+            counts = [len(s.atomic_numbers) for s in request.structures]
+            usable = len(plan_batches(counts, self._limits())) <= 1
+        if not usable:
+            if wanted:
+                raise HamdError("shared memory needs a daemon on a Unix socket of this host that offers it (Linux memfd)",
+                                grpc.StatusCode.FAILED_PRECONDITION)
+            return None
+        if self._regions is None:
+            self._regions = shared_memory.RegionPool(
+                lambda r: self._call(self._stub.RegisterSharedMemory, r, None),
+                lambda r: self._call(self._stub.UnregisterSharedMemory, r, 10.0))
+        try:
+            region = self._regions.lease()
+        except (HamdError, OSError) as error:
+            if wanted:
+                raise
+            # Auto mode: a daemon that refuses the region (its limit, /proc not readable in a
+            # container, ...) still answers through the message; stop trying for this client.
+            warnings.warn(f"hamd: shared memory unavailable, arrays travel in the message ({error})", stacklevel=3)
+            self._capabilities_cache = []
+            return None
+        if region is None and wanted:
+            raise HamdError(f"every shared-memory region of this client is still viewed by a result (at most {shared_memory.MAX_REGIONS})",
+                            grpc.StatusCode.RESOURCE_EXHAUSTED)
+        return region
+
+    def _capabilities(self) -> List[str]:
+        """The daemon's capabilities (asked once per client)."""
+        if self._capabilities_cache is None:
+            self._capabilities_cache = self.info()["capabilities"]
+        return self._capabilities_cache
+
+    def shared_memory_status(self, timeout: Optional[float] = None) -> List[Dict[str, Any]]:
+        """The shared-memory regions registered with the daemon (every client's): name, path,
+        byte_size, owner_pid, busy, requests."""
+        reply = self._call(self._stub.SharedMemoryStatus, hamd_pb2.SharedMemoryStatusRequest(), timeout)
+        return [{"name": r.name, "path": r.path, "byte_size": r.byte_size, "owner_pid": r.owner_pid,
+                 "busy": r.busy, "requests": r.requests} for r in reply.regions]
 
     def compute_descriptors_batched(self, request: hamd_pb2.ComputeDescriptorsRequest, timeout: Optional[float] = None,
                                     progress: Optional[Callable[[int], None]] = None) -> hamd_pb2.ComputeDescriptorsResponse:

@@ -37,20 +37,21 @@ class Block:
     gradients: Dict[str, GradientBlock]
 
 
-def block_from_proto(key: Dict[str, int], message: hamd_pb2.Block) -> Block:
-    """A Block message (with its key) -> Block; checks that values and labels agree in shape."""
+def block_from_proto(key: Dict[str, int], message: hamd_pb2.Block, region: Any = None) -> Block:
+    """A Block message (with its key) -> Block; checks that values and labels agree in shape.
+    region: the request's shared-memory region, for arrays the daemon wrote there."""
     gradients = {}
     for g in message.gradients:
         gradients[g.parameter] = GradientBlock(
             parameter=g.parameter,
             samples=labels_from_proto(g.samples),
             components=[labels_from_proto(c) for c in g.components],
-            values=array_from_proto(g.values),
+            values=array_from_proto(g.values, region),
         )
     block = Block(key=key, samples=labels_from_proto(message.samples),
                   components=[labels_from_proto(c) for c in message.components],
                   properties=labels_from_proto(message.properties),
-                  values=array_from_proto(message.values), gradients=gradients)
+                  values=array_from_proto(message.values, region), gradients=gradients)
     expected = (len(block.samples), *(len(c) for c in block.components), len(block.properties))
     if block.values.shape != expected:
         raise ValueError(f"block {key}: values of shape {block.values.shape}, labels say {expected}")
@@ -89,12 +90,13 @@ def join_blocks(blocks: List[Block]) -> Tuple[np.ndarray, Labels, np.ndarray]:
     return samples, properties, values
 
 
-def response_to_dict(response: hamd_pb2.ComputeDescriptorsResponse, kind: str) -> Dict[str, Any]:
-    """The dict that Client.descriptors returns (see its docstring)."""
+def response_to_dict(response: hamd_pb2.ComputeDescriptorsResponse, kind: str, region: Any = None) -> Dict[str, Any]:
+    """The dict that Client.descriptors returns (see its docstring); region: the request's
+    shared-memory region (hamd.shared_memory.Region), if it named one."""
     keys = labels_from_proto(response.keys)
     if len(keys) != len(response.blocks):
         raise ValueError(f"{len(keys)} keys but {len(response.blocks)} blocks")
-    blocks = [block_from_proto(dict(zip(keys.names, map(int, row))), message)
+    blocks = [block_from_proto(dict(zip(keys.names, map(int, row))), message, region)
               for row, message in zip(keys.values, response.blocks)]
     groups: Dict[Tuple[int, int], List[Block]] = {}
     for block in blocks:

@@ -18,8 +18,11 @@ import type { LoadModelRequest as _hamd_v1_LoadModelRequest, LoadModelRequest__O
 import type { MethodStatistics as _hamd_v1_MethodStatistics, MethodStatistics__Output as _hamd_v1_MethodStatistics__Output } from './hamd/v1/MethodStatistics';
 import type { ModelInfo as _hamd_v1_ModelInfo, ModelInfo__Output as _hamd_v1_ModelInfo__Output } from './hamd/v1/ModelInfo';
 import type { OrbitalLabels as _hamd_v1_OrbitalLabels, OrbitalLabels__Output as _hamd_v1_OrbitalLabels__Output } from './hamd/v1/OrbitalLabels';
+import type { OutputRegion as _hamd_v1_OutputRegion, OutputRegion__Output as _hamd_v1_OutputRegion__Output } from './hamd/v1/OutputRegion';
 import type { PredictRequest as _hamd_v1_PredictRequest, PredictRequest__Output as _hamd_v1_PredictRequest__Output } from './hamd/v1/PredictRequest';
 import type { PredictResponse as _hamd_v1_PredictResponse, PredictResponse__Output as _hamd_v1_PredictResponse__Output } from './hamd/v1/PredictResponse';
+import type { RegisterSharedMemoryRequest as _hamd_v1_RegisterSharedMemoryRequest, RegisterSharedMemoryRequest__Output as _hamd_v1_RegisterSharedMemoryRequest__Output } from './hamd/v1/RegisterSharedMemoryRequest';
+import type { RegisterSharedMemoryResponse as _hamd_v1_RegisterSharedMemoryResponse, RegisterSharedMemoryResponse__Output as _hamd_v1_RegisterSharedMemoryResponse__Output } from './hamd/v1/RegisterSharedMemoryResponse';
 import type { ServerInfo as _hamd_v1_ServerInfo, ServerInfo__Output as _hamd_v1_ServerInfo__Output } from './hamd/v1/ServerInfo';
 import type { SessionClose as _hamd_v1_SessionClose, SessionClose__Output as _hamd_v1_SessionClose__Output } from './hamd/v1/SessionClose';
 import type { SessionClosed as _hamd_v1_SessionClosed, SessionClosed__Output as _hamd_v1_SessionClosed__Output } from './hamd/v1/SessionClosed';
@@ -31,11 +34,16 @@ import type { SessionResponse as _hamd_v1_SessionResponse, SessionResponse__Outp
 import type { SessionResult as _hamd_v1_SessionResult, SessionResult__Output as _hamd_v1_SessionResult__Output } from './hamd/v1/SessionResult';
 import type { SessionSocketFrame as _hamd_v1_SessionSocketFrame, SessionSocketFrame__Output as _hamd_v1_SessionSocketFrame__Output } from './hamd/v1/SessionSocketFrame';
 import type { SessionStep as _hamd_v1_SessionStep, SessionStep__Output as _hamd_v1_SessionStep__Output } from './hamd/v1/SessionStep';
+import type { SharedMemoryRegion as _hamd_v1_SharedMemoryRegion, SharedMemoryRegion__Output as _hamd_v1_SharedMemoryRegion__Output } from './hamd/v1/SharedMemoryRegion';
+import type { SharedMemoryStatusRequest as _hamd_v1_SharedMemoryStatusRequest, SharedMemoryStatusRequest__Output as _hamd_v1_SharedMemoryStatusRequest__Output } from './hamd/v1/SharedMemoryStatusRequest';
+import type { SharedMemoryStatusResponse as _hamd_v1_SharedMemoryStatusResponse, SharedMemoryStatusResponse__Output as _hamd_v1_SharedMemoryStatusResponse__Output } from './hamd/v1/SharedMemoryStatusResponse';
 import type { Statistics as _hamd_v1_Statistics, Statistics__Output as _hamd_v1_Statistics__Output } from './hamd/v1/Statistics';
 import type { Structure as _hamd_v1_Structure, Structure__Output as _hamd_v1_Structure__Output } from './hamd/v1/Structure';
 import type { StructurePrediction as _hamd_v1_StructurePrediction, StructurePrediction__Output as _hamd_v1_StructurePrediction__Output } from './hamd/v1/StructurePrediction';
 import type { UnloadModelRequest as _hamd_v1_UnloadModelRequest, UnloadModelRequest__Output as _hamd_v1_UnloadModelRequest__Output } from './hamd/v1/UnloadModelRequest';
 import type { UnloadModelResponse as _hamd_v1_UnloadModelResponse, UnloadModelResponse__Output as _hamd_v1_UnloadModelResponse__Output } from './hamd/v1/UnloadModelResponse';
+import type { UnregisterSharedMemoryRequest as _hamd_v1_UnregisterSharedMemoryRequest, UnregisterSharedMemoryRequest__Output as _hamd_v1_UnregisterSharedMemoryRequest__Output } from './hamd/v1/UnregisterSharedMemoryRequest';
+import type { UnregisterSharedMemoryResponse as _hamd_v1_UnregisterSharedMemoryResponse, UnregisterSharedMemoryResponse__Output as _hamd_v1_UnregisterSharedMemoryResponse__Output } from './hamd/v1/UnregisterSharedMemoryResponse';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -61,8 +69,11 @@ export interface ProtoGrpcType {
       MethodStatistics: MessageTypeDefinition<_hamd_v1_MethodStatistics, _hamd_v1_MethodStatistics__Output>
       ModelInfo: MessageTypeDefinition<_hamd_v1_ModelInfo, _hamd_v1_ModelInfo__Output>
       OrbitalLabels: MessageTypeDefinition<_hamd_v1_OrbitalLabels, _hamd_v1_OrbitalLabels__Output>
+      OutputRegion: MessageTypeDefinition<_hamd_v1_OutputRegion, _hamd_v1_OutputRegion__Output>
       PredictRequest: MessageTypeDefinition<_hamd_v1_PredictRequest, _hamd_v1_PredictRequest__Output>
       PredictResponse: MessageTypeDefinition<_hamd_v1_PredictResponse, _hamd_v1_PredictResponse__Output>
+      RegisterSharedMemoryRequest: MessageTypeDefinition<_hamd_v1_RegisterSharedMemoryRequest, _hamd_v1_RegisterSharedMemoryRequest__Output>
+      RegisterSharedMemoryResponse: MessageTypeDefinition<_hamd_v1_RegisterSharedMemoryResponse, _hamd_v1_RegisterSharedMemoryResponse__Output>
       ServerInfo: MessageTypeDefinition<_hamd_v1_ServerInfo, _hamd_v1_ServerInfo__Output>
       SessionClose: MessageTypeDefinition<_hamd_v1_SessionClose, _hamd_v1_SessionClose__Output>
       SessionClosed: MessageTypeDefinition<_hamd_v1_SessionClosed, _hamd_v1_SessionClosed__Output>
@@ -74,11 +85,16 @@ export interface ProtoGrpcType {
       SessionResult: MessageTypeDefinition<_hamd_v1_SessionResult, _hamd_v1_SessionResult__Output>
       SessionSocketFrame: MessageTypeDefinition<_hamd_v1_SessionSocketFrame, _hamd_v1_SessionSocketFrame__Output>
       SessionStep: MessageTypeDefinition<_hamd_v1_SessionStep, _hamd_v1_SessionStep__Output>
+      SharedMemoryRegion: MessageTypeDefinition<_hamd_v1_SharedMemoryRegion, _hamd_v1_SharedMemoryRegion__Output>
+      SharedMemoryStatusRequest: MessageTypeDefinition<_hamd_v1_SharedMemoryStatusRequest, _hamd_v1_SharedMemoryStatusRequest__Output>
+      SharedMemoryStatusResponse: MessageTypeDefinition<_hamd_v1_SharedMemoryStatusResponse, _hamd_v1_SharedMemoryStatusResponse__Output>
       Statistics: MessageTypeDefinition<_hamd_v1_Statistics, _hamd_v1_Statistics__Output>
       Structure: MessageTypeDefinition<_hamd_v1_Structure, _hamd_v1_Structure__Output>
       StructurePrediction: MessageTypeDefinition<_hamd_v1_StructurePrediction, _hamd_v1_StructurePrediction__Output>
       UnloadModelRequest: MessageTypeDefinition<_hamd_v1_UnloadModelRequest, _hamd_v1_UnloadModelRequest__Output>
       UnloadModelResponse: MessageTypeDefinition<_hamd_v1_UnloadModelResponse, _hamd_v1_UnloadModelResponse__Output>
+      UnregisterSharedMemoryRequest: MessageTypeDefinition<_hamd_v1_UnregisterSharedMemoryRequest, _hamd_v1_UnregisterSharedMemoryRequest__Output>
+      UnregisterSharedMemoryResponse: MessageTypeDefinition<_hamd_v1_UnregisterSharedMemoryResponse, _hamd_v1_UnregisterSharedMemoryResponse__Output>
     }
   }
 }

@@ -2,6 +2,7 @@
 
 import type { Structure as _hamd_v1_Structure, Structure__Output as _hamd_v1_Structure__Output } from '../../hamd/v1/Structure';
 import type { Hypers as _hamd_v1_Hypers, Hypers__Output as _hamd_v1_Hypers__Output } from '../../hamd/v1/Hypers';
+import type { OutputRegion as _hamd_v1_OutputRegion, OutputRegion__Output as _hamd_v1_OutputRegion__Output } from '../../hamd/v1/OutputRegion';
 
 export interface ComputeDescriptorsRequest {
   'structures'?: (_hamd_v1_Structure)[];
@@ -10,6 +11,7 @@ export interface ComputeDescriptorsRequest {
   'species'?: (number)[];
   'max_lambda'?: (number);
   'gradients'?: (string)[];
+  'output_region'?: (_hamd_v1_OutputRegion | null);
   '_max_lambda'?: "max_lambda";
 }
 
@@ -20,5 +22,6 @@ export interface ComputeDescriptorsRequest__Output {
   'species': (number)[];
   'max_lambda'?: (number);
   'gradients': (string)[];
+  'output_region'?: (_hamd_v1_OutputRegion__Output);
   '_max_lambda'?: "max_lambda";
 }

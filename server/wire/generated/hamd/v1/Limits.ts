@@ -10,6 +10,7 @@ export interface Limits {
   'max_response_bytes'?: (number | string | Long);
   'max_sessions'?: (number | string | Long);
   'session_idle_timeout_s'?: (number | string);
+  'max_shared_memory_bytes'?: (number | string | Long);
 }
 
 export interface Limits__Output {
@@ -20,4 +21,5 @@ export interface Limits__Output {
   'max_response_bytes'?: (number);
   'max_sessions'?: (number);
   'session_idle_timeout_s'?: (number);
+  'max_shared_memory_bytes'?: (number);
 }

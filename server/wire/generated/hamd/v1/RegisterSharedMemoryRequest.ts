@@ -1,0 +1,17 @@
+// Original file: proto/hamd/v1/hamd.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface RegisterSharedMemoryRequest {
+  'name'?: (string);
+  'path'?: (string);
+  'byte_size'?: (number | string | Long);
+  'owner_pid'?: (number | string | Long);
+}
+
+export interface RegisterSharedMemoryRequest__Output {
+  'name'?: (string);
+  'path'?: (string);
+  'byte_size'?: (number);
+  'owner_pid'?: (number);
+}
