@@ -34,11 +34,12 @@ hamd::DescriptorOptions options_from_js(const Napi::Object& request);
 // Where a result was placed: `arena` spans the request's output range, which starts `offset`
 // bytes into the client's region.
 struct RegionPlacement {
-    const hamd::result_memory::OutputArena* arena;
+    hamd::result_memory::OutputArena* arena;
     size_t offset;
 };
 // placement: values inside it are reported as {regionOffset, length} (bytes from the region's
-// start, elements), not copied (see values_to_js in convert.cpp).
+// start, elements), not copied (see values_to_js in convert.cpp); large label tables are copied
+// into it when there is room (labels_to_js).
 Napi::Object tensor_map_to_js(Napi::Env env, hamd::TensorMap&& map, const RegionPlacement* placement = nullptr);
 // Copies of small arrays.
 Napi::Float64Array copy_to_js(Napi::Env env, const double* data, size_t count);

@@ -4,10 +4,12 @@ import type { NativeLabels, NativePlacedTensorMap, NativeRegionArray, NativeTens
 import { float64Array, int32Array } from '../wire/arrays';
 import type { ArrayMessage, ComputeDescriptorsResponse, Labels } from '../wire/types';
 
-function labels(native: NativeLabels): Labels {
+// Label tables the addon copied into the request's shared-memory region travel as their offset.
+function labels(native: NativeLabels<Int32Array | NativeRegionArray>): Labels {
   const width = native.names.length;
   const count = width === 0 ? 0 : native.values.length / width;
-  return { names: native.names, values: int32Array(native.values, [count, width]) };
+  if (native.values instanceof Int32Array) return { names: native.names, values: int32Array(native.values, [count, width]) };
+  return { names: native.names, values: { dtype: '<i4', shape: [count, width], in_region: true, region_offset: native.values.regionOffset } };
 }
 
 // Values in the request's shared-memory region travel as their offset there.

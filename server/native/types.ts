@@ -2,9 +2,10 @@
 // arrays and labels. No behaviour, no imports, so that every module of the native layer can
 // use them without import cycles.
 
-export interface NativeLabels {
+// L: Int32Array, or also NativeRegionArray (int32) for a request with an output range.
+export interface NativeLabels<L = Int32Array> {
   names: string[];
-  values: Int32Array; // count x names.length, row-major
+  values: L; // count x names.length, row-major
 }
 
 // Values the engine placed in a request's shared-memory output range: `length` float64 at byte
@@ -14,34 +15,36 @@ export interface NativeRegionArray {
   length: number;
 }
 
-// V: Float64Array, or also NativeRegionArray for a request with an output range.
-export interface NativeGradientBlock<V = Float64Array> {
+// V: Float64Array, or also NativeRegionArray for a request with an output range (and L the same
+// for the label tables the addon copied there).
+export interface NativeGradientBlock<V = Float64Array, L = Int32Array> {
   parameter: 'positions' | 'cell';
-  samples: NativeLabels;
+  samples: NativeLabels<L>;
   components: NativeLabels[];
   values: V;
   shape: number[];
 }
 
-export interface NativeBlock<V = Float64Array> {
-  samples: NativeLabels;
+export interface NativeBlock<V = Float64Array, L = Int32Array> {
+  samples: NativeLabels<L>;
   components: NativeLabels[];
-  properties: NativeLabels;
+  properties: NativeLabels<L>;
   values: V;
   shape: number[]; // [n_samples, components..., n_properties]
-  gradients: NativeGradientBlock<V>[];
+  gradients: NativeGradientBlock<V, L>[];
 }
 
-export interface NativeTensorMap<V = Float64Array> {
+export interface NativeTensorMap<V = Float64Array, L = Int32Array> {
   keys: NativeLabels;
-  blocks: NativeBlock<V>[];
+  blocks: NativeBlock<V, L>[];
   computeMicroseconds: number; // time in the engine
   queueMicroseconds: number;   // time waiting for a pool thread
 }
 
-// A result with an output range: the arrays that fitted are in the region; outputBytes is the
-// room all of them need there (64-byte aligned each, headers included).
-export interface NativePlacedTensorMap extends NativeTensorMap<Float64Array | NativeRegionArray> {
+// A result with an output range: the arrays that fitted are in the region (values, gradients and
+// large label tables); outputBytes is the room all of them need there (64-byte aligned each,
+// headers included).
+export interface NativePlacedTensorMap extends NativeTensorMap<Float64Array | NativeRegionArray, Int32Array | NativeRegionArray> {
   outputBytes: number;
 }
 

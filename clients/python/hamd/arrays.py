@@ -66,11 +66,12 @@ class Labels:
         return f"Labels(names={self.names}, count={len(self)})"
 
 
-def labels_from_proto(message: hamd_pb2.Labels) -> Labels:
-    """A Labels message -> Labels (int32 values; an empty message gives zero rows)."""
+def labels_from_proto(message: hamd_pb2.Labels, region: Any = None) -> Labels:
+    """A Labels message -> Labels (int32 values; an empty message gives zero rows). region: the
+    request's shared-memory region, for label tables the daemon copied there."""
     names = tuple(message.names)
     if message.HasField("values") and message.values.shape:
-        values = array_from_proto(message.values).astype(np.int32, copy=False)
+        values = array_from_proto(message.values, region).astype(np.int32, copy=False)
     else:
         values = np.zeros((0, len(names)), dtype=np.int32)
     if values.ndim != 2 or values.shape[1] != len(names):
