@@ -30,6 +30,9 @@ export const serveUsage = `hamd serve [options]
                            RESOURCE_EXHAUSTED with a retry hint (default ${defaultLimits.maxQueuedRequests})
   --max-shared-memory-mb N  shared-memory regions clients may register, MiB in all
                            (default ${defaultLimits.maxSharedMemoryBytes / MiB}; docs/shared-memory.md)
+  --max-chunk-bytes B      array bytes per ComputeDescriptorsStream chunk (default 4MiB)
+  --stalled-stream-timeout S  a streamed answer the client reads nothing of for S seconds is
+                           reset and its result freed (default ${defaultLimits.stalledStreamTimeoutS})
   --session-socket PATH     the framed session transport for simulations on this host (docs/sessions.md),
                            or none (default: <listen path>.sessions for a Unix listen address, else none)
   --token-file FILE         a TCP daemon's token, created 0600 when missing; clients send it
@@ -48,7 +51,7 @@ ${modelOptionsUsage}`;
 export async function serve(argv: string[]): Promise<number> {
   const { rest, options: modelOptions } = extractModelOptions(argv);
   const args = parseArgs(rest, {
-    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'max-sessions', 'session-idle-timeout', 'max-queued', 'max-shared-memory-mb', 'session-socket', 'token-file', 'tls-cert', 'tls-key', 'metrics-listen', 'connection-idle-timeout', 'shutdown-timeout', 'pid-file', 'idle-exit'],
+    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'max-sessions', 'session-idle-timeout', 'max-queued', 'max-shared-memory-mb', 'max-chunk-bytes', 'stalled-stream-timeout', 'session-socket', 'token-file', 'tls-cert', 'tls-key', 'metrics-listen', 'connection-idle-timeout', 'shutdown-timeout', 'pid-file', 'idle-exit'],
     flags: ['allow-remote', 'help'],
     aliases: { '-h': 'help' },
   });
@@ -72,7 +75,11 @@ export async function serve(argv: string[]): Promise<number> {
     connectionIdleTimeoutS: numberOption(args, 'connection-idle-timeout', false) ?? defaultLimits.connectionIdleTimeoutS,
     maxQueuedRequests: numberOption(args, 'max-queued', true) ?? defaultLimits.maxQueuedRequests,
     maxSharedMemoryBytes: (numberOption(args, 'max-shared-memory-mb', true) ?? defaultLimits.maxSharedMemoryBytes / MiB) * MiB,
+    maxChunkBytes: bytesOption(args, 'max-chunk-bytes') ?? defaultLimits.maxChunkBytes,
+    stalledStreamTimeoutS: numberOption(args, 'stalled-stream-timeout', false) ?? defaultLimits.stalledStreamTimeoutS,
   };
+  if (!(limits.maxChunkBytes >= 1024)) throw new UsageError('--max-chunk-bytes must be at least 1KiB');
+  if (!(limits.stalledStreamTimeoutS > 0)) throw new UsageError('--stalled-stream-timeout must be > 0 seconds');
   if (limits.maxSessions < 1) throw new UsageError('--max-sessions must be >= 1');
   if (!(limits.sessionIdleTimeoutS > 0)) throw new UsageError('--session-idle-timeout must be > 0 seconds');
   if (!(limits.connectionIdleTimeoutS > 0)) throw new UsageError('--connection-idle-timeout must be > 0 seconds');

@@ -4,13 +4,14 @@ import { status } from '@grpc/grpc-js';
 import { packageVersion } from '../base/paths';
 import type { NativeEngine } from '../native/addon';
 import type { ModelRegistry } from '../models/registry';
-import { StatusError } from '../wire/status';
+import { invalidArgument, StatusError } from '../wire/status';
 import type { HamdHandlers, ServerInfo } from '../wire/types';
 import { API_VERSION, gradientParameters } from '../wire/vocabulary';
 import { checkEnergyRequest, checkPredictRequest, modelInfo, requestedKind, toEnergyResponse, toPredictResponse } from './predict';
 import type { EnergyModelHandle, HamiltonianModelHandle } from '../native/model-addon';
 import { responseBytes, toResponse } from './respond';
-import { unaryHandler, type HandlerContext } from './unary';
+import { writeDescriptorChunks } from './descriptor-stream';
+import { serverStreamHandler, unaryHandler, type HandlerContext } from './unary';
 import { checkDescriptorRequest } from './validate';
 import { sessionHandler } from './session';
 import type { SharedMemoryRegistry } from './shared-memory';
@@ -48,6 +49,8 @@ function serverInfo(options: HandlerOptions): ServerInfo {
       max_sessions: limits.maxSessions,
       session_idle_timeout_s: limits.sessionIdleTimeoutS,
       max_shared_memory_bytes: limits.maxSharedMemoryBytes,
+      max_chunk_bytes: limits.maxChunkBytes,
+      stalled_stream_timeout_s: limits.stalledStreamTimeoutS,
     },
     descriptor_kinds: [...options.descriptorKinds],
     addon_build: options.addonBuild,
@@ -96,6 +99,20 @@ export function hamdHandlers(options: HandlerOptions): HamdHandlers {
         return toResponse(result);
       },
     }),
+
+    ComputeDescriptorsStream: serverStreamHandler(options, 'ComputeDescriptorsStream', {
+      computes: true,
+      describe: (request) => ({ kind: request.kind }),
+      check: (request) => {
+        if (request.output_region) throw invalidArgument('output_region: a streamed answer carries its bytes (use ComputeDescriptors for shared memory)');
+        return checkDescriptorRequest(request, limits, options.descriptorKinds);
+      },
+      run: (request, call) => engine.computeDescriptors(request, call.cancelToken()),
+      encode: (result, _request, call) => {
+        Object.assign(call.fields, { blocks: result.blocks.length, output_bytes: responseBytes(result) });
+        return toResponse(result);
+      },
+    }, (call, response) => writeDescriptorChunks(call, response, limits)),
 
     RegisterSharedMemory: unaryHandler(options, 'RegisterSharedMemory', {
       describe: (request) => ({ region: request.name, bytes: Number(request.byte_size ?? 0) }),

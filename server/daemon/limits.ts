@@ -18,6 +18,10 @@ export interface DaemonLimits {
   // Shared-memory regions registered at once (RegisterSharedMemory), bytes in all: the daemon
   // maps them into its address space.
   maxSharedMemoryBytes: number;
+  // ComputeDescriptorsStream: array bytes per chunk, and how long a client may read nothing
+  // before its stream is reset (the result freed).
+  maxChunkBytes: number;
+  stalledStreamTimeoutS: number;
 }
 
 export const MiB = 1024 * 1024;
@@ -34,4 +38,6 @@ export const defaultLimits: DaemonLimits = {
   connectionIdleTimeoutS: 300,
   maxQueuedRequests: 256,
   maxSharedMemoryBytes: 16 * 1024 * MiB,
+  maxChunkBytes: 4 * MiB,
+  stalledStreamTimeoutS: 60,
 };

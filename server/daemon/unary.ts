@@ -68,12 +68,12 @@ export class Admission {
   }
 }
 
-export interface UnarySpec<M extends HamdMethod, Checked, Result> {
+export interface UnarySpec<M extends HamdMethod, Checked, Result, Response = ResponseOf<M>> {
   // Log fields known from the raw request (before any check), e.g. the descriptor kind.
   describe?: (request: ReceivedRequestOf<M>) => Record<string, unknown>;
   check: (request: ReceivedRequestOf<M>, call: CallState) => Checked;
   run: (checked: Checked, call: CallState) => Promise<Result> | Result;
-  encode: (result: Result, checked: Checked, call: CallState) => ResponseOf<M>;
+  encode: (result: Result, checked: Checked, call: CallState) => Response;
   // Log a success at debug level only (calls that monitoring polls).
   quiet?: boolean;
   // Compute requests take a place in the daemon's admission (back-pressure) before `run`.
@@ -110,72 +110,114 @@ function timing(result: unknown): Record<string, number> {
 const cancelledByClient = (): StatusError =>
   new StatusError(grpc.status.CANCELLED, 'cancelled: the client cancelled the call or its deadline passed');
 
+// What a call's answer goes through: the unary callback, or a server stream's chunks.
+interface Reply<Response> {
+  // Sends the response; a promise when sending takes time (a stream that the client reads).
+  ok(response: Response): void | Promise<void>;
+  fail(status: grpc.StatusObject | { code: grpc.status; details: string; metadata?: grpc.Metadata }): void;
+}
+
+// The call as both kinds of server call present it.
+interface ReceivedCall<Request> {
+  request: Request;
+  metadata: grpc.Metadata;
+  readonly cancelled: boolean;
+  getPeer(): string;
+  on(event: 'cancelled', listener: () => void): unknown;
+}
+
+// Steps 1-4 for one call, then its answer through `reply`; logs and statistics.
+async function serveCall<M extends HamdMethod, Checked, Result, Response>(
+  context: HandlerContext, method: M, spec: UnarySpec<M, Checked, Result, Response>,
+  call: ReceivedCall<ReceivedRequestOf<M>>, reply: Reply<Response>,
+): Promise<void> {
+  const { limits, logger } = context;
+  const start = process.hrtime.bigint();
+  const end = context.activity?.begin();
+  const malformed = malformedReason(call.request);
+  const size = malformed === undefined ? requestSize(call.request) : undefined;
+  const fields: Record<string, unknown> = { method, ...(malformed === undefined ? spec.describe?.(call.request) : {}), ...size, peer: call.getPeer() };
+  let token: CancelToken | undefined;
+  const state: CallState = {
+    fields,
+    cancelToken: () => {
+      if (!token) {
+        const made = context.createCancelToken();
+        call.on('cancelled', () => made.cancel());
+        if (call.cancelled) made.cancel();
+        token = made;
+      }
+      return token;
+    },
+    get cancelled() { return call.cancelled; },
+  };
+  logger.debug('request-received', fields);
+  let leave: (() => void) | undefined;
+  try {
+    context.authorize?.(call.metadata);
+    if (malformed !== undefined) throw invalidArgument(malformed);
+    if (size) checkRequestSize(size, limits);
+    const checked = spec.check(call.request, state);
+    if (call.cancelled) throw cancelledByClient();
+    if (spec.computes && context.admission) {
+      leave = context.admission.enter(context.statistics?.meanTotalMs(method) ?? 100, context.computeThreads ?? 1);
+    }
+    const result = await spec.run(checked, state);
+    if (call.cancelled) throw cancelledByClient();
+    const response = spec.encode(result, checked, state);
+    await reply.ok(response);
+    const total = elapsedMs(start);
+    const times = timing(result);
+    logger.log(spec.quiet ? 'debug' : 'info', 'request', { ...fields, code: 'OK', ...times, total_ms: total });
+    context.statistics?.record({
+      method, model: typeof fields.model === 'string' ? fields.model : undefined, code: 'OK', queueUs: times.queue_us,
+      computeUs: times.compute_us, totalUs: 1000 * total, structures: size?.structures, atoms: size?.atoms,
+    });
+  } catch (error) {
+    // A cancelled call ends CANCELLED whatever the work ended with (but a bug stays INTERNAL).
+    let failure = toStatusError(error);
+    if (call.cancelled && failure.code !== grpc.status.CANCELLED && failure.code !== grpc.status.INTERNAL) failure = cancelledByClient();
+    const retryMs = (error as { retryMs?: number } | null)?.retryMs;
+    if (retryMs !== undefined) {
+      // gRPC's retry pushback: clients with a retry policy wait this long before retrying.
+      const trailer = new grpc.Metadata();
+      trailer.set('grpc-retry-pushback-ms', String(retryMs));
+      reply.fail({ code: failure.code, details: failure.message, metadata: trailer });
+    } else {
+      reply.fail({ code: failure.code, details: failure.message });
+    }
+    const level = failure.code === grpc.status.INTERNAL ? 'error' : 'info';
+    logger.log(level, 'request', { ...fields, code: grpc.status[failure.code], message: failure.message, total_ms: elapsedMs(start) });
+    context.statistics?.record({ method, model: typeof fields.model === 'string' ? fields.model : undefined, code: grpc.status[failure.code], totalUs: 1000 * elapsedMs(start) });
+  } finally {
+    leave?.();
+    end?.();
+  }
+}
+
 export function unaryHandler<M extends HamdMethod, Checked, Result>(
   context: HandlerContext, method: M, spec: UnarySpec<M, Checked, Result>,
 ): HamdHandlers[M] {
-  const { limits, logger } = context;
-  const handler: grpc.handleUnaryCall<ReceivedRequestOf<M>, ResponseOf<M>> = async (call, callback) => {
-    const start = process.hrtime.bigint();
-    const end = context.activity?.begin();
-    const malformed = malformedReason(call.request);
-    const size = malformed === undefined ? requestSize(call.request) : undefined;
-    const fields: Record<string, unknown> = { method, ...(malformed === undefined ? spec.describe?.(call.request) : {}), ...size, peer: call.getPeer() };
-    let token: CancelToken | undefined;
-    const state: CallState = {
-      fields,
-      cancelToken: () => {
-        if (!token) {
-          const made = context.createCancelToken();
-          call.on('cancelled', () => made.cancel());
-          if (call.cancelled) made.cancel();
-          token = made;
-        }
-        return token;
-      },
-      get cancelled() { return call.cancelled; },
-    };
-    logger.debug('request-received', fields);
-    let leave: (() => void) | undefined;
-    try {
-      context.authorize?.(call.metadata);
-      if (malformed !== undefined) throw invalidArgument(malformed);
-      if (size) checkRequestSize(size, limits);
-      const checked = spec.check(call.request, state);
-      if (call.cancelled) throw cancelledByClient();
-      if (spec.computes && context.admission) {
-        leave = context.admission.enter(context.statistics?.meanTotalMs(method) ?? 100, context.computeThreads ?? 1);
-      }
-      const result = await spec.run(checked, state);
-      if (call.cancelled) throw cancelledByClient();
-      const response = spec.encode(result, checked, state);
-      callback(null, response);
-      const total = elapsedMs(start);
-      const times = timing(result);
-      logger.log(spec.quiet ? 'debug' : 'info', 'request', { ...fields, code: 'OK', ...times, total_ms: total });
-      context.statistics?.record({
-        method, model: typeof fields.model === 'string' ? fields.model : undefined, code: 'OK', queueUs: times.queue_us,
-        computeUs: times.compute_us, totalUs: 1000 * total, structures: size?.structures, atoms: size?.atoms,
-      });
-    } catch (error) {
-      // A cancelled call ends CANCELLED whatever the work ended with (but a bug stays INTERNAL).
-      let failure = toStatusError(error);
-      if (call.cancelled && failure.code !== grpc.status.CANCELLED && failure.code !== grpc.status.INTERNAL) failure = cancelledByClient();
-      const retryMs = (error as { retryMs?: number } | null)?.retryMs;
-      if (retryMs !== undefined) {
-        // gRPC's retry pushback: clients with a retry policy wait this long before retrying.
-        const trailer = new grpc.Metadata();
-        trailer.set('grpc-retry-pushback-ms', String(retryMs));
-        callback({ code: failure.code, details: failure.message, metadata: trailer });
-      } else {
-        callback({ code: failure.code, details: failure.message });
-      }
-      const level = failure.code === grpc.status.INTERNAL ? 'error' : 'info';
-      logger.log(level, 'request', { ...fields, code: grpc.status[failure.code], message: failure.message, total_ms: elapsedMs(start) });
-      context.statistics?.record({ method, model: typeof fields.model === 'string' ? fields.model : undefined, code: grpc.status[failure.code], totalUs: 1000 * elapsedMs(start) });
-    } finally {
-      leave?.();
-      end?.();
-    }
-  };
+  const handler: grpc.handleUnaryCall<ReceivedRequestOf<M>, ResponseOf<M>> = (call, callback) =>
+    serveCall(context, method, spec, call, { ok: (response) => callback(null, response), fail: (status) => callback(status) });
   return handler as HamdHandlers[M];
+}
+
+// A server-streaming RPC served by the same steps: `encode` gives the answer, which `write`
+// sends as the stream's messages (e.g. ./descriptor-stream.ts, as fast as the client reads).
+export function serverStreamHandler<M extends HamdMethod, Checked, Result, Answer>(
+  context: HandlerContext, method: M, spec: UnarySpec<M, Checked, Result, Answer>,
+  write: (call: grpc.ServerWritableStream<ReceivedRequestOf<M>, ResponseOf<M>>, answer: Answer) => Promise<void>,
+): HamdHandlers[M] {
+  const handler: grpc.handleServerStreamingCall<ReceivedRequestOf<M>, ResponseOf<M>> = (call) =>
+    serveCall(context, method, spec, call, {
+      ok: async (response) => {
+        await write(call, response);
+        call.end();
+      },
+      fail: (status) => {
+        if (!call.cancelled && !call.writableEnded) call.emit('error', status);
+      },
+    });
+  return handler as unknown as HamdHandlers[M];
 }

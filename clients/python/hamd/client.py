@@ -11,7 +11,7 @@ from .batching import merge_descriptor_responses, plan_batches, run_batches
 from .errors import HamdError, InvalidArgument, Unavailable, from_rpc_error
 from .predict import DEFAULT_OUTPUTS, is_single_structure, model_info, predict_request, structure_result
 from . import shared_memory
-from .results import response_to_dict
+from .results import StreamedArrays, response_to_dict
 from .structures import as_structure_list, structure_to_proto
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -344,7 +344,29 @@ class Client:
             else:
                 self._regions.needed(response.output_bytes)
                 return response_to_dict(response, kind, region)
+        if not self.is_unix_socket and len(plan_batches([len(s.atomic_numbers) for s in request.structures], self._limits())) <= 1:
+            # Another host: the answer in chunks (no message holds it all, no size limit).
+            response, arrays = self.compute_descriptors_streamed(request, timeout)
+            return response_to_dict(response, kind, arrays)
         return response_to_dict(self.compute_descriptors_batched(request, timeout, progress), kind)
+
+    def compute_descriptors_streamed(self, request: hamd_pb2.ComputeDescriptorsRequest,
+                                     timeout: Optional[float] = None) -> Tuple[hamd_pb2.ComputeDescriptorsResponse, Any]:
+        """ComputeDescriptorsStream: the answer in chunks. Returns the response (its bulk
+        arrays marked in_region) and the buffer that holds their bytes (what response_to_dict
+        takes as `region`)."""
+        limit = self.timeout if timeout is None else timeout
+        try:
+            chunks = self._stub.ComputeDescriptorsStream(request, timeout=limit)
+            first = next(chunks)
+            arrays = StreamedArrays(first.header)
+            for chunk in chunks:
+                arrays.add(chunk)
+        except grpc.RpcError as error:
+            raise from_rpc_error(error) from None
+        except StopIteration:
+            raise HamdError("the daemon ended the stream before its header", grpc.StatusCode.UNAVAILABLE) from None
+        return arrays.finish(), arrays
 
     def _output_region(self, request: hamd_pb2.ComputeDescriptorsRequest, wanted: Optional[bool]) -> Any:
         """The shared-memory region this request writes into, or None for the message."""

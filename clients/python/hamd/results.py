@@ -130,3 +130,53 @@ def response_to_dict(response: hamd_pb2.ComputeDescriptorsResponse, kind: str, r
         if any(not np.array_equal(s, result["samples"]) for s in all_samples):
             result["samples"] = {k: v[0] for k, v in joined.items()}
     return result
+
+
+class StreamedArrays:
+    """The bulk arrays of a ComputeDescriptorsStream answer, gathered from its chunks into one
+    buffer (one copy of each byte) and handed out as read-only numpy views, like a shared-memory
+    region's (the header's arrays are marked in_region, at their offset in the buffer)."""
+
+    def __init__(self, header: hamd_pb2.ComputeDescriptorsResponse) -> None:
+        self._response = hamd_pb2.ComputeDescriptorsResponse()
+        self._response.CopyFrom(header)
+        self._places: List[Tuple[int, int]] = []   # (offset, bytes) per array, block by block
+        self._index: Dict[Tuple[int, int], int] = {}
+        offset = 0
+        for b, block in enumerate(self._response.blocks):
+            for g, array in [(-1, block.values)] + [(g, x.values) for g, x in enumerate(block.gradients)]:
+                size = int(np.prod(array.shape, dtype=np.int64)) * np.dtype(array.dtype).itemsize
+                array.in_region, array.region_offset = True, offset
+                self._index[(b, g)] = len(self._places)
+                self._places.append((offset, size))
+                offset += -(-size // 64) * 64
+        self._buffer = bytearray(offset)
+        self._filled = [0] * len(self._places)
+
+    def add(self, chunk: hamd_pb2.DescriptorChunk) -> None:
+        """Copies one chunk's bytes to their place."""
+        key = (chunk.block, chunk.gradient)
+        if key not in self._index:
+            raise ValueError(f"chunk for block {chunk.block}, gradient {chunk.gradient}: no such array")
+        k = self._index[key]
+        start, size = self._places[k]
+        if chunk.offset + len(chunk.data) > size:
+            raise ValueError(f"chunk for block {chunk.block}, gradient {chunk.gradient} runs past the array's {size} bytes")
+        self._buffer[start + chunk.offset:start + chunk.offset + len(chunk.data)] = chunk.data
+        self._filled[k] += len(chunk.data)
+
+    def finish(self) -> hamd_pb2.ComputeDescriptorsResponse:
+        """The response, once every array's bytes came (else ValueError: the stream was cut)."""
+        missing = [k for k, (_, size) in enumerate(self._places) if self._filled[k] != size]
+        if missing:
+            raise ValueError(f"the stream ended with {len(missing)} arrays incomplete")
+        self._bytes = np.frombuffer(self._buffer, dtype=np.uint8)
+        return self._response
+
+    def view(self, offset: int, dtype: str, shape: Any) -> np.ndarray:
+        """A read-only array of `shape` at byte `offset` of the buffer."""
+        dt = np.dtype(dtype)
+        count = int(np.prod(shape, dtype=np.int64))
+        array = self._bytes[int(offset):int(offset) + count * dt.itemsize].view(dt).reshape(tuple(int(d) for d in shape))
+        array.flags.writeable = False
+        return array

@@ -5,6 +5,7 @@ import type { Array as _hamd_v1_Array, Array__Output as _hamd_v1_Array__Output }
 import type { Block as _hamd_v1_Block, Block__Output as _hamd_v1_Block__Output } from './hamd/v1/Block';
 import type { ComputeDescriptorsRequest as _hamd_v1_ComputeDescriptorsRequest, ComputeDescriptorsRequest__Output as _hamd_v1_ComputeDescriptorsRequest__Output } from './hamd/v1/ComputeDescriptorsRequest';
 import type { ComputeDescriptorsResponse as _hamd_v1_ComputeDescriptorsResponse, ComputeDescriptorsResponse__Output as _hamd_v1_ComputeDescriptorsResponse__Output } from './hamd/v1/ComputeDescriptorsResponse';
+import type { DescriptorChunk as _hamd_v1_DescriptorChunk, DescriptorChunk__Output as _hamd_v1_DescriptorChunk__Output } from './hamd/v1/DescriptorChunk';
 import type { GetServerInfoRequest as _hamd_v1_GetServerInfoRequest, GetServerInfoRequest__Output as _hamd_v1_GetServerInfoRequest__Output } from './hamd/v1/GetServerInfoRequest';
 import type { GetStatisticsRequest as _hamd_v1_GetStatisticsRequest, GetStatisticsRequest__Output as _hamd_v1_GetStatisticsRequest__Output } from './hamd/v1/GetStatisticsRequest';
 import type { GradientBlock as _hamd_v1_GradientBlock, GradientBlock__Output as _hamd_v1_GradientBlock__Output } from './hamd/v1/GradientBlock';
@@ -56,6 +57,7 @@ export interface ProtoGrpcType {
       Block: MessageTypeDefinition<_hamd_v1_Block, _hamd_v1_Block__Output>
       ComputeDescriptorsRequest: MessageTypeDefinition<_hamd_v1_ComputeDescriptorsRequest, _hamd_v1_ComputeDescriptorsRequest__Output>
       ComputeDescriptorsResponse: MessageTypeDefinition<_hamd_v1_ComputeDescriptorsResponse, _hamd_v1_ComputeDescriptorsResponse__Output>
+      DescriptorChunk: MessageTypeDefinition<_hamd_v1_DescriptorChunk, _hamd_v1_DescriptorChunk__Output>
       GetServerInfoRequest: MessageTypeDefinition<_hamd_v1_GetServerInfoRequest, _hamd_v1_GetServerInfoRequest__Output>
       GetStatisticsRequest: MessageTypeDefinition<_hamd_v1_GetStatisticsRequest, _hamd_v1_GetStatisticsRequest__Output>
       GradientBlock: MessageTypeDefinition<_hamd_v1_GradientBlock, _hamd_v1_GradientBlock__Output>

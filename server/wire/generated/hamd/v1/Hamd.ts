@@ -4,6 +4,7 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { ComputeDescriptorsRequest as _hamd_v1_ComputeDescriptorsRequest, ComputeDescriptorsRequest__Output as _hamd_v1_ComputeDescriptorsRequest__Output } from '../../hamd/v1/ComputeDescriptorsRequest';
 import type { ComputeDescriptorsResponse as _hamd_v1_ComputeDescriptorsResponse, ComputeDescriptorsResponse__Output as _hamd_v1_ComputeDescriptorsResponse__Output } from '../../hamd/v1/ComputeDescriptorsResponse';
+import type { DescriptorChunk as _hamd_v1_DescriptorChunk, DescriptorChunk__Output as _hamd_v1_DescriptorChunk__Output } from '../../hamd/v1/DescriptorChunk';
 import type { GetServerInfoRequest as _hamd_v1_GetServerInfoRequest, GetServerInfoRequest__Output as _hamd_v1_GetServerInfoRequest__Output } from '../../hamd/v1/GetServerInfoRequest';
 import type { GetStatisticsRequest as _hamd_v1_GetStatisticsRequest, GetStatisticsRequest__Output as _hamd_v1_GetStatisticsRequest__Output } from '../../hamd/v1/GetStatisticsRequest';
 import type { ListModelsRequest as _hamd_v1_ListModelsRequest, ListModelsRequest__Output as _hamd_v1_ListModelsRequest__Output } from '../../hamd/v1/ListModelsRequest';
@@ -34,6 +35,11 @@ export interface HamdClient extends grpc.Client {
   computeDescriptors(argument: _hamd_v1_ComputeDescriptorsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_hamd_v1_ComputeDescriptorsResponse__Output>): grpc.ClientUnaryCall;
   computeDescriptors(argument: _hamd_v1_ComputeDescriptorsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_ComputeDescriptorsResponse__Output>): grpc.ClientUnaryCall;
   computeDescriptors(argument: _hamd_v1_ComputeDescriptorsRequest, callback: grpc.requestCallback<_hamd_v1_ComputeDescriptorsResponse__Output>): grpc.ClientUnaryCall;
+  
+  ComputeDescriptorsStream(argument: _hamd_v1_ComputeDescriptorsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_hamd_v1_DescriptorChunk__Output>;
+  ComputeDescriptorsStream(argument: _hamd_v1_ComputeDescriptorsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_hamd_v1_DescriptorChunk__Output>;
+  computeDescriptorsStream(argument: _hamd_v1_ComputeDescriptorsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_hamd_v1_DescriptorChunk__Output>;
+  computeDescriptorsStream(argument: _hamd_v1_ComputeDescriptorsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_hamd_v1_DescriptorChunk__Output>;
   
   GetServerInfo(argument: _hamd_v1_GetServerInfoRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_hamd_v1_ServerInfo__Output>): grpc.ClientUnaryCall;
   GetServerInfo(argument: _hamd_v1_GetServerInfoRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_hamd_v1_ServerInfo__Output>): grpc.ClientUnaryCall;
@@ -126,6 +132,8 @@ export interface HamdClient extends grpc.Client {
 export interface HamdHandlers extends grpc.UntypedServiceImplementation {
   ComputeDescriptors: grpc.handleUnaryCall<_hamd_v1_ComputeDescriptorsRequest__Output, _hamd_v1_ComputeDescriptorsResponse>;
   
+  ComputeDescriptorsStream: grpc.handleServerStreamingCall<_hamd_v1_ComputeDescriptorsRequest__Output, _hamd_v1_DescriptorChunk>;
+  
   GetServerInfo: grpc.handleUnaryCall<_hamd_v1_GetServerInfoRequest__Output, _hamd_v1_ServerInfo>;
   
   GetStatistics: grpc.handleUnaryCall<_hamd_v1_GetStatisticsRequest__Output, _hamd_v1_Statistics>;
@@ -150,6 +158,7 @@ export interface HamdHandlers extends grpc.UntypedServiceImplementation {
 
 export interface HamdDefinition extends grpc.ServiceDefinition {
   ComputeDescriptors: MethodDefinition<_hamd_v1_ComputeDescriptorsRequest, _hamd_v1_ComputeDescriptorsResponse, _hamd_v1_ComputeDescriptorsRequest__Output, _hamd_v1_ComputeDescriptorsResponse__Output>
+  ComputeDescriptorsStream: MethodDefinition<_hamd_v1_ComputeDescriptorsRequest, _hamd_v1_DescriptorChunk, _hamd_v1_ComputeDescriptorsRequest__Output, _hamd_v1_DescriptorChunk__Output>
   GetServerInfo: MethodDefinition<_hamd_v1_GetServerInfoRequest, _hamd_v1_ServerInfo, _hamd_v1_GetServerInfoRequest__Output, _hamd_v1_ServerInfo__Output>
   GetStatistics: MethodDefinition<_hamd_v1_GetStatisticsRequest, _hamd_v1_Statistics, _hamd_v1_GetStatisticsRequest__Output, _hamd_v1_Statistics__Output>
   ListModels: MethodDefinition<_hamd_v1_ListModelsRequest, _hamd_v1_ListModelsResponse, _hamd_v1_ListModelsRequest__Output, _hamd_v1_ListModelsResponse__Output>

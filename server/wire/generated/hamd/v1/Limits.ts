@@ -11,6 +11,8 @@ export interface Limits {
   'max_sessions'?: (number | string | Long);
   'session_idle_timeout_s'?: (number | string);
   'max_shared_memory_bytes'?: (number | string | Long);
+  'max_chunk_bytes'?: (number | string | Long);
+  'stalled_stream_timeout_s'?: (number | string);
 }
 
 export interface Limits__Output {
@@ -22,4 +24,6 @@ export interface Limits__Output {
   'max_sessions'?: (number);
   'session_idle_timeout_s'?: (number);
   'max_shared_memory_bytes'?: (number);
+  'max_chunk_bytes'?: (number);
+  'stalled_stream_timeout_s'?: (number);
 }
