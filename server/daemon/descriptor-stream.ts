@@ -4,10 +4,10 @@
 // the daemon writes only as fast as the client reads: each write waits while the stream's
 // buffer is full. A client that stops reading for limits.stalledStreamTimeoutS has its stream
 // reset, so the buffered chunks and the result are freed (a stalled client must not hold the
-// daemon's memory: issue 9).
+// daemon's memory: issue 9; ./stalled.ts).
 import * as grpc from '@grpc/grpc-js';
-import { constants as http2 } from 'node:http2';
 import type { DaemonLimits } from './limits';
+import { resetStream } from './stalled';
 import { StatusError } from '../wire/status';
 import type { ArrayMessage, ComputeDescriptorsResponse, DescriptorChunk } from '../wire/types';
 
@@ -35,19 +35,6 @@ export function streamHeader(response: ComputeDescriptorsResponse): ComputeDescr
   };
 }
 
-// The HTTP/2 stream under a grpc-js server call. grpc-js has no public way to reset a call
-// whose data waits for the client's flow-control window (its own deadline only queues
-// trailers behind that data), so the stream is looked up among the call's own objects.
-function http2StreamOf(call: unknown): { close(code: number): void } | undefined {
-  let node = call as Record<string, unknown> | undefined;
-  for (let depth = 0; depth < 8 && node; depth++) {
-    const stream = node.stream as { close?: unknown; rstCode?: unknown } | undefined;
-    if (stream && typeof stream.close === 'function' && 'rstCode' in stream) return stream as { close(code: number): void };
-    node = (node.call ?? node.nextCall) as Record<string, unknown> | undefined;
-  }
-  return undefined;
-}
-
 // Resolves when the stream can take more; rejects when the call ends or stalls.
 function drained(call: ChunkCall, stallMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -61,7 +48,7 @@ function drained(call: ChunkCall, stallMs: number): Promise<void> {
     const onDrain = () => done();
     const onCancelled = () => done(new StatusError(grpc.status.CANCELLED, 'cancelled: the client went away while the answer was streamed'));
     const timer = setTimeout(() => {
-      http2StreamOf(call)?.close(http2.NGHTTP2_CANCEL);
+      resetStream(call);
       done(new StatusError(grpc.status.DEADLINE_EXCEEDED,
         `stalled: the client read nothing for ${stallMs / 1000} s; the stream was reset and the result freed (hamd serve --stalled-stream-timeout)`));
     }, stallMs);

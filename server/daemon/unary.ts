@@ -22,6 +22,7 @@ import type { Activity } from './activity';
 import type { DaemonLimits } from './limits';
 import type { Authorize } from './auth';
 import type { DaemonStatistics } from './statistics';
+import { watchUnreadAnswer } from './stalled';
 
 export interface HandlerContext {
   limits: DaemonLimits;
@@ -198,8 +199,18 @@ async function serveCall<M extends HamdMethod, Checked, Result, Response>(
 export function unaryHandler<M extends HamdMethod, Checked, Result>(
   context: HandlerContext, method: M, spec: UnarySpec<M, Checked, Result>,
 ): HamdHandlers[M] {
+  const stallMs = 1000 * context.limits.stalledStreamTimeoutS;
   const handler: grpc.handleUnaryCall<ReceivedRequestOf<M>, ResponseOf<M>> = (call, callback) =>
-    serveCall(context, method, spec, call, { ok: (response) => callback(null, response), fail: (status) => callback(status) });
+    serveCall(context, method, spec, call, {
+      ok: (response) => {
+        callback(null, response);
+        // A large answer the client does not read is dropped after the stall timeout (./stalled.ts).
+        watchUnreadAnswer(call, stallMs, (pendingBytes) => context.logger.warn('answer-unread', {
+          method, peer: call.getPeer(), pending_bytes: pendingBytes, action: `stream reset after ${stallMs / 1000} s without progress`,
+        }));
+      },
+      fail: (status) => callback(status),
+    });
   return handler as HamdHandlers[M];
 }
 
