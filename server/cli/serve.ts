@@ -31,6 +31,8 @@ export const serveUsage = `hamd serve [options]
   --max-shared-memory-mb N  shared-memory regions clients may register, MiB in all
                            (default ${defaultLimits.maxSharedMemoryBytes / MiB}; docs/shared-memory.md)
   --max-chunk-bytes B      array bytes per ComputeDescriptorsStream chunk (default 4MiB)
+  --memory-budget-mb N     result bytes that compute requests in flight may hold together;
+                           more are refused busy with a retry hint (default: half the RAM)
   --stalled-stream-timeout S  a streamed answer the client reads nothing of for S seconds is
                            reset and its result freed (default ${defaultLimits.stalledStreamTimeoutS})
   --session-socket PATH     the framed session transport for simulations on this host (docs/sessions.md),
@@ -51,7 +53,7 @@ ${modelOptionsUsage}`;
 export async function serve(argv: string[]): Promise<number> {
   const { rest, options: modelOptions } = extractModelOptions(argv);
   const args = parseArgs(rest, {
-    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'max-sessions', 'session-idle-timeout', 'max-queued', 'max-shared-memory-mb', 'max-chunk-bytes', 'stalled-stream-timeout', 'session-socket', 'token-file', 'tls-cert', 'tls-key', 'metrics-listen', 'connection-idle-timeout', 'shutdown-timeout', 'pid-file', 'idle-exit'],
+    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'max-sessions', 'session-idle-timeout', 'max-queued', 'max-shared-memory-mb', 'max-chunk-bytes', 'stalled-stream-timeout', 'memory-budget-mb', 'session-socket', 'token-file', 'tls-cert', 'tls-key', 'metrics-listen', 'connection-idle-timeout', 'shutdown-timeout', 'pid-file', 'idle-exit'],
     flags: ['allow-remote', 'help'],
     aliases: { '-h': 'help' },
   });
@@ -77,7 +79,9 @@ export async function serve(argv: string[]): Promise<number> {
     maxSharedMemoryBytes: (numberOption(args, 'max-shared-memory-mb', true) ?? defaultLimits.maxSharedMemoryBytes / MiB) * MiB,
     maxChunkBytes: bytesOption(args, 'max-chunk-bytes') ?? defaultLimits.maxChunkBytes,
     stalledStreamTimeoutS: numberOption(args, 'stalled-stream-timeout', false) ?? defaultLimits.stalledStreamTimeoutS,
+    memoryBudgetBytes: (numberOption(args, 'memory-budget-mb', true) ?? Math.floor(defaultLimits.memoryBudgetBytes / MiB)) * MiB,
   };
+  if (!(limits.memoryBudgetBytes >= MiB)) throw new UsageError('--memory-budget-mb must be at least 1');
   if (!(limits.maxChunkBytes >= 1024)) throw new UsageError('--max-chunk-bytes must be at least 1KiB');
   if (!(limits.stalledStreamTimeoutS > 0)) throw new UsageError('--stalled-stream-timeout must be > 0 seconds');
   if (limits.maxSessions < 1) throw new UsageError('--max-sessions must be >= 1');

@@ -9,7 +9,7 @@ import type { HamdHandlers, ServerInfo } from '../wire/types';
 import { API_VERSION, gradientParameters } from '../wire/vocabulary';
 import { checkEnergyRequest, checkPredictRequest, modelInfo, requestedKind, toEnergyResponse, toPredictResponse } from './predict';
 import type { EnergyModelHandle, HamiltonianModelHandle } from '../native/model-addon';
-import { responseBytes, toResponse } from './respond';
+import { heldBytes, responseBytes, toResponse } from './respond';
 import { writeDescriptorChunks } from './descriptor-stream';
 import { serverStreamHandler, unaryHandler, type HandlerContext } from './unary';
 import { checkDescriptorRequest } from './validate';
@@ -51,6 +51,7 @@ function serverInfo(options: HandlerOptions): ServerInfo {
       max_shared_memory_bytes: limits.maxSharedMemoryBytes,
       max_chunk_bytes: limits.maxChunkBytes,
       stalled_stream_timeout_s: limits.stalledStreamTimeoutS,
+      memory_budget_bytes: limits.memoryBudgetBytes,
     },
     descriptor_kinds: [...options.descriptorKinds],
     addon_build: options.addonBuild,
@@ -94,6 +95,7 @@ export function hamdHandlers(options: HandlerOptions): HamdHandlers {
           claimed.release();
         }
       },
+      weigh: heldBytes,
       encode: (result, _request, call) => {
         Object.assign(call.fields, { blocks: result.blocks.length, output_bytes: responseBytes(result) });
         return toResponse(result);
@@ -108,6 +110,7 @@ export function hamdHandlers(options: HandlerOptions): HamdHandlers {
         return checkDescriptorRequest(request, limits, options.descriptorKinds);
       },
       run: (request, call) => engine.computeDescriptors(request, call.cancelToken()),
+      weigh: heldBytes,
       encode: (result, _request, call) => {
         Object.assign(call.fields, { blocks: result.blocks.length, output_bytes: responseBytes(result) });
         return toResponse(result);

@@ -1,5 +1,7 @@
 // Limits a daemon enforces; reported in ServerInfo.limits. Defaults (and the `hamd serve` flags that
 // change them) are documented in docs/cli.md#hamd-serve-the-daemon (the Limits table).
+import * as os from 'node:os';
+
 export interface DaemonLimits {
   maxAtomsPerRequest: number;
   maxStructuresPerRequest: number;
@@ -22,6 +24,9 @@ export interface DaemonLimits {
   // before its stream is reset (the result freed).
   maxChunkBytes: number;
   stalledStreamTimeoutS: number;
+  // Result bytes held by compute requests in flight (waiting, running, being sent): beyond it,
+  // new ones are refused "busy" (./unary.ts Admission).
+  memoryBudgetBytes: number;
 }
 
 export const MiB = 1024 * 1024;
@@ -40,4 +45,6 @@ export const defaultLimits: DaemonLimits = {
   maxSharedMemoryBytes: 16 * 1024 * MiB,
   maxChunkBytes: 4 * MiB,
   stalledStreamTimeoutS: 60,
+  // Half the machine's memory: room for the daemon's code, caches and the clients' own copies.
+  memoryBudgetBytes: Math.floor(os.totalmem() / 2),
 };

@@ -49,3 +49,16 @@ export function responseBytes(result: NativeTensorMap | NativePlacedTensorMap): 
   }
   return total;
 }
+
+// Bytes the result holds in the daemon (and again in its encoded answer) until the answer is
+// out: arrays and label tables not in the client's shared-memory region (the admission's
+// memory budget, ./unary.ts).
+export function heldBytes(result: NativeTensorMap | NativePlacedTensorMap): number {
+  const size = (array: { byteLength: number } | NativeRegionArray) => ('byteLength' in array ? array.byteLength : 0);
+  let total = 0;
+  for (const block of result.blocks) {
+    total += size(block.values) + size(block.samples.values) + size(block.properties.values);
+    for (const gradient of block.gradients) total += size(gradient.values) + size(gradient.samples.values);
+  }
+  return 2 * total;  // the arrays, and the answer's bytes encoded from them
+}

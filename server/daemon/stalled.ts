@@ -7,6 +7,7 @@ import { constants as http2 } from 'node:http2';
 
 interface ResettableStream {
   close(code: number): void;
+  once(event: 'close', listener: () => void): unknown;
   readonly writableLength: number;
   readonly destroyed: boolean;
 }
@@ -57,4 +58,12 @@ function watch(stream: ResettableStream, stallMs: number, onReset: (pendingBytes
     }
   }, stallMs);
   timer.unref();
+}
+
+// Resolves when the call's HTTP/2 stream has closed: its answer is out, or it was reset. At once
+// when the stream is not found.
+export function answerOut(call: unknown): Promise<void> {
+  const stream = http2StreamOf(call);
+  if (!stream || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => stream.once('close', resolve));
 }

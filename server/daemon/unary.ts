@@ -22,7 +22,7 @@ import type { Activity } from './activity';
 import type { DaemonLimits } from './limits';
 import type { Authorize } from './auth';
 import type { DaemonStatistics } from './statistics';
-import { watchUnreadAnswer } from './stalled';
+import { answerOut, watchUnreadAnswer } from './stalled';
 
 export interface HandlerContext {
   limits: DaemonLimits;
@@ -48,25 +48,51 @@ export interface CallState {
   readonly cancelled: boolean;
 }
 
-// Requests that compute, waiting or running now (back-pressure: limits.maxQueuedRequests).
+// Requests that compute, waiting, running or being sent now (back-pressure): at most
+// limits.maxQueuedRequests of them, and the result bytes they hold within limits.memoryBudgetBytes.
+// A request is charged what its method's results have weighed so far (a running mean; nothing
+// before the first), then what its own result weighs once computed, until its answer is out;
+// one request is always admitted, so a single large request is never refused for the budget.
 export class Admission {
   private inFlight = 0;
-  constructor(private readonly limit: number) {}
+  private charged = 0;
+  private readonly weights = new Map<string, number>();
 
-  // Takes a place, or throws RESOURCE_EXHAUSTED with a hint (ms) of when to retry: the mean time
-  // a request of this method has taken, times the queue's depth per compute thread.
-  enter(meanMs: number, threads: number): () => void {
-    if (this.inFlight >= this.limit) {
-      const retryMs = Math.max(10, Math.ceil(meanMs * (this.inFlight / Math.max(1, threads))));
-      const error = resourceExhausted(`busy: ${this.inFlight} requests are waiting or computing (hamd serve --max-queued ${this.limit}); retry in about ${retryMs} ms`);
-      throw Object.assign(error, { retryMs });
+  constructor(private readonly limit: number, private readonly budgetBytes = Number.POSITIVE_INFINITY) {}
+
+  // Takes a place, or throws RESOURCE_EXHAUSTED "busy" with a hint (ms) of when to retry: the
+  // mean time a request of this method has taken, times the queue's depth per compute thread.
+  enter(method: string, meanMs: number, threads: number): AdmissionPlace {
+    const expected = this.weights.get(method) ?? 0;
+    const retryMs = Math.max(10, Math.ceil(meanMs * (this.inFlight / Math.max(1, threads))));
+    const busy = (why: string) => Object.assign(resourceExhausted(`busy: ${why}; retry in about ${retryMs} ms`), { retryMs });
+    if (this.inFlight >= this.limit) throw busy(`${this.inFlight} requests are waiting or computing (hamd serve --max-queued ${this.limit})`);
+    if (this.inFlight > 0 && this.charged + expected > this.budgetBytes) {
+      const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+      throw busy(`${this.inFlight} requests hold about ${mb(this.charged)} MiB of results, and this one would add about ${mb(expected)} MiB (hamd serve --memory-budget-mb ${mb(this.budgetBytes)})`);
     }
     this.inFlight += 1;
+    this.charged += expected;
+    let charge = expected;
     let left = false;
-    return () => {
-      if (!left) { left = true; this.inFlight -= 1; }
+    return {
+      weigh: (bytes: number) => {
+        if (left) return;
+        this.charged += bytes - charge;
+        charge = bytes;
+        const mean = this.weights.get(method);
+        this.weights.set(method, mean === undefined ? bytes : 0.75 * mean + 0.25 * bytes);
+      },
+      leave: () => {
+        if (!left) { left = true; this.inFlight -= 1; this.charged -= charge; }
+      },
     };
   }
+}
+
+export interface AdmissionPlace {
+  weigh(resultBytes: number): void;  // the request's own result, once computed
+  leave(): void;                     // its answer is out (or it failed)
 }
 
 export interface UnarySpec<M extends HamdMethod, Checked, Result, Response = ResponseOf<M>> {
@@ -79,6 +105,8 @@ export interface UnarySpec<M extends HamdMethod, Checked, Result, Response = Res
   quiet?: boolean;
   // Compute requests take a place in the daemon's admission (back-pressure) before `run`.
   computes?: boolean;
+  // Bytes the result holds until the answer is out (the admission's memory budget); absent: 0.
+  weigh?: (result: Result) => number;
 }
 
 function elapsedMs(start: bigint): number {
@@ -115,6 +143,8 @@ const cancelledByClient = (): StatusError =>
 interface Reply<Response> {
   // Sends the response; a promise when sending takes time (a stream that the client reads).
   ok(response: Response): void | Promise<void>;
+  // Resolves once the response handed to ok() has left the daemon (absent: at once).
+  sent?(): Promise<void>;
   fail(status: grpc.StatusObject | { code: grpc.status; details: string; metadata?: grpc.Metadata }): void;
 }
 
@@ -153,7 +183,8 @@ async function serveCall<M extends HamdMethod, Checked, Result, Response>(
     get cancelled() { return call.cancelled; },
   };
   logger.debug('request-received', fields);
-  let leave: (() => void) | undefined;
+  let place: AdmissionPlace | undefined;
+  let answered = false;
   try {
     context.authorize?.(call.metadata);
     if (malformed !== undefined) throw invalidArgument(malformed);
@@ -161,12 +192,14 @@ async function serveCall<M extends HamdMethod, Checked, Result, Response>(
     const checked = spec.check(call.request, state);
     if (call.cancelled) throw cancelledByClient();
     if (spec.computes && context.admission) {
-      leave = context.admission.enter(context.statistics?.meanTotalMs(method) ?? 100, context.computeThreads ?? 1);
+      place = context.admission.enter(method, context.statistics?.meanTotalMs(method) ?? 100, context.computeThreads ?? 1);
     }
     const result = await spec.run(checked, state);
     if (call.cancelled) throw cancelledByClient();
+    place?.weigh(spec.weigh?.(result) ?? 0);
     const response = spec.encode(result, checked, state);
     await reply.ok(response);
+    answered = true;
     const total = elapsedMs(start);
     const times = timing(result);
     logger.log(spec.quiet ? 'debug' : 'info', 'request', { ...fields, code: 'OK', ...times, total_ms: total });
@@ -191,7 +224,9 @@ async function serveCall<M extends HamdMethod, Checked, Result, Response>(
     logger.log(level, 'request', { ...fields, code: grpc.status[failure.code], message: failure.message, total_ms: elapsedMs(start) });
     context.statistics?.record({ method, model: typeof fields.model === 'string' ? fields.model : undefined, code: grpc.status[failure.code], totalUs: 1000 * elapsedMs(start) });
   } finally {
-    leave?.();
+    // The place (and its result bytes) is held until the answer has left the daemon.
+    if (place && answered && reply.sent) void reply.sent().finally(() => place!.leave());
+    else place?.leave();
     end?.();
   }
 }
@@ -210,6 +245,7 @@ export function unaryHandler<M extends HamdMethod, Checked, Result>(
         }));
       },
       fail: (status) => callback(status),
+      sent: () => answerOut(call),
     });
   return handler as HamdHandlers[M];
 }

@@ -13,6 +13,7 @@ export interface Limits {
   'max_shared_memory_bytes'?: (number | string | Long);
   'max_chunk_bytes'?: (number | string | Long);
   'stalled_stream_timeout_s'?: (number | string);
+  'memory_budget_bytes'?: (number | string | Long);
 }
 
 export interface Limits__Output {
@@ -26,4 +27,5 @@ export interface Limits__Output {
   'max_shared_memory_bytes'?: (number);
   'max_chunk_bytes'?: (number);
   'stalled_stream_timeout_s'?: (number);
+  'memory_budget_bytes'?: (number);
 }
