@@ -90,6 +90,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     'grpc.max_receive_message_length': options.limits.maxReceiveBytes,
     'grpc.max_send_message_length': options.limits.maxSendBytes,
     'grpc.max_connection_idle_ms': 1000 * options.limits.connectionIdleTimeoutS,
+    // Per client connection: calls and session streams open at once (more wait for HTTP/2 to
+    // let them start), so that one connection cannot hold every stream the daemon can serve.
+    'grpc.max_concurrent_streams': options.limits.maxStreamsPerConnection,
   });
   // Descriptor responses carry megabytes of bulk arrays: encode them with one memcpy each.
   const definition = hamdServiceDefinition();

@@ -27,6 +27,9 @@ export interface DaemonLimits {
   // Result bytes held by compute requests in flight (waiting, running, being sent): beyond it,
   // new ones are refused "busy" (./unary.ts Admission).
   memoryBudgetBytes: number;
+  // Calls and session streams one client connection may have open at once (HTTP/2
+  // SETTINGS_MAX_CONCURRENT_STREAMS; further ones wait in the client until one ends).
+  maxStreamsPerConnection: number;
 }
 
 export const MiB = 1024 * 1024;
@@ -47,4 +50,5 @@ export const defaultLimits: DaemonLimits = {
   stalledStreamTimeoutS: 60,
   // Half the machine's memory: room for the daemon's code, caches and the clients' own copies.
   memoryBudgetBytes: Math.floor(os.totalmem() / 2),
+  maxStreamsPerConnection: 128,
 };

@@ -136,13 +136,16 @@ function timing(result: unknown): Record<string, number> {
   return { queue_us: r.queueMicroseconds, compute_us: r.computeMicroseconds };
 }
 
+let nextRequestId = 1;
+
 const cancelledByClient = (): StatusError =>
   new StatusError(grpc.status.CANCELLED, 'cancelled: the client cancelled the call or its deadline passed');
 
 // What a call's answer goes through: the unary callback, or a server stream's chunks.
 interface Reply<Response> {
   // Sends the response; a promise when sending takes time (a stream that the client reads).
-  ok(response: Response): void | Promise<void>;
+  // `fields`: the call's log fields (request_id, method, ...), for lines about its answer.
+  ok(response: Response, fields: Record<string, unknown>): void | Promise<void>;
   // Resolves once the response handed to ok() has left the daemon (absent: at once).
   sent?(): Promise<void>;
   fail(status: grpc.StatusObject | { code: grpc.status; details: string; metadata?: grpc.Metadata }): void;
@@ -167,7 +170,11 @@ async function serveCall<M extends HamdMethod, Checked, Result, Response>(
   const end = context.activity?.begin();
   const malformed = malformedReason(call.request);
   const size = malformed === undefined ? requestSize(call.request) : undefined;
-  const fields: Record<string, unknown> = { method, ...(malformed === undefined ? spec.describe?.(call.request) : {}), ...size, peer: call.getPeer() };
+  // request_id: the call's number in this daemon, in every log line of the call (its "request"
+  // line, the warnings it causes) so that lines of interleaved calls can be told apart.
+  const fields: Record<string, unknown> = {
+    request_id: nextRequestId++, method, ...(malformed === undefined ? spec.describe?.(call.request) : {}), ...size, peer: call.getPeer(),
+  };
   let token: CancelToken | undefined;
   const state: CallState = {
     fields,
@@ -198,7 +205,7 @@ async function serveCall<M extends HamdMethod, Checked, Result, Response>(
     if (call.cancelled) throw cancelledByClient();
     place?.weigh(spec.weigh?.(result) ?? 0);
     const response = spec.encode(result, checked, state);
-    await reply.ok(response);
+    await reply.ok(response, fields);
     answered = true;
     const total = elapsedMs(start);
     const times = timing(result);
@@ -237,11 +244,12 @@ export function unaryHandler<M extends HamdMethod, Checked, Result>(
   const stallMs = 1000 * context.limits.stalledStreamTimeoutS;
   const handler: grpc.handleUnaryCall<ReceivedRequestOf<M>, ResponseOf<M>> = (call, callback) =>
     serveCall(context, method, spec, call, {
-      ok: (response) => {
+      ok: (response, fields) => {
         callback(null, response);
         // A large answer the client does not read is dropped after the stall timeout (./stalled.ts).
         watchUnreadAnswer(call, stallMs, (pendingBytes) => context.logger.warn('answer-unread', {
-          method, peer: call.getPeer(), pending_bytes: pendingBytes, action: `stream reset after ${stallMs / 1000} s without progress`,
+          request_id: fields.request_id, method, peer: fields.peer, pending_bytes: pendingBytes,
+          action: `stream reset after ${stallMs / 1000} s without progress`,
         }));
       },
       fail: (status) => callback(status),
