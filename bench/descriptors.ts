@@ -65,10 +65,13 @@ async function waitForSocket(file: string, ms: number): Promise<void> {
   }
 }
 
+interface PythonRow { message_us_per_atom: number; shared_memory_us_per_atom?: number }
+
 // bench/descriptors_client.py for one row (python3 with numpy and ASE), or undefined when it fails.
-function pythonClient(address: string, file: string, gradients: string[]): { message_us_per_atom: number; shared_memory_us_per_atom: number } | undefined {
+// `env`: a TCP daemon's token and certificate (the client then streams the answer).
+function pythonClient(address: string, file: string, gradients: string[], env: NodeJS.ProcessEnv = process.env): PythonRow | undefined {
   const run = spawnSync('python3', [path.join(root, 'bench', 'descriptors_client.py'), address, path.join(dataDir, file),
-    '--gradients', gradients.join(','), '--repeats', String(repeats), '--hypers', JSON.stringify(hypers)], { encoding: 'utf8' });
+    '--gradients', gradients.join(','), '--repeats', String(repeats), '--hypers', JSON.stringify(hypers)], { encoding: 'utf8', env });
   if (run.status !== 0) {
     console.error(`(python client: ${run.stderr.trim().split('\n').pop()})`);
     return undefined;
@@ -90,8 +93,8 @@ async function main(): Promise<void> {
   const addon = loadAddon();
   console.log('\n## In process (addon) vs through the daemon (Unix socket), power spectrum');
   console.log(`hypers ${JSON.stringify(hypers)}; best of ${repeats}; us/atom; ratios over in process\n`);
-  console.log('| structures | threads | gradients | in process | Node client, message | ratio | Python, message | ratio | Python, shared memory | ratio |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| structures | threads | gradients | in process | Node client, message | ratio | Python, message | ratio | Python, shared memory | ratio | Python, TCP + TLS (streamed) | ratio |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const threads of [1, 2]) {
     const engine: NativeEngine = addon.createEngine(threads);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hamd-bench-'));
@@ -99,8 +102,24 @@ async function main(): Promise<void> {
     const daemon = spawn(process.execPath, [path.join(root, 'bin', 'hamd.js'), 'serve', '--listen', `unix:${socket}`,
       '--threads', String(threads), '--log-level', 'error', '--no-models',
       '--max-output-bytes', '2GiB', '--max-send-bytes', '2GiB'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    // The same daemon on TCP loopback (TLS and a token, made in `dir`): the remote-client path.
+    const tokenFile = path.join(dir, 'token');
+    const tcpDaemon = spawn(process.execPath, [path.join(root, 'bin', 'hamd.js'), 'serve', '--listen', '127.0.0.1:0',
+      '--token-file', tokenFile, '--threads', String(threads), '--no-models', '--session-socket', 'none',
+      '--max-output-bytes', '2GiB', '--max-send-bytes', '2GiB'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const tcpAddress = new Promise<string>((resolve, reject) => {
+      let text = '';
+      tcpDaemon.stderr!.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        const listening = text.split('\n').map((l) => { try { return JSON.parse(l); } catch { return {}; } }).find((l) => l.event === 'listening');
+        if (listening) resolve(String(listening.address));
+      });
+      tcpDaemon.once('exit', () => reject(new Error(`TCP daemon exited: ${text.slice(-500)}`)));
+    });
+    const tcpEnv = { ...process.env, HAMD_TOKEN_FILE: tokenFile, HAMD_TLS_CERT: path.join(dir, 'cert.pem') };
     try {
       await waitForSocket(socket, 20000);
+      const tcp = await tcpAddress;
       const client = await HamdClient.connect(`unix:${socket}`, { timeoutMs: 20000 });
       for (const set of sets) {
         for (const gradients of [[], ['positions']] as string[][]) {
@@ -110,14 +129,17 @@ async function main(): Promise<void> {
             kind: 'power-spectrum', hypers, gradients: gradients as ('positions')[],
           }), set.atoms);
           const python = pythonClient(`unix:${socket}`, set.name, gradients);
-          const cell = (us: number) => `${us.toFixed(2)} | ${(us / inProcess).toFixed(3)}`;
+          const remote = pythonClient(tcp, set.name, gradients, tcpEnv);
+          const cell = (us: number | undefined) => (us === undefined ? 'n/a | n/a' : `${us.toFixed(2)} | ${(us / inProcess).toFixed(3)}`);
           console.log(`| ${set.name} (${set.atoms} atoms) | ${threads} | ${gradients.length ? 'positions' : 'none'} | ` +
-            `${inProcess.toFixed(2)} | ${cell(inMessage)} | ${python ? cell(python.message_us_per_atom) : 'n/a | n/a'} | ` +
-            `${python ? cell(python.shared_memory_us_per_atom) : 'n/a | n/a'} |`);
+            `${inProcess.toFixed(2)} | ${cell(inMessage)} | ${cell(python?.message_us_per_atom)} | ` +
+            `${cell(python?.shared_memory_us_per_atom)} | ${cell(remote?.message_us_per_atom)} |`);
         }
       }
       client.close();
     } finally {
+      tcpDaemon.kill('SIGTERM');
+      await new Promise((r) => (tcpDaemon.exitCode !== null ? r(undefined) : tcpDaemon.once('exit', r)));
       daemon.kill('SIGTERM');
       engine.close();
       await new Promise((r) => daemon.once('exit', r));
