@@ -238,7 +238,8 @@ def run_level(address: str, clients: int, kinds: Tuple[str, ...], warmup: float,
                  for i in range(clients)]
     for p in processes:
         p.start()
-    got = [results.get(timeout=600) for _ in processes]
+    # Each client reports after its warm-up and timed window; allow that plus slack for 64 starts.
+    got = [results.get(timeout=warmup + seconds + 600) for _ in processes]
     rss_end, busy_end = rss_mb(daemon_pid), busy_refusals(address)
     for p in processes:
         p.join(timeout=60)
