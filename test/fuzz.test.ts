@@ -13,6 +13,7 @@ import * as protobuf from 'protobufjs';
 import t from 'tap';
 import { hamdProtoFile, protoRoot } from '../server/base/paths';
 import { spawnDaemon, tempDir, type DaemonProcess } from './helpers/daemon';
+import { callFrame, FramedClient } from './helpers/framed-client';
 
 const SEED = Number(process.env.HAMD_FUZZ_SEED ?? 20261207);
 const COUNT = Number(process.env.HAMD_FUZZ_COUNT ?? 10000);
@@ -245,6 +246,50 @@ t.test(`${SESSION_COUNT} malformed session streams: caller's-error codes only`, 
   }
   t.comment(`stream endings: ${JSON.stringify(counts)}`);
   t.same(bad, [], 'every stream ends OK or with a caller\'s error');
+  t.equal((await unary(client, 'GetServerInfo', Buffer.alloc(0))).code, grpc.status.OK, 'the daemon still answers');
+  t.equal(daemon.logs.filter((l) => l.level === 'error').length, 0, 'no error-level log line');
+});
+
+const FRAMED_COUNT = Math.max(400, Math.floor(COUNT / 10));
+
+t.test(`${FRAMED_COUNT} malformed framed calls: caller's-error codes only, connections survive or end cleanly`, async (t) => {
+  const pick = rng(SEED + 2);
+  const methods = [...Object.keys(types).filter((m) => m !== 'Session'), 'Session', 'ComputeDescriptorsStream', 'Nope', ''];
+  const counts: Record<string, number> = {};
+  const bad: string[] = [];
+  const framedPath = path.join(dir, 'hamd.sock.sessions');
+  // Four connections at a time; each call is a FramedCall of a mutated request, or a mutated
+  // FramedCall frame (the envelope itself); a connection the daemon ends is replaced.
+  const worker = async (calls: number) => {
+    let connection = new FramedClient(framedPath);
+    for (let i = 0; i < calls; i++) {
+      const method = methods[Math.floor(pick() * methods.length)];
+      const known = (types as Record<string, protobuf.Type>)[method];
+      const body = known ? mutate(Buffer.from(known.encode(known.fromObject(valid[method as Method] ?? {})).finish()), pick) : Buffer.alloc(0);
+      const envelope = callFrame(method, body, pick() < 0.1 ? pick() * 1e-3 : 0);
+      connection.send(pick() < 0.15 ? (() => { const m = mutate(envelope.subarray(4), pick); const head = Buffer.alloc(4); head.writeUInt32LE(m.length); return Buffer.concat([head, m]); })() : envelope);
+      const answer = await connection.next(DEADLINE_MS);
+      const status = answer?.reply ?? answer?.end;
+      const key = answer === undefined ? (connection.closed ? 'closed' : 'no answer') : `${answer.reply ? 'reply' : 'end'} ${grpc.status[status?.code ?? 0]}`;
+      counts[key] = (counts[key] ?? 0) + 1;
+      const code = status?.code ?? 0;
+      if (answer === undefined || (!CALLER_ERRORS.has(code) && code !== grpc.status.UNIMPLEMENTED && code !== grpc.status.DEADLINE_EXCEEDED)
+        || (code !== 0 && !status?.message)) {
+        if (bad.length < 10) bad.push(`${method} ${key}: ${status?.message?.slice(0, 300)}`);
+      }
+      // A session frame on a call connection is refused and the connection closed; a first
+      // frame that is no call makes the connection a session's.
+      const closes = /carries framed calls/.test(answer?.reply?.message ?? '');
+      if (answer?.end || answer?.response || answer === undefined || closes || connection.closed) {
+        connection.destroy();
+        connection = new FramedClient(framedPath);
+      }
+    }
+    connection.destroy();
+  };
+  await Promise.all(Array.from({ length: 4 }, () => worker(FRAMED_COUNT / 4)));
+  t.comment(`framed answers: ${JSON.stringify(counts)}`);
+  t.same(bad, [], 'every framed call answered OK or with a caller\'s error, or its connection ended with one');
   t.equal((await unary(client, 'GetServerInfo', Buffer.alloc(0))).code, grpc.status.OK, 'the daemon still answers');
   t.equal(daemon.logs.filter((l) => l.level === 'error').length, 0, 'no error-level log line');
 });

@@ -4,80 +4,15 @@
 // bitwise; the same errors, ending in a SessionEnd frame; malformed and oversized frames; a
 // client that vanishes; the socket's mode, ServerInfo, --session-socket none, and shutdown.
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { status } from '@grpc/grpc-js';
-import * as protobuf from 'protobufjs';
 import t from 'tap';
 import { HamdClient } from '../clients/node';
-import { hamdProtoFile, protoRoot } from '../server/base/paths';
 import { spawnDaemon, tempDir, until, type DaemonProcess } from './helpers/daemon';
+import { FramedClient, frame, positions, request } from './helpers/framed-client';
 import { numpy, trainTinyModel } from './helpers/energy-model';
 
-const root = new protobuf.Root();
-root.loadSync(path.join(protoRoot, hamdProtoFile), { keepCase: true });
-const Request = root.lookupType('hamd.v1.SessionRequest');
-const Frame = root.lookupType('hamd.v1.SessionSocketFrame');
 const WATER = [0, 0, 0.12, 0, 0.75, -0.46, 0, -0.77, -0.47];
-
-interface FrameObject {
-  response?: { opened?: Record<string, unknown>; result?: { prediction?: Record<string, unknown>; error_code?: number; error_message?: string; step?: number }; closed?: Record<string, unknown> };
-  end?: { code?: number; message?: string };
-}
-
-function positions(x: number[]) {
-  return { dtype: '<f8', shape: [x.length / 3, 3], data: Buffer.from(Float64Array.from(x).buffer) };
-}
-
-function frame(bytes: Uint8Array): Buffer {
-  const head = Buffer.alloc(4);
-  head.writeUInt32LE(bytes.length, 0);
-  return Buffer.concat([head, Buffer.from(bytes)]);
-}
-
-function request(message: Record<string, unknown>): Buffer {
-  return frame(Request.encode(Request.fromObject(message)).finish());
-}
-
-// A framed-socket client: send bytes, read decoded frames in order.
-class FramedClient {
-  private readonly socket: net.Socket;
-  private buffer = Buffer.alloc(0);
-  private readonly frames: FrameObject[] = [];
-  private waiting?: () => void;
-  closed = false;
-
-  constructor(file: string) {
-    this.socket = net.createConnection(file);
-    this.socket.on('data', (chunk: Buffer) => {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
-      while (this.buffer.length >= 4 && this.buffer.length >= 4 + this.buffer.readUInt32LE(0)) {
-        const n = this.buffer.readUInt32LE(0);
-        this.frames.push(Frame.toObject(Frame.decode(this.buffer.subarray(4, 4 + n)), { longs: Number, defaults: false }) as FrameObject);
-        this.buffer = this.buffer.subarray(4 + n);
-      }
-      this.waiting?.();
-    });
-    this.socket.on('close', () => { this.closed = true; this.waiting?.(); });
-    this.socket.on('error', () => undefined);
-  }
-
-  send(bytes: Buffer): void {
-    this.socket.write(bytes);
-  }
-
-  async next(timeoutMs = 20000): Promise<FrameObject | undefined> {
-    const end = Date.now() + timeoutMs;
-    while (this.frames.length === 0 && !this.closed && Date.now() < end) {
-      await new Promise<void>((resolve) => { this.waiting = resolve; setTimeout(resolve, 100); });
-    }
-    return this.frames.shift();
-  }
-
-  destroy(): void {
-    this.socket.destroy();
-  }
-}
 
 t.test('the framed session socket', { skip: numpy ? false : 'python3 with numpy is needed to write the dataset' }, async (t) => {
   const dir = tempDir();

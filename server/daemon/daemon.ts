@@ -115,10 +115,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let sessionSocket: SessionSocket | undefined;
   const admission = new Admission(options.limits.maxQueuedRequests, options.limits.memoryBudgetBytes);
   const sharedMemory = options.mapSharedRegion ? new SharedMemoryRegistry(options.mapSharedRegion, options.limits.maxSharedMemoryBytes, logger) : undefined;
-  server.addService(service, hamdHandlers({
+  const handlers = hamdHandlers({
     ...options, sessions, activity, statistics, authorize, admission, sharedMemory, computeThreads: options.engine.threads(),
     sessionSocket: () => sessionSocket?.address ?? '',
-  }));
+  });
+  server.addService(service, handlers);
   const health = new HealthImplementation({ '': 'SERVING', [HAMD_SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
 
@@ -142,6 +143,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         path: sessionPath, hamdOwnedDir: path.dirname(sessionPath) === defaultSocketDir(), maxFrameBytes: options.limits.maxReceiveBytes,
         logger, handler: sessionHandler({ ...options, sessions, activity, statistics, authorize }),
         deserialize: service.Session.requestDeserialize, serialize: service.Session.responseSerialize,
+        calls: { handlers, service, logger, stallMs: 1000 * options.limits.stalledStreamTimeoutS },
+        idleMs: 1000 * options.limits.sessionIdleTimeoutS,
       });
     } catch (error) {
       // Sessions still work over gRPC: a daemon without its fast path is slower, not broken.

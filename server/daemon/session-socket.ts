@@ -1,49 +1,33 @@
-// The framed session transport (proto/hamd/v1/hamd.proto, SessionSocketFrame; docs/sessions.md):
-// the Session RPC without HTTP/2, for simulations on the daemon's host. A step's round trip
-// through grpc-js costs a few hundred microseconds, more than a small molecule's compute; over a
-// Unix socket with length-prefixed protobuf frames it costs tens. Each connection is one session,
-// served by the same handler as the Session RPC (./session.ts) through an adapter that behaves
-// like the RPC's stream, so both transports share every rule: lifecycle, limits, errors, logs.
+// The framed transport (proto/hamd/v1/hamd.proto, SessionSocketFrame; docs/sessions.md): the
+// Session RPC without HTTP/2, for simulations on the daemon's host, and unary calls likewise
+// (./framed-calls.ts). A step's round trip through grpc-js costs a few hundred microseconds, more
+// than a small molecule's compute; over a Unix socket with length-prefixed protobuf frames it
+// costs tens. A connection's first frame decides what it carries: one session, served by the
+// same handler as the Session RPC (./session.ts) through an adapter that behaves like the RPC's
+// stream, so both transports share every rule (lifecycle, limits, errors, logs); or calls.
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../base/logger';
-import { endFrame, FrameReader, FrameTooLarge, responseFrame } from '../wire/session-frames';
+import { endFrame, FrameReader, FrameTooLarge, replyFrame, responseFrame } from '../wire/session-frames';
 import type { SessionRequest__Output, SessionResponse } from '../wire/types';
+import { FramedCalls, type FramedCallsOptions } from './framed-calls';
 import type { SessionCall } from './session';
 import { claimSocketPath, removeIfSame } from './socket';
 
+const INVALID_ARGUMENT = 3;
 const RESOURCE_EXHAUSTED = 8;
 
-// One connection as a SessionCall: frames in -> 'data' events, write() -> frames out, the end
-// of the session -> a SessionEnd frame and the connection closed.
+// One connection as a SessionCall: frames in (deliver) -> 'data' events, write() -> frames out,
+// the end of the session -> a SessionEnd frame and the connection closed.
 class FramedSessionCall extends EventEmitter implements SessionCall {
   private ended = false;
   private closedByPeer = false;
-  private readonly reader: FrameReader;
 
-  constructor(
-    private readonly socket: net.Socket,
-    private readonly peer: string,
-    private readonly deserialize: (bytes: Buffer) => SessionRequest__Output,
-    private readonly serialize: (message: SessionResponse) => Buffer,
-    maxFrameBytes: number,
-  ) {
+  constructor(private readonly socket: net.Socket, private readonly peer: string,
+    private readonly serialize: (message: SessionResponse) => Buffer) {
     super();
-    this.reader = new FrameReader(maxFrameBytes);
-    socket.setNoDelay?.(true);
-    socket.on('data', (chunk: Buffer) => {
-      let frames: Buffer[];
-      try {
-        frames = this.reader.push(chunk);
-      } catch (error) {
-        const message = error instanceof FrameTooLarge ? `session socket: ${error.message}` : String(error);
-        this.emit('error', { code: RESOURCE_EXHAUSTED, details: message });
-        return;
-      }
-      for (const frame of frames) if (!this.ended) super.emit('data', this.deserialize(frame));
-    });
     socket.on('end', () => {
       if (!this.ended) super.emit('end');
     });
@@ -54,8 +38,11 @@ class FramedSessionCall extends EventEmitter implements SessionCall {
       }
       super.emit('close');
     });
-    socket.on('error', () => undefined);  // a reset by the peer shows as 'close'
     this.on('error', () => undefined);    // the status is sent by emit() below, nothing to throw
+  }
+
+  deliver(message: SessionRequest__Output): void {
+    if (!this.ended) super.emit('data', message);
   }
 
   // The session's status: the SessionEnd frame, then the connection closes.
@@ -107,6 +94,52 @@ class FramedSessionCall extends EventEmitter implements SessionCall {
   }
 }
 
+// Reads a connection's frames and hands them to its session or its calls, which the first frame
+// chooses. Until then, and between calls, the connection may idle for options.idleMs.
+function routeConnection(socket: net.Socket, peer: string, options: SessionSocketOptions): void {
+  const reader = new FrameReader(options.maxFrameBytes);
+  let session: FramedSessionCall | undefined;
+  let calls: FramedCalls | undefined;
+  socket.setNoDelay?.(true);
+  socket.on('error', () => undefined);  // a reset by the peer shows as 'close'
+  socket.setTimeout(options.idleMs, () => {
+    if (!session) socket.destroy();  // a session has its own idle rule (./session.ts)
+  });
+  const refuse = (code: number, message: string) => {
+    socket.end(Buffer.concat(calls ? replyFrame(code, message, undefined) : [endFrame(code, message)]));
+    socket.pause();
+  };
+  socket.on('data', (chunk: Buffer) => {
+    let frames: Buffer[];
+    try {
+      frames = reader.push(chunk);
+    } catch (error) {
+      const message = error instanceof FrameTooLarge ? `session socket: ${error.message}` : String(error);
+      if (session) session.emit('error', { code: RESOURCE_EXHAUSTED, details: message });
+      else refuse(RESOURCE_EXHAUSTED, message);
+      return;
+    }
+    for (const frame of frames) {
+      if (socket.writableEnded) return;
+      const message = options.deserialize(frame);
+      if (session) {
+        session.deliver(message);
+      } else if (calls) {
+        if (message.message === 'call' && message.call) calls.push(message.call);
+        else refuse(INVALID_ARGUMENT, 'this connection carries framed calls (its first frame was one): open another for a session');
+      } else if (message.message === 'call' && message.call) {
+        calls = new FramedCalls(socket, peer.replace('session-socket', 'framed-calls'), options.calls);
+        calls.push(message.call);
+      } else {
+        socket.setTimeout(0);
+        session = new FramedSessionCall(socket, peer, options.serialize);
+        void options.handler(session);
+        session.deliver(message);
+      }
+    }
+  });
+}
+
 export interface SessionSocketOptions {
   path: string;
   hamdOwnedDir: boolean;
@@ -116,6 +149,10 @@ export interface SessionSocketOptions {
   handler: (call: SessionCall) => Promise<void>;
   deserialize: (bytes: Buffer) => SessionRequest__Output;
   serialize: (message: SessionResponse) => Buffer;
+  // How framed calls are served (./framed-calls.ts).
+  calls: FramedCallsOptions;
+  // A connection that has sent no session frame, or no call, for this long is closed.
+  idleMs: number;
 }
 
 export interface SessionSocket {
@@ -132,8 +169,7 @@ export async function listenSessionSocket(options: SessionSocketOptions): Promis
   const server = net.createServer((socket) => {
     connections.add(socket);
     socket.once('close', () => connections.delete(socket));
-    const call = new FramedSessionCall(socket, `session-socket:${++next}`, options.deserialize, options.serialize, options.maxFrameBytes);
-    void options.handler(call);
+    routeConnection(socket, `session-socket:${++next}`, options);
   });
   const previous = process.umask(0o177);  // socket created 0600, no window where it is wider
   try {

@@ -319,7 +319,9 @@ export function sessionHandler(context: SessionContext): (call: SessionCall) => 
           session.end(undefined, 'closed');
           return;
         } else {
-          throw invalidArgument(message.message === 'open' ? 'the session is already open: a second "open" (open a new stream for another structure)' : 'empty session message: set open, step or close');
+          throw invalidArgument(message.message === 'open' ? 'the session is already open: a second "open" (open a new stream for another structure)'
+            : message.message === 'call' ? 'a framed call inside a session: calls go on a connection of their own (docs/sessions.md)'
+              : 'empty session message: set open, step or close');
         }
       }
     } catch (error) {

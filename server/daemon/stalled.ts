@@ -36,14 +36,17 @@ export function watchUnreadAnswer(call: unknown, stallMs: number, onReset: (pend
   if (!stream) return;
   // Most answers are out within milliseconds: only those still waiting then get a timer.
   const first = setTimeout(() => {
-    if (!stream.destroyed && stream.writableLength > 0) watch(stream, stallMs, onReset);
+    if (!stream.destroyed && stream.writableLength > 0) watchPendingBytes(stream, stallMs, onReset);
   }, Math.min(stallMs, FIRST_LOOK_MS));
   first.unref();
 }
 
 const FIRST_LOOK_MS = 50;
 
-function watch(stream: ResettableStream, stallMs: number, onReset: (pendingBytes: number) => void): void {
+// Every `stallMs`, checks that the bytes `stream` still holds for its reader went down; when
+// they did not, calls onReset and closes the stream (for HTTP/2: RST_STREAM CANCEL).
+export function watchPendingBytes(stream: Pick<ResettableStream, 'writableLength' | 'destroyed' | 'close'>, stallMs: number,
+  onReset: (pendingBytes: number) => void): void {
   let pending = stream.writableLength;
   const timer = setInterval(() => {
     const now = stream.writableLength;

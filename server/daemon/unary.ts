@@ -141,8 +141,9 @@ let nextRequestId = 1;
 const cancelledByClient = (): StatusError =>
   new StatusError(grpc.status.CANCELLED, 'cancelled: the client cancelled the call or its deadline passed');
 
-// What a call's answer goes through: the unary callback, or a server stream's chunks.
-interface Reply<Response> {
+// What a call's answer goes through: the unary callback, a server stream's chunks, or a frame
+// of the framed transport (./framed-calls.ts).
+export interface Reply<Response> {
   // Sends the response; a promise when sending takes time (a stream that the client reads).
   // `fields`: the call's log fields (request_id, method, ...), for lines about its answer.
   ok(response: Response, fields: Record<string, unknown>): void | Promise<void>;
@@ -151,10 +152,12 @@ interface Reply<Response> {
   fail(status: grpc.StatusObject | { code: grpc.status; details: string; metadata?: grpc.Metadata }): void;
 }
 
-// The call as both kinds of server call present it.
-interface ReceivedCall<Request> {
+// The call as every transport presents it (grpc-js's server calls; ./framed-calls.ts).
+export interface ReceivedCall<Request> {
   request: Request;
-  metadata: grpc.Metadata;
+  // The caller's metadata; absent on the framed transport, a 0600 Unix socket whose mode is its
+  // authentication (as for sessions on it).
+  metadata?: grpc.Metadata;
   readonly cancelled: boolean;
   getPeer(): string;
   on(event: 'cancelled', listener: () => void): unknown;
@@ -193,7 +196,7 @@ async function serveCall<M extends HamdMethod, Checked, Result, Response>(
   let place: AdmissionPlace | undefined;
   let answered = false;
   try {
-    context.authorize?.(call.metadata);
+    if (call.metadata) context.authorize?.(call.metadata);
     if (malformed !== undefined) throw invalidArgument(malformed);
     if (size) checkRequestSize(size, limits);
     const checked = spec.check(call.request, state);
@@ -238,9 +241,28 @@ async function serveCall<M extends HamdMethod, Checked, Result, Response>(
   }
 }
 
+// A unary method as other transports serve it: the same steps, another Reply (./framed-calls.ts).
+export type ServeUnary = (call: ReceivedCall<unknown>, reply: Reply<unknown>) => Promise<void>;
+
+// The ServeUnary of a handler that unaryHandler made; undefined for streaming methods.
+export function serveUnaryOf(handler: unknown): ServeUnary | undefined {
+  return (handler as { [SERVE]?: ServeUnary } | undefined)?.[SERVE];
+}
+
+const SERVE = Symbol('hamd.serveUnary');
+
 export function unaryHandler<M extends HamdMethod, Checked, Result>(
   context: HandlerContext, method: M, spec: UnarySpec<M, Checked, Result>,
 ): HamdHandlers[M] {
+  const handler = grpcUnaryHandler(context, method, spec);
+  const serve: ServeUnary = (call, reply) => serveCall(context, method, spec,
+    call as ReceivedCall<ReceivedRequestOf<M>>, reply as Reply<ResponseOf<M>>);
+  return Object.assign(handler, { [SERVE]: serve }) as HamdHandlers[M];
+}
+
+function grpcUnaryHandler<M extends HamdMethod, Checked, Result>(
+  context: HandlerContext, method: M, spec: UnarySpec<M, Checked, Result>,
+): grpc.handleUnaryCall<ReceivedRequestOf<M>, ResponseOf<M>> {
   const stallMs = 1000 * context.limits.stalledStreamTimeoutS;
   const handler: grpc.handleUnaryCall<ReceivedRequestOf<M>, ResponseOf<M>> = (call, callback) =>
     serveCall(context, method, spec, call, {
@@ -255,7 +277,7 @@ export function unaryHandler<M extends HamdMethod, Checked, Result>(
       fail: (status) => callback(status),
       sent: () => answerOut(call),
     });
-  return handler as HamdHandlers[M];
+  return handler;
 }
 
 // A server-streaming RPC served by the same steps: `encode` gives the answer, which `write`

@@ -41,6 +41,23 @@ export function endFrame(code: number, message: string): Buffer {
   return Buffer.concat([header(prefix.length + body.length), prefix, body]);
 }
 
+// A frame carrying SessionSocketFrame{reply: FramedReply{code, message, response, retry_ms}},
+// as the pieces to write in order: the response bytes (which may be megabytes) are not copied.
+export function replyFrame(code: number, message: string, response: Buffer | undefined, retryMs = 0): Buffer[] {
+  const text = Buffer.from(message, 'utf8');
+  const bodyLength = response?.length ?? 0;
+  const fields = Buffer.from([
+    ...(code !== 0 ? [0x08, ...varint(code)] : []),                          // field 1, varint
+    ...(text.length > 0 ? [0x12, ...varint(text.length)] : []),              // field 2, string
+  ]);
+  const retry = Buffer.from(retryMs > 0 ? [0x20, ...varint(retryMs)] : []);  // field 4, varint
+  const responseTag = Buffer.from(bodyLength > 0 ? [0x1a, ...varint(bodyLength)] : []);  // field 3, bytes
+  const replyLength = fields.length + text.length + retry.length + responseTag.length + bodyLength;
+  const prefix = Buffer.from([0x1a, ...varint(replyLength)]);                // SessionSocketFrame field 3
+  const head = Buffer.concat([header(prefix.length + replyLength), prefix, fields, text, retry, responseTag]);
+  return bodyLength > 0 ? [head, response!] : [head];
+}
+
 // Splits a byte stream into frame payloads. `push` returns the complete payloads so far; a
 // declared length over `maxFrameBytes` throws (the caller ends the session: the peer is not
 // speaking this format, or sends more than the daemon accepts).

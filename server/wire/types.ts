@@ -9,6 +9,8 @@ export type { Block, Block__Output } from './generated/hamd/v1/Block';
 export type { ComputeDescriptorsRequest, ComputeDescriptorsRequest__Output } from './generated/hamd/v1/ComputeDescriptorsRequest';
 export type { ComputeDescriptorsResponse, ComputeDescriptorsResponse__Output } from './generated/hamd/v1/ComputeDescriptorsResponse';
 export type { DescriptorChunk, DescriptorChunk__Output } from './generated/hamd/v1/DescriptorChunk';
+export type { FramedCall, FramedCall__Output } from './generated/hamd/v1/FramedCall';
+export type { FramedReply, FramedReply__Output } from './generated/hamd/v1/FramedReply';
 export type { GetServerInfoRequest, GetServerInfoRequest__Output } from './generated/hamd/v1/GetServerInfoRequest';
 export type { GetStatisticsRequest, GetStatisticsRequest__Output } from './generated/hamd/v1/GetStatisticsRequest';
 export type { GradientBlock, GradientBlock__Output } from './generated/hamd/v1/GradientBlock';

@@ -155,3 +155,22 @@ def test_predict_request_charge_and_symbols():
         predict_request(water, charge=0.5)
     with pytest.raises(hamd.InvalidArgument, match="unknown element symbol 'Qq'"):
         predict_request((["Qq"], [[0, 0, 0]]))
+
+
+def test_descriptor_result_is_a_read_only_mapping_joined_on_demand(fake_address):
+    with hamd.connect(fake_address) as client:
+        result = client.descriptors([molecule()], kind="power-spectrum", species=[1, 6, 8], **SMALL)
+    assert sorted(result) == ["blocks", "compute_us", "keys", "properties", "queue_us", "samples", "values"]
+    assert len(result) == 7 and "values" in result and "energy" not in result
+    with pytest.raises(TypeError):
+        result["values"] = None  # read-only: the arrays may be views of shared memory
+    with pytest.raises(KeyError):
+        result["energy"]
+    # The dense view is the blocks' rows, each once, and the same object on every read.
+    values = result["values"]
+    assert values is result["values"]
+    for block in result["blocks"]:
+        rows = [list(map(tuple, result["samples"].tolist())).index((int(s), int(a)))
+                for s, a in block.samples.values[:, :2]]
+        np.testing.assert_array_equal(values[rows], block.values)
+    assert dict(result).keys() == set(result)

@@ -3,7 +3,7 @@ one-message answer, however small the chunks; no output_region on a stream; and 
 stops reading has its stream reset after the stall timeout while the daemon keeps serving."""
 import time
 
-from hamd.results import response_to_dict
+from hamd.results import response_to_result
 
 import grpc
 import numpy as np
@@ -37,7 +37,7 @@ def test_streamed_answers_equal_one_message_bitwise(small_chunks):
             request = client.descriptors_request(structures, kind=kind, gradients=gradients, cutoff=4.0, max_radial=3, max_angular=3)
             whole = client.descriptors(structures, kind=kind, gradients=gradients, shared_memory=False, cutoff=4.0, max_radial=3, max_angular=3)
             response, arrays = client.compute_descriptors_streamed(request)
-            streamed = response_to_dict(response, kind, arrays)
+            streamed = response_to_result(response, kind, arrays)
             assert_bitwise_equal(streamed, whole)
             assert streamed["blocks"][0].values.base is not None, "views of the gathered buffer, not copies"
 

@@ -75,7 +75,7 @@ def raw_region(byte_size, seal=True):
 
 
 def register(client, name, path, byte_size):
-    client._call(client._stub.RegisterSharedMemory,
+    client._call("RegisterSharedMemory",
                  hamd_pb2.RegisterSharedMemoryRequest(name=name, path=path, byte_size=byte_size, owner_pid=os.getpid()), 30)
 
 
@@ -136,7 +136,7 @@ def test_a_region_too_small_puts_the_rest_in_the_message_and_says_how_much_is_ne
             got = bytes(view[a.region_offset:a.region_offset + len(r.data)]) if a.in_region else a.data
             assert got == r.data
     finally:
-        client._call(client._stub.UnregisterSharedMemory, hamd_pb2.UnregisterSharedMemoryRequest(name=f"small-{os.getpid()}"), 30)
+        client._call("UnregisterSharedMemory", hamd_pb2.UnregisterSharedMemoryRequest(name=f"small-{os.getpid()}"), 30)
         view.close()
         os.close(fd)
 
@@ -170,9 +170,9 @@ def test_unsafe_or_malformed_regions_are_refused_with_clear_codes(client, tmp_pa
                              (hamd_pb2.OutputRegion(name=f"ok-{pid}", offset=1 << 16), grpc.StatusCode.INVALID_ARGUMENT)]:
             request.output_region.CopyFrom(output)
             assert code_of(lambda: client.compute_descriptors(request))[0] == code, output
-        got, _ = code_of(lambda: client._call(client._stub.UnregisterSharedMemory, hamd_pb2.UnregisterSharedMemoryRequest(name="nobody"), 30))
+        got, _ = code_of(lambda: client._call("UnregisterSharedMemory", hamd_pb2.UnregisterSharedMemoryRequest(name="nobody"), 30))
         assert got == grpc.StatusCode.NOT_FOUND
-        client._call(client._stub.UnregisterSharedMemory, hamd_pb2.UnregisterSharedMemoryRequest(name=f"ok-{pid}"), 30)
+        client._call("UnregisterSharedMemory", hamd_pb2.UnregisterSharedMemoryRequest(name=f"ok-{pid}"), 30)
         assert client.info()["version"], "the daemon still serves"
     finally:
         for m, fd in ((unsealed, unsealed_fd), (sealed, sealed_fd)):
@@ -207,7 +207,7 @@ def test_one_request_at_a_time_per_region(client):
             t.join()
         assert "OK" in codes and grpc.StatusCode.FAILED_PRECONDITION in codes, codes
     finally:
-        client._call(client._stub.UnregisterSharedMemory, hamd_pb2.UnregisterSharedMemoryRequest(name=name), 30)
+        client._call("UnregisterSharedMemory", hamd_pb2.UnregisterSharedMemoryRequest(name=name), 30)
         view.close()
         os.close(fd)
 

@@ -1,5 +1,6 @@
 """The hamd gRPC client."""
 import os
+import threading
 import time
 import warnings
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
@@ -11,10 +12,11 @@ from .batching import merge_descriptor_responses, plan_batches, run_batches
 from .errors import HamdError, InvalidArgument, Unavailable, from_rpc_error
 from .predict import DEFAULT_OUTPUTS, is_single_structure, model_info, predict_request, structure_result
 from . import shared_memory
-from .results import StreamedArrays, response_to_dict
+from .results import DescriptorResult, StreamedArrays, response_to_result
 from .structures import as_structure_list, structure_to_proto
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .framed import FramedCalls
     from .session import Session
 
 # The fields of the contract's Hypers message, from the generated stubs (not retyped here).
@@ -126,7 +128,12 @@ def _too_large(error: Exception) -> bool:
     """A refusal that a smaller batch may pass: RESOURCE_EXHAUSTED for the size of the results or
     the atoms (not a busy daemon's, which _call retries)."""
     return isinstance(error, HamdError) and error.code == grpc.StatusCode.RESOURCE_EXHAUSTED \
-        and not str(error).startswith("busy:")
+        and not error.message.startswith("busy:")
+
+
+def _busy(error: HamdError) -> bool:
+    """A busy daemon's refusal, which the same call may pass a little later."""
+    return error.code == grpc.StatusCode.RESOURCE_EXHAUSTED and error.message.startswith("busy:")
 
 
 def _busy_retry_seconds(error: grpc.RpcError) -> Optional[float]:
@@ -188,7 +195,11 @@ class Client:
         self._limits_cache: Optional[Dict[str, int]] = None
         self._capabilities_cache: Optional[List[str]] = None
         self._regions: Optional[shared_memory.RegionPool] = None  # made at the first request that uses one
+        self._lock = threading.RLock()
         self._autostart: Optional[Dict[str, Any]] = None  # set by connect(autostart=True)
+        self._framed: Optional["FramedCalls"] = None  # unary calls on the framed socket (_framed_calls)
+        # $HAMD_CALL_TRANSPORT=grpc: unary calls on gRPC even where the framed socket is offered.
+        self._framed_off = os.environ.get("HAMD_CALL_TRANSPORT", "auto") == "grpc"
 
     def __enter__(self) -> "Client":
         return self
@@ -202,25 +213,68 @@ class Client:
         if self._regions is not None:
             self._regions.close()
             self._regions = None
+        if self._framed is not None:
+            self._framed.close()
         self._channel.close()
 
-    def _call(self, method: Any, request: Any, timeout: Optional[float]) -> Any:
-        """One call; a busy daemon's refusal (RESOURCE_EXHAUSTED "busy: ...", with its
-        grpc-retry-pushback-ms hint) is retried after the hint until the call's timeout."""
+    def _call(self, method: str, request: Any, timeout: Optional[float]) -> Any:
+        """One unary call of hamd.v1.Hamd by name: on the daemon's framed socket when it offers
+        one (hamd.framed; $HAMD_CALL_TRANSPORT=grpc turns that off), else on gRPC. A busy
+        daemon's refusal (RESOURCE_EXHAUSTED "busy: ...", with its retry hint) is retried after
+        the hint until the call's timeout."""
         limit = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + limit
         while True:
+            remaining = max(0.001, deadline - time.monotonic())
+            calls = self._framed_calls(method)
             try:
-                return method(request, timeout=max(0.001, deadline - time.monotonic()))
+                if calls is not None:
+                    return calls.call(method, request, remaining)
+                return getattr(self._stub, method)(request, timeout=remaining)
             except grpc.RpcError as error:
                 wait = _busy_retry_seconds(error)
-                if wait is None or time.monotonic() + wait >= deadline:
-                    raise from_rpc_error(error) from None
-                time.sleep(wait)
+                failure = from_rpc_error(error)
+            except HamdError as error:  # from the framed socket
+                hint = getattr(error, "retry_after_s", None)
+                wait = None if not _busy(error) else min(2.0, max(0.01, hint)) if hint else 0.1
+                failure = error
+            if wait is None or time.monotonic() + wait >= deadline:
+                raise failure from None
+            time.sleep(wait)
+
+    def _framed_calls(self, method: str) -> Optional["FramedCalls"]:
+        """The framed-call pool, or None for gRPC: TCP daemons, $HAMD_CALL_TRANSPORT=grpc, a
+        daemon without a session socket, or one whose socket this client cannot reach. The
+        socket's path comes from GetServerInfo (over gRPC, once per client)."""
+        if self._framed is not None or self._framed_off:
+            return self._framed
+        if not self.is_unix_socket:
+            self._framed_off = True
+            return None
+        if method == "GetServerInfo" and self._session_socket_address is None:
+            return None  # the call that tells where the socket is
+        with self._lock:
+            if self._framed is not None or self._framed_off:
+                return self._framed
+            if self._session_socket_address is None:
+                self.info()
+            address = self._session_socket_address or ""
+            if not address.startswith("unix:"):
+                self._framed_off = True
+                return None
+            from .framed import FrameSocket, FramedCalls
+            try:  # reachable? (a client in a container may see the daemon's socket under another path)
+                first = FrameSocket(address[len("unix:"):], 5.0)
+            except HamdError:
+                self._framed_off = True
+                return None
+            self._framed = FramedCalls(address[len("unix:"):], first)
+            return self._framed
 
     def info(self, timeout: Optional[float] = None) -> Dict[str, Any]:
         """Server version, capabilities, threads and limits, as a dict."""
-        reply = self._call(self._stub.GetServerInfo, hamd_pb2.GetServerInfoRequest(), timeout)
+        reply = self._call("GetServerInfo", hamd_pb2.GetServerInfoRequest(), timeout)
+        self._session_socket_address = reply.session_socket
         limits = reply.limits
         return {
             "version": reply.version,
@@ -246,7 +300,7 @@ class Client:
         "open_sessions", "methods": [{"method", "model", "success", "failure", "failure_codes",
         "queue_us", "compute_us", "total_us", "structures", "atoms"}, ...]}; times are sums over
         the successful calls, in microseconds."""
-        reply = self._call(self._stub.GetStatistics, hamd_pb2.GetStatisticsRequest(), timeout)
+        reply = self._call("GetStatistics", hamd_pb2.GetStatisticsRequest(), timeout)
         return {
             "uptime_s": reply.uptime_s,
             "open_sessions": reply.open_sessions,
@@ -263,8 +317,7 @@ class Client:
         if transport == "grpc" or (transport == "auto" and not self.is_unix_socket):
             return None
         if self._session_socket_address is None:  # asked once per client
-            reply = self._call(self._stub.GetServerInfo, hamd_pb2.GetServerInfoRequest(), None)
-            self._session_socket_address = reply.session_socket
+            self.info()
         address = self._session_socket_address
         if not address.startswith("unix:"):
             if transport == "socket":
@@ -300,12 +353,12 @@ class Client:
     def compute_descriptors(self, request: hamd_pb2.ComputeDescriptorsRequest,
                             timeout: Optional[float] = None) -> hamd_pb2.ComputeDescriptorsResponse:
         """Send a ready ComputeDescriptorsRequest; returns the raw response message."""
-        return self._call(self._stub.ComputeDescriptors, request, timeout)
+        return self._call("ComputeDescriptors", request, timeout)
 
     def descriptors(self, atoms: Any, kind: str = "power-spectrum", species: Optional[Sequence[Any]] = None,
                     gradients: Union[str, Sequence[str]] = (), max_lambda: Optional[int] = None,
                     timeout: Optional[float] = None, progress: Optional[Callable[[int], None]] = None,
-                    shared_memory: Optional[bool] = None, **hypers: Any) -> Dict[str, Any]:
+                    shared_memory: Optional[bool] = None, **hypers: Any) -> "DescriptorResult":
         """Descriptors of one or several structures. Requests over the daemon's limits are
         split into batches and the answers joined (hamd.batching); progress(k) is called after
         each batch with its number of structures (e.g. a tqdm bar's update).
@@ -316,7 +369,8 @@ class Client:
         present). gradients: "positions" and/or "cell". hypers: cutoff, cutoff_width,
         max_radial, max_angular, density_width, center_atom_weight.
 
-        Returns a dict:
+        Returns a read-only mapping (hamd.results.DescriptorResult); the dense entries are
+        joined from the blocks when first read:
           values:     invariants (power-spectrum, bispectrum): [n_samples, n_properties];
                       equivariants: {(o3_lambda, o3_sigma): [n_samples, 2 lambda + 1, n_properties]}
                       (spherical-expansion: neighbor_type moved into the properties)
@@ -336,24 +390,25 @@ class Client:
             request.output_region.name = region.name
             try:
                 response = self.compute_descriptors(request, timeout)
+                self._regions.needed(response.output_bytes)
+                return response_to_result(response, kind, region)
             except HamdError as error:
                 # A result over the daemon's size limit is split into batches, in the message.
                 if shared_memory or not _too_large(error):
                     raise
                 request.ClearField("output_region")
-            else:
-                self._regions.needed(response.output_bytes)
-                return response_to_dict(response, kind, region)
+            finally:  # the result's arrays view the region now: that keeps it from others
+                self._regions.release(region)
         if not self.is_unix_socket and len(plan_batches([len(s.atomic_numbers) for s in request.structures], self._limits())) <= 1:
             # Another host: the answer in chunks (no message holds it all, no size limit).
             response, arrays = self.compute_descriptors_streamed(request, timeout)
-            return response_to_dict(response, kind, arrays)
-        return response_to_dict(self.compute_descriptors_batched(request, timeout, progress), kind)
+            return response_to_result(response, kind, arrays)
+        return response_to_result(self.compute_descriptors_batched(request, timeout, progress), kind)
 
     def compute_descriptors_streamed(self, request: hamd_pb2.ComputeDescriptorsRequest,
                                      timeout: Optional[float] = None) -> Tuple[hamd_pb2.ComputeDescriptorsResponse, Any]:
         """ComputeDescriptorsStream: the answer in chunks. Returns the response (its bulk
-        arrays marked in_region) and the buffer that holds their bytes (what response_to_dict
+        arrays marked in_region) and the buffer that holds their bytes (what response_to_result
         takes as `region`)."""
         limit = self.timeout if timeout is None else timeout
         try:
@@ -381,10 +436,11 @@ class Client:
                 raise HamdError("shared memory needs a daemon on a Unix socket of this host that offers it (Linux memfd)",
                                 grpc.StatusCode.FAILED_PRECONDITION)
             return None
-        if self._regions is None:
-            self._regions = shared_memory.RegionPool(
-                lambda r: self._call(self._stub.RegisterSharedMemory, r, None),
-                lambda r: self._call(self._stub.UnregisterSharedMemory, r, 10.0))
+        with self._lock:  # one pool for the client's threads
+            if self._regions is None:
+                self._regions = shared_memory.RegionPool(
+                    lambda r: self._call("RegisterSharedMemory", r, None),
+                    lambda r: self._call("UnregisterSharedMemory", r, 10.0))
         try:
             region = self._regions.lease()
         except (HamdError, OSError) as error:
@@ -409,7 +465,7 @@ class Client:
     def shared_memory_status(self, timeout: Optional[float] = None) -> List[Dict[str, Any]]:
         """The shared-memory regions registered with the daemon (every client's): name, path,
         byte_size, owner_pid, busy, requests."""
-        reply = self._call(self._stub.SharedMemoryStatus, hamd_pb2.SharedMemoryStatusRequest(), timeout)
+        reply = self._call("SharedMemoryStatus", hamd_pb2.SharedMemoryStatusRequest(), timeout)
         return [{"name": r.name, "path": r.path, "byte_size": r.byte_size, "owner_pid": r.owner_pid,
                  "busy": r.busy, "requests": r.requests} for r in reply.regions]
 
@@ -447,20 +503,20 @@ class Client:
         """Models the daemon knows, as a list of dicts (name, kind, state ("ready",
         "unloaded" or "failed"), error, species, basis, units, cutoff, outputs, validation,
         default, path, checksum, metadata), sorted by name."""
-        reply = self._call(self._stub.ListModels, hamd_pb2.ListModelsRequest(), timeout)
+        reply = self._call("ListModels", hamd_pb2.ListModelsRequest(), timeout)
         return [model_info(m) for m in reply.models]
 
     def load_model(self, name: str, timeout: Optional[float] = None) -> Dict[str, Any]:
         """Loads (or reloads) model `name` of the daemon's repository; returns its info."""
-        return model_info(self._call(self._stub.LoadModel, hamd_pb2.LoadModelRequest(name=name), timeout))
+        return model_info(self._call("LoadModel", hamd_pb2.LoadModelRequest(name=name), timeout))
 
     def unload_model(self, name: str, timeout: Optional[float] = None) -> None:
         """Unloads model `name` (it stays in the registry, state "unloaded")."""
-        self._call(self._stub.UnloadModel, hamd_pb2.UnloadModelRequest(name=name), timeout)
+        self._call("UnloadModel", hamd_pb2.UnloadModelRequest(name=name), timeout)
 
     def predict_raw(self, request: hamd_pb2.PredictRequest, timeout: Optional[float] = None) -> hamd_pb2.PredictResponse:
         """Send a ready PredictRequest; returns the raw PredictResponse."""
-        return self._call(self._stub.Predict, request, timeout)
+        return self._call("Predict", request, timeout)
 
     def predict(self, atoms: Any, model: Optional[str] = None, outputs: Union[str, Sequence[str]] = DEFAULT_OUTPUTS,
                 units: Optional[str] = None, order: Optional[str] = None, variant: Optional[str] = None,

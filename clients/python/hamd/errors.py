@@ -74,3 +74,8 @@ def from_rpc_error(error: grpc.RpcError) -> HamdError:
     code = error.code() if callable(getattr(error, "code", None)) else grpc.StatusCode.UNKNOWN
     details = error.details() if callable(getattr(error, "details", None)) else str(error)
     return _BY_CODE.get(code, HamdError)(details or "", code)
+
+
+def error_of(code: grpc.StatusCode, message: str) -> HamdError:
+    """The HamdError subclass of `code` (Unavailable for UNAVAILABLE, ...), with `message`."""
+    return _BY_CODE.get(code, HamdError)(message, code)

@@ -16,7 +16,6 @@ picks the socket when the daemon offers one (transport="auto"), or as told.
 """
 import queue
 import socket
-import struct
 import threading
 import time
 from typing import Any, Callable, Dict, Iterator, Optional, Sequence
@@ -26,7 +25,8 @@ import numpy as np
 
 from ._proto import hamd_pb2
 from .arrays import array_to_proto
-from .errors import HamdError, _BY_CODE, from_rpc_error
+from .errors import HamdError, error_of, from_rpc_error
+from .framed import FrameSocket, error_for_code
 from .predict import structure_result
 from .structures import structure_to_proto
 
@@ -69,7 +69,7 @@ class _GrpcExchange:
         except grpc.RpcError as error:
             raise from_rpc_error(error) from None
         except StopIteration:
-            raise HamdError("the daemon ended the session", grpc.StatusCode.UNAVAILABLE) from None
+            raise error_of(grpc.StatusCode.UNAVAILABLE, "the daemon ended the session") from None
 
     def end(self) -> None:
         self._requests.end()
@@ -78,102 +78,55 @@ class _GrpcExchange:
         self._responses.cancel()
 
 
-_HEADER = struct.Struct("<I")
-
-
 class _SocketExchange:
-    """The framed session socket (proto/hamd/v1/hamd.proto, SessionSocketFrame): each message is
-    a 4-byte little-endian length and the message's bytes; the daemon's last frame is a
+    """The framed socket (hamd.framed) carrying one session: the daemon's last frame is a
     SessionEnd with the status the gRPC stream would have ended with."""
 
     def __init__(self, path: str, timeout: Optional[float]) -> None:
         self._deadline = None if timeout is None else time.monotonic() + timeout
-        self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self._socket.settimeout(self._remaining())
-        try:
-            self._socket.connect(path)
-        except OSError as error:
-            self._socket.close()
-            raise HamdError(f"cannot reach the daemon's session socket {path}: {error}", grpc.StatusCode.UNAVAILABLE) from None
-        self._buffer = bytearray(1 << 16)
-        self._start = self._end = 0  # received bytes not yet consumed: self._buffer[start:end]
+        self._connection = FrameSocket(path, self._remaining())
 
     def _remaining(self) -> Optional[float]:
         if self._deadline is None:
             return None
         left = self._deadline - time.monotonic()
         if left <= 0:
-            raise HamdError("session timeout reached", grpc.StatusCode.DEADLINE_EXCEEDED)
+            raise error_of(grpc.StatusCode.DEADLINE_EXCEEDED, "session timeout reached")
         return left
 
-    def _receive(self, n: int) -> None:
-        """Until at least n unconsumed bytes are buffered. Reads whatever the socket has (a whole
-        frame in one call, usually), so a step costs one recv, not one per header and body."""
-        if self._end - self._start >= n:
-            return
-        if len(self._buffer) - self._start < n:  # move the pending bytes to the front, grow if needed
-            pending = bytes(self._buffer[self._start:self._end])
-            if len(self._buffer) < n:
-                self._buffer = bytearray(max(n, 2 * len(self._buffer)))
-            self._buffer[:len(pending)] = pending
-            self._start, self._end = 0, len(pending)
-        view = memoryview(self._buffer)
-        while self._end - self._start < n:
-            k = self._socket.recv_into(view[self._end:])
-            if k == 0:
-                raise HamdError("the daemon closed the session socket", grpc.StatusCode.UNAVAILABLE)
-            self._end += k
-
-    def _read_frame(self) -> memoryview:
-        """The next frame's message bytes (valid until the next read)."""
-        self._receive(_HEADER.size)
-        (length,) = _HEADER.unpack_from(self._buffer, self._start)
-        self._receive(_HEADER.size + length)
-        begin = self._start + _HEADER.size
-        self._start = begin + length
-        if self._start == self._end:
-            self._start = self._end = 0
-        return memoryview(self._buffer)[begin:begin + length]
-
     def exchange(self, request: Any) -> Any:
-        payload = request.SerializeToString()
         try:
             if self._deadline is not None:  # else the socket stays blocking: no syscall per step for it
-                self._socket.settimeout(self._remaining())
-            self._socket.sendall(_HEADER.pack(len(payload)) + payload)
-            frame = hamd_pb2.SessionSocketFrame.FromString(self._read_frame())
+                self._connection.settimeout(self._remaining())
+            self._connection.send([request.SerializeToString()])
+            frame = hamd_pb2.SessionSocketFrame.FromString(self._connection.read_frame())
         except socket.timeout:
             self.abort()
-            raise HamdError("session timeout reached", grpc.StatusCode.DEADLINE_EXCEEDED) from None
+            raise error_of(grpc.StatusCode.DEADLINE_EXCEEDED, "session timeout reached") from None
+        except HamdError:
+            self.abort()
+            raise
         except OSError as error:
             self.abort()
-            raise HamdError(f"session socket: {error}", grpc.StatusCode.UNAVAILABLE) from None
+            raise error_of(grpc.StatusCode.UNAVAILABLE, f"session socket: {error}") from None
         if frame.WhichOneof("frame") == "end":
             self.abort()
             if frame.end.code == 0:
-                raise HamdError("the daemon ended the session", grpc.StatusCode.UNAVAILABLE)
-            raise _error_for_code(frame.end.code, frame.end.message)
+                raise error_of(grpc.StatusCode.UNAVAILABLE, "the daemon ended the session")
+            raise error_for_code(frame.end.code, frame.end.message)
         return frame.response
 
     def end(self) -> None:
         """After `closed`: read the daemon's SessionEnd, then close."""
         try:
-            self._socket.settimeout(5.0)
-            self._read_frame()
+            self._connection.settimeout(5.0)
+            self._connection.read_frame()
         except (OSError, HamdError):
             pass
         self.abort()
 
     def abort(self) -> None:
-        try:
-            self._socket.close()
-        except OSError:
-            pass
-
-
-def _error_for_code(code_number: int, message: str) -> HamdError:
-    code = next((c for c in grpc.StatusCode if c.value[0] == code_number), grpc.StatusCode.UNKNOWN)
-    return _BY_CODE.get(code, HamdError)(message, code)
+        self._connection.close()
 
 
 class Session:
@@ -234,7 +187,7 @@ class Session:
     def _exchange(self, request: Any) -> Any:
         with self._lock:
             if self._closed:
-                raise HamdError("the session is closed", grpc.StatusCode.FAILED_PRECONDITION)
+                raise error_of(grpc.StatusCode.FAILED_PRECONDITION, "the session is closed")
             try:
                 return self._channel.exchange(request)
             except HamdError:
@@ -285,7 +238,7 @@ class Session:
         if cell is not None and not reply.error_code:  # a reopened session starts from the latest cell
             self._open_message.cell.CopyFrom(step.cell)
         if reply.error_code:
-            raise _error_for_code(reply.error_code, reply.error_message)
+            raise error_for_code(reply.error_code, reply.error_message)
         result = structure_result(reply.prediction)
         result.update(step=self._step_base + int(reply.step), neighbors_rebuilt=bool(reply.neighbors_rebuilt),
                       compute_us=reply.compute_us)

@@ -16,6 +16,7 @@ import itertools
 import mmap
 import os
 import sys
+import threading
 from typing import Any, Callable, List, Optional, Sequence
 
 import numpy as np
@@ -75,18 +76,36 @@ class Region:
 
 class RegionPool:
     """The client's regions: a free one of the right size per request, grown from what the
-    daemon says the last request needed, never more than MAX_REGIONS."""
+    daemon says the last request needed, never more than MAX_REGIONS. Threads of one client
+    share the pool: a region is leased to one request from lease() until release(), and after
+    that it is free once no array of the result views it."""
 
     def __init__(self, register: Callable[[Any], Any], unregister: Callable[[Any], Any]) -> None:
         self._register = register
         self._unregister = unregister
         self._regions: List[Region] = []
+        self._leased: List[Region] = []
         self._wanted = DEFAULT_REGION_BYTES
+        self._lock = threading.Lock()
 
     def lease(self) -> Optional[Region]:
-        """A region no result views, of at least the size last needed; None when every region
-        is in use and no more may be made (the request then travels in the message)."""
-        free = [r for r in self._regions if not r.in_use()]
+        """A region no request holds and no result views, of at least the size last needed;
+        None when every region is in use and no more may be made (the request then travels in
+        the message). Give it back with release() once the result's arrays view it."""
+        with self._lock:
+            region = self._lease()
+            if region is not None:
+                self._leased.append(region)
+            return region
+
+    def release(self, region: Region) -> None:
+        """Ends a lease: the region is free again once no array of its result views it."""
+        with self._lock:
+            if region in self._leased:
+                self._leased.remove(region)
+
+    def _lease(self) -> Optional[Region]:
+        free = [r for r in self._regions if r not in self._leased and not r.in_use()]
         fitting = [r for r in free if r.byte_size >= self._wanted]
         if fitting:
             return min(fitting, key=lambda r: r.byte_size)
@@ -101,13 +120,15 @@ class RegionPool:
     def needed(self, output_bytes: int) -> None:
         """An answer said its arrays need output_bytes in a region: later leases are that large
         (plus a quarter, for structures that grow)."""
-        if output_bytes > self._wanted:
-            self._wanted = int(output_bytes * 1.25)
+        with self._lock:
+            if output_bytes > self._wanted:
+                self._wanted = int(output_bytes * 1.25)
 
     def close(self) -> None:
         """Unregisters every region (arrays still viewing one keep its memory until they go)."""
-        for region in list(self._regions):
-            self._drop(region)
+        with self._lock:
+            for region in list(self._regions):
+                self._drop(region)
 
     def _drop(self, region: Region) -> None:
         self._regions.remove(region)

@@ -6,6 +6,8 @@ import type { Block as _hamd_v1_Block, Block__Output as _hamd_v1_Block__Output }
 import type { ComputeDescriptorsRequest as _hamd_v1_ComputeDescriptorsRequest, ComputeDescriptorsRequest__Output as _hamd_v1_ComputeDescriptorsRequest__Output } from './hamd/v1/ComputeDescriptorsRequest';
 import type { ComputeDescriptorsResponse as _hamd_v1_ComputeDescriptorsResponse, ComputeDescriptorsResponse__Output as _hamd_v1_ComputeDescriptorsResponse__Output } from './hamd/v1/ComputeDescriptorsResponse';
 import type { DescriptorChunk as _hamd_v1_DescriptorChunk, DescriptorChunk__Output as _hamd_v1_DescriptorChunk__Output } from './hamd/v1/DescriptorChunk';
+import type { FramedCall as _hamd_v1_FramedCall, FramedCall__Output as _hamd_v1_FramedCall__Output } from './hamd/v1/FramedCall';
+import type { FramedReply as _hamd_v1_FramedReply, FramedReply__Output as _hamd_v1_FramedReply__Output } from './hamd/v1/FramedReply';
 import type { GetServerInfoRequest as _hamd_v1_GetServerInfoRequest, GetServerInfoRequest__Output as _hamd_v1_GetServerInfoRequest__Output } from './hamd/v1/GetServerInfoRequest';
 import type { GetStatisticsRequest as _hamd_v1_GetStatisticsRequest, GetStatisticsRequest__Output as _hamd_v1_GetStatisticsRequest__Output } from './hamd/v1/GetStatisticsRequest';
 import type { GradientBlock as _hamd_v1_GradientBlock, GradientBlock__Output as _hamd_v1_GradientBlock__Output } from './hamd/v1/GradientBlock';
@@ -58,6 +60,8 @@ export interface ProtoGrpcType {
       ComputeDescriptorsRequest: MessageTypeDefinition<_hamd_v1_ComputeDescriptorsRequest, _hamd_v1_ComputeDescriptorsRequest__Output>
       ComputeDescriptorsResponse: MessageTypeDefinition<_hamd_v1_ComputeDescriptorsResponse, _hamd_v1_ComputeDescriptorsResponse__Output>
       DescriptorChunk: MessageTypeDefinition<_hamd_v1_DescriptorChunk, _hamd_v1_DescriptorChunk__Output>
+      FramedCall: MessageTypeDefinition<_hamd_v1_FramedCall, _hamd_v1_FramedCall__Output>
+      FramedReply: MessageTypeDefinition<_hamd_v1_FramedReply, _hamd_v1_FramedReply__Output>
       GetServerInfoRequest: MessageTypeDefinition<_hamd_v1_GetServerInfoRequest, _hamd_v1_GetServerInfoRequest__Output>
       GetStatisticsRequest: MessageTypeDefinition<_hamd_v1_GetStatisticsRequest, _hamd_v1_GetStatisticsRequest__Output>
       GradientBlock: MessageTypeDefinition<_hamd_v1_GradientBlock, _hamd_v1_GradientBlock__Output>
