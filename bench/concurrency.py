@@ -33,6 +33,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -238,8 +239,24 @@ def run_level(address: str, clients: int, kinds: Tuple[str, ...], warmup: float,
                  for i in range(clients)]
     for p in processes:
         p.start()
+    # The daemon's RSS once a second while the level runs: memory must stay flat throughout,
+    # not only agree at the start and the end.
+    samples: List[float] = []
+    sampling = threading.Event()
+
+    def sample() -> None:
+        while not sampling.wait(1.0):
+            value = rss_mb(daemon_pid)
+            if value is not None:
+                samples.append(value)
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     # Each client reports after its warm-up and timed window; allow that plus slack for 64 starts.
-    got = [results.get(timeout=warmup + seconds + 600) for _ in processes]
+    try:
+        got = [results.get(timeout=warmup + seconds + 600) for _ in processes]
+    finally:
+        sampling.set()
+        sampler.join()
     rss_end, busy_end = rss_mb(daemon_pid), busy_refusals(address)
     for p in processes:
         p.join(timeout=60)
@@ -251,7 +268,8 @@ def run_level(address: str, clients: int, kinds: Tuple[str, ...], warmup: float,
     # Every RESOURCE_EXHAUSTED a client saw was one refusal of the daemon's; the others, it retried.
     seen = sum(n for g in got for kind in kinds for code, n in g["errors"][kind].items() if code.startswith("RESOURCE_EXHAUSTED"))
     return dict(clients=clients, seconds=seconds, kinds=rows, fatal=[g["fatal"] for g in got if g["fatal"]],
-                busy_retried=busy_end - busy_start - seen, rss_start_mb=rss_start, rss_end_mb=rss_end)
+                busy_retried=busy_end - busy_start - seen, rss_start_mb=rss_start, rss_end_mb=rss_end,
+                rss_max_mb=max(samples) if samples else None, rss_samples_mb=samples)
 
 
 def summary(latencies: List[float], errors: Counter, seconds: float) -> Dict:
@@ -273,7 +291,7 @@ def machine() -> Dict:
 
 def print_table(levels: List[Dict]) -> None:
     number = lambda v: "n/a" if v is None else f"{v:.1f}"  # noqa: E731
-    print("| clients | kind | requests | errors | requests/s | p50 ms | p99 ms | busy (retried) | daemon RSS start/end MB |")
+    print("| clients | kind | requests | errors | requests/s | p50 ms | p99 ms | busy (retried) | daemon RSS start / max / end MB |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for level in levels:
         for kind, row in level["kinds"].items():
@@ -281,7 +299,7 @@ def print_table(levels: List[Dict]) -> None:
             p50 = "n/a" if row["p50_ms"] is None else f"{row['p50_ms']:.2f}"
             p99 = "n/a" if row["p99_ms"] is None else f"{row['p99_ms']:.2f}"
             print(f"| {level['clients']} | {kind} | {row['requests']} | {errors} | {row['requests_per_s']:.1f} | {p50} | {p99} "
-                  f"| {level['busy_retried']} | {number(level['rss_start_mb'])} / {number(level['rss_end_mb'])} |")
+                  f"| {level['busy_retried']} | {number(level['rss_start_mb'])} / {number(level.get('rss_max_mb'))} / {number(level['rss_end_mb'])} |")
     for level in levels:
         for fatal in level["fatal"]:
             print(f"failed: {fatal}")

@@ -6,7 +6,7 @@
 // The C++-only figures with and without neighbour-list construction come from
 // bench/descriptors_native.cpp, which this script runs first when it has been built.
 //
-//   npm run build:ts && node dist/bench/descriptors.js [--repeats N] [--skip-native] [--gradients none|positions]
+//   npm run build:ts && node dist/bench/descriptors.js [--repeats N] [--rounds R] [--skip-native] [--gradients none|positions]
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -20,6 +20,7 @@ const dataDir = process.env.HAMD_BENCH_DATA ?? path.join(root, 'data', 'bench');
 const hypers = { cutoff: 5, cutoff_width: 0.5, max_radial: 7, max_angular: 6, density_width: 0.3, center_atom_weight: 1 };
 const args = process.argv.slice(2);
 const repeats = Number(args[args.indexOf('--repeats') + 1]) || 5;
+const rounds = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) || 1 : 3;
 // --gradients none|positions: only the rows without (or with) position gradients.
 const onlyGradients = args.includes('--gradients') ? args[args.indexOf('--gradients') + 1] : undefined;
 const gradientRows = ([[], ['positions']] as string[][])
@@ -69,13 +70,13 @@ async function waitForSocket(file: string, ms: number): Promise<void> {
   }
 }
 
-interface PythonRow { message_us_per_atom: number; shared_memory_us_per_atom?: number }
+interface PythonRow { message_us_per_atom?: number; shared_memory_us_per_atom?: number }
 
 // bench/descriptors_client.py for one row (python3 with numpy and ASE), or undefined when it fails.
 // `env`: a TCP daemon's token and certificate (the client then streams the answer).
-function pythonClient(address: string, file: string, gradients: string[], env: NodeJS.ProcessEnv = process.env): PythonRow | undefined {
+function pythonClient(address: string, file: string, gradients: string[], env: NodeJS.ProcessEnv = process.env, extra: string[] = []): PythonRow | undefined {
   const run = spawnSync('python3', [path.join(root, 'bench', 'descriptors_client.py'), address, path.join(dataDir, file),
-    '--gradients', gradients.join(','), '--repeats', String(repeats), '--hypers', JSON.stringify(hypers)], { encoding: 'utf8', env });
+    '--gradients', gradients.join(','), '--repeats', String(repeats), '--hypers', JSON.stringify(hypers), ...extra], { encoding: 'utf8', env });
   if (run.status !== 0) {
     console.error(`(python client: ${run.stderr.trim().split('\n').pop()})`);
     return undefined;
@@ -136,7 +137,14 @@ async function main(): Promise<void> {
           }), set.atoms);
           const python = pythonClient(`unix:${socket}`, set.name, gradients);
           const remote = pythonClient(tcp, set.name, gradients, tcpEnv);
-          const inProcess = Math.min(inProcessBefore, await best(() => engine.computeDescriptors(nativeRequest(set, gradients)), set.atoms));
+          let inProcess = Math.min(inProcessBefore, await best(() => engine.computeDescriptors(nativeRequest(set, gradients)), set.atoms));
+          // The shared-memory figure is the one the goal is about (docs/performance.md): more
+          // rounds of it alternating with in process, the best of each kept.
+          for (let round = 1; round < rounds && python?.shared_memory_us_per_atom !== undefined; round++) {
+            const again = pythonClient(`unix:${socket}`, set.name, gradients, process.env, ['--shared-memory-only']);
+            python.shared_memory_us_per_atom = Math.min(python.shared_memory_us_per_atom, again?.shared_memory_us_per_atom ?? Infinity);
+            inProcess = Math.min(inProcess, await best(() => engine.computeDescriptors(nativeRequest(set, gradients)), set.atoms));
+          }
           const cell = (us: number | undefined) => (us === undefined ? 'n/a | n/a' : `${us.toFixed(2)} | ${(us / inProcess).toFixed(3)}`);
           console.log(`| ${set.name} (${set.atoms} atoms) | ${threads} | ${gradients.length ? 'positions' : 'none'} | ` +
             `${inProcess.toFixed(2)} | ${cell(inMessage)} | ${cell(python?.message_us_per_atom)} | ` +

@@ -7,7 +7,6 @@ the round trip (send, daemon, receive) and decoding the result; then the daemon'
 System: aspirin (21 atoms, bench/session_systems.py), energy and forces, the default energy model.
 """
 import argparse
-import struct
 import sys
 import time
 from pathlib import Path
@@ -39,8 +38,8 @@ def main() -> int:
                 t0 = time.perf_counter()
                 payload = hamd_pb2.SessionRequest(step=hamd_pb2.SessionStep(positions=array_to_proto(positions, "<f8"))).SerializeToString()
                 t1 = time.perf_counter()
-                exchange._socket.sendall(struct.pack("<I", len(payload)) + payload)
-                data = bytes(exchange._read_frame())
+                exchange._connection.send([payload])
+                data = bytes(exchange._connection.read_frame())
                 t2 = time.perf_counter()
                 structure_result(hamd_pb2.SessionSocketFrame.FromString(data).response.result.prediction)
                 t3 = time.perf_counter()

@@ -33,6 +33,8 @@ export const serveUsage = `hamd serve [options]
   --max-chunk-bytes B      array bytes per ComputeDescriptorsStream chunk (default 4MiB)
   --memory-budget-mb N     result bytes that compute requests in flight may hold together;
                            more are refused busy with a retry hint (default: half the RAM)
+  --client-share F         the fraction of --max-queued and of the memory budget one client
+                           process may hold at once (default ${defaultLimits.clientShare}; 1: no per-client rule)
   --max-streams-per-connection N  calls and sessions one client connection may have open at
                            once; more wait in the client (default ${defaultLimits.maxStreamsPerConnection})
   --stalled-stream-timeout S  a streamed answer the client reads nothing of for S seconds is
@@ -55,7 +57,7 @@ ${modelOptionsUsage}`;
 export async function serve(argv: string[]): Promise<number> {
   const { rest, options: modelOptions } = extractModelOptions(argv);
   const args = parseArgs(rest, {
-    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'max-sessions', 'session-idle-timeout', 'max-queued', 'max-shared-memory-mb', 'max-chunk-bytes', 'stalled-stream-timeout', 'memory-budget-mb', 'max-streams-per-connection', 'session-socket', 'token-file', 'tls-cert', 'tls-key', 'metrics-listen', 'connection-idle-timeout', 'shutdown-timeout', 'pid-file', 'idle-exit'],
+    values: ['listen', 'threads', 'log-level', 'max-atoms', 'max-structures', 'max-receive-bytes', 'max-send-bytes', 'max-output-bytes', 'max-sessions', 'session-idle-timeout', 'max-queued', 'max-shared-memory-mb', 'max-chunk-bytes', 'stalled-stream-timeout', 'memory-budget-mb', 'client-share', 'max-streams-per-connection', 'session-socket', 'token-file', 'tls-cert', 'tls-key', 'metrics-listen', 'connection-idle-timeout', 'shutdown-timeout', 'pid-file', 'idle-exit'],
     flags: ['allow-remote', 'help'],
     aliases: { '-h': 'help' },
   });
@@ -83,7 +85,9 @@ export async function serve(argv: string[]): Promise<number> {
     stalledStreamTimeoutS: numberOption(args, 'stalled-stream-timeout', false) ?? defaultLimits.stalledStreamTimeoutS,
     memoryBudgetBytes: (numberOption(args, 'memory-budget-mb', true) ?? Math.floor(defaultLimits.memoryBudgetBytes / MiB)) * MiB,
     maxStreamsPerConnection: numberOption(args, 'max-streams-per-connection', true) ?? defaultLimits.maxStreamsPerConnection,
+    clientShare: numberOption(args, 'client-share', false) ?? defaultLimits.clientShare,
   };
+  if (!(limits.clientShare > 0 && limits.clientShare <= 1)) throw new UsageError('--client-share must be a fraction in (0, 1]');
   if (!(limits.maxStreamsPerConnection >= 1)) throw new UsageError('--max-streams-per-connection must be at least 1');
   if (!(limits.memoryBudgetBytes >= MiB)) throw new UsageError('--memory-budget-mb must be at least 1');
   if (!(limits.maxChunkBytes >= 1024)) throw new UsageError('--max-chunk-bytes must be at least 1KiB');

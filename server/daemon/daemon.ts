@@ -113,7 +113,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     logger.info(created ? 'token-created' : 'token-loaded', { path: tokenFile });
   }
   let sessionSocket: SessionSocket | undefined;
-  const admission = new Admission(options.limits.maxQueuedRequests, options.limits.memoryBudgetBytes);
+  const admission = new Admission(options.limits.maxQueuedRequests, options.limits.memoryBudgetBytes, options.limits.clientShare);
   const sharedMemory = options.mapSharedRegion ? new SharedMemoryRegistry(options.mapSharedRegion, options.limits.maxSharedMemoryBytes, logger) : undefined;
   const handlers = hamdHandlers({
     ...options, sessions, activity, statistics, authorize, admission, sharedMemory, computeThreads: options.engine.threads(),

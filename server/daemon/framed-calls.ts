@@ -29,7 +29,7 @@ class FramedUnaryCall<Request> extends EventEmitter implements ReceivedCall<Requ
   deadlinePassed = false;
   private timer?: NodeJS.Timeout;
 
-  constructor(readonly request: Request, private readonly peer: string, timeoutS: number) {
+  constructor(readonly request: Request, private readonly peer: string, timeoutS: number, readonly client?: string) {
     super();
     if (timeoutS > 0) {
       this.timer = setTimeout(() => {
@@ -91,7 +91,8 @@ export class FramedCalls {
       this.write(replyFrame(grpc.status.UNIMPLEMENTED, `framed call "${method.slice(0, 64)}": ${what}`, undefined));
       return;
     }
-    const call = new FramedUnaryCall(codec.requestDeserialize(message.request ?? Buffer.alloc(0)), this.peer, Number(message.timeout_s ?? 0));
+    const call = new FramedUnaryCall(codec.requestDeserialize(message.request ?? Buffer.alloc(0)), this.peer,
+      Number(message.timeout_s ?? 0), message.client || undefined);
     this.current = call;
     let sent: Promise<void> = Promise.resolve();
     const reply: Reply<unknown> = {

@@ -27,6 +27,10 @@ export interface DaemonLimits {
   // Result bytes held by compute requests in flight (waiting, running, being sent): beyond it,
   // new ones are refused "busy" (./unary.ts Admission).
   memoryBudgetBytes: number;
+  // The fraction of maxQueuedRequests and of memoryBudgetBytes that one client (a process that
+  // names itself: FramedCall.client, gRPC metadata "hamd-client") may hold at once, so that one
+  // client cannot take the daemon from all others (./unary.ts Admission). 1: no per-client rule.
+  clientShare: number;
   // Calls and session streams one client connection may have open at once (HTTP/2
   // SETTINGS_MAX_CONCURRENT_STREAMS; further ones wait in the client until one ends).
   maxStreamsPerConnection: number;
@@ -50,5 +54,6 @@ export const defaultLimits: DaemonLimits = {
   stalledStreamTimeoutS: 60,
   // Half the machine's memory: room for the daemon's code, caches and the clients' own copies.
   memoryBudgetBytes: Math.floor(os.totalmem() / 2),
+  clientShare: 0.5,
   maxStreamsPerConnection: 128,
 };

@@ -53,38 +53,63 @@ export interface CallState {
 // A request is charged what its method's results have weighed so far (a running mean; nothing
 // before the first), then what its own result weighs once computed, until its answer is out;
 // one request is always admitted, so a single large request is never refused for the budget.
+// A client that names itself (ReceivedCall.client) may hold at most `clientShare` of both, its
+// first request always admitted: one busy client leaves the rest of the daemon to the others.
 export class Admission {
   private inFlight = 0;
   private charged = 0;
   private readonly weights = new Map<string, number>();
+  private readonly clients = new Map<string, { inFlight: number; charged: number }>();
 
-  constructor(private readonly limit: number, private readonly budgetBytes = Number.POSITIVE_INFINITY) {}
+  constructor(private readonly limit: number, private readonly budgetBytes = Number.POSITIVE_INFINITY,
+    private readonly clientShare = 1) {}
 
   // Takes a place, or throws RESOURCE_EXHAUSTED "busy" with a hint (ms) of when to retry: the
   // mean time a request of this method has taken, times the queue's depth per compute thread.
-  enter(method: string, meanMs: number, threads: number): AdmissionPlace {
+  enter(method: string, meanMs: number, threads: number, client?: string): AdmissionPlace {
     const expected = this.weights.get(method) ?? 0;
     const retryMs = Math.max(10, Math.ceil(meanMs * (this.inFlight / Math.max(1, threads))));
     const busy = (why: string) => Object.assign(resourceExhausted(`busy: ${why}; retry in about ${retryMs} ms`), { retryMs });
+    const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
     if (this.inFlight >= this.limit) throw busy(`${this.inFlight} requests are waiting or computing (hamd serve --max-queued ${this.limit})`);
     if (this.inFlight > 0 && this.charged + expected > this.budgetBytes) {
-      const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
       throw busy(`${this.inFlight} requests hold about ${mb(this.charged)} MiB of results, and this one would add about ${mb(expected)} MiB (hamd serve --memory-budget-mb ${mb(this.budgetBytes)})`);
     }
+    const mine = client !== undefined && this.clientShare < 1 ? this.clients.get(client) ?? { inFlight: 0, charged: 0 } : undefined;
+    if (mine && mine.inFlight > 0) {
+      const places = Math.max(1, Math.floor(this.limit * this.clientShare));
+      if (mine.inFlight >= places) {
+        throw busy(`this client has ${mine.inFlight} requests waiting or computing, its share of the daemon (hamd serve --client-share ${this.clientShare} of --max-queued ${this.limit})`);
+      }
+      if (mine.charged + expected > this.budgetBytes * this.clientShare) {
+        throw busy(`this client's ${mine.inFlight} requests hold about ${mb(mine.charged)} MiB of results, and this one would add about ${mb(expected)} MiB, over its share of the memory budget (hamd serve --client-share ${this.clientShare} of --memory-budget-mb ${mb(this.budgetBytes)})`);
+      }
+    }
+    if (mine && mine.inFlight === 0) this.clients.set(client!, mine);
     this.inFlight += 1;
     this.charged += expected;
+    if (mine) { mine.inFlight += 1; mine.charged += expected; }
     let charge = expected;
     let left = false;
     return {
       weigh: (bytes: number) => {
         if (left) return;
         this.charged += bytes - charge;
+        if (mine) mine.charged += bytes - charge;
         charge = bytes;
         const mean = this.weights.get(method);
         this.weights.set(method, mean === undefined ? bytes : 0.75 * mean + 0.25 * bytes);
       },
       leave: () => {
-        if (!left) { left = true; this.inFlight -= 1; this.charged -= charge; }
+        if (left) return;
+        left = true;
+        this.inFlight -= 1;
+        this.charged -= charge;
+        if (mine) {
+          mine.inFlight -= 1;
+          mine.charged -= charge;
+          if (mine.inFlight === 0) this.clients.delete(client!);
+        }
       },
     };
   }
@@ -138,6 +163,14 @@ function timing(result: unknown): Record<string, number> {
 
 let nextRequestId = 1;
 
+// The name a caller gives itself, at most 64 printable characters (longer or odd names are cut,
+// not refused: the name only keys a share and a log field).
+function clientName(call: ReceivedCall<unknown>): string | undefined {
+  const given = call.client ?? call.metadata?.get('hamd-client')[0];
+  if (typeof given !== 'string' || given.length === 0) return undefined;
+  return given.replace(/[^\x20-\x7e]/g, '?').slice(0, 64);
+}
+
 const cancelledByClient = (): StatusError =>
   new StatusError(grpc.status.CANCELLED, 'cancelled: the client cancelled the call or its deadline passed');
 
@@ -158,6 +191,9 @@ export interface ReceivedCall<Request> {
   // The caller's metadata; absent on the framed transport, a 0600 Unix socket whose mode is its
   // authentication (as for sessions on it).
   metadata?: grpc.Metadata;
+  // Who calls, as the client names itself (FramedCall.client; gRPC: metadata "hamd-client"):
+  // the key of its share of the daemon (Admission). Absent: an anonymous caller.
+  client?: string;
   readonly cancelled: boolean;
   getPeer(): string;
   on(event: 'cancelled', listener: () => void): unknown;
@@ -175,8 +211,10 @@ async function serveCall<M extends HamdMethod, Checked, Result, Response>(
   const size = malformed === undefined ? requestSize(call.request) : undefined;
   // request_id: the call's number in this daemon, in every log line of the call (its "request"
   // line, the warnings it causes) so that lines of interleaved calls can be told apart.
+  const client = clientName(call);
   const fields: Record<string, unknown> = {
     request_id: nextRequestId++, method, ...(malformed === undefined ? spec.describe?.(call.request) : {}), ...size, peer: call.getPeer(),
+    ...(client !== undefined ? { client } : {}),
   };
   let token: CancelToken | undefined;
   const state: CallState = {
@@ -202,7 +240,7 @@ async function serveCall<M extends HamdMethod, Checked, Result, Response>(
     const checked = spec.check(call.request, state);
     if (call.cancelled) throw cancelledByClient();
     if (spec.computes && context.admission) {
-      place = context.admission.enter(method, context.statistics?.meanTotalMs(method) ?? 100, context.computeThreads ?? 1);
+      place = context.admission.enter(method, context.statistics?.meanTotalMs(method) ?? 100, context.computeThreads ?? 1, client);
     }
     const result = await spec.run(checked, state);
     if (call.cancelled) throw cancelledByClient();

@@ -151,3 +151,33 @@ def test_an_unreachable_socket_falls_back_on_grpc(daemon_address, monkeypatch):
         client._session_socket_address = "unix:/nonexistent/hamd.sock.sessions"
         assert client.models() is not None
         assert client._framed is None and client._framed_off
+
+
+def test_the_client_names_itself_on_both_transports(daemon_address, monkeypatch):
+    """The daemon's per-client shares (hamd serve --client-share) key on the name the client
+    gives: FramedCall.client on the framed socket, metadata "hamd-client" on gRPC."""
+    import json
+    import os
+    import socket as sockets
+    from pathlib import Path
+    log = Path(daemon_address[len("unix:"):]).parent / "hamd.log"
+    if not log.exists():
+        pytest.skip("the daemon's log is not this test's to read (HAMD_TEST_ADDRESS)")
+    name = f"py:{sockets.gethostname()}:{os.getpid()}"
+    water = ase_build.molecule("H2O")
+    for transport in ("auto", "grpc"):
+        if transport == "grpc":
+            monkeypatch.setenv("HAMD_CALL_TRANSPORT", "grpc")
+        with hamd.connect(daemon_address, timeout=120) as client:
+            client.descriptors(water, max_radial=2, max_angular=1, cutoff=3.0, shared_memory=False)
+            framed = client._framed is not None
+        assert framed == (transport == "auto")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+            mine = [line for line in lines if line.get("event") == "request" and line.get("method") == "ComputeDescriptors"
+                    and line.get("client") == name and str(line.get("peer", "")).startswith("framed-calls") == framed]
+            if mine:
+                break
+            time.sleep(0.1)
+        assert mine, f"a ComputeDescriptors line with client {name} over {transport}"

@@ -12,6 +12,7 @@ from .batching import merge_descriptor_responses, plan_batches, run_batches
 from .errors import HamdError, InvalidArgument, Unavailable, from_rpc_error
 from .predict import DEFAULT_OUTPUTS, is_single_structure, model_info, predict_request, structure_result
 from . import shared_memory
+from .framed import client_name
 from .results import DescriptorResult, StreamedArrays, response_to_result
 from .structures import as_structure_list, structure_to_proto
 
@@ -230,7 +231,7 @@ class Client:
             try:
                 if calls is not None:
                     return calls.call(method, request, remaining)
-                return getattr(self._stub, method)(request, timeout=remaining)
+                return getattr(self._stub, method)(request, timeout=remaining, metadata=(("hamd-client", client_name()),))
             except grpc.RpcError as error:
                 wait = _busy_retry_seconds(error)
                 failure = from_rpc_error(error)
@@ -412,7 +413,7 @@ class Client:
         takes as `region`)."""
         limit = self.timeout if timeout is None else timeout
         try:
-            chunks = self._stub.ComputeDescriptorsStream(request, timeout=limit)
+            chunks = self._stub.ComputeDescriptorsStream(request, timeout=limit, metadata=(("hamd-client", client_name()),))
             first = next(chunks)
             arrays = StreamedArrays(first.header)
             for chunk in chunks:

@@ -7,6 +7,7 @@ unary calls (FramedCalls below): a FramedCall per request, a FramedReply per ans
 From Python a unary gRPC call costs ~0.8 ms before the daemon does any work; a framed call costs a
 fraction of that, which is most of a small request's time.
 """
+import os
 import socket
 import struct
 import threading
@@ -19,6 +20,18 @@ from ._proto import hamd_pb2
 from .errors import HamdError, Unavailable, error_of
 
 _HEADER = struct.Struct("<I")
+_names: Dict[int, str] = {}
+
+
+def client_name() -> str:
+    """This process's name for the daemon ("py:HOST:PID"; FramedCall.client, gRPC metadata
+    "hamd-client"): the daemon holds one client to a share of its queue and memory (hamd serve
+    --client-share), whatever connections and threads it uses. After a fork, the child's own."""
+    pid = os.getpid()
+    name = _names.get(pid)
+    if name is None:
+        name = _names[pid] = f"py:{socket.gethostname()}:{pid}"
+    return name
 
 
 def error_for_code(code_number: int, message: str) -> HamdError:
@@ -132,7 +145,7 @@ class FramedCalls:
         response_type = self._types.get(method)
         if response_type is None:
             raise ValueError(f"{method} is not a unary method of hamd.v1.Hamd")
-        message = hamd_pb2.SessionRequest(call=hamd_pb2.FramedCall(method=method, timeout_s=timeout or 0.0))
+        message = hamd_pb2.SessionRequest(call=hamd_pb2.FramedCall(method=method, timeout_s=timeout or 0.0, client=client_name()))
         body = request.SerializeToString()
         # FramedCall.request is field 2 of the message in SessionRequest's field 4: the request's
         # bytes are appended as that field, not copied into a second message.
