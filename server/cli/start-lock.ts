@@ -10,6 +10,7 @@
 // the one judged stale (same inode); otherwise a fresh lock was renamed by mistake and is put
 // back, so that two breakers cannot both remove a lock they did not judge.
 import * as fs from 'node:fs';
+import { processAlive } from '../base/process';
 
 export const STALE_AFTER_MS = 10 * 60 * 1000;
 const POLL_MS = 50;
@@ -18,15 +19,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function startLockPath(socketPath: string): string {
   return `${socketPath}.lock`;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
-  }
 }
 
 interface Holder { pid: number | undefined; stat: fs.Stats }

@@ -7,6 +7,7 @@
 // client process that is gone (so a crashed client leaves nothing mapped).
 import { status } from '@grpc/grpc-js';
 import type { Logger } from '../base/logger';
+import { processAlive } from '../base/process';
 import type { NativeOutputRange, NativeSharedRegion } from '../native/addon';
 import { invalidArgument, resourceExhausted, StatusError } from '../wire/status';
 import type { OutputRegion__Output, RegisterSharedMemoryRequest__Output, SharedMemoryRegion } from '../wire/types';
@@ -32,15 +33,6 @@ function checkedName(name: string | undefined): string {
     throw invalidArgument(`shared-memory region name ${JSON.stringify((name ?? '').slice(0, 128))}: 1-128 characters of A-Z a-z 0-9 . _ -`);
   }
   return name;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';  // exists, another user's
-  }
 }
 
 export class SharedMemoryRegistry {

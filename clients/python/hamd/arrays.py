@@ -37,6 +37,21 @@ def array_from_proto(message: hamd_pb2.Array, region: Any = None) -> np.ndarray:
     return np.frombuffer(message.data, dtype=dtype).reshape(shape)
 
 
+def bytes_view(buffer: np.ndarray, offset: int, dtype: str, shape: Any, where: str) -> np.ndarray:
+    """A read-only array of `shape` at byte `offset` of `buffer` (uint8, e.g. a shared-memory
+    region or a streamed answer's bytes), without a copy; ValueError when it would reach past
+    the buffer (`where` names the buffer in the message)."""
+    dt = np.dtype(dtype)
+    shape = tuple(int(d) for d in shape)
+    start = int(offset)
+    end = start + math.prod(shape) * dt.itemsize
+    if start < 0 or end > buffer.shape[0]:
+        raise ValueError(f"array at bytes {start}..{end} is outside {where} ({buffer.shape[0]} bytes)")
+    array = buffer[start:end].view(dt).reshape(shape)
+    array.flags.writeable = False
+    return array
+
+
 @dataclasses.dataclass(frozen=True)
 class Labels:
     """metatensor-like labels: `values` has one row per entry, one column per name."""

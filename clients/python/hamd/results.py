@@ -11,7 +11,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 import numpy as np
 
 from ._proto import hamd_pb2
-from .arrays import Labels, array_from_proto, labels_from_proto
+from .arrays import Labels, array_from_proto, bytes_view, labels_from_proto
 
 INVARIANT_KINDS = ("power-spectrum", "bispectrum")
 
@@ -208,8 +208,4 @@ class StreamedArrays:
 
     def view(self, offset: int, dtype: str, shape: Any) -> np.ndarray:
         """A read-only array of `shape` at byte `offset` of the buffer."""
-        dt = np.dtype(dtype)
-        count = int(np.prod(shape, dtype=np.int64))
-        array = self._bytes[int(offset):int(offset) + count * dt.itemsize].view(dt).reshape(tuple(int(d) for d in shape))
-        array.flags.writeable = False
-        return array
+        return bytes_view(self._bytes, offset, dtype, shape, "the streamed answer")

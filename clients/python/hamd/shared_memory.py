@@ -22,6 +22,7 @@ from typing import Any, Callable, List, Optional, Sequence
 import numpy as np
 
 from ._proto import hamd_pb2
+from .arrays import bytes_view
 
 # A first region's size, before any answer told how much a request needs.
 DEFAULT_REGION_BYTES = 64 << 20
@@ -62,16 +63,7 @@ class Region:
 
     def view(self, offset: int, dtype: str, shape: Sequence[int]) -> np.ndarray:
         """A read-only array of `shape` at byte `offset` (from a response's Array.region_offset)."""
-        dt = np.dtype(dtype)
-        count = 1
-        for dim in shape:
-            count *= int(dim)
-        end = int(offset) + count * dt.itemsize
-        if offset < 0 or end > self.byte_size:
-            raise ValueError(f"array at bytes {offset}..{end} is outside region {self.name} ({self.byte_size} bytes)")
-        array = self._bytes[int(offset):end].view(dt).reshape(tuple(int(d) for d in shape))
-        array.flags.writeable = False
-        return array
+        return bytes_view(self._bytes, offset, dtype, shape, f"region {self.name}")
 
 
 class RegionPool:
