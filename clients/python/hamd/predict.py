@@ -13,8 +13,8 @@ HAMILTONIAN_OUTPUTS = ("fock_orthogonal", "fock", "overlap", "orbital_energies",
 ENERGY_OUTPUTS = ("energy", "forces", "stress", "energies", "energy_uncertainty")
 PREDICT_OUTPUTS = HAMILTONIAN_OUTPUTS + ENERGY_OUTPUTS
 DEFAULT_OUTPUTS = ("orbital_energies", "homo", "lumo", "gap")
-_MATRICES = ("fock_orthogonal", "fock", "overlap", "orbital_energies", "energies", "forces", "stress")
-_SCALARS = ("homo", "lumo", "gap", "energy", "energy_uncertainty")
+_MATRICES = frozenset(("fock_orthogonal", "fock", "overlap", "orbital_energies", "energies", "forces", "stress"))
+_SCALARS = frozenset(("homo", "lumo", "gap", "energy", "energy_uncertainty"))
 
 
 def is_single_structure(atoms: Any) -> bool:
@@ -52,15 +52,17 @@ def structure_result(message: hamd_pb2.StructurePrediction) -> Dict[str, Any]:
     ...) with orbital_indices: int32 [n_orb, 4] of (atom, n, l, m); n_orbitals, n_electrons: int.
     """
     out = {"n_orbitals": int(message.n_orbitals), "n_electrons": int(message.n_electrons)}
-    for name in _MATRICES:
-        if message.HasField(name):
-            out[name] = array_from_proto(getattr(message, name))
-    for name in _SCALARS:
-        if message.HasField(name):
-            out[name] = np.float64(getattr(message, name))
-    if message.HasField("orbital_labels"):
-        out["orbital_labels"] = np.array(list(message.orbital_labels.names), dtype=str)
-        out["orbital_indices"] = labels_from_proto(message.orbital_labels.orbitals).values
+    # The fields present, in one call: an MD step has two or three of a dozen outputs, and a
+    # HasField per output costs more than the step's decoding (~0.4 µs each).
+    for field, value in message.ListFields():
+        name = field.name
+        if name in _MATRICES:
+            out[name] = array_from_proto(value)
+        elif name in _SCALARS:
+            out[name] = np.float64(value)
+        elif name == "orbital_labels":
+            out["orbital_labels"] = np.array(list(value.names), dtype=str)
+            out["orbital_indices"] = labels_from_proto(value.orbitals).values
     return out
 
 
