@@ -3,11 +3,13 @@
 // client's share through a running daemon, over the framed socket, with another client served
 // meanwhile.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { status } from '@grpc/grpc-js';
 import t from 'tap';
 import { Admission } from '../server/daemon/unary';
-import { spawnDaemon, tempDir } from './helpers/daemon';
+import { HamdClient } from '../clients/node';
+import { spawnDaemon, tempDir, until } from './helpers/daemon';
 import { FramedClient, methodTypes, positions, request } from './helpers/framed-client';
 
 const MiB = 2 ** 20;
@@ -95,4 +97,10 @@ t.test('through the daemon: a client over its share is told busy, another is ser
   for (const c of connections.slice(0, 2)) t.equal((await c.next(120000))?.reply?.code ?? 0, 0, "a's admitted requests complete");
   const line = daemon.logs.find((l) => l.event === 'request' && l.client === 'b');
   t.ok(line, 'the request log names the client');
+  const node = await HamdClient.connect(daemon.address);
+  await node.computeDescriptors([{ atomicNumbers: [8, 1, 1], positions: [0, 0, 0.12, 0, 0.75, -0.46, 0, -0.77, -0.47] }],
+    { kind: 'power-spectrum', hypers: { cutoff: 4, max_radial: 3, max_angular: 2 } });
+  node.close();
+  const name = `node:${os.hostname()}:${process.pid}`;
+  t.ok(await until(async () => daemon.logs.some((l) => l.event === 'request' && l.client === name)), `the Node client names itself (${name})`);
 });

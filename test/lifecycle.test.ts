@@ -221,7 +221,7 @@ t.test('connections that never speak HTTP/2 are closed after --connection-idle-t
 
 t.test('back-pressure: compute requests over --max-queued are refused RESOURCE_EXHAUSTED with a retry hint', async (t) => {
   const dir = tempDir();
-  const daemon = await spawnDaemon(`unix:${path.join(dir, 'hamd.sock')}`, ['--threads', '1', '--max-queued', '2', '--no-models']);
+  const daemon = await spawnDaemon(`unix:${path.join(dir, 'hamd.sock')}`, ['--threads', '1', '--max-queued', '2', '--client-share', '1', '--no-models']);
   const client = await HamdClient.connect(daemon.address);
   const [structures, options] = slowRequest();
   const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => client.computeDescriptors(structures, options)));

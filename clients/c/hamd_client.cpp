@@ -202,9 +202,17 @@ struct hamd_client {
   std::string transport;       // hamd_set_session_transport: "auto", "socket", "grpc", or "" ($HAMD_SESSION_TRANSPORT)
   std::string token;           // a TCP daemon's token (daemon_token.hpp); "" over a Unix socket
 
-  // Every call carries the token when there is one.
+  // Every call carries the token when there is one, and this process's name ("c:HOST:PID"),
+  // by which the daemon holds one client to its share (hamd serve --client-share).
   void authorize(grpc::ClientContext &context) const {
     if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+    context.AddMetadata("hamd-client", client_name());
+  }
+
+  static std::string client_name() {
+    char host[256] = {0};
+    if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+    return std::string("c:") + host + ":" + std::to_string(static_cast<long>(getpid()));
   }
 };
 

@@ -5,6 +5,7 @@
 //                                                  { kind: 'power-spectrum' });
 //   client.close();
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { decodeFloat64, decodeInt32, float64Array } from '../../server/wire/arrays';
@@ -134,11 +135,15 @@ function daemonToken(): string | undefined {
   }
 }
 
-// Every call (unary and streams) carries `authorization: Bearer TOKEN`.
-function withToken(token: string): grpc.Interceptor {
+// Every call (unary and streams) carries `authorization: Bearer TOKEN` when there is a token,
+// and this process's name ("node:HOST:PID"), by which the daemon holds one client to its share
+// of the queue and memory budget (hamd serve --client-share).
+function withIdentity(token: string | undefined): grpc.Interceptor {
+  const name = `node:${os.hostname()}:${process.pid}`;
   return (options, nextCall) => new grpc.InterceptingCall(nextCall(options), {
     start: (metadata, listener, next) => {
-      metadata.set(TOKEN_METADATA_KEY, `Bearer ${token}`);
+      if (token) metadata.set(TOKEN_METADATA_KEY, `Bearer ${token}`);
+      metadata.set('hamd-client', name);
       next(metadata, listener);
     },
   });
@@ -168,7 +173,7 @@ export class HamdClient {
     const Health = grpc.makeClientConstructor(healthService as grpc.ServiceDefinition, 'grpc.health.v1.Health');
     // A TCP daemon asks for its token (server/daemon/auth.ts); a Unix socket needs none.
     const token = parsed.kind === 'tcp' ? daemonToken() : undefined;
-    const hamd = new Hamd(parsed.grpc, credentials, token ? { ...channelOptions, interceptors: [withToken(token)] } : channelOptions);
+    const hamd = new Hamd(parsed.grpc, credentials, { ...channelOptions, interceptors: [withIdentity(token)] });
     const health = new Health(parsed.grpc, credentials, { channelOverride: hamd.getChannel() } as grpc.ClientOptions);
     const client = new HamdClient(parsed.grpc, hamd, health);
     try {
