@@ -301,6 +301,13 @@ def print_table(levels: List[Dict]) -> None:
             print(f"| {level['clients']} | {kind} | {row['requests']} | {errors} | {row['requests_per_s']:.1f} | {p50} | {p99} "
                   f"| {level['busy_retried']} | {number(level['rss_start_mb'])} / {number(level.get('rss_max_mb'))} / {number(level['rss_end_mb'])} |")
     for level in levels:
+        samples = level.get("rss_samples_mb") or []
+        if len(samples) >= 8:  # flat memory: the last quarter's level against the second quarter's
+            q = len(samples) // 4
+            print(f"{level['clients']} clients: daemon RSS sampled every second ({len(samples)} samples): median of the "
+                  f"2nd quarter {np.median(samples[q:2 * q]):.1f} MB, of the last quarter {np.median(samples[-q:]):.1f} MB, "
+                  f"max {max(samples):.1f} MB (at {samples.index(max(samples)) + 1} s)")
+    for level in levels:
         for fatal in level["fatal"]:
             print(f"failed: {fatal}")
 
