@@ -173,6 +173,25 @@ t.test('framed unary calls', async (t) => {
     t.ok(Date.now() - start >= 1000, `not before the timeout (${Date.now() - start} ms of 2000)`);
   });
 
+  await t.test('a call that computes longer than the idle timeout is not cut off', async (t) => {
+    const other = path.join(dir, 'slow.sock');
+    const slowDaemon = await spawnDaemon(`unix:${other}`, ['--threads', '1', '--no-models', '--session-idle-timeout', '0.25']);
+    const framed = new FramedClient(`${other}.sessions`);
+    // ~0.7 s of work on one thread (a long cutoff, few features: a small answer), with no
+    // traffic on the connection meanwhile.
+    const long = { structures: Array.from({ length: 30 }, () => ({ ...waterBox(200), pbc: [false, false, false] })), kind: 'power-spectrum',
+      hypers: { cutoff: 10, max_radial: 2, max_angular: 2 } };
+    const start = Date.now();
+    framed.send(callFrame('ComputeDescriptors', long));
+    const reply = (await framed.next(120000))?.reply;
+    const took = Date.now() - start;
+    t.equal(reply?.code ?? 0, 0, `answered OK after ${took} ms ${reply?.message ?? ""}`);
+    t.ok(took > 250 || t.comment(`(the call took only ${took} ms: the idle timeout was not reached)`) === undefined, 'longer than the idle timeout, or said so');
+    t.ok(await until(async () => framed.closed, 5000), 'then closed once idle');
+    framed.destroy();
+    await slowDaemon.stop();
+  });
+
   await t.test('framed calls count in the statistics like gRPC calls', async (t) => {
     const before = (await client.statistics()).methods?.find((m) => m.method === 'ListModels')?.success ?? 0;
     const framed = new FramedClient(framedPath);

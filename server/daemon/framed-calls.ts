@@ -66,6 +66,12 @@ export class FramedCalls {
     socket.once('close', () => this.current?.cancel());
   }
 
+  // Whether a call is being served or waits: the connection is not idle then, however long the
+  // work takes without traffic.
+  get busy(): boolean {
+    return this.running || this.queue.length > 0;
+  }
+
   push(call: FramedCall__Output): void {
     this.queue.push(call);
     // A client that sends ahead waits for its answers: read no more until the queue is served.

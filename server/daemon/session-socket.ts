@@ -102,8 +102,12 @@ function routeConnection(socket: net.Socket, peer: string, options: SessionSocke
   let calls: FramedCalls | undefined;
   socket.setNoDelay?.(true);
   socket.on('error', () => undefined);  // a reset by the peer shows as 'close'
-  socket.setTimeout(options.idleMs, () => {
-    if (!session) socket.destroy();  // a session has its own idle rule (./session.ts)
+  // 'timeout' fires after each idle period (a listener, not setTimeout's callback, which Node
+  // calls only once): a session has its own idle rule (./session.ts), and a call in progress is
+  // not idleness, so the connection may be found idle again later.
+  socket.setTimeout(options.idleMs);
+  socket.on('timeout', () => {
+    if (!session && !calls?.busy) socket.destroy();
   });
   const refuse = (code: number, message: string) => {
     socket.end(Buffer.concat(calls ? replyFrame(code, message, undefined) : [endFrame(code, message)]));
