@@ -102,7 +102,9 @@ function victim(address: string, mode: 'session' | 'request'): Promise<ReturnTyp
        (async () => { const c = await HamdClient.connect(${JSON.stringify(address)});
          const atoms = []; const x = [];
          for (let i = 0; i < 7; i++) for (let j = 0; j < 7; j++) for (let k = 0; k < 6; k++) { atoms.push(8, 1, 1); x.push(3*i, 3*j, 3*k, 3*i, 3*j + 0.76, 3*k + 0.59, 3*i, 3*j - 0.76, 3*k + 0.59); }
-         console.log('requesting');
+         // 'requesting' once the call has had time to leave (grpc-js sends it asynchronously; a
+         // kill before that would leave the daemon nothing to cancel). The work takes seconds.
+         setTimeout(() => console.log('requesting'), 500);
          await c.predict([{ atomicNumbers: atoms, positions: x }], { outputs: ['gap'] }); })();`;
   const child = spawn(process.execPath, ['-e', script], { cwd: path.join(packageRoot, 'dist'), stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve) => child.stdout!.once('data', () => resolve(child)));
