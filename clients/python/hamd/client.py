@@ -132,23 +132,23 @@ def _too_large(error: Exception) -> bool:
         and not error.message.startswith("busy:")
 
 
-def _busy(error: HamdError) -> bool:
-    """A busy daemon's refusal, which the same call may pass a little later."""
-    return error.code == grpc.StatusCode.RESOURCE_EXHAUSTED and error.message.startswith("busy:")
-
-
-def _busy_retry_seconds(error: grpc.RpcError) -> Optional[float]:
-    """Seconds to wait before retrying a busy daemon's refusal (its grpc-retry-pushback-ms,
-    capped at 2 s), or None for any other error."""
-    if not callable(getattr(error, "code", None)) or error.code() != grpc.StatusCode.RESOURCE_EXHAUSTED:
+def _busy_retry_seconds(error: HamdError, hint_ms: Any) -> Optional[float]:
+    """Seconds to wait before retrying a busy daemon's refusal (its retry hint in ms, from
+    grpc-retry-pushback-ms or FramedReply.retry_ms, capped at 2 s; 0.1 s without one), or None
+    for any other error."""
+    if error.code != grpc.StatusCode.RESOURCE_EXHAUSTED or not error.message.startswith("busy:"):
         return None
-    if not (error.details() or "").startswith("busy:"):
-        return None
-    hint = dict(error.trailing_metadata() or ()).get("grpc-retry-pushback-ms") if callable(getattr(error, "trailing_metadata", None)) else None
     try:
-        return min(2.0, max(0.01, float(hint) / 1000.0)) if hint is not None else 0.1
+        return min(2.0, max(0.01, float(hint_ms) / 1000.0)) if hint_ms else 0.1
     except ValueError:
         return 0.1
+
+
+def _pushback_ms(error: grpc.RpcError) -> Any:
+    """A gRPC failure's grpc-retry-pushback-ms trailer, or None."""
+    if not callable(getattr(error, "trailing_metadata", None)):
+        return None
+    return dict(error.trailing_metadata() or ()).get("grpc-retry-pushback-ms")
 
 
 def _hypers_message(hypers: Dict[str, Any]) -> hamd_pb2.Hypers:
@@ -233,12 +233,11 @@ class Client:
                     return calls.call(method, request, remaining)
                 return getattr(self._stub, method)(request, timeout=remaining, metadata=(("hamd-client", client_name()),))
             except grpc.RpcError as error:
-                wait = _busy_retry_seconds(error)
                 failure = from_rpc_error(error)
+                wait = _busy_retry_seconds(failure, _pushback_ms(error))
             except HamdError as error:  # from the framed socket
-                hint = getattr(error, "retry_after_s", None)
-                wait = None if not _busy(error) else min(2.0, max(0.01, hint)) if hint else 0.1
                 failure = error
+                wait = _busy_retry_seconds(failure, getattr(error, "retry_ms", None))
             if wait is None or time.monotonic() + wait >= deadline:
                 raise failure from None
             time.sleep(wait)

@@ -129,7 +129,7 @@ class FramedCalls:
     """Unary calls on the framed socket: a pool of connections, each used by one thread at a
     time (a thread takes an idle one or opens another), so threads call concurrently as they
     would on a gRPC channel. Raises HamdError subclasses as the gRPC path does; a busy refusal's
-    retry hint is on the error as `retry_after_s`."""
+    retry hint (ms) is on the error as `retry_ms`."""
 
     def __init__(self, path: str, first: Optional[FrameSocket] = None) -> None:
         """`first`: a connection already open to `path`, the pool's first."""
@@ -145,11 +145,11 @@ class FramedCalls:
         response_type = self._types.get(method)
         if response_type is None:
             raise ValueError(f"{method} is not a unary method of hamd.v1.Hamd")
-        message = hamd_pb2.SessionRequest(call=hamd_pb2.FramedCall(method=method, timeout_s=timeout or 0.0, client=client_name()))
+        envelope = hamd_pb2.FramedCall(method=method, timeout_s=timeout or 0.0, client=client_name())
         body = request.SerializeToString()
         # FramedCall.request is field 2 of the message in SessionRequest's field 4: the request's
         # bytes are appended as that field, not copied into a second message.
-        call_bytes = message.call.SerializeToString() + _field_header(2, len(body))
+        call_bytes = envelope.SerializeToString() + _field_header(2, len(body))
         pieces = [_field_header(4, len(call_bytes) + len(body)), call_bytes, body]
         deadline = None if timeout is None else time.monotonic() + timeout
         for attempt in (0, 1):
@@ -190,7 +190,7 @@ class FramedCalls:
         reply = frame.reply
         if reply.code != 0:
             error = error_for_code(reply.code, reply.message)
-            error.retry_after_s = reply.retry_ms / 1000.0 if reply.retry_ms else None  # type: ignore[attr-defined]
+            error.retry_ms = reply.retry_ms  # type: ignore[attr-defined]  # the busy daemon's hint
             raise error
         return response_type.FromString(reply.response)
 
