@@ -59,7 +59,7 @@ function fieldComment(message: string, field: string): string {
   const start = proto.indexOf(`message ${message} {`);
   if (start < 0) throw new Error(`no message ${message} in hamd.proto`);
   const lines = proto.slice(start, proto.indexOf('\n}', start)).split('\n');
-  const at = lines.findIndex((line) => new RegExp(`\\b${field} = \\d+;`).test(line));
+  const at = lines.findIndex((line) => new RegExp(`\\b${field} = \\d+( \\[[^\\]]*\\])?;`).test(line));
   if (at < 0) throw new Error(`no field ${message}.${field} in hamd.proto`);
   const comment: string[] = [lines[at].split('//')[1] ?? ''];
   for (let i = at - 1; i >= 0 && lines[i].trim().startsWith('//'); i--) comment.unshift(lines[i].trim().slice(2));

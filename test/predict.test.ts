@@ -17,7 +17,10 @@ import { realAddon, runCli, spawnDaemon, tempDir, type DaemonProcess } from './h
 import { methane, water } from './helpers/structures';
 
 const HARTREE_EV = 27.211386245988;
-const allOutputs: PredictOutput[] = ['fock_orthogonal', 'fock', 'overlap', 'orbital_energies', 'homo', 'lumo', 'gap', 'orbital_labels'];
+const allOutputs: PredictOutput[] = [
+  'fock_orthogonal', 'fock', 'overlap', 'orbital_energies', 'valid_orbitals', 'homo', 'lumo', 'gap', 'orbital_labels',
+  'excitation_energies', 'oscillator_strengths',
+];
 
 const ethanol: StructureInput = {
   atomicNumbers: [6, 6, 8, 1, 1, 1, 1, 1, 1],
@@ -93,6 +96,11 @@ function assertSameAsAddon(t: Test, got: PredictResult, want: NativePredictResul
       ['gap', Object.is(g.gap, w.gap)],
       ['orbitalNames', JSON.stringify(g.orbitalNames) === JSON.stringify(w.orbitalNames)],
       ['orbitals', sameBits(g.orbitals, w.orbitals)],
+      ['validOrbitals', JSON.stringify(g.validOrbitals) === JSON.stringify(w.validOrbitals)],
+      ['excitationEnergies', sameBits(g.excitationEnergies, w.excitationEnergies)],
+      ['oscillatorStrengths', sameBits(g.oscillatorStrengths, w.oscillatorStrengths)],
+      ['excitationValidWeight', sameBits(g.excitationValidWeight, w.excitationValidWeight)],
+      ['warnings', JSON.stringify(g.warnings) === JSON.stringify(w.warnings ?? [])],
     ];
     for (const [name, ok] of checks) if (!ok) { same = false; differences.push(`structures[${i}].${name}`); }
   });
@@ -209,9 +217,19 @@ t.test('serving a model', { skip: skipReason ?? false }, async (t) => {
       const occupied = s.nElectrons / 2;
       t.equal(s.nElectrons, Array.from(molecules[i].atomicNumbers).reduce((a, b) => a + b, 0), `structure ${i}: neutral electron count`);
       t.equal(s.homo, e[occupied - 1], `structure ${i}: HOMO is level ${occupied - 1}`);
-      t.equal(s.lumo, e[occupied], `structure ${i}: LUMO is level ${occupied}`);
-      t.ok(Math.abs((s.gap as number) - (e[occupied] - e[occupied - 1])) <= 1e-15 * Math.abs(e[occupied]), `structure ${i}: gap = LUMO - HOMO`);
-      t.ok((s.gap as number) > 0, `structure ${i}: positive gap ${s.gap}`);
+      const valid = s.validOrbitals as boolean[];
+      t.same(valid.slice(0, occupied), Array(occupied).fill(true), `structure ${i}: every occupied level is valid`);
+      t.same(valid.slice(occupied + 1), Array(n - occupied - 1).fill(false), `structure ${i}: no virtual above the LUMO is valid`);
+      if (valid[occupied]) {
+        t.equal(s.lumo, e[occupied], `structure ${i}: LUMO is level ${occupied}`);
+        t.ok(Math.abs((s.gap as number) - (e[occupied] - e[occupied - 1])) <= 1e-15 * Math.abs(e[occupied]), `structure ${i}: gap = LUMO - HOMO`);
+        t.ok((s.gap as number) > 0, `structure ${i}: positive gap ${s.gap}`);
+      } else {
+        t.ok(s.lumo === undefined && s.gap === undefined, `structure ${i}: an invalid LUMO is withheld, with the gap`);
+        t.match(s.warnings.join('\n'), new RegExp(`structure ${i}: lumo and gap withheld`), `structure ${i}: a warning says why`);
+      }
+      // Saturated molecules have a Rydberg-like large-basis LUMO (withheld); acetonitrile's is a valence pi*.
+      t.equal(valid[occupied], i === 3, `structure ${i}: LUMO valid only for acetonitrile`);
       const inEv = ev.structures[i].orbitalEnergies as Float64Array;
       t.ok(e.every((v, k) => Math.abs(inEv[k] - v * HARTREE_EV) <= 1e-12 * Math.abs(v * HARTREE_EV) + 1e-12), `structure ${i}: eV energies = Hartree x ${HARTREE_EV}`);
       const fe = ev.structures[i].fockOrthogonal as Float64Array;
@@ -244,7 +262,8 @@ t.test('serving a model', { skip: skipReason ?? false }, async (t) => {
   await t.test('default outputs and repeated outputs', async (t) => {
     const got = await c.predict([water]);
     const s = got.structures[0];
-    t.ok(s.orbitalEnergies && s.homo !== undefined && s.lumo !== undefined && s.gap !== undefined, 'orbital energies, HOMO, LUMO, gap by default');
+    t.ok(s.orbitalEnergies && s.validOrbitals && s.homo !== undefined, 'orbital energies, their validity and HOMO by default');
+    t.ok(s.lumo === undefined && s.gap === undefined && s.warnings.length === 1, 'water: LUMO and gap withheld, one warning');
     t.equal(s.fockOrthogonal, undefined, 'no matrices unless asked');
     const twice = await c.predict([water], { outputs: ['homo', 'homo'] });
     t.equal(twice.structures[0].homo, s.homo, 'a repeated output is answered once');
@@ -252,10 +271,11 @@ t.test('serving a model', { skip: skipReason ?? false }, async (t) => {
 
   await t.test('charge: electrons, occupation and the closed-shell rule', async (t) => {
     const neutral = (await c.predict([water], { outputs: ['orbital_energies', 'homo', 'lumo'] })).structures[0];
+    const lumo = neutral.orbitalEnergies![5];  // water's LUMO is withheld (not valid); the level is listed
     t.equal(neutral.nElectrons, 10, 'neutral water: 10 electrons');
     const dianion = (await c.predict([water], { outputs: ['orbital_energies', 'homo', 'lumo'], charge: -2 })).structures[0];
     t.equal(dianion.nElectrons, 12, 'charge -2: 12 electrons');
-    t.equal(dianion.homo, neutral.lumo, 'the neutral LUMO is the dianion\'s HOMO (same orbitals, one more pair occupied)');
+    t.equal(dianion.homo, lumo, 'the neutral LUMO is the dianion\'s HOMO (same orbitals, one more pair occupied)');
     t.same(Array.from(dianion.orbitalEnergies!), Array.from(neutral.orbitalEnergies!), 'the orbitals do not depend on the charge');
     await expectCode(t, c.predict([water], { outputs: ['homo'], charge: 1 }), status.INVALID_ARGUMENT, /9 electrons/, 'an odd electron count has no closed-shell HOMO');
   });

@@ -28,9 +28,26 @@ Napi::Object prediction_to_js(Napi::Env env, const hamd::Prediction& p) {
     if (p.wants("fock")) o.Set("fock", matrix_to_js(env, p.fock));
     if (p.wants("overlap")) o.Set("overlap", matrix_to_js(env, p.overlap));
     if (p.wants("orbital_energies")) o.Set("orbitalEnergies", copy_to_js(env, p.orbital_energies.data(), p.orbital_energies.size()));
+    if (p.wants("valid_orbitals")) {
+        Napi::Array flags = Napi::Array::New(env, p.valid_orbitals.size());
+        for (size_t k = 0; k < p.valid_orbitals.size(); ++k) flags.Set(static_cast<uint32_t>(k), Napi::Boolean::New(env, p.valid_orbitals[k]));
+        o.Set("validOrbitals", flags);
+    }
     if (p.wants("homo")) o.Set("homo", p.homo);
-    if (p.wants("lumo")) o.Set("lumo", p.lumo);
-    if (p.wants("gap")) o.Set("gap", p.gap);
+    // A LUMO the model does not vouch for is withheld, with the gap; p.warnings says why.
+    if (p.wants("lumo") && p.lumo_valid) o.Set("lumo", p.lumo);
+    if (p.wants("gap") && p.lumo_valid) o.Set("gap", p.gap);
+    if (p.wants("excitation_energies") || p.wants("oscillator_strengths"))
+        o.Set("excitationValidWeight", copy_to_js(env, p.excitation_valid_weight.data(), p.excitation_valid_weight.size()));
+    if (p.wants("excitation_energies"))
+        o.Set("excitationEnergies", copy_to_js(env, p.excitation_energies.data(), p.excitation_energies.size()));
+    if (p.wants("oscillator_strengths"))
+        o.Set("oscillatorStrengths", copy_to_js(env, p.oscillator_strengths.data(), p.oscillator_strengths.size()));
+    if (!p.warnings.empty()) {
+        Napi::Array warnings = Napi::Array::New(env, p.warnings.size());
+        for (size_t k = 0; k < p.warnings.size(); ++k) warnings.Set(static_cast<uint32_t>(k), p.warnings[k]);
+        o.Set("warnings", warnings);
+    }
     if (p.wants("orbital_labels")) {
         Napi::Array names = Napi::Array::New(env, p.orbital_names.size());
         for (size_t k = 0; k < p.orbital_names.size(); ++k) names.Set(static_cast<uint32_t>(k), p.orbital_names[k]);
@@ -94,6 +111,7 @@ hamd::PredictionOptions prediction_options_from_js(const Napi::Object& request) 
     options.units = string_field(request, "units", options.units);
     options.order = string_field(request, "order", options.order);
     options.charge = integer_field(request, "charge", 0);
+    options.n_states = integer_field(request, "nStates", 0);
     try {
         options.variant = hamd::parse_model_variant(string_field(request, "variant", "best"));
         hamd::validate_prediction_options(options);

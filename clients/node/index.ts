@@ -276,6 +276,7 @@ export class HamdClient {
       order: options.order ?? '',
       variant: options.variant ?? '',
       charge: options.charge ?? 0,
+      n_states: options.nStates ?? 0,
     }, options.deadlineMs);
   }
 

@@ -5,11 +5,12 @@ import type { EnergyUnit, ModelVariant, OrbitalOrder, PredictOutput } from '../.
 
 export interface PredictOptions {
   model?: string;               // registry name; default: the daemon's default model
-  outputs?: PredictOutput[];    // default: orbital_energies, homo, lumo, gap
+  outputs?: PredictOutput[];    // default: orbital_energies, valid_orbitals, homo, lumo, gap
   units?: EnergyUnit;           // default hartree
   order?: OrbitalOrder;         // orbital order of matrices and labels; default hamd
   variant?: ModelVariant;       // weights; default best (indirect when trained)
   charge?: number;              // molecular charge of every structure; default 0
+  nStates?: number;             // excitation outputs: lowest singlets, 1..50; default 5
   deadlineMs?: number;
 }
 
@@ -21,9 +22,14 @@ export interface StructurePrediction {
   fock?: Float64Array;
   overlap?: Float64Array;
   orbitalEnergies?: Float64Array;   // ascending
+  validOrbitals?: boolean[];        // per orbital: a level the model was trained to reproduce
   homo?: number;
-  lumo?: number;
+  lumo?: number;                    // absent (with gap) when the model does not vouch for it: see warnings
   gap?: number;
+  excitationEnergies?: Float64Array;     // lowest singlets (sTDA on the predicted orbitals)
+  oscillatorStrengths?: Float64Array;
+  excitationValidWeight?: Float64Array;  // per state: share on valid orbitals
+  warnings: string[];               // what to know about these numbers (empty: nothing)
   orbitalNames?: string[];          // "0 O 1s", ...
   orbitals?: Int32Array;            // [nOrbitals, 4]: atom, n, l, m
   // Energy models (eV and Angstrom unless units "hartree").
@@ -66,8 +72,8 @@ export function decodeModelInfo(message: ModelInfo__Output): ModelInfo {
 }
 
 // One StructurePrediction message (Predict's, or a session step's) as typed arrays.
-export function decodeStructurePrediction(s: StructurePrediction__Output, where: string): StructurePrediction {
-    const out: StructurePrediction = { nOrbitals: s.n_orbitals ?? 0, nElectrons: s.n_electrons ?? 0 };
+export function decodeStructurePrediction(s: Partial<StructurePrediction__Output>, where: string): StructurePrediction {
+    const out: StructurePrediction = { nOrbitals: s.n_orbitals ?? 0, nElectrons: s.n_electrons ?? 0, warnings: s.warnings ?? [] };
     if (s.fock_orthogonal) out.fockOrthogonal = decodeFloat64(s.fock_orthogonal, `${where}.fock_orthogonal`).values;
     if (s.fock) out.fock = decodeFloat64(s.fock, `${where}.fock`).values;
     if (s.overlap) out.overlap = decodeFloat64(s.overlap, `${where}.overlap`).values;
@@ -75,6 +81,12 @@ export function decodeStructurePrediction(s: StructurePrediction__Output, where:
     if (s.homo !== undefined && s.homo !== null) out.homo = s.homo;
     if (s.lumo !== undefined && s.lumo !== null) out.lumo = s.lumo;
     if (s.gap !== undefined && s.gap !== null) out.gap = s.gap;
+    if (s.valid_orbitals && s.valid_orbitals.length > 0) out.validOrbitals = s.valid_orbitals;
+    if (s.excitation_energies) out.excitationEnergies = decodeFloat64(s.excitation_energies, `${where}.excitation_energies`).values;
+    if (s.oscillator_strengths) out.oscillatorStrengths = decodeFloat64(s.oscillator_strengths, `${where}.oscillator_strengths`).values;
+    if (s.excitation_valid_weight) {
+      out.excitationValidWeight = decodeFloat64(s.excitation_valid_weight, `${where}.excitation_valid_weight`).values;
+    }
     if (s.orbital_labels) {
       out.orbitalNames = s.orbital_labels.names ?? [];
       const values = s.orbital_labels.orbitals?.values;

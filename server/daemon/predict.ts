@@ -11,7 +11,7 @@ import { float64Array, int32Array } from '../wire/arrays';
 import { invalidArgument, resourceExhausted } from '../wire/status';
 import type { ModelInfo, PredictRequest__Output, PredictResponse, StructurePrediction } from '../wire/types';
 import {
-  defaultEnergyOutputs, defaultPredictOutputs, energyOutputs, energyUnits, hamiltonianOutputs, isOneOf, matrixOutputs, modelVariants,
+  defaultEnergyOutputs, defaultPredictOutputs, energyOutputs, energyUnits, excitationOutputs, hamiltonianOutputs, isOneOf, matrixOutputs, modelVariants,
   orbitalOrders, outputKind, predictOutputs, type ModelKind, type PredictOutput,
 } from '../wire/vocabulary';
 import type { DaemonLimits } from './limits';
@@ -19,6 +19,12 @@ import { checkStructures } from './validate';
 
 // n_orb x n_orb matrices the Hamiltonian prediction holds at its peak besides its outputs.
 const WORKING_MATRICES = 3;
+// Excitations: PredictRequest.n_states bounds, and the sTDA window's largest configuration
+// count (addon/core/qc/stda.hpp max_window_configurations): its A matrix and (ij|ab)
+// intermediate are that count squared each, in doubles.
+const DEFAULT_STATES = 5;
+const MAX_STATES = 50;
+const STDA_MAX_CONFIGURATIONS = 4000;
 
 // A checked PredictRequest: the model's request, every choice made.
 export type CheckedPredictRequest = Required<NativePredictRequest>;
@@ -44,6 +50,11 @@ export function checkPredictRequest(request: PredictRequest__Output, metadata: M
   const order = oneOf(request.order, orbitalOrders, 'order');
   const variant = oneOf(request.variant, modelVariants, 'variant');
 
+  const nStates = request.n_states ?? 0;
+  if (!Number.isInteger(nStates) || nStates < 0 || nStates > MAX_STATES) {
+    throw invalidArgument(`n_states: ${nStates} is not in 1..${MAX_STATES} (0 or unset: ${DEFAULT_STATES})`);
+  }
+
   const systems = checkStructures(request.structures ?? []);
   const known = new Set(metadata.species);
   systems.forEach((system, s) => {
@@ -62,20 +73,33 @@ export function checkPredictRequest(request: PredictRequest__Output, metadata: M
   // energies of a huge structure is no way around the limit.
   const wanted = outputs.length > 0 ? outputs : [...defaultPredictOutputs];
   const matrices = wanted.filter((o) => matrixOutputs.includes(o)).length;
+  const excitations = wanted.some((o) => excitationOutputs.includes(o));
   let results = 0;
   let largest = 0;
+  let largestWindow = 0;
   for (const system of systems) {
     let orbitals = 0;
-    for (const z of system.types) orbitals += metadata.orbitalCounts[String(z)] ?? 0;
+    let electrons = -(request.charge ?? 0);
+    for (const z of system.types) {
+      orbitals += metadata.orbitalCounts[String(z)] ?? 0;
+      electrons += z;
+    }
     results += 8 * (matrices * orbitals * orbitals + orbitals);
     largest = Math.max(largest, orbitals);
+    if (excitations) {
+      const occupied = Math.max(0, Math.floor(electrons / 2));
+      largestWindow = Math.max(largestWindow, Math.min(STDA_MAX_CONFIGURATIONS, occupied * Math.max(0, orbitals - occupied)));
+    }
   }
-  const working = 8 * WORKING_MATRICES * largest * largest;
+  // The sTDA window (at most STDA_MAX_CONFIGURATIONS configurations; larger is refused by the
+  // addon) and the dipole integrals (3 n_orb^2).
+  const working = 8 * WORKING_MATRICES * largest * largest
+    + (excitations ? 8 * (2 * largestWindow * largestWindow + 3 * largest * largest) : 0);
   if (results + working > limits.maxOutputBytes) {
     throw resourceExhausted(`outputs: ${results} bytes of results and ${working} bytes of working matrices (${largest} orbitals) `
       + `but this daemon computes at most ${limits.maxOutputBytes} bytes per request (hamd serve --max-output-bytes)`);
   }
-  return { systems, outputs: wanted, units, order, variant, charge: request.charge ?? 0 };
+  return { systems, outputs: wanted, units, order, variant, charge: request.charge ?? 0, nStates };
 }
 
 // One structure's Hamiltonian outputs as a StructurePrediction (Predict and sessions).
@@ -86,9 +110,14 @@ export function hamiltonianPrediction(s: NativeStructurePrediction): StructurePr
   if (s.fock) message.fock = float64Array(s.fock, [n, n]);
   if (s.overlap) message.overlap = float64Array(s.overlap, [n, n]);
   if (s.orbitalEnergies) message.orbital_energies = float64Array(s.orbitalEnergies, [n]);
+  if (s.validOrbitals) message.valid_orbitals = s.validOrbitals;
   if (s.homo !== undefined) message.homo = s.homo;
   if (s.lumo !== undefined) message.lumo = s.lumo;
   if (s.gap !== undefined) message.gap = s.gap;
+  if (s.excitationEnergies) message.excitation_energies = float64Array(s.excitationEnergies, [s.excitationEnergies.length]);
+  if (s.oscillatorStrengths) message.oscillator_strengths = float64Array(s.oscillatorStrengths, [s.oscillatorStrengths.length]);
+  if (s.excitationValidWeight) message.excitation_valid_weight = float64Array(s.excitationValidWeight, [s.excitationValidWeight.length]);
+  if (s.warnings && s.warnings.length > 0) message.warnings = s.warnings;
   if (s.orbitals || s.orbitalNames) {
     message.orbital_labels = {
       orbitals: { names: ['atom', 'n', 'l', 'm'], values: int32Array(s.orbitals ?? new Int32Array(0), [s.orbitals ? n : 0, 4]) },
@@ -157,6 +186,11 @@ export function checkEnergyRequest(request: PredictRequest__Output, metadata: Mo
   if ((request.order ?? '') !== '') throw invalidArgument('order: energy models have no orbital order; leave it empty');
   if ((request.variant ?? '') !== '' && request.variant !== 'best') throw invalidArgument('variant: energy models have one set of weights; leave it empty');
   if ((request.charge ?? 0) !== 0) throw invalidArgument('charge: this energy model was trained on neutral structures only');
+  const nStates = request.n_states ?? 0;
+  if (!Number.isInteger(nStates) || nStates < 0 || nStates > MAX_STATES) {
+    throw invalidArgument(`n_states: ${nStates} is not in 1..${MAX_STATES} (0 or unset: ${DEFAULT_STATES})`);
+  }
+
   const systems = checkStructures(request.structures ?? []);
   const known = new Set(metadata.species);
   systems.forEach((system, s) => {

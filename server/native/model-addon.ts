@@ -32,6 +32,7 @@ export interface NativePredictRequest {
   order: OrbitalOrder;
   variant?: ModelVariant;   // default "best"
   charge?: number;          // molecular charge, default 0: electrons = sum Z - charge
+  nStates?: number;         // excitation outputs: lowest singlets, 1..50; 0 or absent: 5
 }
 
 // One structure's outputs: only those requested are present. Matrices row-major
@@ -43,9 +44,14 @@ export interface NativeStructurePrediction {
   fock?: Float64Array;
   overlap?: Float64Array;
   orbitalEnergies?: Float64Array;
+  validOrbitals?: boolean[];     // per orbital (ascending energy): a level the model was trained to reproduce
   homo?: number;
-  lumo?: number;
+  lumo?: number;                 // absent, with gap, when the LUMO is not valid (warnings says why)
   gap?: number;
+  excitationEnergies?: Float64Array;     // lowest singlets (sTDA), in the request's units
+  oscillatorStrengths?: Float64Array;
+  excitationValidWeight?: Float64Array;  // per state: share on valid orbitals
+  warnings?: string[];
   orbitalNames?: string[];       // "0 O 1s", ...
   orbitals?: Int32Array;         // [nOrbitals, 4]: atom, n, l, m
 }

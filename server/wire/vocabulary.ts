@@ -34,13 +34,17 @@ export const integerHyperNames: readonly HyperName[] = ['max_radial', 'max_angul
 
 // PredictRequest.outputs (ModelInfo.outputs) of each model kind, and the default of each kind
 // when the request names none.
-export const hamiltonianOutputs = ['fock_orthogonal', 'fock', 'overlap', 'orbital_energies', 'homo', 'lumo', 'gap', 'orbital_labels'] as const;
+export const hamiltonianOutputs = [
+  'fock_orthogonal', 'fock', 'overlap', 'orbital_energies', 'valid_orbitals', 'homo', 'lumo', 'gap', 'orbital_labels',
+  'excitation_energies', 'oscillator_strengths',
+] as const;
 export const energyOutputs = ['energy', 'forces', 'stress', 'energies', 'energy_uncertainty'] as const;
 export const predictOutputs = [...hamiltonianOutputs, ...energyOutputs] as const;
 export type PredictOutput = (typeof predictOutputs)[number];
 export type HamiltonianOutput = (typeof hamiltonianOutputs)[number];
 export type EnergyOutput = (typeof energyOutputs)[number];
-export const defaultPredictOutputs: readonly PredictOutput[] = ['orbital_energies', 'homo', 'lumo', 'gap'];
+export const defaultPredictOutputs: readonly PredictOutput[] = ['orbital_energies', 'valid_orbitals', 'homo', 'lumo', 'gap'];
+export const excitationOutputs: readonly PredictOutput[] = ['excitation_energies', 'oscillator_strengths'];
 export const defaultEnergyOutputs: readonly PredictOutput[] = ['energy', 'forces'];
 // Model kinds (ModelInfo.kind) and the outputs each serves.
 export const modelKinds = ['hamiltonian', 'energy'] as const;

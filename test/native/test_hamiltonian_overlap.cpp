@@ -1,6 +1,8 @@
 // Analytic overlap matrices against PySCF (reference data written by
 // test/native/data/make_overlap_reference.py), PySCF orbital order, rotation of S as the
-// orbitals rotate, and Loewdin orthogonalisation.
+// orbitals rotate, and Loewdin orthogonalisation. Dipole integrals against PySCF's int1e_r
+// (the sTDA water fixture), and as a vector operator: they rotate as R (D r_e D^T) and
+// translate as r + t S, on every case (the custom ones have d shells).
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -11,6 +13,7 @@
 
 #include "check.hpp"
 #include "core/base/errors.hpp"
+#include "core/io/npz.hpp"
 #include "core/qc/orbital_order.hpp"
 #include "core/qc/overlap.hpp"
 #include "test_hamiltonian_util.hpp"
@@ -90,6 +93,73 @@ std::vector<ReferenceCase> read_reference() {
     return cases;
 }
 
+// Dipole integrals of the STO-3G water of test/native/data/stda_water_rhf_sto3g.npz against the
+// PySCF int1e_r stored there (PySCF order, origin 0, Bohr).
+void check_dipole_against_pyscf() {
+    std::string file = __FILE__;
+    const std::string path = file.substr(0, file.find_last_of('/') + 1) + "data/stda_water_rhf_sto3g.npz";
+    const hamd::NpzArchive npz = hamd::read_npz(path);
+    const hamd::NpyArray& coords = hamd::npz_get(npz, "coords_bohr", hamd::NpyType::Float64, path);
+    const hamd::NpyArray& numbers = hamd::npz_get(npz, "atomic_numbers", hamd::NpyType::Int64, path);
+    const hamd::NpyArray& dipole = hamd::npz_get(npz, "ao_dipole", hamd::NpyType::Float64, path);
+    hamd::System water;
+    for (std::size_t a = 0; a < numbers.i64.size(); ++a) {
+        water.types.push_back(static_cast<int32_t>(numbers.i64[a]));
+        for (int d = 0; d < 3; ++d) water.positions.push_back(coords.f64[3 * a + d] * hamd::kBohrAngstrom);
+    }
+    const hamd::OrbitalLayout layout(hamd::Basis::sto3g(), water.types);
+    const hamd::OrbitalPermutation order = hamd::pyscf_order(layout);
+    const hamd::OverlapAndDipole ints = hamd::overlap_and_dipole(hamd::Basis::sto3g(), water);
+    const int n = layout.size();
+    double error = 0;
+    for (int d = 0; d < 3; ++d) {
+        const Eigen::MatrixXd mine = hamd::matrix_hamd_to_pyscf(ints.dipole[d], order);
+        for (int i = 0; i < n; ++i)
+            for (int j = 0; j < n; ++j) error = std::max(error, std::fabs(mine(i, j) - dipole.f64[(d * n + i) * n + j]));
+    }
+    std::printf("# water STO-3G: max |r - r_pyscf| = %.2e Bohr\n", error);
+    // Both sides are sums of a few dozen primitive products of order 1: rounding is ~1e-15;
+    // 1e-10 leaves room for the Bohr constant (PySCF's value, kBohrAngstrom) to the last digit.
+    check::ok(error < 1e-10, "water STO-3G: dipole integrals equal PySCF int1e_r to 1e-10 Bohr", std::to_string(error));
+}
+
+// The dipole as a vector operator on one case: consistent S, rotation, translation.
+void check_dipole_covariance(const ReferenceCase& reference) {
+    const std::string name = reference.name;
+    const hamd::OrbitalLayout layout(reference.basis, reference.system.types);
+    const hamd::OverlapAndDipole ints = hamd::overlap_and_dipole(reference.basis, reference.system);
+    const Eigen::MatrixXd S = hamd::overlap_matrix(reference.basis, reference.system);
+    check::ok(hamtest::max_abs(ints.overlap - S) < 1e-14, name + ": overlap_and_dipole's S equals overlap_matrix");
+
+    std::mt19937 rng(11);
+    double R[9];
+    wigner::random_rotation(rng, R);
+    const hamd::OverlapAndDipole turned = hamd::overlap_and_dipole(reference.basis, hamtest::rotated(reference.system, R));
+    const Eigen::MatrixXd D = hamtest::orbital_rotation(layout, R);
+    double rotation_error = 0;
+    for (int d = 0; d < 3; ++d) {
+        Eigen::MatrixXd expected = Eigen::MatrixXd::Zero(layout.size(), layout.size());
+        for (int e = 0; e < 3; ++e) expected += R[3 * d + e] * (D * ints.dipole[e] * D.transpose());
+        rotation_error = std::max(rotation_error, hamtest::max_abs(turned.dipole[d] - expected));
+    }
+    // Entries are |r| <~ 5 Bohr; rounding of the rotation and the recursion: ~1e-14 relative.
+    check::ok(rotation_error < 1e-11, name + ": <mu|r|nu> rotates as a vector, R D r D^T", std::to_string(rotation_error));
+
+    const double shift[3] = {0.7, -1.3, 2.1};  // Angstrom
+    hamd::System moved = reference.system;
+    for (std::size_t a = 0; a < moved.size(); ++a)
+        for (int d = 0; d < 3; ++d) moved.positions[3 * a + d] += shift[d];
+    const hamd::OverlapAndDipole translated = hamd::overlap_and_dipole(reference.basis, moved);
+    double translation_error = 0;
+    for (int d = 0; d < 3; ++d)
+        translation_error = std::max(translation_error, hamtest::max_abs(translated.dipole[d] - ints.dipole[d] -
+                                                                           (shift[d] / hamd::kBohrAngstrom) * S));
+    check::ok(translation_error < 1e-11, name + ": <mu|r + t|nu> = <mu|r|nu> + t S", std::to_string(translation_error));
+    double asymmetry = 0;
+    for (int d = 0; d < 3; ++d) asymmetry = std::max(asymmetry, hamtest::max_abs(ints.dipole[d] - ints.dipole[d].transpose()));
+    check::ok(asymmetry == 0, name + ": dipole matrices are symmetric");
+}
+
 }  // namespace
 
 int main() {
@@ -138,6 +208,9 @@ int main() {
         check::ok((generalised.eigenvalues() - orthogonal.eigenvalues()).cwiseAbs().maxCoeff() < 1e-9,
                   name + ": eigenvalues of F' solve F c = e S c");
     }
+
+    check_dipole_against_pyscf();
+    for (const ReferenceCase& reference : cases) check_dipole_covariance(reference);
 
     // The PySCF map on STO-3G methanol, spelled out: p is (x, y, z) there, (y, z, x) here.
     const hamd::OrbitalLayout methanol(hamd::Basis::sto3g(), hamtest::methanol().types);

@@ -338,6 +338,56 @@ void check_errors(const Fixture& water) {
 
 }  // namespace
 
+// The block's configurations and amplitudes: (occupied, virtual) MO pairs, unit-norm columns,
+// and A reconstructed from them reproduces the energies (x^T A x = omega for the full block at
+// a huge threshold, where no perturbative shift applies).
+void check_configurations(const Fixture& f) {
+    hamd::StdaInput in = f.input;
+    const hamd::StdaResult r = hamd::stda(in);
+    bool pairs = !r.configurations.empty();
+    for (const auto& [i, a] : r.configurations) pairs = pairs && i >= 0 && i < in.n_occ && a >= in.n_occ && a < in.mo_energy.size();
+    check::ok(pairs, f.name + ": configurations are (occupied, virtual) MO pairs");
+    check::ok(r.amplitudes.rows() == static_cast<Eigen::Index>(r.configurations.size()) && r.amplitudes.cols() == r.energies_eh.size(),
+              f.name + ": one amplitude column per state, one row per configuration");
+    double norm_error = 0;
+    for (Eigen::Index s = 0; s < r.amplitudes.cols(); ++s) norm_error = std::max(norm_error, std::fabs(r.amplitudes.col(s).norm() - 1));
+    check::ok(norm_error < 1e-12, f.name + ": amplitude columns have unit norm", std::to_string(norm_error));
+
+    in.e_thr_ev = 1e4;  // every window configuration primary: the block is the whole window A
+    in.n_states = 0;
+    const hamd::StdaResult full = hamd::stda(in);
+    const hamd::StdaWindow w = hamd::stda_window(in);
+    double rayleigh_error = 0;
+    for (Eigen::Index s = 0; s < full.energies_eh.size(); ++s) {
+        Eigen::VectorXd x = Eigen::VectorXd::Zero(w.a_matrix.rows());
+        for (std::size_t c = 0; c < full.configurations.size(); ++c) {
+            const auto [i, a] = full.configurations[c];
+            const auto io = std::find(w.occupied.begin(), w.occupied.end(), i) - w.occupied.begin();
+            const auto av = std::find(w.virtuals.begin(), w.virtuals.end(), a) - w.virtuals.begin();
+            x[io * static_cast<Eigen::Index>(w.virtuals.size()) + av] = full.amplitudes(static_cast<Eigen::Index>(c), s);
+        }
+        rayleigh_error = std::max(rayleigh_error, std::fabs(x.dot(w.a_matrix * x) - full.energies_eh[s]));
+    }
+    check::ok(rayleigh_error < 1e-10, f.name + ": x^T A x of each state's amplitudes is its energy", std::to_string(rayleigh_error));
+}
+
+// A window above max_window_configurations is ResourceExhausted, saying how large it is.
+void check_window_limit(const Fixture& f) {
+    hamd::StdaInput in = f.input;
+    in.max_window_configurations = 3;
+    std::string message;
+    bool exhausted = false;
+    try {
+        hamd::stda(in);
+    } catch (const hamd::ResourceExhausted& e) {
+        exhausted = true;
+        message = e.what();
+    }
+    check::ok(exhausted, f.name + ": a window above the configuration limit is ResourceExhausted");
+    check::ok(message.find("above the limit of 3") != std::string::npos && message.find("configurations") != std::string::npos,
+              f.name + ": the message gives the window and the limit", message);
+}
+
 int main() {
     const std::vector<std::string> names = {"water_rhf_sto3g", "formaldehyde_rhf_sto3g", "ethylene_b3lyp_def2svp"};
     std::vector<Fixture> fixtures;
@@ -361,5 +411,7 @@ int main() {
     }
     std::printf("# largest differences to the reference: energy %.3e Eh, oscillator strength %.3e\n", worst_energy, worst_f);
     if (!fixtures.empty() && fixtures[0].name == "water_rhf_sto3g") check_errors(fixtures[0]);
+    for (const auto& f : fixtures) check_configurations(f);
+    if (!fixtures.empty()) check_window_limit(fixtures[0]);
     return check::finish();
 }

@@ -23,7 +23,8 @@ from conftest import ROOT, addon_built, start_daemon, stop_daemon, wait_until_se
 MODEL = ROOT / "models" / "default-hamiltonian.npz"
 TRAINING_DATA = ROOT / "data" / "train.npz"
 HARTREE_EV = 27.211386245988
-ALL_OUTPUTS = ["fock_orthogonal", "fock", "overlap", "orbital_energies", "homo", "lumo", "gap", "orbital_labels"]
+ALL_OUTPUTS = ["fock_orthogonal", "fock", "overlap", "orbital_energies", "valid_orbitals", "homo", "lumo", "gap",
+               "orbital_labels", "excitation_energies", "oscillator_strengths"]
 
 WATER = (["O", "H", "H"], [[0, 0, 0.117], [0, 0.757, -0.467], [0, -0.757, -0.467]])
 ETHANOL = ([6, 6, 8, 1, 1, 1, 1, 1, 1], [
@@ -49,7 +50,9 @@ engine.loadHamiltonianModel(file).predict({ systems, outputs, units, order })
   .then((r) => console.log(JSON.stringify(r.structures.map((s) => ({
     fock_orthogonal: hex(s.fockOrthogonal), fock: hex(s.fock), overlap: hex(s.overlap),
     orbital_energies: hex(s.orbitalEnergies), homo: s.homo, lumo: s.lumo, gap: s.gap,
-    orbital_labels: s.orbitalNames })))))
+    valid_orbitals: s.validOrbitals, excitation_energies: hex(s.excitationEnergies),
+    oscillator_strengths: hex(s.oscillatorStrengths), excitation_valid_weight: hex(s.excitationValidWeight),
+    warnings: s.warnings ?? [], orbital_labels: s.orbitalNames })))))
   .catch((e) => { console.error(e); process.exit(1); })
   .finally(() => engine.close());
 """
@@ -132,18 +135,21 @@ def test_predict_equals_the_addon_bitwise(client, model_file, units, order):
     assert len(got) == len(want) == len(MOLECULES)
     for g, w in zip(got, want):
         assert g["model"] == "default-hamiltonian" and g["units"] == units and g["order"] == order
-        for name in ("fock_orthogonal", "fock", "overlap", "orbital_energies"):
+        for name in ("fock_orthogonal", "fock", "overlap", "orbital_energies", "excitation_energies",
+                     "oscillator_strengths", "excitation_valid_weight"):
             assert g[name].dtype == np.float64
             assert g[name].tobytes().hex() == w[name], name
         for name in ("homo", "lumo", "gap"):
-            assert g[name] == w[name], name  # float64 through JSON round-trips exactly
+            assert g.get(name) == w.get(name), name  # float64 through JSON round-trips exactly; absent: withheld
+        assert g["valid_orbitals"].tolist() == w["valid_orbitals"]
+        assert g["warnings"] == w["warnings"]
         assert g["orbital_labels"].tolist() == w["orbital_labels"]
 
 
 def test_single_structure_gives_one_dict(client):
     result = client.predict(WATER)
     assert isinstance(result, dict)
-    assert set(result) >= {"orbital_energies", "homo", "lumo", "gap"}
+    assert set(result) >= {"orbital_energies", "valid_orbitals", "homo", "warnings"}
     assert "fock" not in result
     assert result["orbital_energies"].shape == (7,)
     assert isinstance(client.predict([WATER]), list)
@@ -163,13 +169,22 @@ def test_outputs_are_consistent_physics(client):
         np.testing.assert_allclose(scipy.linalg.eigh(fock, overlap, eigvals_only=True), energies, rtol=0, atol=1e-9 * scale)
         occupied = result["n_electrons"] // 2
         assert result["n_electrons"] == sum(hamd.structures.atomic_numbers(structure[0]).tolist())
-        assert result["homo"] == energies[occupied - 1] and result["lumo"] == energies[occupied]
-        assert result["gap"] == pytest.approx(result["lumo"] - result["homo"], rel=1e-15)
+        assert result["homo"] == energies[occupied - 1]
+        valid = result["valid_orbitals"]
+        assert valid[:occupied].all() and not valid[occupied + 1:].any()
+        # Water and ethanol are saturated (a Rydberg-like large-basis LUMO: withheld); acetonitrile's is pi*.
+        assert bool(valid[occupied]) == (structure is ACETONITRILE)
+        if valid[occupied]:
+            assert result["lumo"] == energies[occupied]
+            assert result["gap"] == pytest.approx(result["lumo"] - result["homo"], rel=1e-15)
+        else:
+            assert "lumo" not in result and "gap" not in result
+            assert any("lumo and gap withheld" in w for w in result["warnings"])
 
 
 def test_ev_is_hartree_times_constant(client):
-    hartree = client.predict(ETHANOL, outputs=["fock_orthogonal", "orbital_energies", "gap"])
-    ev = client.predict(ETHANOL, outputs=["fock_orthogonal", "orbital_energies", "gap"], units="ev")
+    hartree = client.predict(ACETONITRILE, outputs=["fock_orthogonal", "orbital_energies", "gap"])
+    ev = client.predict(ACETONITRILE, outputs=["fock_orthogonal", "orbital_energies", "gap"], units="ev")
     for name in ("fock_orthogonal", "orbital_energies", "gap"):
         np.testing.assert_allclose(ev[name], hartree[name] * HARTREE_EV, rtol=1e-14, atol=1e-14)
 
@@ -201,7 +216,7 @@ def test_bad_inputs(client, structure, kwargs, code, pattern):
     assert error.value.code == code
     if code == grpc.StatusCode.NOT_FOUND:
         assert isinstance(error.value, hamd.NotFound) and isinstance(error.value, LookupError)
-    assert client.predict(WATER)["gap"] > 0, "the daemon keeps serving"
+    assert client.predict(WATER)["homo"] < 0, "the daemon keeps serving"
 
 
 def test_unknown_output_is_rejected(client):

@@ -65,6 +65,12 @@ def check(path, tolerance=1e-6, larger_than=None):
     for name in ["positions", "minimal_fock", "minimal_overlap", "minimal_mo_energies",
                  "large_mo_energies", "minimal_energy", "large_energy"]:
         c.expect(np.all(np.isfinite(a[name])), f"{name} has non-finite values")
+    charges = a.get("large_loewdin_charges")  # optional
+    if charges is not None:
+        c.expect(charges.dtype == np.float64 and charges.shape == a["species"].shape,
+                 f"large_loewdin_charges has shape {charges.shape} ({charges.dtype}), "
+                 f"expected ({len(a['species'])},) float64")
+        c.expect(np.all(np.isfinite(charges)), "large_loewdin_charges has non-finite values")
     if c.failures:
         return {}, c.failures
 
@@ -106,6 +112,11 @@ def check(path, tolerance=1e-6, larger_than=None):
         c.expect(stored[n_occ - 1] < stored[n_occ] and large[n_occ - 1] < large[n_occ],
                  f"{tag}: HOMO not below LUMO")
         c.expect(a["large_energy"][i] < a["minimal_energy"][i], f"{tag}: def2-TZVP energy not lower")
+        if charges is not None:  # they sum to the molecular charge, sum(Z) - n_electrons
+            total = charges[a["atom_offsets"][i]:a["atom_offsets"][i + 1]].sum()
+            molecular = int(species.sum()) - n_el
+            c.expect(abs(total - molecular) < 1e-6,
+                     f"{tag}: Loewdin charges sum to {total:.3e}, molecular charge {molecular}")
 
     n_atoms = np.diff(a["atom_offsets"])
     per_molecule = np.bincount(a["structure_molecule"], minlength=len(a["molecule_names"]))

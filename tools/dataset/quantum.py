@@ -57,13 +57,31 @@ def minimal_basis(symbols, positions, settings):
     }
 
 
+def loewdin_charges(mol, density, overlap):
+    """Loewdin atomic charges q_A = Z_A - sum_{mu on A} (S^1/2 D S^1/2)_{mu mu}, elementary charges.
+
+    D is the total (alpha + beta) AO density matrix and S the AO overlap; S^1/2 is the symmetric
+    square root (eigendecomposition of S). The populations sum to tr(D S) = the electron count, so
+    the charges sum to the molecular charge. Z_A is the nuclear charge of atom A (all-electron
+    basis: no ECP for H, C, N, O in def2-TZVP)."""
+    s_values, s_vectors = np.linalg.eigh(overlap)
+    s_half = (s_vectors * np.sqrt(s_values)) @ s_vectors.T
+    populations = np.einsum("ij,jk,ki->i", s_half, density, s_half)
+    atom_of_ao = np.array([label[0] for label in mol.ao_labels(fmt=False)])
+    per_atom = np.bincount(atom_of_ao, weights=populations, minlength=mol.natm)
+    return np.asarray(mol.atom_charges(), dtype=np.float64) - per_atom
+
+
 def large_basis(symbols, positions, settings):
-    """Orbital energies and total energy in the large basis with density fitting."""
+    """Orbital energies, total energy and Loewdin atomic charges in the large basis with density
+    fitting. The charges are those of the converged large-basis density (loewdin_charges)."""
     start = time.perf_counter()
     mol = build_molecule(symbols, positions, settings["large_basis"])
     mf = converged_rks(mol, settings, density_fit=True)
+    charges = loewdin_charges(mol, mf.make_rdm1(), mf.get_ovlp())
     return {
         "mo_energies": np.asarray(mf.mo_energy, dtype=np.float64),
+        "loewdin_charges": charges,
         "energy": float(mf.e_tot),
         "n_electrons": int(mol.nelectron),
         "seconds": time.perf_counter() - start,

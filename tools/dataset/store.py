@@ -3,6 +3,7 @@
 Everything is a plain numpy array in an uncompressed .npz (no pickled objects), so numpy alone,
 or any zip + .npy reader, can load it."""
 import json
+import sys
 
 import numpy as np
 
@@ -54,6 +55,19 @@ def assemble(molecules, records, provenance):
         "large_energy": np.array([l["energy"] for l in larges], dtype=np.float64),
         "large_seconds": np.array([l["seconds"] for l in larges], dtype=np.float64),
     }
+    # Optional: results cached before the charges were stored lack them. Those are not recomputed;
+    # the array is left out unless every structure has it.
+    with_charges = sum("loewdin_charges" in l for l in larges)
+    if with_charges == len(larges):
+        for l, n in zip(larges, n_atoms):
+            if np.shape(l["loewdin_charges"]) != (n,):
+                raise ValueError(f"loewdin_charges of shape {np.shape(l['loewdin_charges'])}, expected ({n},)")
+        arrays["large_loewdin_charges"] = np.concatenate(
+            [np.asarray(l["loewdin_charges"], dtype=np.float64) for l in larges])
+    else:
+        print(f"warning: {len(larges) - with_charges} of {len(larges)} cached structures have no "
+              "def2-TZVP Loewdin charges (cached by an older tools/make-dataset); "
+              "large_loewdin_charges is left out of the file", file=sys.stderr)
     return arrays
 
 
@@ -88,4 +102,6 @@ class Dataset:
             "minimal_energy": float(a["minimal_energy"][i]),
             "large_mo_energies": a["large_mo_energies"][mo],
             "large_energy": float(a["large_energy"][i]),
+            # optional array (docs/dataset-format.md); None when the file has none
+            "large_loewdin_charges": a["large_loewdin_charges"][at] if "large_loewdin_charges" in a else None,
         }

@@ -1,5 +1,7 @@
-// Overlaps by the Obara-Saika recursion over Cartesian Gaussians; real solid harmonics are
-// written as Cartesian polynomials (s, p, d), and every AO is normalised by its own overlap.
+// Overlaps and dipoles by the Obara-Saika recursion over Cartesian Gaussians; real solid
+// harmonics are written as Cartesian polynomials (s, p, d), and every AO is normalised by its own
+// overlap. A dipole component is an overlap with one power raised on the ket:
+// x = (x - B_x) + B_x, so <a|x|b> = <a|b + 1_x> + B_x <a|b>.
 #include "core/qc/overlap.hpp"
 
 #include <array>
@@ -32,16 +34,18 @@ const std::vector<Monomial>& solid_harmonic(int l, int m) {
     return table[l][m + l];
 }
 
-// One-dimensional overlaps of x_A^i exp(-a x_A^2) and x_B^j exp(-b x_B^2), i, j <= kMaxL.
-using Table1D = std::array<std::array<double, kMaxL + 1>, kMaxL + 1>;
+// One-dimensional overlaps of x_A^i exp(-a x_A^2) and x_B^j exp(-b x_B^2), i <= kMaxL,
+// j <= kMaxL + 1 (the extra power serves the dipole).
+constexpr int kMaxPower = kMaxL + 1;
+using Table1D = std::array<std::array<double, kMaxPower + 1>, kMaxPower + 1>;
 
 Table1D overlap_1d(double a, double b, double A, double B) {
     const double p = a + b, P = (a * A + b * B) / p, PA = P - A, PB = P - B, half = 0.5 / p;
     Table1D S{};
     S[0][0] = std::sqrt(kPi / p) * std::exp(-a * b / p * (A - B) * (A - B));
-    for (int i = 0; i < kMaxL; ++i) S[i + 1][0] = PA * S[i][0] + (i > 0 ? i * half * S[i - 1][0] : 0.0);
-    for (int j = 0; j < kMaxL; ++j)
-        for (int i = 0; i <= kMaxL; ++i)
+    for (int i = 0; i < kMaxPower; ++i) S[i + 1][0] = PA * S[i][0] + (i > 0 ? i * half * S[i - 1][0] : 0.0);
+    for (int j = 0; j < kMaxPower; ++j)
+        for (int i = 0; i <= kMaxPower; ++i)
             S[i][j + 1] = PB * S[i][j] + half * ((i > 0 ? i * S[i - 1][j] : 0.0) + (j > 0 ? j * S[i][j - 1] : 0.0));
     return S;
 }
@@ -49,9 +53,10 @@ Table1D overlap_1d(double a, double b, double A, double B) {
 // Proportional to the norm of r^l exp(-a r^2); the l-dependent constant cancels.
 double primitive_norm(int l, double exponent) { return std::pow(2 * exponent, (2 * l + 3) / 4.0); }
 
-}  // namespace
 
-Eigen::MatrixXd overlap_matrix(const Basis& basis, const System& system) {
+// Unnormalised S (and, when `dipole` is given, <a|r_d|b> with the origin at 0, Bohr) of the
+// contracted AOs; the caller normalises.
+void raw_integrals(const Basis& basis, const System& system, Eigen::MatrixXd& S, std::array<Eigen::MatrixXd, 3>* dipole) {
     const OrbitalLayout layout(basis, system.types);
     const int atoms = layout.atom_count();
     if (static_cast<int>(system.positions.size()) != 3 * atoms)
@@ -59,11 +64,16 @@ Eigen::MatrixXd overlap_matrix(const Basis& basis, const System& system) {
     std::vector<double> bohr(system.positions.size());
     for (std::size_t k = 0; k < bohr.size(); ++k) bohr[k] = system.positions[k] / kBohrAngstrom;
 
-    Eigen::MatrixXd S = Eigen::MatrixXd::Zero(layout.size(), layout.size());
+    S = Eigen::MatrixXd::Zero(layout.size(), layout.size());
+    if (dipole)
+        for (auto& d : *dipole) d = Eigen::MatrixXd::Zero(layout.size(), layout.size());
     for (int i = 0; i < atoms; ++i) {
         const auto& shells_i = basis.shells(layout.atomic_number(i));
-        for (int j = i; j < atoms; ++j) {
+        // The dipole is not symmetric block by block in this scheme (the raised power sits on the
+        // ket), so with dipoles every (i, j) pair is computed; S alone needs i <= j.
+        for (int j = dipole ? 0 : i; j < atoms; ++j) {
             const auto& shells_j = basis.shells(layout.atomic_number(j));
+            const double* B = &bohr[3 * static_cast<std::size_t>(j)];
             for (std::size_t si = 0; si < shells_i.size(); ++si) {
                 const Shell& a = shells_i[si];
                 const int row0 = layout.shells(i)[si].offset;
@@ -76,15 +86,26 @@ Eigen::MatrixXd overlap_matrix(const Basis& basis, const System& system) {
                             const double weight = a.coefficients[pa] * primitive_norm(a.l, ea) *
                                                   b.coefficients[pb] * primitive_norm(b.l, eb);
                             Table1D t[3];
-                            for (int d = 0; d < 3; ++d) t[d] = overlap_1d(ea, eb, bohr[3 * i + d], bohr[3 * j + d]);
+                            for (int d = 0; d < 3; ++d) t[d] = overlap_1d(ea, eb, bohr[3 * i + d], B[d]);
                             for (int ma = -a.l; ma <= a.l; ++ma)
                                 for (int mb = -b.l; mb <= b.l; ++mb) {
                                     double value = 0;
+                                    double moment[3] = {0, 0, 0};
                                     for (const Monomial& u : solid_harmonic(a.l, ma))
-                                        for (const Monomial& v : solid_harmonic(b.l, mb))
-                                            value += u.coefficient * v.coefficient * t[0][u.x][v.x] *
-                                                     t[1][u.y][v.y] * t[2][u.z][v.z];
-                                    S(row0 + ma + a.l, col0 + mb + b.l) += weight * value;
+                                        for (const Monomial& v : solid_harmonic(b.l, mb)) {
+                                            const double c = u.coefficient * v.coefficient;
+                                            const double sx = t[0][u.x][v.x], sy = t[1][u.y][v.y], sz = t[2][u.z][v.z];
+                                            value += c * sx * sy * sz;
+                                            if (dipole) {
+                                                moment[0] += c * (t[0][u.x][v.x + 1] + B[0] * sx) * sy * sz;
+                                                moment[1] += c * sx * (t[1][u.y][v.y + 1] + B[1] * sy) * sz;
+                                                moment[2] += c * sx * sy * (t[2][u.z][v.z + 1] + B[2] * sz);
+                                            }
+                                        }
+                                    const int row = row0 + ma + a.l, col = col0 + mb + b.l;
+                                    S(row, col) += weight * value;
+                                    if (dipole)
+                                        for (int d = 0; d < 3; ++d) (*dipole)[d](row, col) += weight * moment[d];
                                 }
                         }
                     }
@@ -92,10 +113,29 @@ Eigen::MatrixXd overlap_matrix(const Basis& basis, const System& system) {
             }
         }
     }
-    // Only blocks with i <= j were computed: mirror, then normalise every AO.
-    S.triangularView<Eigen::StrictlyLower>() = S.transpose().triangularView<Eigen::StrictlyLower>();
+    // Without dipoles only blocks with i <= j were computed: mirror.
+    if (!dipole) S.triangularView<Eigen::StrictlyLower>() = S.transpose().triangularView<Eigen::StrictlyLower>();
+}
+
+}  // namespace
+
+Eigen::MatrixXd overlap_matrix(const Basis& basis, const System& system) {
+    Eigen::MatrixXd S;
+    raw_integrals(basis, system, S, nullptr);
     const Eigen::VectorXd inverse_norm = S.diagonal().cwiseSqrt().cwiseInverse();
     return inverse_norm.asDiagonal() * S * inverse_norm.asDiagonal();
+}
+
+OverlapAndDipole overlap_and_dipole(const Basis& basis, const System& system) {
+    OverlapAndDipole out;
+    raw_integrals(basis, system, out.overlap, &out.dipole);
+    const Eigen::VectorXd inverse_norm = out.overlap.diagonal().cwiseSqrt().cwiseInverse();
+    out.overlap = inverse_norm.asDiagonal() * out.overlap * inverse_norm.asDiagonal();
+    for (auto& d : out.dipole) {
+        d = inverse_norm.asDiagonal() * d * inverse_norm.asDiagonal();
+        d = 0.5 * (d + d.transpose()).eval();  // exact in exact arithmetic; removes rounding asymmetry
+    }
+    return out;
 }
 
 LoewdinTransform loewdin(const Eigen::MatrixXd& overlap, double threshold) {

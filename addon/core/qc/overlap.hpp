@@ -1,5 +1,7 @@
-// Analytic overlap matrix of a contracted Gaussian basis and Loewdin orthogonalisation.
+// Analytic overlap (and dipole) matrices of a contracted Gaussian basis and Loewdin orthogonalisation.
 #pragma once
+#include <array>
+
 #include <Eigen/Dense>
 
 #include "core/qc/basis.hpp"
@@ -13,6 +15,14 @@ constexpr double kBohrAngstrom = 0.52917721092;
 // S in hamd's orbital order for the atoms of `system` (positions in Angstrom; the cell is
 // ignored: molecules only). Each contracted AO is normalised to 1, as in PySCF.
 Eigen::MatrixXd overlap_matrix(const Basis& basis, const System& system);
+
+// S and the dipole integrals <mu|r_d|nu> (d = x, y, z; origin at 0, Bohr), both for AOs
+// normalised to 1, in hamd's orbital order: what sTDA needs for transition dipoles.
+struct OverlapAndDipole {
+    Eigen::MatrixXd overlap;
+    std::array<Eigen::MatrixXd, 3> dipole;
+};
+OverlapAndDipole overlap_and_dipole(const Basis& basis, const System& system);
 
 // X = S^(-1/2) and S^(1/2) by the eigen-decomposition of S.
 struct LoewdinTransform {

@@ -135,6 +135,14 @@ void select_window(const StdaInput& in, std::vector<int>& occupied, std::vector<
     if (occupied.empty() || virtuals.empty())
         throw InvalidArgument("stda: no orbitals in the window of " + number("%.2f", width * kStdaEvPerHartree) +
                               " eV around the gap: increase e_thr_ev");
+    const long configurations = static_cast<long>(occupied.size()) * static_cast<long>(virtuals.size());
+    if (configurations > in.max_window_configurations)
+        throw ResourceExhausted("stda: the orbital window holds " + std::to_string(occupied.size()) + " occupied x " +
+                                std::to_string(virtuals.size()) + " virtual orbitals = " + std::to_string(configurations) +
+                                " configurations, above the limit of " + std::to_string(in.max_window_configurations) +
+                                " (its A matrix alone would take " +
+                                number("%.1f", 8.0 * static_cast<double>(configurations) * configurations / 1e9) +
+                                " GB): ask for fewer states or a smaller molecule");
 }
 
 // S^(1/2) by the symmetric eigen-decomposition; S must be positive definite.
@@ -306,6 +314,10 @@ StdaResult stda(const StdaInput& in) {
     result.transition_dipoles = std::sqrt(2.0) * eigen.vectors.leftCols(n_keep).transpose() * r_selected;
     result.oscillator_strengths =
         (2.0 / 3.0) * result.energies_eh.cwiseProduct(result.transition_dipoles.rowwise().squaredNorm());
+    for (int u : selected)
+        result.configurations.emplace_back(w.occupied[static_cast<std::size_t>(u) / w.virtuals.size()],
+                                           w.virtuals[static_cast<std::size_t>(u) % w.virtuals.size()]);
+    result.amplitudes = eigen.vectors.leftCols(n_keep);
     result.n_primary = static_cast<int>(s.primary.size());
     result.n_secondary = static_cast<int>(s.secondary.size());
     result.n_window_occ = static_cast<int>(w.occupied.size());

@@ -47,12 +47,20 @@ struct StdaInput {
     double pt_threshold_eh = 1e-4;  // selection threshold of secondary configurations, Hartree
     int n_states = 0;               // 0: every root <= E_thr; n > 0: the lowest n roots of the block
     double orthonormality_tolerance = kStdaOrthonormalityTolerance;
+    // Largest orbital window, in configurations n_occ_window * n_vir_window: the window's A
+    // matrix and its (ij|ab) intermediate each hold that number squared of doubles (4000: 128 MB
+    // each). A larger window is ResourceExhausted, before anything is allocated.
+    long max_window_configurations = 4000;
 };
 
 struct StdaResult {
     Eigen::VectorXd energies_eh;           // ascending, Hartree
     Eigen::VectorXd oscillator_strengths;  // dimensionless
     Eigen::MatrixXd transition_dipoles;    // (n_states, 3), e Bohr; sign of each row arbitrary
+    // The configurations of the diagonalised block, (occupied MO, virtual MO) each, and every
+    // state's amplitudes on them (n_configurations x n_states, columns of norm 1).
+    std::vector<std::pair<int, int>> configurations;
+    Eigen::MatrixXd amplitudes;
     int n_primary = 0;
     int n_secondary = 0;
     int n_window_occ = 0;
@@ -82,7 +90,8 @@ StdaWindow stda_window(const StdaInput& input);
 
 // The whole method. Throws InvalidArgument for inconsistent shapes, non-finite values, elements
 // without a hardness, non-orthonormal orbitals, a non-positive-definite overlap, or an empty
-// configuration space (no orbital in the window, or no primary configuration).
+// configuration space (no orbital in the window, or no primary configuration); ResourceExhausted
+// for a window above max_window_configurations.
 StdaResult stda(const StdaInput& input);
 
 }  // namespace hamd

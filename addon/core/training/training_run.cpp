@@ -166,6 +166,30 @@ TrainingEvaluation evaluate_training(const HamiltonianModel& model, const std::v
     return evaluation;
 }
 
+// The LUMO-validity rule (orbital_validity.hpp) calibrated on the training structures: the
+// predicted LUMO of the best weights against whether training fitted the structure's LUMO.
+OrbitalValidity calibrate_validity(const HamiltonianModel& model, const std::vector<TrainingExample>& examples, ThreadPool& pool) {
+    std::vector<double> lumo(examples.size(), 0.0);
+    std::vector<bool> trained(examples.size(), false);
+    std::vector<char> has_lumo(examples.size(), 0);
+    pool.parallel_for(examples.size(), [&](size_t k) {
+        const TrainingExample& ex = examples[k];
+        const int occ = ex.reference->occupied();
+        const std::vector<double> levels = spectrum(model, ex, ModelVariant::Best);
+        if (occ < 0 || occ >= static_cast<int>(levels.size()) || occ >= static_cast<int>(ex.level_weights.size())) return;
+        lumo[k] = levels[static_cast<size_t>(occ)];
+        has_lumo[k] = 1;
+    });
+    std::vector<double> kept_lumo;
+    std::vector<bool> kept_trained;
+    for (size_t k = 0; k < examples.size(); ++k) {
+        if (!has_lumo[k]) continue;
+        kept_lumo.push_back(lumo[k]);
+        kept_trained.push_back(examples[k].level_weights[static_cast<size_t>(examples[k].reference->occupied())] > 0);
+    }
+    return calibrate_orbital_validity(kept_lumo, kept_trained);
+}
+
 }  // namespace
 
 // Fit (direct, then indirect), evaluate, describe, save; returns the report.
@@ -189,6 +213,7 @@ std::string run_hamiltonian_training(const TrainingConfig& config, ThreadPool& p
     if (config.run_indirect) indirect = train_indirect(model, examples, config.indirect, pool, progress);
 
     const TrainingEvaluation evaluation = evaluate_training(model, examples, config, direct, indirect, data);
+    model.orbital_validity = calibrate_validity(model, examples, pool);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     std::ostringstream meta;
@@ -202,7 +227,8 @@ std::string run_hamiltonian_training(const TrainingConfig& config, ThreadPool& p
          << (data.provenance.empty() ? "null" : data.provenance.front() == '{' ? data.provenance : json_quote(data.provenance)) << ", \"structures\": " << data.structures.size()
          << ", \"molecules\": " << data.molecule_names.size() << ", \"date\": " << json_quote(utc_now())
          << ", \"command\": " << json_quote(config.command) << ", \"seconds\": " << json_number(seconds) << "}"
-         << ", \"validation\": " << evaluation.metrics_json << "}";
+         << ", \"validation\": " << evaluation.metrics_json
+         << ", \"orbital_validity\": " << orbital_validity_json(model.orbital_validity) << "}";
     model.metadata_json = meta.str();
     if (!config.output_path.empty()) save_hamiltonian_model(model, config.output_path);
 

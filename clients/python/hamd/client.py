@@ -520,28 +520,30 @@ class Client:
 
     def predict(self, atoms: Any, model: Optional[str] = None, outputs: Union[str, Sequence[str]] = DEFAULT_OUTPUTS,
                 units: Optional[str] = None, order: Optional[str] = None, variant: Optional[str] = None,
-                charge: int = 0, timeout: Optional[float] = None, progress: Optional[Callable[[int], None]] = None
-                ) -> Union[Dict[str, Any], List[Dict[str, Any]]]:
+                charge: int = 0, timeout: Optional[float] = None, progress: Optional[Callable[[int], None]] = None,
+                n_states: int = 0) -> Union[Dict[str, Any], List[Dict[str, Any]]]:
         """Surrogate-Hamiltonian outputs of one molecule or several (split into batches by the
         daemon's limits when needed; progress(k) after each batch of k structures).
 
         atoms: as for descriptors() (ase.Atoms, a list of them, or (symbols | numbers,
         positions) tuples); molecules only. model: registry name (None: the daemon's default
         model). outputs: any of "fock_orthogonal", "fock", "overlap", "orbital_energies",
-        "homo", "lumo", "gap", "orbital_labels" (Hamiltonian models), or "energy", "forces",
+        "valid_orbitals", "homo", "lumo", "gap", "orbital_labels", "excitation_energies",
+        "oscillator_strengths" (Hamiltonian models), or "energy", "forces",
         "stress", "energies", "energy_uncertainty" (energy models; without `model`, the default
         model of the kind of the outputs answers). units: "hartree" or "ev" (None: Hartree for
         Hamiltonian outputs, eV and Angstrom for energy outputs). order: orbital
         order of matrices and labels, "hamd" or "pyscf" (PySCF's ao_labels order). variant:
         "best" (the eigenvalue-trained weights when the model has them), "direct" or "indirect".
         charge: molecular charge of every structure (electrons = sum of atomic numbers - charge).
+        n_states: how many singlet excitations the excitation outputs give (1..50; 0: 5).
 
         Returns, for one structure, a dict of numpy arrays keyed by output name (see
         hamd.predict.structure_result; plus "model", "units", "order"); for a list of
         structures, a list of such dicts.
         """
         single = is_single_structure(atoms)
-        request = predict_request(atoms, model, outputs, units, order, variant, charge)
+        request = predict_request(atoms, model, outputs, units, order, variant, charge, n_states)
 
         def send(start: int, stop: int) -> hamd_pb2.PredictResponse:
             if start == 0 and stop == len(request.structures):

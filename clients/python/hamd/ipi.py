@@ -270,6 +270,8 @@ class Driver:
             if name in EV_OUTPUTS:
                 value = np.asarray(value, dtype=np.float64) / hartree
             extras[name] = _to_json(value)
+        if result.get("warnings"):  # e.g. a withheld gap (null above): why, in the host's log
+            extras["warnings"] = list(result["warnings"])
         text = json.dumps(extras, separators=(",", ":")).encode("utf-8")
         self.steps += 1
         return b"".join([np.array([energy], "<f8").tobytes(), np.array([self.n_atoms], "<i4").tobytes(),

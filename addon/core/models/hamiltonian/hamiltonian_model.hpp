@@ -18,6 +18,7 @@
 #include "core/qc/basis.hpp"
 #include "core/qc/block_coupling.hpp"
 #include "core/models/hamiltonian/hamiltonian_features.hpp"
+#include "core/models/hamiltonian/orbital_validity.hpp"
 #include "core/systems/system.hpp"
 
 namespace hamd {
@@ -49,6 +50,7 @@ public:
     std::map<FeatureFamilyKey, FamilyWeights> families;
     std::string metadata_json;   // provenance, hyper-parameters, metrics (written to the model file)
     std::string checksum;        // of the file it was loaded from ("crc32:..."); empty if built in memory
+    OrbitalValidity orbital_validity;  // from metadata_json (set by training and by loading)
 
     // InvalidArgument for NaN/Inf, an element the model does not know, or two atoms closer
     // than 0.3 Angstrom (the message names the atoms).

@@ -1,5 +1,7 @@
 #include "core/models/hamiltonian/model_file.hpp"
 
+#include "core/io/json.hpp"
+
 #include <cstdio>
 #include <cstring>
 
@@ -139,6 +141,7 @@ std::shared_ptr<HamiltonianModel> load_hamiltonian_model(const std::string& path
     for (int64_t z : npz_get(a, "features_species", NpyType::Int64, path).i64) fs.species.push_back(static_cast<int32_t>(z));
     auto model = std::make_shared<HamiltonianModel>(std::move(basis), fs);
     model->metadata_json = npz_string(a, "metadata", path);
+    model->orbital_validity = orbital_validity_from_metadata(parse_json(model->metadata_json, path + ": metadata"));
     model->checksum = stored;
 
     const NpyArray& family_keys = npz_get(a, "family_keys", NpyType::Int64, path);

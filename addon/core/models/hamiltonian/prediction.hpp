@@ -1,6 +1,7 @@
 // What a caller can ask a Hamiltonian model for (the Predict RPC, `hamd predict`, the N-API
 // predict()): F' and optionally F = S^1/2 F' S^1/2 with the analytic S, orbital energies
-// (ascending), HOMO, LUMO, gap, orbital labels; hamd or PySCF orbital order; Hartree or eV.
+// (ascending), which of them the model vouches for, HOMO, LUMO, gap, orbital labels, and sTDA
+// singlet excitations on the predicted orbitals; hamd or PySCF orbital order; Hartree or eV.
 // Output names are those of the contract (proto PredictRequest.outputs).
 #pragma once
 #include <atomic>
@@ -21,10 +22,16 @@ struct PredictionOptions {
     std::string order = "hamd";      // or "pyscf" (matrices and labels)
     ModelVariant variant = ModelVariant::Best;
     int charge = 0;                  // electrons = sum Z - charge (closed shell: must be even for HOMO/LUMO)
+    int n_states = 0;                // excitation outputs: lowest singlets; 0 = kDefaultStates
 };
 
+// Excitations: the default and largest number of states a request may ask for.
+constexpr int kDefaultStates = 5;
+constexpr int kMaxStates = 50;
+
 // Every output name a Hamiltonian model answers: fock_orthogonal, fock, overlap,
-// orbital_energies, homo, lumo, gap, orbital_labels.
+// orbital_energies, valid_orbitals, homo, lumo, gap, orbital_labels, excitation_energies,
+// oscillator_strengths.
 const std::vector<std::string>& prediction_outputs();
 
 // InvalidArgument for an unknown output/units/order name.
@@ -38,6 +45,14 @@ struct Prediction {
     std::vector<double> orbital_energies;
     double homo = 0, lumo = 0, gap = 0;
     bool has_frontier = false;
+    bool lumo_valid = false;                          // false: lumo and gap are withheld (see warnings)
+    std::vector<bool> valid_orbitals;                 // "valid_orbitals": one per orbital, ascending energy
+    // "excitation_energies" / "oscillator_strengths": lowest singlets (sTDA), `units` and
+    // dimensionless; with either, excitation_valid_weight: per state, the share of its
+    // configurations i -> a whose orbitals are both valid.
+    std::vector<double> excitation_energies, oscillator_strengths, excitation_valid_weight;
+    std::vector<std::string> warnings;                // what the caller must know about these numbers
+    int n_states_requested = 0;
     std::vector<int32_t> orbitals;                    // "orbital_labels": n_orbitals x (atom, n, l, m)
     std::vector<std::string> orbital_names;           // "orbital_labels": "0 O 1s", "1 C 2px", ...
     bool wants(const std::string& output) const;

@@ -10,6 +10,7 @@ export interface PredictRequest {
   'order'?: (string);
   'variant'?: (string);
   'charge'?: (number);
+  'n_states'?: (number);
 }
 
 export interface PredictRequest__Output {
@@ -20,4 +21,5 @@ export interface PredictRequest__Output {
   'order'?: (string);
   'variant'?: (string);
   'charge'?: (number);
+  'n_states'?: (number);
 }

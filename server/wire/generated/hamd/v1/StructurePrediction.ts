@@ -19,6 +19,11 @@ export interface StructurePrediction {
   'stress'?: (_hamd_v1_Array | null);
   'energies'?: (_hamd_v1_Array | null);
   'energy_uncertainty'?: (number | string);
+  'valid_orbitals'?: (boolean)[];
+  'excitation_energies'?: (_hamd_v1_Array | null);
+  'oscillator_strengths'?: (_hamd_v1_Array | null);
+  'excitation_valid_weight'?: (_hamd_v1_Array | null);
+  'warnings'?: (string)[];
   '_homo'?: "homo";
   '_lumo'?: "lumo";
   '_gap'?: "gap";
@@ -42,6 +47,11 @@ export interface StructurePrediction__Output {
   'stress'?: (_hamd_v1_Array__Output);
   'energies'?: (_hamd_v1_Array__Output);
   'energy_uncertainty'?: (number);
+  'valid_orbitals': (boolean)[];
+  'excitation_energies'?: (_hamd_v1_Array__Output);
+  'oscillator_strengths'?: (_hamd_v1_Array__Output);
+  'excitation_valid_weight'?: (_hamd_v1_Array__Output);
+  'warnings': (string)[];
   '_homo'?: "homo";
   '_lumo'?: "lumo";
   '_gap'?: "gap";

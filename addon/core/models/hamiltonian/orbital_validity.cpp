@@ -1,0 +1,86 @@
+#include "core/models/hamiltonian/orbital_validity.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <numeric>
+
+#include "core/base/errors.hpp"
+#include "core/models/hamiltonian/hamiltonian_model.hpp"
+#include "core/models/model_file.hpp"
+
+namespace hamd {
+
+namespace {
+
+int count_member(const JsonValue& calibration, const char* name) {
+    const JsonValue* v = calibration.find(name);
+    return v && v->type == JsonValue::Type::Number ? static_cast<int>(v->number) : 0;
+}
+
+}  // namespace
+
+OrbitalValidity orbital_validity_from_metadata(const JsonValue& metadata) {
+    OrbitalValidity v;
+    const JsonValue* rule = metadata.find("orbital_validity");
+    if (!rule) return v;
+    const JsonValue* below = rule->find("lumo_below_ev");
+    if (!below || below->type != JsonValue::Type::Number)
+        throw InvalidArgument("model metadata: orbital_validity.lumo_below_ev must be a number");
+    v.recorded = true;
+    v.lumo_below_eh = below->number / kHartreeEv;
+    if (const JsonValue* calibration = rule->find("calibration")) {
+        v.valid = count_member(*calibration, "valid");
+        v.invalid = count_member(*calibration, "invalid");
+        v.valid_flagged = count_member(*calibration, "valid_flagged");
+        v.invalid_passed = count_member(*calibration, "invalid_passed");
+    }
+    return v;
+}
+
+std::string orbital_validity_json(const OrbitalValidity& v) {
+    return "{\"lumo_below_ev\": " + json_number(v.lumo_below_eh * kHartreeEv) +
+           ", \"rule\": \"occupied levels are valid; the LUMO is valid when below lumo_below_ev; higher virtuals are not\""
+           ", \"calibration\": {\"set\": \"training structures\", \"valid\": " + std::to_string(v.valid) +
+           ", \"invalid\": " + std::to_string(v.invalid) + ", \"valid_flagged\": " + std::to_string(v.valid_flagged) +
+           ", \"invalid_passed\": " + std::to_string(v.invalid_passed) + "}}";
+}
+
+std::vector<bool> valid_orbital_flags(const OrbitalValidity& validity, const Eigen::VectorXd& energies, int n_occupied) {
+    const int n = static_cast<int>(energies.size());
+    std::vector<bool> flags(static_cast<size_t>(n), false);
+    for (int k = 0; k < std::min(n_occupied, n); ++k) flags[static_cast<size_t>(k)] = true;
+    if (validity.recorded && n_occupied >= 0 && n_occupied < n)
+        flags[static_cast<size_t>(n_occupied)] = energies[n_occupied] < validity.lumo_below_eh;
+    return flags;
+}
+
+OrbitalValidity calibrate_orbital_validity(const std::vector<double>& lumo, const std::vector<bool>& trained) {
+    if (lumo.size() != trained.size()) throw InvalidArgument("calibrate_orbital_validity: sizes differ");
+    std::vector<size_t> order(lumo.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return lumo[a] < lumo[b]; });
+    OrbitalValidity best;
+    best.recorded = true;
+    for (bool t : trained) (t ? best.valid : best.invalid)++;
+    // Threshold below everything: every fitted LUMO flagged, no skipped one passed.
+    double best_cost = std::numeric_limits<double>::infinity();
+    int valid_below = 0, invalid_below = 0;  // among the first k sorted
+    for (size_t k = 0; k <= order.size(); ++k) {
+        if (k > 0) (trained[order[k - 1]] ? valid_below : invalid_below)++;
+        // Threshold between sorted k-1 and k (k = 0: below all; k = n: above all).
+        if (k > 0 && k < order.size() && lumo[order[k]] == lumo[order[k - 1]]) continue;
+        const double cost = 2.0 * invalid_below + (best.valid - valid_below);
+        if (cost < best_cost) {
+            best_cost = cost;
+            best.invalid_passed = invalid_below;
+            best.valid_flagged = best.valid - valid_below;
+            if (order.empty()) best.lumo_below_eh = 0;
+            else if (k == 0) best.lumo_below_eh = lumo[order[0]] - 1e-3;
+            else if (k == order.size()) best.lumo_below_eh = lumo[order[k - 1]] + 1e-3;
+            else best.lumo_below_eh = 0.5 * (lumo[order[k - 1]] + lumo[order[k]]);
+        }
+    }
+    return best;
+}
+
+}  // namespace hamd
