@@ -337,9 +337,11 @@ t.test('serving a model', { skip: skipReason ?? false }, async (t) => {
     fs.writeFileSync(xyz, text);
     const out = path.join(dir, 'out.npz');
     const env = { ...process.env, HAMD_ADDRESS: daemon!.address };
-    const result = runCli(['predict', xyz, '--outputs', 'fock_orthogonal,orbital_energies,homo,lumo,gap,orbital_labels', '--units', 'ev', '--order', 'pyscf', '-o', out, '--no-autostart'], env);
+    const cliOutputs: PredictOutput[] = ['fock_orthogonal', 'orbital_energies', 'valid_orbitals', 'homo', 'lumo', 'gap', 'orbital_labels', 'excitation_energies'];
+    const result = runCli(['predict', xyz, '--outputs', cliOutputs.join(','), '--units', 'ev', '--order', 'pyscf', '--n-states', '3', '-o', out, '--no-autostart'], env);
     t.equal(result.status, 0, `exit 0 (${result.stderr.trim()})`);
-    const want = await c.predict(frames, { outputs: ['fock_orthogonal', 'orbital_energies', 'homo', 'lumo', 'gap', 'orbital_labels'], units: 'ev', order: 'pyscf' });
+    t.match(result.stderr, /hamd: warning: structure 0: lumo and gap withheld/, 'the withheld LUMO is reported on stderr');
+    const want = await c.predict(frames, { outputs: cliOutputs, units: 'ev', order: 'pyscf', nStates: 3 });
     const dump = spawnSync('python3', ['-c', `
 import json, sys, numpy as np
 f = np.load(sys.argv[1], allow_pickle=False)
@@ -357,7 +359,11 @@ print(json.dumps(out))`, out], { encoding: 'utf8' });
       t.equal(arrays[`structure_${i}/fock_orthogonal`], hex(s.fockOrthogonal), `structure ${i}: F', bitwise`);
       t.equal(arrays[`structure_${i}/orbital_energies`], hex(s.orbitalEnergies), `structure ${i}: energies, bitwise`);
       t.same(arrays[`structure_${i}/orbital_labels`], s.orbitalNames, `structure ${i}: labels`);
+      t.same(arrays[`structure_${i}/valid_orbitals`], s.validOrbitals?.map(Number), `structure ${i}: valid orbitals as 0/1`);
+      t.equal(arrays[`structure_${i}/excitation_energies`], hex(s.excitationEnergies), `structure ${i}: 3 excitation energies, bitwise`);
+      t.same(arrays[`structure_${i}/warnings`], s.warnings, `structure ${i}: warnings`);
     });
+    t.equal(arrays.lumo, undefined, 'no lumo array: both molecules are saturated, every LUMO withheld');
     const bad = runCli(['predict', xyz, '--outputs', 'dipole', '-o', out, '--no-autostart'], env);
     t.equal(bad.status, 1, 'unknown output: exit 1');
     t.match(bad.stderr, /"dipole" is not one of/);

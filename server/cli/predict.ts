@@ -18,6 +18,7 @@ export const predictUsage = `hamd predict IN.xyz -o OUT.npz [options]
   --order O                orbital order of matrices and labels: ${orbitalOrders.join(' | ')} (default ${orbitalOrders[0]})
   --variant V              ${modelVariants.join(' | ')} weights (default ${modelVariants[0]}: indirect when trained)
   --charge Q               molecular charge of every structure (default 0)
+  --n-states N             excitation outputs: lowest N singlets, 1..50 (default 5)
   -o, --output FILE        .npz to write (array names: docs/serving-models.md)
   --address ADDR           daemon address (default: $HAMD_ADDRESS, else the per-user socket)
   --no-autostart           fail instead of starting a daemon when none answers
@@ -45,6 +46,14 @@ export function predictionArrays(result: PredictResult): Map<string, NpyData> {
     if (s.fock) out.set(`${prefix}/fock`, { dtype: '<f8', shape: [n, n], values: s.fock });
     if (s.overlap) out.set(`${prefix}/overlap`, { dtype: '<f8', shape: [n, n], values: s.overlap });
     if (s.orbitalEnergies) out.set(`${prefix}/orbital_energies`, { dtype: '<f8', shape: [n], values: s.orbitalEnergies });
+    // 1 where the level stands for a large-basis level the model was trained on, else 0.
+    if (s.validOrbitals) out.set(`${prefix}/valid_orbitals`, { dtype: '<i4', shape: [n], values: Int32Array.from(s.validOrbitals, Number) });
+    for (const [key, name] of [['excitationEnergies', 'excitation_energies'], ['oscillatorStrengths', 'oscillator_strengths'],
+      ['excitationValidWeight', 'excitation_valid_weight']] as const) {
+      const values = s[key];
+      if (values) out.set(`${prefix}/${name}`, { dtype: '<f8', shape: [values.length], values });
+    }
+    if (s.warnings.length > 0) out.set(`${prefix}/warnings`, { dtype: 'str', shape: [s.warnings.length], values: s.warnings });
     if (s.orbitalNames) out.set(`${prefix}/orbital_labels`, { dtype: 'str', shape: [s.orbitalNames.length], values: s.orbitalNames });
     if (s.energies) out.set(`${prefix}/energies`, { dtype: '<f8', shape: [s.energies.length], values: s.energies });
     if (s.forces) out.set(`${prefix}/forces`, { dtype: '<f8', shape: [s.forces.length / 3, 3], values: s.forces });
@@ -59,7 +68,7 @@ export function predictionArrays(result: PredictResult): Map<string, NpyData> {
 
 export async function predict(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['model', 'outputs', 'units', 'order', 'variant', 'charge', 'output', 'address'],
+    values: ['model', 'outputs', 'units', 'order', 'variant', 'charge', 'n-states', 'output', 'address'],
     flags: ['no-autostart', 'help'],
     aliases: { '-o': 'output', '-h': 'help' },
   });
@@ -89,8 +98,12 @@ export async function predict(argv: string[]): Promise<number> {
     log: (message) => process.stderr.write(`hamd: ${message}\n`),
   });
   try {
-    const result = await client.predict(frames, { model: args.options.get('model'), outputs, units, order, variant, charge: numberOption(args, 'charge', true) ?? 0 });
+    const result = await client.predict(frames, {
+      model: args.options.get('model'), outputs, units, order, variant,
+      charge: numberOption(args, 'charge', true) ?? 0, nStates: numberOption(args, 'n-states', true) ?? 0,
+    });
     writeNpz(output, predictionArrays(result));
+    for (const s of result.structures) for (const warning of s.warnings) process.stderr.write(`hamd: warning: ${warning}\n`);
     process.stderr.write(`hamd: ${frames.length} structures, model ${result.model} -> ${output} (compute ${(result.computeMicroseconds / 1000).toFixed(1)} ms)\n`);
   } finally {
     client.close();

@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Excitation energies of the larger test molecules: the model's sTDA (Predict outputs
+excitation_energies, oscillator_strengths) against sTDA on B3LYP/def2-TZVP orbitals.
+
+Issue 10's goal: "lowest singlet excitation energies within 0.15 eV MAE of sTDA on def2-TZVP
+orbitals". For each structure of the test set (default: structure 0 of every molecule in
+data/test.npz, never used in training or in any choice of hyper-parameters):
+
+  reference  PySCF RKS B3LYP/def2-TZVP with the dataset's settings (density fitting with
+             def2-universal-jkfit, grid level 2, conv_tol 1e-9), then tools/stda_reference.py
+             on those orbitals (a_x 0.2, AO dipole integrals);
+  baseline   the same for B3LYP/STO-3G (no density fitting): what the minimal basis gives
+             without a model;
+  model      the daemon's Predict (default model), n_states 3, eV.
+
+Every sTDA here uses the threshold rule of Predict: E_thr = 7 eV x 1.5^k until the n-th root lies
+below it. States are compared in energy order (the lowest three of each), as the goal states it;
+each row also shows the model's valid weight (the share of the state on orbitals the model was
+trained to reproduce) and the oscillator strengths.
+
+    OMP_NUM_THREADS=1 python3 bench/excitations.py [--test data/test.npz] [--all] [--states 3]
+        [--cache build/bench-excitations] [--address ADDR] [--json OUT]
+
+PySCF results are cached per structure in --cache (keyed by the geometry and settings), so a
+rerun does no quantum chemistry. About 2-4 minutes per test structure on one thread here.
+"""
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import hashlib  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT / "clients" / "python"))
+
+import stda_reference  # noqa: E402
+
+HARTREE_EV = 27.211386245988
+SYMBOLS = {1: "H", 6: "C", 7: "N", 8: "O"}
+SETTINGS = {"functional": "b3lyp", "auxbasis": "def2-universal-jkfit", "grid_level": 2, "conv_tol": 1e-9}
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--test", default=str(ROOT / "data" / "test.npz"))
+    p.add_argument("--all", action="store_true", help="every structure, not only structure 0 of each molecule")
+    p.add_argument("--molecules", help="comma-separated names (default: all of the file)")
+    p.add_argument("--states", type=int, default=3)
+    p.add_argument("--cache", default=str(ROOT / "build" / "bench-excitations"))
+    p.add_argument("--address", help="daemon address (default: the per-user daemon, started if needed)")
+    p.add_argument("--json", help="write the rows and summary here")
+    return p.parse_args()
+
+
+def structures(path, everything, names):
+    d = np.load(path, allow_pickle=False)
+    molecule_names = d["molecule_names"]
+    wanted = set(names.split(",")) if names else None
+    for s in range(len(d["structure_molecule"])):
+        name = str(molecule_names[d["structure_molecule"][s]])
+        if (not everything and d["structure_index"][s] != 0) or (wanted and name not in wanted):
+            continue
+        a, b = d["atom_offsets"][s], d["atom_offsets"][s + 1]
+        yield name, int(d["structure_index"][s]), d["species"][a:b].astype(int), d["positions"][a:b].astype(float)
+
+
+def scf(numbers, positions, basis):
+    from pyscf import dft, gto, lib
+    lib.num_threads(1)
+    mol = gto.M(atom=[(SYMBOLS[z], p) for z, p in zip(numbers, positions)], basis=basis, unit="Angstrom", verbose=0)
+    mf = dft.RKS(mol, xc=SETTINGS["functional"])
+    if basis.lower() != "sto-3g":
+        mf = mf.density_fit(auxbasis=SETTINGS["auxbasis"])
+    mf.grids.level = SETTINGS["grid_level"]
+    mf.conv_tol = SETTINGS["conv_tol"]
+    mf.max_cycle = 100
+    mf.kernel()
+    if not mf.converged:
+        mf = mf.newton()
+        mf.kernel()
+    if not mf.converged:
+        raise RuntimeError(f"SCF did not converge ({basis})")
+    return mol, mf
+
+
+def stda_with_rule(args_for_stda, n_states):
+    """tools/stda_reference.stda with Predict's threshold rule."""
+    e_thr = 7.0
+    result = None
+    for _ in range(6):
+        try:
+            result = stda_reference.stda(**args_for_stda, a_x=0.2, e_thr_ev=e_thr, n_states=n_states)
+        except ValueError:
+            e_thr *= 1.5
+            continue
+        if len(result["energies_ev"]) >= n_states and result["energies_ev"][n_states - 1] <= e_thr:
+            break
+        e_thr *= 1.5
+    return result, e_thr
+
+
+def reference(numbers, positions, basis, n_states, cache):
+    key = hashlib.sha256(json.dumps({"z": numbers.tolist(), "r": np.round(positions, 8).tolist(), "basis": basis,
+                                     "settings": SETTINGS, "states": n_states, "version": 1}).encode()).hexdigest()[:20]
+    path = Path(cache) / f"{basis.lower()}-{key}.npz"
+    if path.exists():
+        with np.load(path) as f:
+            return {k: f[k] for k in f.files}
+    start = time.perf_counter()
+    mol, mf = scf(numbers, positions, basis)
+    scf_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    result, e_thr = stda_with_rule(dict(mo_coeff=mf.mo_coeff, mo_energy=mf.mo_energy, n_occ=mol.nelectron // 2,
+                                        ao_overlap=mf.get_ovlp(), ao_atom=[l[0] for l in mol.ao_labels(fmt=False)],
+                                        atomic_numbers=mol.atom_charges(), coords_bohr=mol.atom_coords(),
+                                        ao_dipole=mol.intor("int1e_r")), n_states)
+    out = {"energies_ev": np.asarray(result["energies_ev"][:n_states]),
+           "oscillator_strengths": np.asarray(result["oscillator_strengths"][:n_states]),
+           "e_thr_ev": np.float64(e_thr), "scf_seconds": np.float64(scf_seconds),
+           "stda_seconds": np.float64(time.perf_counter() - start),
+           "homo_ev": np.float64(mf.mo_energy[mol.nelectron // 2 - 1] * HARTREE_EV),
+           "lumo_ev": np.float64(mf.mo_energy[mol.nelectron // 2] * HARTREE_EV)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **out)
+    return out
+
+
+def mae(rows, method):
+    diffs = [abs(a - b) for r in rows for a, b in zip(r[method], r["def2-TZVP"])]
+    return float(np.mean(diffs)) if diffs else float("nan")
+
+
+def main():
+    args = parse_args()
+    import hamd
+    rows = []
+    plan = list(structures(args.test, args.all, args.molecules))
+    with hamd.connect(args.address, autostart=args.address is None, timeout=600) as client:
+        for k, (name, index, numbers, positions) in enumerate(plan):
+            print(f"[{k + 1}/{len(plan)}] {name}#{index}: def2-TZVP ...", file=sys.stderr, flush=True)
+            large = reference(numbers, positions, "def2-TZVP", args.states, args.cache)
+            small = reference(numbers, positions, "sto-3g", args.states, args.cache)
+            start = time.perf_counter()
+            got = client.predict((numbers, positions), outputs=["excitation_energies", "oscillator_strengths"],
+                                 units="ev", n_states=args.states)
+            predict_seconds = time.perf_counter() - start
+            rows.append({
+                "molecule": name, "structure": index, "atoms": len(numbers),
+                "def2-TZVP": large["energies_ev"].tolist(), "f def2-TZVP": large["oscillator_strengths"].tolist(),
+                "STO-3G": small["energies_ev"].tolist(), "model": got["excitation_energies"].tolist(),
+                "f model": got["oscillator_strengths"].tolist(),
+                "valid weight": got["excitation_valid_weight"].tolist(),
+                "seconds def2-TZVP scf+stda": float(large["scf_seconds"] + large["stda_seconds"]),
+                "seconds predict": predict_seconds,
+            })
+    fmt = lambda xs: " / ".join(f"{x:.2f}" for x in xs)  # noqa: E731
+    print(f"\nLowest {args.states} singlet excitation energies (eV), sTDA (a_x 0.2) on each method's orbitals")
+    print("| molecule | def2-TZVP (f) | STO-3G | model (valid weight) |")
+    print("|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['molecule']}#{r['structure']} | {fmt(r['def2-TZVP'])} ({fmt(r['f def2-TZVP'])}) | {fmt(r['STO-3G'])} | "
+              f"{fmt(r['model'])} ({fmt(r['valid weight'])}) |")
+    summary = {"structures": len(rows), "states": args.states,
+               "mae_ev_vs_def2tzvp_stda": {"STO-3G": mae(rows, "STO-3G"), "model": mae(rows, "model")},
+               "lowest_state_mae_ev": {m: float(np.mean([abs(r[m][0] - r["def2-TZVP"][0]) for r in rows]))
+                                       for m in ("STO-3G", "model")},
+               "median_seconds": {"def2-TZVP scf+stda": float(np.median([r["seconds def2-TZVP scf+stda"] for r in rows])),
+                                  "predict": float(np.median([r["seconds predict"] for r in rows]))}}
+    print(f"\nMAE over the lowest {args.states} states vs sTDA on def2-TZVP orbitals: "
+          f"STO-3G {summary['mae_ev_vs_def2tzvp_stda']['STO-3G']:.3f} eV, model {summary['mae_ev_vs_def2tzvp_stda']['model']:.3f} eV")
+    print(f"MAE of the lowest state: STO-3G {summary['lowest_state_mae_ev']['STO-3G']:.3f} eV, "
+          f"model {summary['lowest_state_mae_ev']['model']:.3f} eV")
+    print(f"median seconds per structure: def2-TZVP SCF + sTDA {summary['median_seconds']['def2-TZVP scf+stda']:.1f}, "
+          f"model prediction {summary['median_seconds']['predict']:.4f}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"rows": rows, "summary": summary}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
