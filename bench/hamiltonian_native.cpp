@@ -15,6 +15,7 @@
 // per structure (features + F' + eigenvalues, one thread, best of 5) against the stored
 // per-structure PySCF def2-TZVP wall time.
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -26,6 +27,7 @@
 #include "core/math/eigen_solver.hpp"
 #include "core/models/hamiltonian/model_file.hpp"
 #include "core/models/hamiltonian/prediction.hpp"
+#include "core/training/hamiltonian_training.hpp"
 #include "core/training/spectrum_metrics.hpp"
 #include "core/training/training_run.hpp"
 
@@ -167,6 +169,32 @@ int bench_model(const HamiltonianModel& model, const std::string& model_path, co
         std::printf("| %s | %+.3f | %+.3f | %+.3f | %+.3f |\n", test.molecule_names[m].c_str(), occ_sum / levels * kHartreeEv,
                     homo / count * kHartreeEv, lumo / count * kHartreeEv, (lumo - homo) / count * kHartreeEv);
     }
+    // Which LUMOs the served model vouches for (core/models/hamiltonian/orbital_validity.hpp)
+    // against whether the test structure's def2-TZVP LUMO is a valence level (its STO-3G LUMO
+    // within virtual_match_ev, the training's own criterion), and the errors of what is served.
+    const double match_ev = LevelWeights{}.virtual_match_ev;
+    int valence_served = 0, valence_withheld = 0, rydberg_served = 0, rydberg_withheld = 0;
+    std::vector<std::vector<double>> served_pred;
+    std::vector<const ReferenceStructure*> served_refs;
+    for (size_t k = 0; k < refs.size(); ++k) {
+        const int occ = refs[k]->occupied();
+        const bool valence = std::fabs(refs[k]->minimal_energies[occ] - refs[k]->large_energies[occ]) * kHartreeEv < match_ev;
+        const Eigen::VectorXd eps = Eigen::Map<const Eigen::VectorXd>(indirect[k].data(), static_cast<Eigen::Index>(indirect[k].size()));
+        const bool served = valid_orbital_flags(model.orbital_validity, eps, occ)[static_cast<size_t>(occ)];
+        (valence ? (served ? valence_served : valence_withheld) : (served ? rydberg_served : rydberg_withheld))++;
+        if (served) {
+            served_pred.push_back(indirect[k]);
+            served_refs.push_back(refs[k]);
+        }
+    }
+    std::printf("\n| LUMO validity (served model, threshold %.2f eV) | served | withheld |\n|---|---|---|\n",
+                model.orbital_validity.lumo_below_eh * kHartreeEv);
+    std::printf("| def2-TZVP LUMO is a valence level | %d | %d |\n", valence_served, valence_withheld);
+    std::printf("| def2-TZVP LUMO is Rydberg-like (no minimal-basis counterpart) | %d | %d |\n", rydberg_served, rydberg_withheld);
+    if (!served_refs.empty()) {
+        const SpectrumErrors e = spectrum_errors(served_pred, served_refs);
+        std::printf("LUMO and gap MAE over the %zu structures whose LUMO is served: %.3f / %.3f eV\n", served_refs.size(), e.lumo, e.gap);
+    }
     std::printf("\n| wall time per structure | seconds | ratio |\n|---|---|---|\n");
     std::printf("| PySCF B3LYP/def2-TZVP (density fitting, 1 thread) | %.3f | 1 |\n", large_seconds / n);
     std::printf("| PySCF B3LYP/STO-3G (1 thread) | %.3f | %.0fx faster |\n", minimal_seconds / n, large_seconds / minimal_seconds);
@@ -181,6 +209,9 @@ int bench_model(const HamiltonianModel& model, const std::string& model_path, co
                             << ", \"structures\": " << test.structures.size() << ", \"mae_ev\": {\"sto3g\": " << errors(e_min)
                             << ", \"direct\": " << errors(e_dir) << ", \"indirect\": " << errors(e_ind)
                             << "}, \"direct_vs_sto3g_mae_ev\": " << errors(spectrum_errors(direct, minimal_refs))
+                            << ", \"lumo_validity\": {\"valence_served\": " << valence_served << ", \"valence_withheld\": "
+                            << valence_withheld << ", \"rydberg_served\": " << rydberg_served << ", \"rydberg_withheld\": "
+                            << rydberg_withheld << "}"
                             << ", \"seconds_per_structure\": {\"def2tzvp\": " << large_seconds / n
                             << ", \"sto3g\": " << minimal_seconds / n << ", \"prediction\": " << predict_seconds / n
                             << "}, \"speedup_vs_def2tzvp\": " << large_seconds / predict_seconds << "}\n";

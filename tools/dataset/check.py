@@ -71,6 +71,13 @@ def check(path, tolerance=1e-6, larger_than=None):
                  f"large_loewdin_charges has shape {charges.shape} ({charges.dtype}), "
                  f"expected ({len(a['species'])},) float64")
         c.expect(np.all(np.isfinite(charges)), "large_loewdin_charges has non-finite values")
+    character = a.get("large_minimal_character")  # optional
+    if character is not None:
+        c.expect(character.dtype == np.float64 and character.shape == a["large_mo_energies"].shape,
+                 f"large_minimal_character has shape {character.shape} ({character.dtype}), "
+                 f"expected {a['large_mo_energies'].shape} float64")
+        # A squared projection norm: within [0, 1] up to the rounding of S_mm^-1 (~1e-10 here).
+        c.expect(np.all((character > -1e-8) & (character < 1 + 1e-8)), "large_minimal_character outside [0, 1]")
     if c.failures:
         return {}, c.failures
 

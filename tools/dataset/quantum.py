@@ -72,6 +72,23 @@ def loewdin_charges(mol, density, overlap):
     return np.asarray(mol.atom_charges(), dtype=np.float64) - per_atom
 
 
+def minimal_basis_character(mol_large, mo_coeff, minimal_basis):
+    """Per large-basis MO, the squared norm of its projection onto the span of the minimal basis
+    (0..1): c_a = b_a^T S_mm^-1 b_a with b_a = <minimal AOs|phi_a> = S_ml C_a.
+
+    Valence levels (what a minimal-basis model can represent) have c near 1; diffuse,
+    Rydberg-like virtuals, which no minimal basis holds, have c near 0. Training pairs the
+    predicted virtual levels with the large-basis virtuals of high character, in order."""
+    from pyscf import gto
+    mol_min = mol_large.copy()
+    mol_min.basis = minimal_basis
+    mol_min.build(verbose=0)
+    s_mm = mol_min.intor("int1e_ovlp")
+    s_ml = gto.intor_cross("int1e_ovlp", mol_min, mol_large)
+    b = s_ml @ mo_coeff
+    return np.einsum("ia,ia->a", b, np.linalg.solve(s_mm, b))
+
+
 def large_basis(symbols, positions, settings):
     """Orbital energies, total energy and Loewdin atomic charges in the large basis with density
     fitting. The charges are those of the converged large-basis density (loewdin_charges)."""
@@ -82,6 +99,7 @@ def large_basis(symbols, positions, settings):
     return {
         "mo_energies": np.asarray(mf.mo_energy, dtype=np.float64),
         "loewdin_charges": charges,
+        "minimal_character": minimal_basis_character(mol, mf.mo_coeff, settings["minimal_basis"]),
         "energy": float(mf.e_tot),
         "n_electrons": int(mol.nelectron),
         "seconds": time.perf_counter() - start,

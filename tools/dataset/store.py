@@ -68,6 +68,18 @@ def assemble(molecules, records, provenance):
         print(f"warning: {len(larges) - with_charges} of {len(larges)} cached structures have no "
               "def2-TZVP Loewdin charges (cached by an older tools/make-dataset); "
               "large_loewdin_charges is left out of the file", file=sys.stderr)
+    # Optional likewise: each large-basis MO's minimal-basis character (quantum.minimal_basis_character).
+    with_character = sum("minimal_character" in l for l in larges)
+    if with_character == len(larges):
+        for l in larges:
+            if np.shape(l["minimal_character"]) != np.shape(l["mo_energies"]):
+                raise ValueError("minimal_character must have one value per large-basis MO")
+        arrays["large_minimal_character"] = np.concatenate(
+            [np.asarray(l["minimal_character"], dtype=np.float64) for l in larges])
+    else:
+        print(f"warning: {len(larges) - with_character} of {len(larges)} cached structures have no "
+              "minimal-basis character of their large-basis MOs; large_minimal_character is left out",
+              file=sys.stderr)
     return arrays
 
 
