@@ -2,7 +2,7 @@
 //
 //   hamiltonian_native train --data data/train.npz -o MODEL.npz [--report R.json] [--no-indirect]
 //                            [--epochs N] [--optimizer lbfgs|adam] [--learning-rate X] [--penalty X]
-//                            [--lumo-weight X] [--virtual-weight X] [--core-weight X] [--validate-on-largest]
+//                            [--lumo-weight X] [--virtual-weight X] [--core-weight X] [--charge-weight X] [--validate-on-largest]
 //                            [--per-feature-scale] [--cutoff X] [--max-radial N] [--max-angular N]
 //                            [--density-width X] [--threads N]
 //   hamiltonian_native experiment --data TRAIN.npz --test TEST.npz [train options]
@@ -73,6 +73,7 @@ int train(int argc, char** argv, bool evaluate) {
     config.indirect.first_step = std::atof(option(argc, argv, "--first-step", std::to_string(config.indirect.first_step).c_str()));
     config.indirect.levels.virtual_match_ev = std::atof(option(argc, argv, "--virtual-match-ev", std::to_string(config.indirect.levels.virtual_match_ev).c_str()));
     config.indirect.levels.core = std::atof(option(argc, argv, "--core-weight", std::to_string(config.indirect.levels.core).c_str()));
+    config.indirect.levels.charges = std::atof(option(argc, argv, "--charge-weight", std::to_string(config.indirect.levels.charges).c_str()));
     if (flag(argc, argv, "--validate-on-largest")) config.indirect.validate_on_largest = true;
     if (flag(argc, argv, "--validate-random")) config.indirect.validate_on_largest = false;
     config.indirect.validation_fraction = std::atof(option(argc, argv, "--validation-fraction", std::to_string(config.indirect.validation_fraction).c_str()));

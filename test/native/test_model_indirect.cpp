@@ -1,5 +1,5 @@
-// Indirect (eigenvalue) training: the analytic gradient of the full loss with respect to the
-// weights matches central finite differences, and Adam lowers the loss towards the
+// Indirect (eigenvalue) training: the analytic gradient of the full loss (levels and Loewdin
+// charges) with respect to the weights matches central finite differences, and Adam lowers the loss towards the
 // "large-basis" levels while early stopping keeps the best validation state.
 #include <cmath>
 #include <cstdio>
@@ -17,6 +17,15 @@ int main() {
     for (int k = 0; k < 4; ++k) refs.push_back(modeltest::synthetic_reference(basis, modeltest::displaced(hamtest::methanol(), 0.05, rng), k % 2));
     for (int k = 0; k < 4; ++k)
         refs.push_back(modeltest::synthetic_reference(basis, modeltest::displaced(hamtest::ethylamine_like(), 0.05, rng), 2 + k % 2));
+    // Reference Loewdin charges on all but the last structure (the loss must take both kinds):
+    // small random charges summing to 0.
+    std::uniform_real_distribution<double> charge(-0.3, 0.3);
+    for (size_t k = 0; k + 1 < refs.size(); ++k) {
+        refs[k].large_charges.resize(refs[k].system.size());
+        double sum = 0;
+        for (double& q : refs[k].large_charges) sum += (q = charge(rng));
+        for (double& q : refs[k].large_charges) q -= sum / static_cast<double>(refs[k].large_charges.size());
+    }
     std::vector<const ReferenceStructure*> pointers;
     for (const auto& r : refs) pointers.push_back(&r);
 
@@ -30,6 +39,7 @@ int main() {
     LevelWeights levels;
     levels.core = 0.5;  // every kind of level takes part, with different weights
     levels.virtuals = 0.3;
+    levels.charges = 0.05;  // and the Loewdin-charge term (charge_loss.hpp)
     auto examples = prepare_examples(model, pointers, levels, pool);
     RidgeSettings ridge;
     ridge.folds = 2;

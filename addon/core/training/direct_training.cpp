@@ -51,6 +51,9 @@ std::vector<TrainingExample> prepare_examples(const HamiltonianModel& model, con
         const int n = static_cast<int>(ex.reference->orthogonal_fock.rows());
         ex.levels.assign(ex.reference->large_energies.begin(), ex.reference->large_energies.begin() + n);
         ex.level_weights = level_weights(*ex.reference, n, levels);
+        ex.charge_weight = ex.reference->large_charges.empty() ? 0.0 : levels.charges;
+        const OrbitalLayout layout(model.basis(), system.types);  // named: labels() refers into it
+        for (const OrbitalLabel& label : layout.labels()) ex.orbital_atom.push_back(label.atom);
         if (progress) {
             std::lock_guard<std::mutex> lock(mutex);
             progress({"features", ++done, structures.size(), 0, 0});

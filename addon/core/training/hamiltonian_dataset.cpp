@@ -45,6 +45,14 @@ ReferenceDataset load_reference_dataset(const std::string& path, const Basis& ba
     const auto& large_energies = npz_get(npz, "large_mo_energies", NpyType::Float64, path).f64;
     const auto& large_seconds = npz_get(npz, "large_seconds", NpyType::Float64, path).f64;
 
+    // Optional (docs/dataset-format.md): absent from files made before it existed.
+    const std::vector<double>* charges = nullptr;
+    if (npz.count("large_loewdin_charges")) {
+        charges = &npz_get(npz, "large_loewdin_charges", NpyType::Float64, path).f64;
+        if (charges->size() != species.size())
+            throw InvalidArgument(path + ": 'large_loewdin_charges' must have one entry per atom");
+    }
+
     const size_t S = molecule.size();
     check_offsets(atom_offsets, S, species.size(), "atom_offsets", path);
     if (positions.size() != 3 * species.size()) throw InvalidArgument(path + ": 'positions' must be atoms x 3");
@@ -86,6 +94,7 @@ ReferenceDataset load_reference_dataset(const std::string& path, const Basis& ba
         out.large_energies.assign(large_energies.begin() + large_offsets[s], large_energies.begin() + large_offsets[s + 1]);
         if (static_cast<int>(out.large_energies.size()) < n)
             throw InvalidArgument(path + ": structure " + std::to_string(s) + " has fewer large-basis orbitals than minimal");
+        if (charges) out.large_charges.assign(charges->begin() + atom_offsets[s], charges->begin() + atom_offsets[s + 1]);
         out.minimal_seconds = minimal_seconds[s];
         out.large_seconds = large_seconds[s];
     }

@@ -18,6 +18,7 @@ struct ReferenceStructure {
     Eigen::MatrixXd orthogonal_fock;        // STO-3G F' = S^-1/2 F S^-1/2, hamd order, Hartree
     std::vector<double> minimal_energies;   // STO-3G orbital energies, ascending
     std::vector<double> large_energies;     // def2-TZVP orbital energies, ascending (all of them)
+    std::vector<double> large_charges;      // def2-TZVP Loewdin charges per atom; empty when the file has none
     double minimal_seconds = 0, large_seconds = 0;
     int occupied() const { return n_electrons / 2; }
 };

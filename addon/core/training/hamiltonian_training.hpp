@@ -49,6 +49,9 @@ struct LevelWeights {
     // is a diffuse Rydberg-like level ~10 eV below the STO-3G sigma*, and pulling sigma* down to it
     // spoils the pi* levels of the larger conjugated molecules. 0 disables the test.
     double virtual_match_ev = 5.0;
+    // Weight of the Loewdin-charge term (charge_loss.hpp): weight * mean over atoms of (q - q_ref)^2,
+    // in e^2, added to the level loss (Hartree^2) of structures whose dataset has charges. 0: off.
+    double charges = 0.0;
 };
 
 enum class IndirectOptimizer { Adam, Lbfgs };
@@ -80,6 +83,8 @@ struct TrainingExample {
     CoupledHamiltonian targets;          // coupled STO-3G F' (structure index 0)
     std::vector<double> levels;          // lowest N_min def2-TZVP orbital energies
     std::vector<double> level_weights;   // per level (LevelWeights)
+    double charge_weight = 0;            // LevelWeights::charges when the reference has charges, else 0
+    std::vector<int> orbital_atom;       // atom of each minimal-basis orbital (hamd order)
 };
 
 std::vector<double> level_weights(const ReferenceStructure& reference, int n_levels, const LevelWeights& weights);

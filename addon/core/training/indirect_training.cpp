@@ -6,6 +6,7 @@
 #include <random>
 
 #include "core/base/errors.hpp"
+#include "core/training/charge_loss.hpp"
 #include "core/training/spectrum_loss.hpp"
 #include "core/training/hamiltonian_training.hpp"
 
@@ -25,7 +26,15 @@ double structure_loss(const HamiltonianModel& model, const TrainingExample& ex, 
     SpectrumLossOptions options;
     options.weights = ex.level_weights;
     options.gradient = gradient != nullptr;
-    const SpectrumLoss loss = spectrum_loss(F, ex.levels, options);
+    const bool charges = ex.charge_weight > 0;
+    options.vectors = charges;
+    SpectrumLoss loss = spectrum_loss(F, ex.levels, options);
+    if (charges) {
+        const ChargeLoss q = loewdin_charge_loss(loss.eigenvalues, loss.eigenvectors, ex.reference->occupied(), ex.orbital_atom,
+                                                 system.types, ex.reference->large_charges, ex.charge_weight, gradient != nullptr);
+        loss.value += q.value;
+        if (gradient) loss.gradient += q.gradient;
+    }
     if (!gradient) return loss.value;
 
     // dL/dF' -> dL/dblock values -> dL/dW = diag(scale) X^T dY per family.

@@ -24,7 +24,7 @@ SpectrumLoss spectrum_loss(const Eigen::MatrixXd& orthogonal_fock, const std::ve
     }
     if (!(total_weight > 0)) throw InvalidArgument("spectrum loss: weights sum to zero");
 
-    SymmetricEigen eigen = symmetric_eigen(orthogonal_fock, options.gradient);
+    SymmetricEigen eigen = symmetric_eigen(orthogonal_fock, options.gradient || options.vectors);
     SpectrumLoss result;
     Eigen::VectorXd g = Eigen::VectorXd::Zero(n);
     for (int k = 0; k < levels; ++k) {
@@ -41,8 +41,8 @@ SpectrumLoss spectrum_loss(const Eigen::MatrixXd& orthogonal_fock, const std::ve
             start = end;
         }
         result.gradient = eigen.vectors * g.asDiagonal() * eigen.vectors.transpose();
-        result.eigenvectors = std::move(eigen.vectors);
     }
+    if (options.gradient || options.vectors) result.eigenvectors = std::move(eigen.vectors);
     result.eigenvalues = std::move(eigen.values);
     return result;
 }

@@ -25,12 +25,13 @@ struct SpectrumLossOptions {
     std::vector<double> weights;          // one per reference level; empty: all 1; 0 masks a level (e.g. core)
     double degeneracy_tolerance = 1e-8;   // Hartree
     bool gradient = true;
+    bool vectors = false;                 // keep the eigenvectors even without the gradient
 };
 
 struct SpectrumLoss {
     double value = 0;
     Eigen::VectorXd eigenvalues;   // all levels of F', ascending
-    Eigen::MatrixXd eigenvectors;  // columns
+    Eigen::MatrixXd eigenvectors;  // columns (with the gradient, or when options.vectors)
     Eigen::MatrixXd gradient;      // dL/dF', symmetric (empty if not asked)
 };
 

@@ -74,7 +74,8 @@ std::string hyper_parameters_json(const TrainingConfig& config, const Hamiltonia
            << ", \"level_weights\": {\"core\": " << json_number(config.indirect.levels.core) << ", \"occupied\": "
            << json_number(config.indirect.levels.occupied) << ", \"lumo\": " << json_number(config.indirect.levels.lumo)
            << ", \"virtuals\": " << json_number(config.indirect.levels.virtuals)
-           << ", \"virtual_match_ev\": " << json_number(config.indirect.levels.virtual_match_ev) << "}, \"seed\": " << config.indirect.seed << "}";
+           << ", \"virtual_match_ev\": " << json_number(config.indirect.levels.virtual_match_ev)
+           << ", \"loewdin_charges\": " << json_number(config.indirect.levels.charges) << "}, \"seed\": " << config.indirect.seed << "}";
     return hypers.str();
 }
 
