@@ -3,6 +3,7 @@
 //   hamiltonian_native train --data data/train.npz -o MODEL.npz [--report R.json] [--no-indirect]
 //                            [--epochs N] [--optimizer lbfgs|adam] [--learning-rate X] [--penalty X]
 //                            [--lumo-weight X] [--virtual-weight X] [--core-weight X] [--charge-weight X] [--validate-on-largest]
+//                            [--valence-virtuals N] [--valence-character C] [--valence-virtual-weight X]
 //                            [--per-feature-scale] [--cutoff X] [--max-radial N] [--max-angular N]
 //                            [--density-width X] [--threads N]
 //   hamiltonian_native experiment --data TRAIN.npz --test TEST.npz [train options]
@@ -74,6 +75,9 @@ int train(int argc, char** argv, bool evaluate) {
     config.indirect.levels.virtual_match_ev = std::atof(option(argc, argv, "--virtual-match-ev", std::to_string(config.indirect.levels.virtual_match_ev).c_str()));
     config.indirect.levels.core = std::atof(option(argc, argv, "--core-weight", std::to_string(config.indirect.levels.core).c_str()));
     config.indirect.levels.charges = std::atof(option(argc, argv, "--charge-weight", std::to_string(config.indirect.levels.charges).c_str()));
+    config.indirect.levels.valence_virtuals = std::atoi(option(argc, argv, "--valence-virtuals", std::to_string(config.indirect.levels.valence_virtuals).c_str()));
+    config.indirect.levels.valence_character = std::atof(option(argc, argv, "--valence-character", std::to_string(config.indirect.levels.valence_character).c_str()));
+    config.indirect.levels.valence_virtual_weight = std::atof(option(argc, argv, "--valence-virtual-weight", std::to_string(config.indirect.levels.valence_virtual_weight).c_str()));
     if (flag(argc, argv, "--validate-on-largest")) config.indirect.validate_on_largest = true;
     if (flag(argc, argv, "--validate-random")) config.indirect.validate_on_largest = false;
     config.indirect.validation_fraction = std::atof(option(argc, argv, "--validation-fraction", std::to_string(config.indirect.validation_fraction).c_str()));
@@ -181,7 +185,7 @@ int bench_model(const HamiltonianModel& model, const std::string& model_path, co
         const int occ = refs[k]->occupied();
         const bool valence = std::fabs(refs[k]->minimal_energies[occ] - refs[k]->large_energies[occ]) * kHartreeEv < match_ev;
         const Eigen::VectorXd eps = Eigen::Map<const Eigen::VectorXd>(indirect[k].data(), static_cast<Eigen::Index>(indirect[k].size()));
-        const bool served = valid_orbital_flags(model.orbital_validity, eps, occ)[static_cast<size_t>(occ)];
+        const bool served = lumo_served(model.orbital_validity, eps, occ);
         (valence ? (served ? valence_served : valence_withheld) : (served ? rydberg_served : rydberg_withheld))++;
         if (served) {
             served_pred.push_back(indirect[k]);

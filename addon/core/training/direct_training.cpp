@@ -35,6 +35,36 @@ std::vector<double> level_weights(const ReferenceStructure& reference, int n_lev
     return w;
 }
 
+LevelTargets level_targets(const ReferenceStructure& reference, int n_levels, const LevelWeights& weights) {
+    LevelTargets t;
+    t.targets.assign(reference.large_energies.begin(), reference.large_energies.begin() + n_levels);
+    t.weights = level_weights(reference, n_levels, weights);
+    const int occupied = reference.occupied();
+    if (occupied < n_levels) {
+        const double lumo_gap_ev =
+            std::fabs(reference.minimal_energies[occupied] - reference.large_energies[occupied]) * kHartreeEv;
+        t.lumo_is_large_lumo = weights.virtual_match_ev <= 0 || lumo_gap_ev < weights.virtual_match_ev;
+    }
+    if (weights.valence_virtuals <= 0 || reference.large_character.empty()) return t;
+    // Pairing by character: the k-th predicted virtual with the k-th large-basis virtual of
+    // valence character.
+    const int large_levels = static_cast<int>(reference.large_energies.size());
+    int next = occupied;
+    for (int slot = occupied; slot < n_levels; ++slot) {
+        t.weights[static_cast<size_t>(slot)] = 0;
+        if (slot - occupied >= weights.valence_virtuals) continue;
+        while (next < large_levels && reference.large_character[static_cast<size_t>(next)] < weights.valence_character) ++next;
+        if (next >= large_levels) continue;
+        if (slot == occupied) t.lumo_is_large_lumo = next == occupied;
+        t.targets[static_cast<size_t>(slot)] = reference.large_energies[static_cast<size_t>(next)];
+        t.weights[static_cast<size_t>(slot)] = slot == occupied ? weights.lumo : weights.valence_virtual_weight;
+        ++t.paired_virtuals;
+        ++next;
+    }
+    if (t.paired_virtuals == 0) t.lumo_is_large_lumo = false;
+    return t;
+}
+
 std::vector<TrainingExample> prepare_examples(const HamiltonianModel& model, const std::vector<const ReferenceStructure*>& structures,
                                               const LevelWeights& levels, ThreadPool& pool, const ProgressCallback& progress) {
     std::vector<TrainingExample> examples(structures.size());
@@ -49,8 +79,11 @@ std::vector<TrainingExample> prepare_examples(const HamiltonianModel& model, con
         ex.features = model.featurizer().compute(system, wanted);
         ex.targets = couple(model.basis(), {system}, {ex.reference->orthogonal_fock}, model.pair_cutoff());
         const int n = static_cast<int>(ex.reference->orthogonal_fock.rows());
-        ex.levels.assign(ex.reference->large_energies.begin(), ex.reference->large_energies.begin() + n);
-        ex.level_weights = level_weights(*ex.reference, n, levels);
+        LevelTargets targets = level_targets(*ex.reference, n, levels);
+        ex.levels = std::move(targets.targets);
+        ex.level_weights = std::move(targets.weights);
+        ex.paired_virtuals = targets.paired_virtuals;
+        ex.lumo_is_large_lumo = targets.lumo_is_large_lumo;
         ex.charge_weight = ex.reference->large_charges.empty() ? 0.0 : levels.charges;
         const OrbitalLayout layout(model.basis(), system.types);  // named: labels() refers into it
         for (const OrbitalLabel& label : layout.labels()) ex.orbital_atom.push_back(label.atom);

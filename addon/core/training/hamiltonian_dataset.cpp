@@ -53,6 +53,13 @@ ReferenceDataset load_reference_dataset(const std::string& path, const Basis& ba
             throw InvalidArgument(path + ": 'large_loewdin_charges' must have one entry per atom");
     }
 
+    const std::vector<double>* character = nullptr;
+    if (npz.count("large_minimal_character")) {
+        character = &npz_get(npz, "large_minimal_character", NpyType::Float64, path).f64;
+        if (character->size() != large_energies.size())
+            throw InvalidArgument(path + ": 'large_minimal_character' must have one entry per large-basis MO");
+    }
+
     const size_t S = molecule.size();
     check_offsets(atom_offsets, S, species.size(), "atom_offsets", path);
     if (positions.size() != 3 * species.size()) throw InvalidArgument(path + ": 'positions' must be atoms x 3");
@@ -94,6 +101,8 @@ ReferenceDataset load_reference_dataset(const std::string& path, const Basis& ba
         out.large_energies.assign(large_energies.begin() + large_offsets[s], large_energies.begin() + large_offsets[s + 1]);
         if (static_cast<int>(out.large_energies.size()) < n)
             throw InvalidArgument(path + ": structure " + std::to_string(s) + " has fewer large-basis orbitals than minimal");
+        if (character)
+            out.large_character.assign(character->begin() + large_offsets[s], character->begin() + large_offsets[s + 1]);
         if (charges) out.large_charges.assign(charges->begin() + atom_offsets[s], charges->begin() + atom_offsets[s + 1]);
         out.minimal_seconds = minimal_seconds[s];
         out.large_seconds = large_seconds[s];

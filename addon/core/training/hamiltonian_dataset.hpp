@@ -19,6 +19,7 @@ struct ReferenceStructure {
     std::vector<double> minimal_energies;   // STO-3G orbital energies, ascending
     std::vector<double> large_energies;     // def2-TZVP orbital energies, ascending (all of them)
     std::vector<double> large_charges;      // def2-TZVP Loewdin charges per atom; empty when the file has none
+    std::vector<double> large_character;    // per large-basis MO: minimal-basis character 0..1; empty when absent
     double minimal_seconds = 0, large_seconds = 0;
     int occupied() const { return n_electrons / 2; }
 };

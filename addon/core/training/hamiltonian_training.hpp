@@ -49,6 +49,15 @@ struct LevelWeights {
     // is a diffuse Rydberg-like level ~10 eV below the STO-3G sigma*, and pulling sigma* down to it
     // spoils the pi* levels of the larger conjugated molecules. 0 disables the test.
     double virtual_match_ev = 5.0;
+    // Virtual levels paired by minimal-basis character (datasets with large_minimal_character;
+    // docs/science.md#reference-levels-and-their-weights). 0: off (level k against level k, the
+    // LUMO only where virtual_match_ev says it matches). V > 0: the V lowest predicted virtual
+    // levels are paired, in order, with the large-basis virtuals whose character is at least
+    // valence_character (diffuse Rydberg-like levels in between are skipped), the first with
+    // weight `lumo`, the others with valence_virtual_weight; slots without a partner count 0.
+    int valence_virtuals = 0;
+    double valence_character = 0.6;
+    double valence_virtual_weight = 1.0;
     // Weight of the Loewdin-charge term (charge_loss.hpp): weight * mean over atoms of (q - q_ref)^2,
     // in e^2, added to the level loss (Hartree^2) of structures whose dataset has charges. 0: off.
     double charges = 0.0;
@@ -84,10 +93,22 @@ struct TrainingExample {
     std::vector<double> levels;          // lowest N_min def2-TZVP orbital energies
     std::vector<double> level_weights;   // per level (LevelWeights)
     double charge_weight = 0;            // LevelWeights::charges when the reference has charges, else 0
+    int paired_virtuals = 0;             // LevelTargets::paired_virtuals
+    bool lumo_is_large_lumo = false;     // LevelTargets::lumo_is_large_lumo
     std::vector<int> orbital_atom;       // atom of each minimal-basis orbital (hamd order)
 };
 
 std::vector<double> level_weights(const ReferenceStructure& reference, int n_levels, const LevelWeights& weights);
+
+// Targets and weights of the n_levels lowest predicted levels: large-basis level k for level k,
+// weighted by level_weights(); with valence-virtual pairing (LevelWeights::valence_virtuals > 0
+// and characters in the dataset) the virtual slots are paired by character instead.
+struct LevelTargets {
+    std::vector<double> targets, weights;
+    int paired_virtuals = 0;          // virtual slots with a partner (pairing on)
+    bool lumo_is_large_lumo = false;  // the LUMO slot's partner is the large-basis LUMO itself
+};
+LevelTargets level_targets(const ReferenceStructure& reference, int n_levels, const LevelWeights& weights);
 
 std::vector<TrainingExample> prepare_examples(const HamiltonianModel& model, const std::vector<const ReferenceStructure*>& structures,
                                               const LevelWeights& levels, ThreadPool& pool,

@@ -75,7 +75,11 @@ std::string hyper_parameters_json(const TrainingConfig& config, const Hamiltonia
            << json_number(config.indirect.levels.occupied) << ", \"lumo\": " << json_number(config.indirect.levels.lumo)
            << ", \"virtuals\": " << json_number(config.indirect.levels.virtuals)
            << ", \"virtual_match_ev\": " << json_number(config.indirect.levels.virtual_match_ev)
-           << ", \"loewdin_charges\": " << json_number(config.indirect.levels.charges) << "}, \"seed\": " << config.indirect.seed << "}";
+           << ", \"loewdin_charges\": " << json_number(config.indirect.levels.charges)
+           << ", \"valence_virtuals\": " << config.indirect.levels.valence_virtuals
+           << ", \"valence_character\": " << json_number(config.indirect.levels.valence_character)
+           << ", \"valence_virtual_weight\": " << json_number(config.indirect.levels.valence_virtual_weight)
+           << "}, \"seed\": " << config.indirect.seed << "}";
     return hypers.str();
 }
 
@@ -167,28 +171,31 @@ TrainingEvaluation evaluate_training(const HamiltonianModel& model, const std::v
     return evaluation;
 }
 
-// The LUMO-validity rule (orbital_validity.hpp) calibrated on the training structures: the
-// predicted LUMO of the best weights against whether training fitted the structure's LUMO.
-OrbitalValidity calibrate_validity(const HamiltonianModel& model, const std::vector<TrainingExample>& examples, ThreadPool& pool) {
-    std::vector<double> lumo(examples.size(), 0.0);
-    std::vector<bool> trained(examples.size(), false);
-    std::vector<char> has_lumo(examples.size(), 0);
-    pool.parallel_for(examples.size(), [&](size_t k) {
+// The validity rules (orbital_validity.hpp) calibrated on the training structures with the
+// best weights: the predicted LUMO against whether its training partner was the large-basis LUMO,
+// and, with valence-virtual pairing, each virtual slot against whether training paired it.
+OrbitalValidity calibrate_validity(const HamiltonianModel& model, const std::vector<TrainingExample>& examples,
+                                   const LevelWeights& levels, ThreadPool& pool) {
+    std::vector<std::vector<double>> spectra(examples.size());
+    pool.parallel_for(examples.size(), [&](size_t k) { spectra[k] = spectrum(model, examples[k], ModelVariant::Best); });
+    const int slots = std::max(levels.valence_virtuals, 0);
+    std::vector<double> lumo;
+    std::vector<bool> lumo_label;
+    std::vector<std::vector<double>> slot_levels(static_cast<size_t>(slots));
+    std::vector<std::vector<bool>> slot_trained(static_cast<size_t>(slots));
+    for (size_t k = 0; k < examples.size(); ++k) {
         const TrainingExample& ex = examples[k];
         const int occ = ex.reference->occupied();
-        const std::vector<double> levels = spectrum(model, ex, ModelVariant::Best);
-        if (occ < 0 || occ >= static_cast<int>(levels.size()) || occ >= static_cast<int>(ex.level_weights.size())) return;
-        lumo[k] = levels[static_cast<size_t>(occ)];
-        has_lumo[k] = 1;
-    });
-    std::vector<double> kept_lumo;
-    std::vector<bool> kept_trained;
-    for (size_t k = 0; k < examples.size(); ++k) {
-        if (!has_lumo[k]) continue;
-        kept_lumo.push_back(lumo[k]);
-        kept_trained.push_back(examples[k].level_weights[static_cast<size_t>(examples[k].reference->occupied())] > 0);
+        const int n = static_cast<int>(std::min(spectra[k].size(), ex.level_weights.size()));
+        if (occ < 0 || occ >= n) continue;
+        lumo.push_back(spectra[k][static_cast<size_t>(occ)]);
+        lumo_label.push_back(ex.lumo_is_large_lumo && ex.level_weights[static_cast<size_t>(occ)] > 0);
+        for (int slot = 0; slot < slots && occ + slot < n; ++slot) {
+            slot_levels[static_cast<size_t>(slot)].push_back(spectra[k][static_cast<size_t>(occ + slot)]);
+            slot_trained[static_cast<size_t>(slot)].push_back(ex.level_weights[static_cast<size_t>(occ + slot)] > 0);
+        }
     }
-    return calibrate_orbital_validity(kept_lumo, kept_trained);
+    return calibrate_orbital_validity(lumo, lumo_label, slot_levels, slot_trained);
 }
 
 }  // namespace
@@ -214,7 +221,7 @@ std::string run_hamiltonian_training(const TrainingConfig& config, ThreadPool& p
     if (config.run_indirect) indirect = train_indirect(model, examples, config.indirect, pool, progress);
 
     const TrainingEvaluation evaluation = evaluate_training(model, examples, config, direct, indirect, data);
-    model.orbital_validity = calibrate_validity(model, examples, pool);
+    model.orbital_validity = calibrate_validity(model, examples, config.indirect.levels, pool);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     std::ostringstream meta;

@@ -203,7 +203,7 @@ Prediction predict(const HamiltonianModel& model, const System& system, const Pr
         if (validity) {
             const int occ = occupied_orbitals(p, index_in_request);
             p.valid_orbitals = valid_orbital_flags(model.orbital_validity, eps, occ);
-            p.lumo_valid = p.valid_orbitals[static_cast<size_t>(occ)];
+            p.lumo_valid = lumo_served(model.orbital_validity, eps, occ);
             if (!p.lumo_valid && (p.wants("lumo") || p.wants("gap")))
                 p.warnings.push_back(lumo_warning(model.orbital_validity, eps[occ], index_in_request));
             if (frontier) {

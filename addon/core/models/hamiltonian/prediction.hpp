@@ -45,7 +45,7 @@ struct Prediction {
     std::vector<double> orbital_energies;
     double homo = 0, lumo = 0, gap = 0;
     bool has_frontier = false;
-    bool lumo_valid = false;                          // false: lumo and gap are withheld (see warnings)
+    bool lumo_valid = false;                          // the LUMO stands for the large-basis LUMO; false: lumo and gap withheld (warnings)
     std::vector<bool> valid_orbitals;                 // "valid_orbitals": one per orbital, ascending energy
     // "excitation_energies" / "oscillator_strengths": lowest singlets (sTDA), `units` and
     // dimensionless; with either, excitation_valid_weight: per state, the share of its
