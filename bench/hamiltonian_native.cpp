@@ -4,8 +4,9 @@
 //                            [--epochs N] [--optimizer lbfgs|adam] [--learning-rate X] [--penalty X]
 //                            [--lumo-weight X] [--virtual-weight X] [--core-weight X] [--charge-weight X] [--validate-on-largest]
 //                            [--valence-virtuals N] [--valence-character C] [--valence-virtual-weight X]
+//                            [--density-matrix-weight X]
 //                            [--per-feature-scale] [--cutoff X] [--max-radial N] [--max-angular N]
-//                            [--density-width X] [--threads N]
+//                            [--density-width X] [--message-radial M] [--message-scale X] [--threads N]
 //   hamiltonian_native experiment --data TRAIN.npz --test TEST.npz [train options]
 //                            (trains in memory, then prints the bench tables; no model file)
 //   hamiltonian_native bench --model MODEL.npz --test data/test.npz [--json OUT.json] [--threads N]
@@ -66,6 +67,8 @@ int train(int argc, char** argv, bool evaluate) {
     config.features.hypers.max_angular = std::atoi(option(argc, argv, "--max-angular", std::to_string(config.features.hypers.max_angular).c_str()));
     config.features.hypers.cutoff = std::atof(option(argc, argv, "--cutoff", std::to_string(config.features.hypers.cutoff).c_str()));
     config.features.hypers.density_width = std::atof(option(argc, argv, "--density-width", std::to_string(config.features.hypers.density_width).c_str()));
+    config.features.message_radial = std::atoi(option(argc, argv, "--message-radial", std::to_string(config.features.message_radial).c_str()));
+    config.features.message_scale = std::atof(option(argc, argv, "--message-scale", std::to_string(config.features.message_scale).c_str()));
     config.features.hypers.cutoff_width = std::atof(option(argc, argv, "--cutoff-width", std::to_string(config.features.hypers.cutoff_width).c_str()));
     config.ridge.per_feature_scale = flag(argc, argv, "--per-feature-scale");
     const std::string optimizer = option(argc, argv, "--optimizer", "");
@@ -75,6 +78,7 @@ int train(int argc, char** argv, bool evaluate) {
     config.indirect.levels.virtual_match_ev = std::atof(option(argc, argv, "--virtual-match-ev", std::to_string(config.indirect.levels.virtual_match_ev).c_str()));
     config.indirect.levels.core = std::atof(option(argc, argv, "--core-weight", std::to_string(config.indirect.levels.core).c_str()));
     config.indirect.levels.charges = std::atof(option(argc, argv, "--charge-weight", std::to_string(config.indirect.levels.charges).c_str()));
+    config.indirect.levels.density_matrix = std::atof(option(argc, argv, "--density-matrix-weight", std::to_string(config.indirect.levels.density_matrix).c_str()));
     config.indirect.levels.valence_virtuals = std::atoi(option(argc, argv, "--valence-virtuals", std::to_string(config.indirect.levels.valence_virtuals).c_str()));
     config.indirect.levels.valence_character = std::atof(option(argc, argv, "--valence-character", std::to_string(config.indirect.levels.valence_character).c_str()));
     config.indirect.levels.valence_virtual_weight = std::atof(option(argc, argv, "--valence-virtual-weight", std::to_string(config.indirect.levels.valence_virtual_weight).c_str()));
@@ -122,6 +126,7 @@ int bench_model(const HamiltonianModel& model, const std::string& model_path, co
     double predict_seconds = 0, large_seconds = 0, minimal_seconds = 0;
     PredictionOptions options;
     options.outputs = {"orbital_energies"};
+    double density_rms[2] = {0, 0}, density_max[2] = {0, 0};  // direct, indirect
     for (size_t k = 0; k < test.structures.size(); ++k) {
         const ReferenceStructure& s = test.structures[k];
         refs.push_back(&s);
@@ -139,6 +144,19 @@ int bench_model(const HamiltonianModel& model, const std::string& model_path, co
             if (repeat == 0) indirect.push_back(std::move(p.orbital_energies));
         }
         predict_seconds += best;
+        // Density errors against the dataset's STO-3G density (what an SCF guess needs).
+        const int occ = s.occupied();
+        auto density = [occ](const Eigen::MatrixXd& f) {
+            const SymmetricEigen e = symmetric_eigen(f);
+            return Eigen::MatrixXd(2.0 * e.vectors.leftCols(occ) * e.vectors.leftCols(occ).transpose());
+        };
+        const Eigen::MatrixXd reference_density = density(s.orthogonal_fock);
+        for (int v = 0; v < 2; ++v) {
+            const ModelVariant variant = v == 0 ? ModelVariant::Direct : (model.has_indirect() ? ModelVariant::Indirect : ModelVariant::Direct);
+            const Eigen::MatrixXd error = density(model.predict_orthogonal(s.system, variant)) - reference_density;
+            density_rms[v] += std::sqrt(error.squaredNorm() / static_cast<double>(error.size()));
+            density_max[v] = std::max(density_max[v], error.cwiseAbs().maxCoeff());
+        }
         large_seconds += s.large_seconds;
         minimal_seconds += s.minimal_seconds;
     }
@@ -200,6 +218,9 @@ int bench_model(const HamiltonianModel& model, const std::string& model_path, co
         const SpectrumErrors e = spectrum_errors(served_pred, served_refs);
         std::printf("LUMO and gap MAE over the %zu structures whose LUMO is served: %.3f / %.3f eV\n", served_refs.size(), e.lumo, e.gap);
     }
+    std::printf("\n| minimal-basis density P' vs the STO-3G one (what an SCF guess needs) | mean RMS element error | max element error |\n|---|---|---|\n");
+    std::printf("| direct model | %.4f | %.4f |\n", density_rms[0] / n, density_max[0]);
+    std::printf("| indirect model | %.4f | %.4f |\n", density_rms[1] / n, density_max[1]);
     std::printf("\n| wall time per structure | seconds | ratio |\n|---|---|---|\n");
     std::printf("| PySCF B3LYP/def2-TZVP (density fitting, 1 thread) | %.3f | 1 |\n", large_seconds / n);
     std::printf("| PySCF B3LYP/STO-3G (1 thread) | %.3f | %.0fx faster |\n", minimal_seconds / n, large_seconds / minimal_seconds);

@@ -1,4 +1,4 @@
-// The Loewdin-charge loss of indirect training (addon/core/training/charge_loss.hpp): charges sum
+// The Loewdin-charge and density-matrix losses of indirect training (addon/core/training/charge_loss.hpp): charges sum
 // to sum Z - n_electrons and do not depend on how degenerate occupied eigenvectors are chosen
 // (only the density counts); the analytic dL/dF' against central finite differences along random
 // symmetric directions; clear errors for bad shapes and a closed gap.
@@ -80,6 +80,31 @@ int main() {
         char details[128];
         std::snprintf(details, sizeof details, "analytic %.12e numeric %.12e", analytic, numeric);
         check::ok(good, "dL/dF' matches central differences, direction " + std::to_string(trial), details);
+    }
+
+    // The density-matrix loss against central differences the same way.
+    Eigen::MatrixXd reference_density = Eigen::MatrixXd::Zero(n, n);
+    {
+        const Eigen::MatrixXd other = random_orthogonal(n, rng);
+        reference_density = 2.0 * other.leftCols(p.n_occ) * other.leftCols(p.n_occ).transpose();
+    }
+    const hamd::DensityLoss dl = hamd::density_matrix_loss(e.values, e.vectors, p.n_occ, reference_density, 0.7, true);
+    const Eigen::MatrixXd own = 2.0 * e.vectors.leftCols(p.n_occ) * e.vectors.leftCols(p.n_occ).transpose();
+    check::close(dl.value, 0.7 * (own - reference_density).squaredNorm() / n, 1e-13, "density loss value");
+    check::ok(hamd::density_matrix_loss(e.values, e.vectors, p.n_occ, own, 0.7, false).value < 1e-25,
+              "density loss vanishes at its own density");
+    auto density_loss_of = [&](const Eigen::MatrixXd& fm) {
+        const hamd::SymmetricEigen x = hamd::symmetric_eigen(fm);
+        return hamd::density_matrix_loss(x.values, x.vectors, p.n_occ, reference_density, 0.7, false).value;
+    };
+    for (int trial = 0; trial < 3; ++trial) {
+        const Eigen::MatrixXd direction = random_symmetric(n, rng);
+        const double numeric = (density_loss_of(f + h * direction) - density_loss_of(f - h * direction)) / (2 * h);
+        const double analytic = (dl.gradient.array() * direction.array()).sum();
+        char details[128];
+        std::snprintf(details, sizeof details, "analytic %.12e numeric %.12e", analytic, numeric);
+        check::ok(std::fabs(numeric - analytic) <= 1e-6 * std::fmax(std::fabs(numeric), 1e-8),
+                  "density loss: dL/dF' matches central differences, direction " + std::to_string(trial), details);
     }
 
     // Errors.

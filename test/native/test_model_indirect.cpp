@@ -1,5 +1,5 @@
-// Indirect (eigenvalue) training: the analytic gradient of the full loss (levels and Loewdin
-// charges) with respect to the weights matches central finite differences, and Adam lowers the loss towards the
+// Indirect (eigenvalue) training: the analytic gradient of the full loss (levels, Loewdin
+// charges and the density matrix) with respect to the weights matches central finite differences, and Adam lowers the loss towards the
 // "large-basis" levels while early stopping keeps the best validation state.
 #include <cmath>
 #include <cstdio>
@@ -40,6 +40,7 @@ int main() {
     levels.core = 0.5;  // every kind of level takes part, with different weights
     levels.virtuals = 0.3;
     levels.charges = 0.05;  // and the Loewdin-charge term (charge_loss.hpp)
+    levels.density_matrix = 0.02;  // and the density-matrix term
     auto examples = prepare_examples(model, pointers, levels, pool);
     RidgeSettings ridge;
     ridge.folds = 2;

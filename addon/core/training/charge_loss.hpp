@@ -29,6 +29,22 @@ struct ChargeLoss {
     Eigen::MatrixXd gradient;  // dL/dF', symmetric (empty unless asked)
 };
 
+// The gradient above for any L(P'): dL/dF' from D = dL/dP' (symmetric; diagonal for charges).
+Eigen::MatrixXd density_gradient(const Eigen::VectorXd& eigenvalues, const Eigen::MatrixXd& eigenvectors, int n_occupied,
+                                 const Eigen::MatrixXd& d, double minimum_gap = 1e-6);
+
+// Loss on the whole minimal-basis density: L = weight * ||P' - P'_ref||_F^2 / n_orbitals, with
+// D = 2 weight (P' - P'_ref) / n_orbitals. P'_ref: the density of the reference (STO-3G) F', the
+// same orthogonal basis. A model fitted for its occupied space, not only its eigenvalues, gives a
+// better SCF starting guess (docs/performance.md, PySCF initial guess).
+struct DensityLoss {
+    double value = 0;
+    Eigen::MatrixXd gradient;  // dL/dF' (empty unless asked)
+};
+DensityLoss density_matrix_loss(const Eigen::VectorXd& eigenvalues, const Eigen::MatrixXd& eigenvectors, int n_occupied,
+                                const Eigen::MatrixXd& reference_density, double weight, bool gradient,
+                                double minimum_gap = 1e-6);
+
 // eigenvalues ascending with their unit eigenvectors (columns) of F'; orbital_atom[mu]: the atom
 // of orbital mu; atomic_numbers[A]: Z_A; reference: q^ref per atom (same length).
 ChargeLoss loewdin_charge_loss(const Eigen::VectorXd& eigenvalues, const Eigen::MatrixXd& eigenvectors, int n_occupied,

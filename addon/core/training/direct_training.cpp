@@ -85,6 +85,12 @@ std::vector<TrainingExample> prepare_examples(const HamiltonianModel& model, con
         ex.paired_virtuals = targets.paired_virtuals;
         ex.lumo_is_large_lumo = targets.lumo_is_large_lumo;
         ex.charge_weight = ex.reference->large_charges.empty() ? 0.0 : levels.charges;
+        ex.density_weight = levels.density_matrix;
+        if (ex.density_weight > 0) {
+            const SymmetricEigen reference = symmetric_eigen(ex.reference->orthogonal_fock);
+            const int occ = ex.reference->occupied();
+            ex.reference_density = 2.0 * reference.vectors.leftCols(occ) * reference.vectors.leftCols(occ).transpose();
+        }
         const OrbitalLayout layout(model.basis(), system.types);  // named: labels() refers into it
         for (const OrbitalLabel& label : layout.labels()) ex.orbital_atom.push_back(label.atom);
         if (progress) {

@@ -61,6 +61,10 @@ struct LevelWeights {
     // Weight of the Loewdin-charge term (charge_loss.hpp): weight * mean over atoms of (q - q_ref)^2,
     // in e^2, added to the level loss (Hartree^2) of structures whose dataset has charges. 0: off.
     double charges = 0.0;
+    // Weight of the density-matrix term (charge_loss.hpp density_matrix_loss): weight *
+    // ||P' - P'_STO-3G||_F^2 / n_orbitals against the density of the dataset's minimal-basis F'.
+    // 0: off.
+    double density_matrix = 0.0;
 };
 
 enum class IndirectOptimizer { Adam, Lbfgs };
@@ -96,6 +100,8 @@ struct TrainingExample {
     int paired_virtuals = 0;             // LevelTargets::paired_virtuals
     bool lumo_is_large_lumo = false;     // LevelTargets::lumo_is_large_lumo
     std::vector<int> orbital_atom;       // atom of each minimal-basis orbital (hamd order)
+    double density_weight = 0;           // LevelWeights::density_matrix
+    Eigen::MatrixXd reference_density;   // P' of the STO-3G F' (when density_weight > 0)
 };
 
 std::vector<double> level_weights(const ReferenceStructure& reference, int n_levels, const LevelWeights& weights);

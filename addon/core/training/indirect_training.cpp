@@ -27,8 +27,15 @@ double structure_loss(const HamiltonianModel& model, const TrainingExample& ex, 
     options.weights = ex.level_weights;
     options.gradient = gradient != nullptr;
     const bool charges = ex.charge_weight > 0;
-    options.vectors = charges;
+    const bool density = ex.density_weight > 0;
+    options.vectors = charges || density;
     SpectrumLoss loss = spectrum_loss(F, ex.levels, options);
+    if (density) {
+        const DensityLoss p = density_matrix_loss(loss.eigenvalues, loss.eigenvectors, ex.reference->occupied(),
+                                                  ex.reference_density, ex.density_weight, gradient != nullptr);
+        loss.value += p.value;
+        if (gradient) loss.gradient += p.gradient;
+    }
     if (charges) {
         const ChargeLoss q = loewdin_charge_loss(loss.eigenvalues, loss.eigenvectors, ex.reference->occupied(), ex.orbital_atom,
                                                  system.types, ex.reference->large_charges, ex.charge_weight, gradient != nullptr);

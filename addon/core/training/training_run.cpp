@@ -64,7 +64,10 @@ std::string hyper_parameters_json(const TrainingConfig& config, const Hamiltonia
            << ", \"max_lambda\": " << features.max_lambda << ", \"pair_cutoff\": " << json_number(h.cutoff)
            << ", \"ridge_alphas_relative\": [";
     for (size_t k = 0; k < config.ridge.alphas.size(); ++k) hypers << (k ? ", " : "") << json_number(config.ridge.alphas[k]);
-    hypers << "], \"cv_folds\": " << config.ridge.folds
+    hypers << "]";
+    if (features.message_radial > 0)  // only when on, so that default runs record what they did before
+        hypers << ", \"message_radial\": " << features.message_radial << ", \"message_scale\": " << json_number(features.message_scale);
+    hypers << ", \"cv_folds\": " << config.ridge.folds
            << ", \"feature_scale\": \"" << (config.ridge.per_feature_scale ? "per feature" : "per family") << "\"" << ", \"indirect\": " << (config.run_indirect ? "true" : "false")
            << ", \"optimizer\": \"" << (config.indirect.optimizer == IndirectOptimizer::Lbfgs ? "L-BFGS" : "Adam") << "\""
            << ", \"epochs\": " << config.indirect.epochs << ", \"learning_rate\": " << json_number(config.indirect.learning_rate)
@@ -76,6 +79,7 @@ std::string hyper_parameters_json(const TrainingConfig& config, const Hamiltonia
            << ", \"virtuals\": " << json_number(config.indirect.levels.virtuals)
            << ", \"virtual_match_ev\": " << json_number(config.indirect.levels.virtual_match_ev)
            << ", \"loewdin_charges\": " << json_number(config.indirect.levels.charges)
+           << ", \"density_matrix\": " << json_number(config.indirect.levels.density_matrix)
            << ", \"valence_virtuals\": " << config.indirect.levels.valence_virtuals
            << ", \"valence_character\": " << json_number(config.indirect.levels.valence_character)
            << ", \"valence_virtual_weight\": " << json_number(config.indirect.levels.valence_virtual_weight)

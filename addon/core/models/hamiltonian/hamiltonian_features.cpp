@@ -31,8 +31,23 @@ struct PairGroup {
 
 struct PairFamily {
     std::vector<PairGroup> groups;
-    size_t width = 0;  // one half (rho_ij)
+    size_t width = 0;     // one half (rho_ij), without message features
+    size_t mp_width = 0;  // CG(rho^MP_i, g_ij) features after them (message passing on)
+    size_t half() const { return width + mp_width; }
 };
+
+// On-site message features of one (lambda, sigma): CG(rho_i, rho^MP_i) groups (l1, l2).
+struct OnSiteMessageFamily {
+    std::vector<PairGroup> groups;
+    size_t width = 0;
+};
+
+Hypers message_hypers(const HamiltonianFeatureSettings& s) {
+    Hypers h = s.hypers;
+    h.max_radial = std::max(0, s.message_radial - 1);
+    h.center_atom_weight = 0.0;
+    return h;
+}
 
 }  // namespace
 
@@ -40,22 +55,78 @@ struct HamiltonianFeaturizer::Impl {
     ExpansionSetup setup;
     LambdaSoap soap;
     std::map<std::pair<int, int>, PairFamily> pair_families;  // (lambda, sigma)
+    // Message passing (null / empty when off).
+    std::unique_ptr<ExpansionSetup> message_setup;            // radial basis n < message_radial
+    std::map<std::pair<int, int>, OnSiteMessageFamily> onsite_message;  // (lambda, sigma)
+    int M = 0;                                                 // message radial functions
 
     Impl(const HamiltonianFeatureSettings& s)
         : setup(s.hypers, s.species), soap(setup, s.max_lambda) {
         const int L = s.hypers.max_angular, S = setup.n_species(), N = setup.n_radial();
+        M = s.message_radial;
+        if (M > 0) message_setup = std::make_unique<ExpansionSetup>(message_hypers(s), s.species);
         for (int lambda = 0; lambda <= s.max_lambda; ++lambda)
             for (int sigma : {-1, 1}) {
                 PairFamily family;
+                OnSiteMessageFamily onsite;
                 for (int l1 = 0; l1 <= L; ++l1)
                     for (int l2 = 0; l2 <= L; ++l2) {
                         if (lambda < std::abs(l1 - l2) || lambda > l1 + l2) continue;
                         if (((l1 + l2 + lambda) % 2 == 0 ? 1 : -1) != sigma) continue;
                         family.groups.push_back({l1, l2, family.width, real_clebsch_gordan(l1, l2, lambda)});
                         family.width += static_cast<size_t>(S) * N * N;
+                        if (M > 0) {
+                            onsite.groups.push_back({l1, l2, onsite.width, family.groups.back().cg});
+                            onsite.width += static_cast<size_t>(S) * N * S * M;
+                        }
                     }
+                family.mp_width = static_cast<size_t>(M) * family.width / N;  // S M N per group
                 if (family.width > 0) pair_families[{lambda, sigma}] = std::move(family);
+                if (onsite.width > 0) onsite_message[{lambda, sigma}] = std::move(onsite);
             }
+    }
+
+    const OnSiteMessageFamily* onsite_message_family(int lambda, int sigma) const {
+        auto it = onsite_message.find({lambda, sigma});
+        return it == onsite_message.end() ? nullptr : &it->second;
+    }
+
+    // out[mu][group.offset ...] += CG(c, p): c in expansion layout, p in message layout (S M per lm).
+    void couple_onsite_message(const OnSiteMessageFamily& family, const double* c, const double* p, double* out,
+                               size_t out_width) const {
+        const int S = setup.n_species(), N = setup.n_radial(), row = setup.row_size(), mrow = S * M;
+        for (const PairGroup& group : family.groups) {
+            for (const auto& e : group.cg->nonzero) {
+                const double* x = c + static_cast<size_t>(group.l1 * group.l1 + e.m1) * row;
+                const double* y = p + static_cast<size_t>(group.l2 * group.l2 + e.m2) * mrow;
+                double* target = out + e.mu * out_width + group.offset;
+                for (int k = 0; k < S * N; ++k) {
+                    const double xv = e.value * x[k];
+                    double* t = target + static_cast<size_t>(k) * mrow;
+                    for (int q = 0; q < mrow; ++q) t[q] += xv * y[q];
+                }
+            }
+        }
+    }
+
+    // out[mu][family.width + ...] += scale * CG(p_i, g): p in message layout, g[lm][n].
+    void couple_pair_message(const PairFamily& family, const double* p, const double* g, double scale, double* out,
+                             size_t out_width) const {
+        const int S = setup.n_species(), N = setup.n_radial(), mrow = S * M;
+        for (const PairGroup& group : family.groups) {
+            const size_t offset = family.width + group.offset / N * M;  // groups of S N N -> S M N
+            for (const auto& e : group.cg->nonzero) {
+                const double* x = p + static_cast<size_t>(group.l1 * group.l1 + e.m1) * mrow;
+                const double* y = g + static_cast<size_t>(group.l2 * group.l2 + e.m2) * N;
+                double* target = out + e.mu * out_width + offset;
+                const double v = scale * e.value;
+                for (int k = 0; k < mrow; ++k) {
+                    const double xv = v * x[k];
+                    double* t = target + static_cast<size_t>(k) * N;
+                    for (int n2 = 0; n2 < N; ++n2) t[n2] += xv * y[n2];
+                }
+            }
+        }
     }
 
     const LambdaSoap::Family* soap_family(int lambda, int sigma) const {
@@ -95,6 +166,10 @@ HamiltonianFeaturizer::HamiltonianFeaturizer(const HamiltonianFeatureSettings& s
     std::sort(settings_.species.begin(), settings_.species.end());
     if (settings_.max_lambda < 0 || settings_.max_lambda > 2 * settings_.hypers.max_angular)
         throw InvalidArgument("max_lambda must be in 0..2 max_angular");
+    if (settings_.message_radial < 0 || settings_.message_radial > 20)
+        throw InvalidArgument("message_radial must be in 0..20 (0: no message passing)");
+    if (settings_.message_radial > 0 && !(std::isfinite(settings_.message_scale) && settings_.message_scale > 0))
+        throw InvalidArgument("message_scale must be positive and finite");
     impl_ = std::make_unique<Impl>(settings_);
 }
 
@@ -104,12 +179,61 @@ int HamiltonianFeaturizer::width(const FeatureFamilyKey& family) const {
     const bool bias = has_bias(family);
     if (family.block_type == kBlockOnSite) {
         const auto* f = impl_->soap_family(family.lambda, family.sigma);
-        return f ? static_cast<int>(f->n_properties) + bias : 0;
+        if (!f) return 0;
+        const auto* m = impl_->onsite_message_family(family.lambda, family.sigma);
+        return static_cast<int>(f->n_properties + (m ? m->width : 0)) + bias;
     }
     const auto* f = impl_->pair_family(family.lambda, family.sigma);
     if (!f) return 0;
-    const int half = static_cast<int>(f->width);
+    const int half = static_cast<int>(f->half());
     return (family.block_type == kBlockDifferentSpecies ? 2 * half : half) + bias;
+}
+
+std::vector<std::vector<double>> HamiltonianFeaturizer::message_density(const System& system,
+                                                                        std::vector<double>* weights) const {
+    if (!impl_->message_setup) return {};
+    const ExpansionSetup& ms = *impl_->message_setup;
+    const int n_atoms = static_cast<int>(system.size());
+    const int M = impl_->M, S = ms.n_species(), L = ms.max_angular(), n_lm = ms.n_lm();
+    const double cutoff = settings_.hypers.cutoff, width = settings_.hypers.cutoff_width;
+    auto vector_of = [&](int i, int j, double v[3]) {
+        for (int d = 0; d < 3; ++d) v[d] = system.positions[3 * j + d] - system.positions[3 * i + d];
+        return std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+    };
+    // s_j: message_scale times the smooth coordination number (neighbours in a species channel).
+    std::vector<double> s(n_atoms, 0.0);
+    for (int j = 0; j < n_atoms; ++j) {
+        double cn = 0;
+        for (int k = 0; k < n_atoms; ++k) {
+            if (k == j || ms.channel(system.types[k]) < 0) continue;
+            double v[3];
+            const double r = vector_of(j, k, v);
+            if (!(r < cutoff) || r <= 0) continue;
+            double dfc;
+            cn += cutoff_function(r, cutoff, width, &dfc);
+        }
+        s[j] = settings_.message_scale * cn;
+    }
+    std::vector<std::vector<double>> result(n_atoms, std::vector<double>(static_cast<size_t>(n_lm) * S * M, 0.0));
+    std::vector<double> R((L + 1) * M), Y(n_lm);
+    for (int i = 0; i < n_atoms; ++i)
+        for (int j = 0; j < n_atoms; ++j) {
+            const int a = ms.channel(system.types[j]);
+            if (i == j || a < 0) continue;
+            double v[3];
+            const double r = vector_of(i, j, v);
+            if (!(r < cutoff) || r <= 0) continue;
+            double dfc;
+            const double w = cutoff_function(r, cutoff, width, &dfc) * s[j];
+            ms.radial().compute(r, R.data(), nullptr);
+            ms.harmonics().compute(v, Y.data(), nullptr);
+            double* out = result[i].data();
+            for (int l = 0; l <= L; ++l)
+                for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm)
+                    for (int n = 0; n < M; ++n) out[(static_cast<size_t>(lm) * S + a) * M + n] += w * Y[lm] * R[l * M + n];
+        }
+    if (weights) *weights = std::move(s);
+    return result;
 }
 
 StructureFeatures HamiltonianFeaturizer::compute(const System& system, const std::vector<FeatureFamilyKey>& wanted) const {
@@ -176,6 +300,8 @@ StructureFeatures HamiltonianFeaturizer::compute(const System& system, const std
             }
     }
 
+    const std::vector<std::vector<double>> message = message_density(system);
+
     StructureFeatures result;
     for (const FeatureFamilyKey& key : families) {
         const int w = width(key);
@@ -209,7 +335,19 @@ StructureFeatures HamiltonianFeaturizer::compute(const System& system, const std
             block.sample_index[static_cast<size_t>(i) * n_atoms + j] = static_cast<int>(s);
             double* out = block.values.data() + s * stride;
             if (key.block_type == kBlockOnSite) {
-                impl_->soap.couple(*impl_->soap_family(key.lambda, key.sigma), expansion[i].data(), expansion[i].data(), out);
+                const auto& sf = *impl_->soap_family(key.lambda, key.sigma);
+                if (!message.empty()) {
+                    // The lambda-SOAP rows are w wide here: couple into a buffer of its own width.
+                    std::vector<double> soap_rows(static_cast<size_t>(block.components) * sf.n_properties, 0.0);
+                    impl_->soap.couple(sf, expansion[i].data(), expansion[i].data(), soap_rows.data());
+                    for (int mu = 0; mu < block.components; ++mu)
+                        std::copy(soap_rows.begin() + mu * sf.n_properties, soap_rows.begin() + (mu + 1) * sf.n_properties,
+                                  out + static_cast<size_t>(mu) * w);
+                    if (const auto* mf = impl_->onsite_message_family(key.lambda, key.sigma))
+                        impl_->couple_onsite_message(*mf, expansion[i].data(), message[i].data(), out + sf.n_properties, w);
+                } else {
+                    impl_->soap.couple(sf, expansion[i].data(), expansion[i].data(), out);
+                }
                 // Rows are n_properties wide; with a bias (lambda = 0: one component) it follows them.
             } else {
                 const PairFamily& pf = *impl_->pair_family(key.lambda, key.sigma);
@@ -217,11 +355,19 @@ StructureFeatures HamiltonianFeaturizer::compute(const System& system, const std
                 const double* gji = pairs[pair_of[static_cast<size_t>(j) * n_atoms + i]].g.data();
                 if (key.block_type == kBlockDifferentSpecies) {
                     impl_->couple_pair(pf, expansion[i].data(), gij, 1.0, out, w);
-                    impl_->couple_pair(pf, expansion[j].data(), gji, 1.0, out + pf.width, w);
+                    impl_->couple_pair(pf, expansion[j].data(), gji, 1.0, out + pf.half(), w);
+                    if (!message.empty()) {
+                        impl_->couple_pair_message(pf, message[i].data(), gij, 1.0, out, w);
+                        impl_->couple_pair_message(pf, message[j].data(), gji, 1.0, out + pf.half(), w);
+                    }
                 } else {
                     const double sign = key.block_type == kBlockSameSpeciesPlus ? 1.0 : -1.0;
                     impl_->couple_pair(pf, expansion[i].data(), gij, M_SQRT1_2, out, w);
                     impl_->couple_pair(pf, expansion[j].data(), gji, sign * M_SQRT1_2, out, w);
+                    if (!message.empty()) {
+                        impl_->couple_pair_message(pf, message[i].data(), gij, M_SQRT1_2, out, w);
+                        impl_->couple_pair_message(pf, message[j].data(), gji, sign * M_SQRT1_2, out, w);
+                    }
                 }
             }
             if (bias) out[w - 1] = 1.0;  // lambda = 0: a single component

@@ -17,6 +17,17 @@
 // Pair property layout (one half): groups (l1, l2) with |l1 - l2| <= lambda <= l1 + l2 and
 // (-1)^(l1 + l2 + lambda) = sigma, l1 (centre) outer; inside a group (a, n1, n2), a = neighbour
 // channel of rho_i, n1 its radial index, n2 the radial index of g_ij.
+//
+// Message passing (optional, off by default; docs/science.md#message-passing-features): with
+// message_radial = M > 0 every atom also gets a message density
+//   rho^MP_i[a n l m] = sum_{j in a, r_ij < rc} fc(r_ij) I'_nl(r_ij) Y_lm(r_ij_hat) s_j,
+//   s_j = message_scale * sum_{k != j, r_jk < rc} fc(r_jk)   (j's smooth coordination number),
+// with I' the radial basis of the same hypers but max_radial = M - 1 (n = 0..M-1). s_j depends on
+// atoms up to rc from j, so rho^MP_i sees up to 2 rc. Its features are appended to each half /
+// on-site row (before the bias):
+//   on-site: CG(rho_i, rho^MP_i) over every (l1, l2) allowed for (lambda, sigma), l1 (rho) outer,
+//            inside a group (a1, n1, a2, n2) (a1, n1 of rho_i; a2, n2 of rho^MP_i);
+//   pairs:   CG(rho^MP_i, g_ij) with the pair groups above, inside a group (a, n1 < M, n2).
 #pragma once
 #include <array>
 #include <cstdint>
@@ -34,6 +45,8 @@ struct HamiltonianFeatureSettings {
     Hypers hypers;                    // density expansion; hypers.cutoff is the pair cutoff
     std::vector<int32_t> species;     // neighbour channels (ascending atomic numbers)
     int max_lambda = 2;               // highest lambda of any target block (2 l_max of the basis)
+    int message_radial = 0;           // radial functions of the message density rho^MP; 0 = off
+    double message_scale = 0.1;       // s_j = message_scale * coordination number of j (when on)
 };
 
 struct FeatureFamilyKey {
@@ -79,6 +92,10 @@ public:
     // Families of `wanted` that the structure has samples for (all families when wanted is empty).
     // Thread safe. Atoms of species outside settings().species are not neighbours (callers validate).
     StructureFeatures compute(const System& system, const std::vector<FeatureFamilyKey>& wanted = {}) const;
+
+    // The message densities of every atom (empty when message passing is off):
+    // [atom][lm * S M + a M + n] (S species channels, M = message_radial), and the weights s_j.
+    std::vector<std::vector<double>> message_density(const System& system, std::vector<double>* weights = nullptr) const;
 
 private:
     struct Impl;

@@ -78,6 +78,10 @@ void save_hamiltonian_model(const HamiltonianModel& model, const std::string& pa
     a["features_max_lambda"] = NpyArray::scalar_int(fs.max_lambda);
     std::vector<int64_t> species(fs.species.begin(), fs.species.end());
     a["features_species"] = NpyArray::int64(species, {species.size()});
+    if (fs.message_radial > 0) {  // optional: files without them have no message passing
+        a["features_message_radial"] = NpyArray::scalar_int(fs.message_radial);
+        a["features_message_scale"] = NpyArray::scalar(fs.message_scale);
+    }
 
     // Weights.
     std::vector<int64_t> family_keys, family_widths;
@@ -139,6 +143,10 @@ std::shared_ptr<HamiltonianModel> load_hamiltonian_model(const std::string& path
     fs.hypers.center_atom_weight = npz_get(a, "features_center_atom_weight", NpyType::Float64, path).f64.at(0);
     fs.max_lambda = static_cast<int>(npz_int(a, "features_max_lambda", path));
     for (int64_t z : npz_get(a, "features_species", NpyType::Int64, path).i64) fs.species.push_back(static_cast<int32_t>(z));
+    if (a.count("features_message_radial")) {
+        fs.message_radial = static_cast<int>(npz_int(a, "features_message_radial", path));
+        fs.message_scale = npz_get(a, "features_message_scale", NpyType::Float64, path).f64.at(0);
+    }
     auto model = std::make_shared<HamiltonianModel>(std::move(basis), fs);
     model->metadata_json = npz_string(a, "metadata", path);
     model->orbital_validity = orbital_validity_from_metadata(parse_json(model->metadata_json, path + ": metadata"));
