@@ -197,11 +197,17 @@ int bench_model(const HamiltonianModel& model, const std::string& model_path, co
     // within virtual_match_ev, the training's own criterion), and the errors of what is served.
     const double match_ev = LevelWeights{}.virtual_match_ev;
     int valence_served = 0, valence_withheld = 0, rydberg_served = 0, rydberg_withheld = 0;
-    std::vector<std::vector<double>> served_pred;
-    std::vector<const ReferenceStructure*> served_refs;
+    std::vector<std::vector<double>> served_pred, class_pred[2];
+    std::vector<const ReferenceStructure*> served_refs, class_refs[2];
     for (size_t k = 0; k < refs.size(); ++k) {
         const int occ = refs[k]->occupied();
-        const bool valence = std::fabs(refs[k]->minimal_energies[occ] - refs[k]->large_energies[occ]) * kHartreeEv < match_ev;
+        // With characters in the dataset, the def2-TZVP LUMO's own minimal-basis character decides
+        // (the threshold of LevelWeights::valence_character); else training's 5 eV STO-3G match.
+        const bool valence = refs[k]->large_character.empty()
+                                 ? std::fabs(refs[k]->minimal_energies[occ] - refs[k]->large_energies[occ]) * kHartreeEv < match_ev
+                                 : refs[k]->large_character[static_cast<size_t>(occ)] >= LevelWeights{}.valence_character;
+        (valence ? class_pred[0] : class_pred[1]).push_back(indirect[k]);
+        (valence ? class_refs[0] : class_refs[1]).push_back(refs[k]);
         const Eigen::VectorXd eps = Eigen::Map<const Eigen::VectorXd>(indirect[k].data(), static_cast<Eigen::Index>(indirect[k].size()));
         const bool served = lumo_served(model.orbital_validity, eps, occ);
         (valence ? (served ? valence_served : valence_withheld) : (served ? rydberg_served : rydberg_withheld))++;
@@ -214,9 +220,28 @@ int bench_model(const HamiltonianModel& model, const std::string& model_path, co
                 model.orbital_validity.lumo_below_eh * kHartreeEv);
     std::printf("| def2-TZVP LUMO is a valence level | %d | %d |\n", valence_served, valence_withheld);
     std::printf("| def2-TZVP LUMO is Rydberg-like (no minimal-basis counterpart) | %d | %d |\n", rydberg_served, rydberg_withheld);
+    std::printf("(valence: %s)\n", test.structures.empty() || test.structures[0].large_character.empty()
+                                        ? "STO-3G LUMO within 5 eV of the def2-TZVP one"
+                                        : "the def2-TZVP LUMO's minimal-basis character >= 0.6");
     if (!served_refs.empty()) {
         const SpectrumErrors e = spectrum_errors(served_pred, served_refs);
         std::printf("LUMO and gap MAE over the %zu structures whose LUMO is served: %.3f / %.3f eV\n", served_refs.size(), e.lumo, e.gap);
+    }
+    // The served model's errors per class of molecule: LUMO and gap only where the LUMO is a
+    // valence level (for the others Predict withholds them).
+    std::printf("\n| served model per class (eV) | structures | occupied valence | HOMO | LUMO | gap |\n|---|---|---|---|---|---|\n");
+    const char* class_names[2] = {"valence (pi*-type) def2-TZVP LUMO: conjugated, carbonyl", "Rydberg-like def2-TZVP LUMO: saturated"};
+    for (int c = 0; c < 2; ++c) {
+        if (class_refs[c].empty()) {
+            std::printf("| %s | 0 | | | | |\n", class_names[c]);
+            continue;
+        }
+        const SpectrumErrors e = spectrum_errors(class_pred[c], class_refs[c]);
+        if (c == 0)
+            std::printf("| %s | %zu | %.3f | %.3f | %.3f | %.3f |\n", class_names[c], class_refs[c].size(), e.occupied_valence, e.homo,
+                        e.lumo, e.gap);
+        else
+            std::printf("| %s | %zu | %.3f | %.3f | withheld | withheld |\n", class_names[c], class_refs[c].size(), e.occupied_valence, e.homo);
     }
     std::printf("\n| minimal-basis density P' vs the STO-3G one (what an SCF guess needs) | mean RMS element error | max element error |\n|---|---|---|\n");
     std::printf("| direct model | %.4f | %.4f |\n", density_rms[0] / n, density_max[0]);
