@@ -425,6 +425,29 @@ t.test('hamd train hamiltonian: model, report, parity plot, progress', { skip: !
   }
 });
 
+// data/validation.npz (20 structures) has Loewdin charges and orbital characters: every new term on.
+const validationData = path.join(packageRoot, 'data', 'validation.npz');
+t.test('hamd train hamiltonian: the charge, density, valence-virtual and message-passing options', { skip: !binding ? 'the addon has no model binding' : !fs.existsSync(validationData) ? 'no data/validation.npz' : false }, async (t) => {
+  const dir = tempDir();
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const output = path.join(dir, 'options.npz');
+  const run = runCli(['train', 'hamiltonian', '--data', validationData, '-o', output, ...tinyTraining, '--charge-weight', '0.1',
+    '--density-matrix-weight', '0.05', '--valence-virtuals', '2', '--valence-character', '0.5', '--message-radial', '1']);
+  t.equal(run.status, 0, `exit 0 ${run.status ? run.stderr : ''}`);
+  const metadata = JSON.parse(fs.readFileSync(path.join(dir, 'options.report.json'), 'utf8')).metadata;
+  const levels = metadata.hyper_parameters.level_weights;
+  t.same([levels.loewdin_charges, levels.density_matrix, levels.valence_virtuals, levels.valence_character], [0.1, 0.05, 2, 0.5],
+    'the level options reached the training');
+  t.equal(metadata.hyper_parameters.message_radial, 1, 'message passing on');
+  t.equal(metadata.orbital_validity.virtual_below_ev.length, 2, 'one calibrated threshold per paired virtual slot');
+  const handle = inProcessEngine.loadHamiltonianModel(output);
+  const [s] = (await handle.predict({ systems: [nativeSystem(acetonitrile)], outputs: ['valid_orbitals'], units: 'hartree', order: 'hamd' })).structures;
+  t.equal(s.validOrbitals?.length, s.nOrbitals, 'the model predicts, with validity flags');
+  const bad = runCli(['train', 'hamiltonian', '--data', validationData, '-o', path.join(dir, 'never.npz'), '--valence-character', '2']);
+  t.equal(bad.status, 1, 'a character above 1 fails');
+  t.match(bad.stderr, /valenceCharacter must be in \[0, 1\]/);
+});
+
 t.test('hamd train: usage errors', async (t) => {
   const noData = runCli(['train', 'hamiltonian', '-o', '/tmp/never.npz']);
   t.equal(noData.status, 2, 'missing --data is a usage error');

@@ -40,6 +40,20 @@ hamd::TrainingConfig training_config_from_js(const Napi::Object& c) {
     indirect.validation_fraction = number_field(c, "validationFraction", indirect.validation_fraction);
     indirect.levels.virtuals = number_field(c, "virtualWeight", indirect.levels.virtuals);
     indirect.levels.lumo = number_field(c, "lumoWeight", indirect.levels.lumo);
+    indirect.levels.charges = number_field(c, "chargeWeight", indirect.levels.charges);
+    indirect.levels.density_matrix = number_field(c, "densityMatrixWeight", indirect.levels.density_matrix);
+    indirect.levels.valence_virtuals = integer_field(c, "valenceVirtuals", indirect.levels.valence_virtuals);
+    indirect.levels.valence_character = number_field(c, "valenceCharacter", indirect.levels.valence_character);
+    indirect.levels.valence_virtual_weight = number_field(c, "valenceVirtualWeight", indirect.levels.valence_virtual_weight);
+    config.features.message_radial = integer_field(c, "messageRadial", config.features.message_radial);
+    config.features.message_scale = number_field(c, "messageScale", config.features.message_scale);
+    if (indirect.levels.charges < 0 || indirect.levels.density_matrix < 0 || indirect.levels.valence_virtual_weight < 0)
+        bad_request(env, "chargeWeight, densityMatrixWeight and valenceVirtualWeight must be >= 0");
+    if (indirect.levels.valence_virtuals < 0 || config.features.message_radial < 0)
+        bad_request(env, "valenceVirtuals and messageRadial must be >= 0");
+    if (!(indirect.levels.valence_character >= 0 && indirect.levels.valence_character <= 1))
+        bad_request(env, "valenceCharacter must be in [0, 1]");
+    if (!(config.features.message_scale > 0)) bad_request(env, "messageScale must be positive");
     const double seed = number_field(c, "seed", 0);
     if (!(seed >= 0) || seed != static_cast<double>(static_cast<uint64_t>(seed))) bad_request(env, "seed must be a non-negative integer");
     indirect.seed = config.ridge.seed = static_cast<uint64_t>(seed);

@@ -27,8 +27,19 @@ export const trainUsage = `hamd train hamiltonian --data DATA.npz -o MODEL.npz [
   --learning-rate X        indirect refinement (Adam only)
   --patience N             epochs without validation improvement before stopping
   --seed N                 folds, validation split and batches
+  --charge-weight X        weight of the def2-TZVP Loewdin charges in the indirect loss (default 0;
+                           needs large_loewdin_charges in the dataset)
+  --density-matrix-weight X  weight of ||P' - P'_STO-3G||^2 in the indirect loss (default 0)
+  --valence-virtuals N     fit the N lowest virtual levels against the large-basis virtuals of
+                           valence character (default 0: the LUMO only, where it matches;
+                           needs large_minimal_character in the dataset)
+  --valence-character C    character (0..1) a large-basis virtual needs to count (default 0.6)
+  --valence-virtual-weight X  weight of the paired virtual levels above the LUMO (default 1)
+  --message-radial M       message-passing features with M radial functions (default 0: off)
+  --message-scale X        scale of the neighbours' coordination numbers in them (default 0.1)
   --threads N              native threads (default: one per core)
   --no-plot                skip the parity plot
+  (docs/science.md explains each term; docs/accuracy.md what they measured)
 
 hamd train energy --data DATA.npz -o MODEL.npz [options]
   --data FILE              energy/force dataset (docs/dataset-format.md, tools/make-energy-dataset)
@@ -83,7 +94,9 @@ export async function train(argv: string[]): Promise<number> {
   if (what === 'energy') return trainEnergy(rest, argv);
   if (what !== 'hamiltonian') throw new UsageError(`train: the model kinds are "hamiltonian" and "energy"${what ? `, not "${what}"` : ''}`);
   const args = parseArgs(rest, {
-    values: ['data', 'output', ...hyperFlags.map(([flag]) => flag), 'folds', 'epochs', 'learning-rate', 'patience', 'seed', 'threads', 'optimizer'],
+    values: ['data', 'output', ...hyperFlags.map(([flag]) => flag), 'folds', 'epochs', 'learning-rate', 'patience', 'seed', 'threads', 'optimizer',
+      'charge-weight', 'density-matrix-weight', 'valence-virtuals', 'valence-character', 'valence-virtual-weight', 'message-radial',
+      'message-scale'],
     flags: ['no-indirect', 'no-plot', 'help'],
     aliases: { '-o': 'output', '-h': 'help' },
   });
@@ -113,9 +126,14 @@ export async function train(argv: string[]): Promise<number> {
     if (optimizer !== 'lbfgs' && optimizer !== 'adam') throw new UsageError(`--optimizer: "${optimizer}" is not lbfgs or adam`);
     config.optimizer = optimizer;
   }
-  const optional: Array<[string, 'folds' | 'epochs' | 'learningRate' | 'patience' | 'seed', boolean]> = [
+  type NumericKey = 'folds' | 'epochs' | 'learningRate' | 'patience' | 'seed' | 'chargeWeight' | 'densityMatrixWeight'
+    | 'valenceVirtuals' | 'valenceCharacter' | 'valenceVirtualWeight' | 'messageRadial' | 'messageScale';
+  const optional: Array<[string, NumericKey, boolean]> = [
     ['folds', 'folds', true], ['epochs', 'epochs', true], ['learning-rate', 'learningRate', false],
-    ['patience', 'patience', true], ['seed', 'seed', true],
+    ['patience', 'patience', true], ['seed', 'seed', true], ['charge-weight', 'chargeWeight', false],
+    ['density-matrix-weight', 'densityMatrixWeight', false], ['valence-virtuals', 'valenceVirtuals', true],
+    ['valence-character', 'valenceCharacter', false], ['valence-virtual-weight', 'valenceVirtualWeight', false],
+    ['message-radial', 'messageRadial', true], ['message-scale', 'messageScale', false],
   ];
   for (const [flag, key, integer] of optional) {
     const value = numberOption(args, flag, integer);

@@ -152,6 +152,13 @@ export interface TrainingConfig {
   validationFraction?: number;
   virtualWeight?: number;
   lumoWeight?: number;
+  chargeWeight?: number;          // Loewdin-charge term (datasets with large_loewdin_charges)
+  densityMatrixWeight?: number;   // ||P' - P'_STO-3G||^2 term
+  valenceVirtuals?: number;       // virtual slots paired by minimal-basis character (0: off)
+  valenceCharacter?: number;      // character threshold of a valence virtual, 0..1
+  valenceVirtualWeight?: number;  // weight of the paired slots above the LUMO
+  messageRadial?: number;         // message-passing features (0: off)
+  messageScale?: number;
 }
 
 export interface TrainingProgress {
