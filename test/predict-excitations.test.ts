@@ -118,7 +118,7 @@ t.test('valid orbitals and sTDA excitations through the daemon', { skip: fs.exis
     t.ok(s.lumo === undefined && s.gap === undefined, 'LUMO and gap withheld');
     t.match(s.warnings[0], /structure 0: lumo and gap withheld: the predicted LUMO \(\d+\.\d+ eV\) lies above the model's validity threshold/, 'warning: why');
     t.same(Array.from(s.excitationValidWeight!), [0, 0, 0], 'no state rests on valid orbitals');
-    t.match(s.warnings.join('\n'), /excitations 0, 1, 2 lie mostly .* on orbitals the model was not trained to reproduce/, 'warning: excitations');
+    t.match(s.warnings.join('\n'), /the excitations at indices 0, 1, 2 of excitation_energies lie mostly .* on orbitals the model was not trained to reproduce/, 'warning: excitations');
   });
 
   await t.test('invariant under rotation, translation and atom order', async (t) => {

@@ -98,6 +98,16 @@ int main() {
     std::sort(high.data(), high.data() + high.size());
     check::ok(!lumo_served(v, high, 4) && valid_orbital_flags(v, high, 4)[4], "a 5.8 eV LUMO: trained slot, but not served as the large-basis LUMO");
 
+    // A level degenerate with a valid LUMO (benzene's pi* pair) is valid too; one 0.1 eV above is not.
+    const OrbitalValidity one_slot = orbital_validity_from_metadata(parse_json("{\"orbital_validity\": {\"lumo_below_ev\": 2.5}}"));
+    Eigen::VectorXd pair(7);
+    pair << ev(-20), ev(-12), ev(-9), ev(-7), ev(-0.3), ev(-0.3) + 1e-13, ev(3);
+    std::vector<bool> pair_flags = valid_orbital_flags(one_slot, pair, 4);
+    check::ok(pair_flags[4] && pair_flags[5] && !pair_flags[6], "a virtual degenerate with the valid LUMO is valid; the next one is not");
+    pair[5] = ev(-0.2);
+    pair_flags = valid_orbital_flags(one_slot, pair, 4);
+    check::ok(pair_flags[4] && !pair_flags[5], "a virtual 0.1 eV above the LUMO is not degenerate with it");
+
     // A model file without the virtual list reads as one slot equal to the LUMO rule.
     const OrbitalValidity old = orbital_validity_from_metadata(parse_json("{\"orbital_validity\": {\"lumo_below_ev\": 2.5}}"));
     check::ok(old.recorded && old.virtual_below_eh.size() == 1 && std::fabs(old.virtual_below_eh[0] * kHartreeEv - 2.5) < 1e-12,

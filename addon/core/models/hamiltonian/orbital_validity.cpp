@@ -69,6 +69,12 @@ std::vector<bool> valid_orbital_flags(const OrbitalValidity& validity, const Eig
         if (level >= n) break;
         flags[static_cast<size_t>(level)] = energies[level] < validity.virtual_below_eh[slot];
     }
+    // A level (near-)degenerate with a valid virtual one shares its partner's manifold (benzene's
+    // e2u pi* pair): which member of the pair training called "the LUMO" is arbitrary.
+    for (int level = n_occupied + 1; level < n; ++level)
+        if (!flags[static_cast<size_t>(level)] && flags[static_cast<size_t>(level - 1)] &&
+            energies[level] - energies[level - 1] < kDegenerateLevelsEh)
+            flags[static_cast<size_t>(level)] = true;
     return flags;
 }
 

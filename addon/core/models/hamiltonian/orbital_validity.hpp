@@ -42,9 +42,14 @@ struct OrbitalValidity {
 OrbitalValidity orbital_validity_from_metadata(const JsonValue& metadata);
 std::string orbital_validity_json(const OrbitalValidity& validity);
 
+// Levels closer than this (Hartree, 27 meV) count as one degenerate manifold: far below the
+// model's errors (~0.2 eV), far above the rounding that splits exact degeneracies (~1e-12).
+constexpr double kDegenerateLevelsEh = 1e-3;
+
 // One flag per level of `energies` (ascending, Hartree) with n_occupied doubly occupied levels:
 // every occupied level is valid; virtual slot k when the rule is recorded, the model trained that
-// slot and the level lies below its threshold; no other virtual.
+// slot and the level lies below its threshold; a virtual level within kDegenerateLevelsEh of a
+// valid virtual one below it; no other virtual.
 std::vector<bool> valid_orbital_flags(const OrbitalValidity& validity, const Eigen::VectorXd& energies, int n_occupied);
 
 // Whether the predicted LUMO stands for the large-basis LUMO (lumo and gap may be served).

@@ -154,10 +154,13 @@ void add_excitations(Prediction& p, const HamiltonianModel& model, const System&
     if (!poorly_represented.empty()) {
         std::string list;
         for (int s : poorly_represented) list += (list.empty() ? "" : ", ") + std::to_string(s);
-        p.warnings.push_back(where + "excitations " + list + " lie mostly (more than " +
+        const bool one = poorly_represented.size() == 1;
+        p.warnings.push_back(where + (one ? "the excitation at index " : "the excitations at indices ") + list +
+                             " of excitation_energies " + (one ? "lies" : "lie") + " mostly (more than " +
                              fixed(100 * (1 - kExcitationWeightWarning), 0) +
-                             " %) on orbitals the model was not trained to reproduce (excitation_valid_weight): "
-                             "their energies are minimal-basis estimates, not surrogates of the large-basis sTDA");
+                             " %) on orbitals the model was not trained to reproduce (excitation_valid_weight): " +
+                             (one ? "its energy is a minimal-basis estimate" : "their energies are minimal-basis estimates") +
+                             ", not a surrogate of the large-basis sTDA");
     }
 }
 
