@@ -7,10 +7,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { status } from '@grpc/grpc-js';
-import t, { type Test } from 'tap';
-import { HamdClient, type StructureInput } from '../clients/node';
+import t from 'tap';
+import type { StructureInput } from '../clients/node';
 import { packageRoot } from '../server/base/paths';
-import { realAddon, spawnDaemon, tempDir, type DaemonProcess } from './helpers/daemon';
+import { realAddon } from './helpers/daemon';
+import { expectCode, serveModels } from './helpers/model-daemon';
 import { water } from './helpers/structures';
 
 const HARTREE_EV = 27.211386245988;
@@ -65,32 +66,8 @@ function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-async function expectCode(t: Test, promise: Promise<unknown>, code: status, pattern: RegExp, label: string): Promise<void> {
-  try {
-    await promise;
-    t.fail(`${label}: expected ${status[code]}, but the call succeeded`);
-  } catch (error) {
-    const e = error as { code?: number; details?: string };
-    t.equal(e.code, code, `${label}: ${status[code]}`);
-    t.match(e.details ?? '', pattern, `${label}: message says why`);
-  }
-}
-
 t.test('valid orbitals and sTDA excitations through the daemon', { skip: fs.existsSync(modelFile) ? false : 'models/default-hamiltonian.npz is missing' }, async (t) => {
-  const dir = tempDir();
-  const repository = path.join(dir, 'models');
-  fs.mkdirSync(repository);
-  fs.copyFileSync(modelFile, path.join(repository, 'default-hamiltonian.npz'));
-  let daemon: DaemonProcess | undefined;
-  let client: HamdClient | undefined;
-  t.teardown(async () => {
-    client?.close();
-    await daemon?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  daemon = await spawnDaemon(`unix:${path.join(dir, 'hamd.sock')}`, ['--threads', '2', '--models', repository]);
-  client = await HamdClient.connect(daemon.address);
-  const c = client;
+  const { client: c } = await serveModels(t, { 'default-hamiltonian': modelFile });
   const excitations = ['excitation_energies', 'oscillator_strengths', 'valid_orbitals', 'orbital_energies', 'homo', 'lumo', 'gap'] as const;
 
   await t.test('a conjugated molecule: valid LUMO, well-formed excitations', async (t) => {

@@ -14,6 +14,7 @@ import type { NativeSystem } from '../server/native/addon';
 import type { NativePredictRequest, NativePredictResult } from '../server/native/model-addon';
 import { packageRoot } from '../server/base/paths';
 import { realAddon, runCli, spawnDaemon, tempDir, type DaemonProcess } from './helpers/daemon';
+import { expectCode, serveModels } from './helpers/model-daemon';
 import { methane, water } from './helpers/structures';
 
 const HARTREE_EV = 27.211386245988;
@@ -107,17 +108,6 @@ function assertSameAsAddon(t: Test, got: PredictResult, want: NativePredictResul
   t.ok(same, `${label}: every output bitwise equal to the addon's${differences.length ? ` (differ: ${differences.join(', ')})` : ''}`);
 }
 
-async function expectCode(t: Test, promise: Promise<unknown>, code: status, pattern: RegExp, label: string): Promise<void> {
-  try {
-    await promise;
-    t.fail(`${label}: expected ${status[code]}, but the call succeeded`);
-  } catch (error) {
-    const e = error as { code?: number; details?: string };
-    t.equal(e.code, code, `${label}: ${status[code]}`);
-    t.match(e.details ?? '', pattern, `${label}: message says why ("${e.details}")`);
-  }
-}
-
 const model = modelFile();
 const binding = hasModelBinding();
 const skipReason = !binding ? 'the addon has no loadHamiltonianModel (addon/napi/model.cpp not built)'
@@ -150,21 +140,7 @@ t.test('a daemon whose only model file is corrupt logs why and serves descriptor
 
 t.test('serving a model', { skip: skipReason ?? false }, async (t) => {
   const file = model as string;
-  const dir = tempDir();
-  const repository = path.join(dir, 'models');
-  fs.mkdirSync(repository);
-  fs.copyFileSync(file, path.join(repository, 'default-hamiltonian.npz'));
-  fs.copyFileSync(file, path.join(repository, 'second.npz'));
-  let daemon: DaemonProcess | undefined;
-  let client: HamdClient | undefined;
-  t.teardown(async () => {
-    client?.close();
-    await daemon?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  daemon = await spawnDaemon(`unix:${path.join(dir, 'hamd.sock')}`, ['--threads', '2', '--models', repository]);
-  client = await HamdClient.connect(daemon.address);
-  const c = client;
+  const { client: c, address, dir } = await serveModels(t, { 'default-hamiltonian': file, second: file });
   const handle = inProcessEngine.loadHamiltonianModel(file);
   const inProcess = (request: Omit<NativePredictRequest, 'systems'>, structures = molecules) =>
     handle.predict({ systems: structures.map(nativeSystem), ...request });
@@ -337,7 +313,7 @@ t.test('serving a model', { skip: skipReason ?? false }, async (t) => {
     }).join('');
     fs.writeFileSync(xyz, text);
     const out = path.join(dir, 'out.npz');
-    const env = { ...process.env, HAMD_ADDRESS: daemon!.address };
+    const env = { ...process.env, HAMD_ADDRESS: address };
     const cliOutputs: PredictOutput[] = ['fock_orthogonal', 'orbital_energies', 'valid_orbitals', 'homo', 'lumo', 'gap', 'orbital_labels', 'excitation_energies'];
     const result = runCli(['predict', xyz, '--outputs', cliOutputs.join(','), '--units', 'ev', '--order', 'pyscf', '--n-states', '3', '-o', out, '--no-autostart'], env);
     t.equal(result.status, 0, `exit 0 (${result.stderr.trim()})`);
