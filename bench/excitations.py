@@ -91,22 +91,6 @@ def scf(numbers, positions, basis):
     return mol, mf
 
 
-def stda_with_rule(args_for_stda, n_states):
-    """tools/stda_reference.stda with Predict's threshold rule."""
-    e_thr = 7.0
-    result = None
-    for _ in range(6):
-        try:
-            result = stda_reference.stda(**args_for_stda, a_x=0.2, e_thr_ev=e_thr, n_states=n_states)
-        except ValueError:
-            e_thr *= 1.5
-            continue
-        if len(result["energies_ev"]) >= n_states and result["energies_ev"][n_states - 1] <= e_thr:
-            break
-        e_thr *= 1.5
-    return result, e_thr
-
-
 def reference(numbers, positions, basis, n_states, cache):
     key = hashlib.sha256(json.dumps({"z": numbers.tolist(), "r": np.round(positions, 8).tolist(), "basis": basis,
                                      "settings": SETTINGS, "states": n_states, "version": 1}).encode()).hexdigest()[:20]
@@ -118,10 +102,11 @@ def reference(numbers, positions, basis, n_states, cache):
     mol, mf = scf(numbers, positions, basis)
     scf_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    result, e_thr = stda_with_rule(dict(mo_coeff=mf.mo_coeff, mo_energy=mf.mo_energy, n_occ=mol.nelectron // 2,
-                                        ao_overlap=mf.get_ovlp(), ao_atom=[l[0] for l in mol.ao_labels(fmt=False)],
-                                        atomic_numbers=mol.atom_charges(), coords_bohr=mol.atom_coords(),
-                                        ao_dipole=mol.intor("int1e_r")), n_states)
+    result = stda_reference.stda_lowest_states(
+        n_states, mo_coeff=mf.mo_coeff, mo_energy=mf.mo_energy, n_occ=mol.nelectron // 2, ao_overlap=mf.get_ovlp(),
+        ao_atom=[l[0] for l in mol.ao_labels(fmt=False)], atomic_numbers=mol.atom_charges(),
+        coords_bohr=mol.atom_coords(), ao_dipole=mol.intor("int1e_r"), a_x=0.2)
+    e_thr = result["e_thr_ev_used"]
     out = {"energies_ev": np.asarray(result["energies_ev"][:n_states]),
            "oscillator_strengths": np.asarray(result["oscillator_strengths"][:n_states]),
            "e_thr_ev": np.float64(e_thr), "scf_seconds": np.float64(scf_seconds),

@@ -386,6 +386,29 @@ def stda(mo_coeff, mo_energy, n_occ, ao_overlap, ao_atom, atomic_numbers, coords
     }
 
 
+def stda_lowest_states(n_states: int, first_threshold_ev: float = 7.0, growth: float = 1.5, rounds: int = 6,
+                       **arguments) -> dict:
+    """The lowest n_states roots with hamd's Predict rule for E_thr (addon/core/models/hamiltonian/
+    prediction.cpp): start at 7 eV and grow by 1.5 (at most 6 tries) until the n-th root lies
+    inside the threshold. `arguments`: those of stda() except e_thr_ev and n_states. The result
+    of stda(), plus "e_thr_ev_used"."""
+    e_thr = first_threshold_ev
+    result = None
+    for _ in range(rounds):
+        try:
+            result = stda(**arguments, e_thr_ev=e_thr, n_states=n_states)
+        except ValueError:  # no configuration inside this threshold yet
+            e_thr *= growth
+            continue
+        result["e_thr_ev_used"] = e_thr
+        if len(result["energies_ev"]) >= n_states and result["energies_ev"][n_states - 1] <= e_thr:
+            return result
+        e_thr *= growth
+    if result is None:
+        raise ValueError(f"no singlet configuration below {e_thr / growth:.0f} eV")
+    return result
+
+
 def pyscf_arguments(mf) -> dict:
     """The keyword arguments of stda() for a converged closed-shell PySCF SCF object ``mf``.
 

@@ -50,18 +50,9 @@ def reference_excitations(structure, fock_orthogonal, n_states):
     n_occ = mol.nelectron // 2
     ao_atom = np.array([label[0] for label in mol.ao_labels(fmt=False)])
     coords_bohr = np.asarray(positions, dtype=float) / BOHR
-    e_thr = 7.0
-    for _ in range(6):
-        try:
-            result = stda_reference.stda(mo_coeff, eps, n_occ, s, ao_atom, mol.atom_charges(), coords_bohr,
-                                         ao_dipole=mol.intor("int1e_r"), a_x=0.2, e_thr_ev=e_thr, n_states=n_states)
-        except ValueError:
-            e_thr *= 1.5
-            continue
-        if len(result["energies_eh"]) >= n_states and result["energies_ev"][n_states - 1] <= e_thr:
-            return result
-        e_thr *= 1.5
-    return result
+    return stda_reference.stda_lowest_states(
+        n_states, mo_coeff=mo_coeff, mo_energy=eps, n_occ=n_occ, ao_overlap=s, ao_atom=ao_atom,
+        atomic_numbers=mol.atom_charges(), coords_bohr=coords_bohr, ao_dipole=mol.intor("int1e_r"), a_x=0.2)
 
 
 @pytest.mark.parametrize("name,structure", [("butadiene", BUTADIENE), ("formaldehyde", FORMALDEHYDE),
