@@ -217,6 +217,12 @@ hamd::DescriptorOptions options_from_js(const Napi::Object& request) {
     if (species.IsTypedArray()) options.species = typed_array_field<int32_t, napi_int32_array>(request, "species");
     options.max_lambda = integer_field(request, "maxLambda", -1);
     options.max_output_bytes = static_cast<size_t>(number_field(request, "maxOutputBytes", 0));
+    // Kind options: absent (undefined) stays unset, so the core can tell "not given" apart.
+    if (request.Get("potentialExponent").IsNumber()) options.potential_exponent = number_field(request, "potentialExponent", 1);
+    if (request.Get("correlationOrder").IsNumber()) options.correlation_order = integer_field(request, "correlationOrder", 2);
+    if (request.Get("kCutoff").IsNumber()) options.k_cutoff = number_field(request, "kCutoff", 1);
+    Napi::Value nonlinearity = request.Get("nonlinearity");
+    if (nonlinearity.IsString()) options.nonlinearity = nonlinearity.As<Napi::String>().Utf8Value();
     Napi::Value gradients = request.Get("gradients");
     if (gradients.IsArray()) {
         Napi::Array list = gradients.As<Napi::Array>();

@@ -227,6 +227,10 @@ export class HamdClient {
       gradients: options.gradients ?? [],
     };
     if (options.maxLambda !== undefined) request.max_lambda = options.maxLambda;
+    if (options.potentialExponent !== undefined) request.potential_exponent = options.potentialExponent;
+    if (options.correlationOrder !== undefined) request.correlation_order = options.correlationOrder;
+    if (options.nonlinearity !== undefined) request.nonlinearity = options.nonlinearity;
+    if (options.kCutoff !== undefined) request.k_cutoff = options.kCutoff;
     return this.computeDescriptorsMessage(request, options.deadlineMs);
   }
 

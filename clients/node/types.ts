@@ -31,6 +31,12 @@ export interface DescriptorOptions {
   hypers?: Hypers;
   species?: number[];
   maxLambda?: number;                 // lambda-soap only
+  // Options of particular kinds (hamd.proto ComputeDescriptorsRequest); the daemon rejects
+  // one given to a kind that does not take it.
+  potentialExponent?: number;         // lode-spherical-expansion, multi-scale
+  correlationOrder?: number;          // correlation
+  nonlinearity?: string;              // triplet
+  kCutoff?: number;                   // lode-spherical-expansion, multi-scale (periodic)
   gradients?: WireGradientParameter[];
   deadlineMs?: number;                // per call; default none
 }

@@ -18,6 +18,10 @@ export const descriptorsUsage = `hamd descriptors IN.xyz --kind KIND -o OUT.npz 
   --center-atom-weight X   [${defaultHypers.center_atom_weight}]
   --species 1,6,8          neighbour-species channels (default: species in the file)
   --max-lambda N           lambda-soap only [max_angular]
+  --potential-exponent P   lode-spherical-expansion, multi-scale: 1/r^P potential [1]
+  --k-cutoff K             lode-spherical-expansion, multi-scale, periodic: 1/Angstrom [1.2 pi / density-width]
+  --correlation-order NU   correlation: body order 1..4 [2]
+  --nonlinearity F         triplet: none | tanh | ... [tanh]
   --gradients LIST         ${gradientParameters.join(' and/or ')}, comma separated
   -o, --output FILE        .npz to write (array names: docs/cli.md)
   --address ADDR           daemon address (default: $HAMD_ADDRESS, else the per-user socket)
@@ -54,7 +58,8 @@ export function resultArrays(result: DescriptorResult): Map<string, NpyData> {
 
 export async function descriptors(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['kind', ...hyperNames.map(hyperFlag), 'species', 'max-lambda', 'gradients', 'output', 'address'],
+    values: ['kind', ...hyperNames.map(hyperFlag), 'species', 'max-lambda', 'potential-exponent', 'k-cutoff',
+      'correlation-order', 'nonlinearity', 'gradients', 'output', 'address'],
     flags: ['no-autostart', 'help'],
     aliases: { '-o': 'output', '-h': 'help' },
   });
@@ -91,6 +96,8 @@ export async function descriptors(argv: string[]): Promise<number> {
     const bar = new CountBar('structures', frames.length);
     const result = await client.computeDescriptorsBatched(frames, {
       kind: kind as DescriptorKind, hypers, species, gradients, maxLambda: numberOption(args, 'max-lambda', true),
+      potentialExponent: numberOption(args, 'potential-exponent', false), kCutoff: numberOption(args, 'k-cutoff', false),
+      correlationOrder: numberOption(args, 'correlation-order', true), nonlinearity: args.options.get('nonlinearity'),
     }, (k) => bar.add(k));
     bar.done();
     writeNpz(output, resultArrays(result));

@@ -103,6 +103,10 @@ export function checkStructures(structures: Structure__Output[]): NativeSystem[]
   return structures.map(toSystem);
 }
 
+function isSet<T>(value: T | null | undefined): value is T {
+  return value !== undefined && value !== null;
+}
+
 // A ComputeDescriptorsRequest as the engine's request.
 // `kinds`: the descriptor kinds the core registers (the addon's descriptorKinds()).
 export function checkDescriptorRequest(request: ComputeDescriptorsRequest__Output, limits: DaemonLimits, kinds: readonly string[]): NativeDescriptorRequest {
@@ -139,5 +143,12 @@ export function checkDescriptorRequest(request: ComputeDescriptorsRequest__Outpu
     }
   }
 
-  return { systems, kind, hypers, species: Int32Array.from(species), maxLambda, gradients, maxOutputBytes: limits.maxOutputBytes };
+  // Kind options go to the core as given: it knows which kinds take them and their ranges.
+  const kindOptions: Pick<NativeDescriptorRequest, 'potentialExponent' | 'correlationOrder' | 'nonlinearity' | 'kCutoff'> = {};
+  if (isSet(request.potential_exponent)) kindOptions.potentialExponent = request.potential_exponent;
+  if (isSet(request.correlation_order)) kindOptions.correlationOrder = request.correlation_order;
+  if (isSet(request.nonlinearity)) kindOptions.nonlinearity = request.nonlinearity;
+  if (isSet(request.k_cutoff)) kindOptions.kCutoff = request.k_cutoff;
+
+  return { systems, kind, hypers, species: Int32Array.from(species), maxLambda, ...kindOptions, gradients, maxOutputBytes: limits.maxOutputBytes };
 }

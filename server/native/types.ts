@@ -68,10 +68,16 @@ export interface NativeHypers {
 
 export interface NativeDescriptorRequest {
   systems: NativeSystem[];
-  kind: string;               // spherical-expansion | power-spectrum | lambda-soap | bispectrum
+  kind: string;               // a name the addon registers (descriptorKinds())
   hypers: NativeHypers;
   species: Int32Array;        // empty: species present in the request
   maxLambda: number;          // -1: max_angular
+  // Options of particular kinds (proto ComputeDescriptorsRequest): absent = the kind's default;
+  // the core rejects one given to a kind that does not take it.
+  potentialExponent?: number;
+  correlationOrder?: number;
+  nonlinearity?: string;
+  kCutoff?: number;
   gradients: string[];        // subset of ["positions", "cell"]
   maxOutputBytes: number;     // 0: unlimited
 }

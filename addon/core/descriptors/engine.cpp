@@ -38,6 +38,38 @@ std::vector<int32_t> resolve_species(const std::vector<System>& systems, const s
     return species;
 }
 
+// Names of the kinds that take option `bit`, for the message when another kind is given it.
+std::string kinds_taking(unsigned bit) {
+    std::string names;
+    for (const auto& info : descriptor_kinds())
+        if (info.options & bit) names += (names.empty() ? "\"" : ", \"") + info.name + "\"";
+    return names.empty() ? "none in this build" : names;
+}
+
+// Kind-specific options: only for the kinds registered as taking them, within their ranges.
+// (The triplet kind checks its nonlinearity name itself: it owns the list of functions.)
+void validate_kind_options(const DescriptorOptions& options, const DescriptorKindInfo& info) {
+    auto check_taken = [&](bool set, unsigned bit, const char* name) {
+        if (set && !(info.options & bit)) {
+            throw InvalidArgument(std::string(name) + ": not an option of kind \"" + info.name +
+                                  "\" (kinds that take it: " + kinds_taking(bit) + ")");
+        }
+    };
+    check_taken(options.potential_exponent.has_value(), kPotentialExponent, "potential_exponent");
+    check_taken(options.correlation_order.has_value(), kCorrelationOrder, "correlation_order");
+    check_taken(options.nonlinearity.has_value(), kNonlinearity, "nonlinearity");
+    check_taken(options.k_cutoff.has_value(), kKCutoff, "k_cutoff");
+    if (options.potential_exponent && !(*options.potential_exponent >= 1.0 && *options.potential_exponent <= 6.0)) {
+        throw InvalidArgument("potential_exponent = " + std::to_string(*options.potential_exponent) + " is outside [1, 6]");
+    }
+    if (options.correlation_order && (*options.correlation_order < 1 || *options.correlation_order > 4)) {
+        throw InvalidArgument("correlation_order = " + std::to_string(*options.correlation_order) + " is outside 1..4");
+    }
+    if (options.k_cutoff && !(*options.k_cutoff > 0.0 && *options.k_cutoff <= 100.0)) {
+        throw InvalidArgument("k_cutoff = " + std::to_string(*options.k_cutoff) + " 1/Angstrom is outside (0, 100]");
+    }
+}
+
 void validate_request(const std::vector<System>& systems, const DescriptorOptions& options) {
     validate_hypers(options.hypers);
     for (size_t k = 0; k < systems.size(); ++k) validate_system(systems[k], k);
@@ -57,6 +89,7 @@ void validate_request(const std::vector<System>& systems, const DescriptorOption
             }
         }
     }
+    validate_kind_options(options, info);
     if (options.kind == DescriptorKind::LambdaSoap &&
         (options.max_lambda < -1 || options.max_lambda > 2 * options.hypers.max_angular)) {
         throw InvalidArgument("max_lambda = " + std::to_string(options.max_lambda) + " is outside 0..2*max_angular = " +
@@ -149,7 +182,12 @@ void compute_descriptors_into(const std::vector<System>& systems, const std::vec
     validate_neighbor_lists(systems, lists);
     check_cancel(cancel);
     const ExpansionSetup setup(options.hypers, resolve_species(systems, options.species));
-    const auto kernel = descriptor_kind_info(options.kind).make(setup, options);
+    const DescriptorKindInfo& info = descriptor_kind_info(options.kind);
+    if (info.compute) {
+        result = info.compute(systems, lists, setup, options, pool, cancel);
+        return;
+    }
+    const auto kernel = info.make(setup, options);
     const DescriptorLayout layout = plan_layout(systems, lists, setup, *kernel, options, pool, cancel);
     const std::vector<Block*> block_of = allocate_blocks(layout, *kernel, options, pool, cancel, result, arena);
     execute(systems, lists, setup, *kernel, layout, block_of, pool, cancel, options.max_threads);

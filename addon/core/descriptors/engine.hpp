@@ -2,6 +2,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,13 @@ struct DescriptorOptions {
     // present in the request. Atoms whose species is not listed are ignored as neighbours.
     std::vector<int32_t> species;
     int max_lambda = -1;              // lambda-soap: lambda = 0..max_lambda (-1: max_angular)
+    // Options of particular kinds (proto ComputeDescriptorsRequest); unset takes the kind's
+    // default. Which kinds take which option is registered in registry.cpp, and setting one
+    // for another kind is InvalidArgument.
+    std::optional<double> potential_exponent;  // LODE: 1/r^p
+    std::optional<int> correlation_order;      // correlation: nu
+    std::optional<std::string> nonlinearity;   // triplet
+    std::optional<double> k_cutoff;            // LODE, periodic: 1/Angstrom
     bool gradient_positions = false;
     bool gradient_cell = false;       // only for systems periodic in all three directions
     size_t max_output_bytes = 0;      // 0 = unlimited; else ResourceExhausted before allocating

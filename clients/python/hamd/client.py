@@ -333,6 +333,8 @@ class Client:
 
     def descriptors_request(self, atoms: Any, kind: str = "power-spectrum", species: Optional[Sequence[Any]] = None,
                             gradients: Union[str, Sequence[str]] = (), max_lambda: Optional[int] = None,
+                            potential_exponent: Optional[float] = None, correlation_order: Optional[int] = None,
+                            nonlinearity: Optional[str] = None, k_cutoff: Optional[float] = None,
                             **hypers: Any) -> hamd_pb2.ComputeDescriptorsRequest:
         """The ComputeDescriptorsRequest that descriptors() sends."""
         if kind not in DESCRIPTOR_KINDS:
@@ -348,6 +350,15 @@ class Client:
             request.species.extend(atomic_numbers(species, "species").tolist())
         if max_lambda is not None:
             request.max_lambda = int(max_lambda)
+        # Options of particular kinds: the daemon says which kinds take them.
+        if potential_exponent is not None:
+            request.potential_exponent = float(potential_exponent)
+        if correlation_order is not None:
+            request.correlation_order = int(correlation_order)
+        if nonlinearity is not None:
+            request.nonlinearity = str(nonlinearity)
+        if k_cutoff is not None:
+            request.k_cutoff = float(k_cutoff)
         return request
 
     def compute_descriptors(self, request: hamd_pb2.ComputeDescriptorsRequest,
@@ -358,7 +369,9 @@ class Client:
     def descriptors(self, atoms: Any, kind: str = "power-spectrum", species: Optional[Sequence[Any]] = None,
                     gradients: Union[str, Sequence[str]] = (), max_lambda: Optional[int] = None,
                     timeout: Optional[float] = None, progress: Optional[Callable[[int], None]] = None,
-                    shared_memory: Optional[bool] = None, **hypers: Any) -> "DescriptorResult":
+                    shared_memory: Optional[bool] = None, potential_exponent: Optional[float] = None,
+                    correlation_order: Optional[int] = None, nonlinearity: Optional[str] = None,
+                    k_cutoff: Optional[float] = None, **hypers: Any) -> "DescriptorResult":
         """Descriptors of one or several structures. Requests over the daemon's limits are
         split into batches and the answers joined (hamd.batching); progress(k) is called after
         each batch with its number of structures (e.g. a tqdm bar's update).
@@ -367,7 +380,9 @@ class Client:
         a list of such tuples). kind: "spherical-expansion", "power-spectrum",
         "lambda-soap" or "bispectrum". species: neighbour channels (default: the species
         present). gradients: "positions" and/or "cell". hypers: cutoff, cutoff_width,
-        max_radial, max_angular, density_width, center_atom_weight.
+        max_radial, max_angular, density_width, center_atom_weight. potential_exponent,
+        correlation_order, nonlinearity, k_cutoff: options of particular kinds (hamd.proto
+        ComputeDescriptorsRequest).
 
         Returns a read-only mapping (hamd.results.DescriptorResult); the dense entries are
         joined from the blocks when first read:
@@ -384,7 +399,8 @@ class Client:
         None (default): when the daemon is on a Unix socket of this host and offers it, for
         requests within its limits; False: never; True: always (an error where impossible).
         """
-        request = self.descriptors_request(atoms, kind, species, gradients, max_lambda, **hypers)
+        request = self.descriptors_request(atoms, kind, species, gradients, max_lambda, potential_exponent,
+                                           correlation_order, nonlinearity, k_cutoff, **hypers)
         region = self._output_region(request, shared_memory)
         if region is not None:
             request.output_region.name = region.name

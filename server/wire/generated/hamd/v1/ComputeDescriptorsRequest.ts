@@ -12,7 +12,15 @@ export interface ComputeDescriptorsRequest {
   'max_lambda'?: (number);
   'gradients'?: (string)[];
   'output_region'?: (_hamd_v1_OutputRegion | null);
+  'potential_exponent'?: (number | string);
+  'correlation_order'?: (number);
+  'nonlinearity'?: (string);
+  'k_cutoff'?: (number | string);
   '_max_lambda'?: "max_lambda";
+  '_potential_exponent'?: "potential_exponent";
+  '_correlation_order'?: "correlation_order";
+  '_nonlinearity'?: "nonlinearity";
+  '_k_cutoff'?: "k_cutoff";
 }
 
 export interface ComputeDescriptorsRequest__Output {
@@ -23,5 +31,13 @@ export interface ComputeDescriptorsRequest__Output {
   'max_lambda'?: (number);
   'gradients': (string)[];
   'output_region'?: (_hamd_v1_OutputRegion__Output);
+  'potential_exponent'?: (number);
+  'correlation_order'?: (number);
+  'nonlinearity'?: (string);
+  'k_cutoff'?: (number);
   '_max_lambda'?: "max_lambda";
+  '_potential_exponent'?: "potential_exponent";
+  '_correlation_order'?: "correlation_order";
+  '_nonlinearity'?: "nonlinearity";
+  '_k_cutoff'?: "k_cutoff";
 }
