@@ -135,8 +135,8 @@ t.test('valid orbitals and sTDA excitations through the daemon', { skip: fs.exis
   });
 
   await t.test('errors', async (t) => {
-    await expectCode(t, c.predict([butadiene], { outputs: ['excitation_energies'], nStates: 51 }), status.INVALID_ARGUMENT, /n_states: 51 is not in 1\.\.50/, 'n_states above 50');
-    await expectCode(t, c.predict([butadiene], { outputs: ['excitation_energies'], nStates: -1 }), status.INVALID_ARGUMENT, /n_states: -1/, 'negative n_states');
+    await expectCode(t, c.predict([butadiene], { outputs: ['excitation_energies'], nStates: 51 }), status.INVALID_ARGUMENT, /n_states must be in 0\.\.50 \(0: 5\), not 51/, 'n_states above 50');
+    await expectCode(t, c.predict([butadiene], { outputs: ['excitation_energies'], nStates: -1 }), status.INVALID_ARGUMENT, /n_states must be in 0\.\.50 \(0: 5\), not -1/, 'negative n_states');
     await expectCode(t, c.predict([water], { outputs: ['excitation_energies'], charge: 1 }), status.INVALID_ARGUMENT, /9 electrons/, 'an open shell has no closed-shell sTDA');
     const big = polyene(40);
     await expectCode(t, c.predict([big], { outputs: ['excitation_energies'] }), status.RESOURCE_EXHAUSTED, /orbital window holds \d+ occupied x \d+ virtual orbitals/, 'a window over 4000 configurations');

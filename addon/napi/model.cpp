@@ -126,7 +126,8 @@ hamd::PredictionOptions prediction_options_from_js(const Napi::Object& request) 
 void HamiltonianModelHandle::define(Napi::Env env) {
     Napi::Function f = DefineClass(env, "HamiltonianModel",
                                    {InstanceMethod("metadata", &HamiltonianModelHandle::metadata),
-                                    InstanceMethod("predict", &HamiltonianModelHandle::predict)});
+                                    InstanceMethod("predict", &HamiltonianModelHandle::predict),
+                                    InstanceMethod("predictionBytes", &HamiltonianModelHandle::prediction_bytes)});
     constructor = Napi::Persistent(f);
     constructor.SuppressDestruct();
 }
@@ -156,6 +157,26 @@ HamiltonianModelHandle::HamiltonianModelHandle(const Napi::CallbackInfo& info) :
 
 Napi::Value HamiltonianModelHandle::metadata(const Napi::CallbackInfo& info) {
     return metadata_to_js(info.Env(), hamd::describe_model(*model_));
+}
+
+Napi::Value HamiltonianModelHandle::prediction_bytes(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsObject())
+        throw coded_error(env, "INVALID_ARGUMENT", "predictionBytes(request) needs a request object");
+    const Napi::Object object = info[0].As<Napi::Object>();
+    const std::vector<hamd::System> systems = systems_from_js(object);
+    const hamd::PredictionOptions options = prediction_options_from_js(object);
+    hamd::PredictionBytes bytes;
+    try {
+        bytes = hamd::prediction_bytes(*model_, systems, options);
+    } catch (const hamd::InvalidArgument& e) {
+        throw coded_error(env, "INVALID_ARGUMENT", e.what());
+    }
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("results", static_cast<double>(bytes.results));
+    out.Set("working", static_cast<double>(bytes.working));
+    out.Set("largestOrbitals", bytes.largest_orbitals);
+    return out;
 }
 
 Napi::Value HamiltonianModelHandle::predict(const Napi::CallbackInfo& info) {

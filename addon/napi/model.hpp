@@ -25,6 +25,8 @@ private:
     static Napi::FunctionReference constructor;
     Napi::Value metadata(const Napi::CallbackInfo& info);
     Napi::Value predict(const Napi::CallbackInfo& info);
+    // Bytes a predict(request) would need (results and working storage): the daemon's memory check.
+    Napi::Value prediction_bytes(const Napi::CallbackInfo& info);
 
     std::shared_ptr<const hamd::HamiltonianModel> model_;
     std::shared_ptr<ComputePool> pool_;

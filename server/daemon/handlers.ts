@@ -173,7 +173,7 @@ export function hamdHandlers(options: HandlerOptions): HamdHandlers {
           call.fields.outputs = checked.outputs;
           return { kind: 'energy' as const, model, handle: model.handle as EnergyModelHandle, request: checked };
         }
-        const checked = checkPredictRequest(request, model.metadata, limits);
+        const checked = checkPredictRequest(request, { metadata: model.metadata, handle: model.handle as HamiltonianModelHandle }, limits);
         call.fields.outputs = checked.outputs;
         return { kind: 'hamiltonian' as const, model, handle: model.handle as HamiltonianModelHandle, request: checked };
       },

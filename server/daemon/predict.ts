@@ -5,7 +5,7 @@
 import { elementSymbol } from '../native/xyz';
 import type { ModelEntry } from '../models/registry';
 import type {
-  ModelMetadata, NativeEnergyPrediction, NativeEnergyRequest, NativeEnergyResult, NativePredictRequest, NativePredictResult, NativeStructurePrediction,
+  HamiltonianModelHandle, ModelMetadata, NativeEnergyPrediction, NativeEnergyRequest, NativeEnergyResult, NativePredictRequest, NativePredictResult, NativeStructurePrediction,
 } from '../native/model-addon';
 import { float64Array, int32Array } from '../wire/arrays';
 import { invalidArgument, resourceExhausted } from '../wire/status';
@@ -16,15 +16,6 @@ import {
 } from '../wire/vocabulary';
 import type { DaemonLimits } from './limits';
 import { checkStructures } from './validate';
-
-// n_orb x n_orb matrices the Hamiltonian prediction holds at its peak besides its outputs.
-const WORKING_MATRICES = 3;
-// Excitations: PredictRequest.n_states bounds, and the sTDA window's largest configuration
-// count (addon/core/qc/stda.hpp max_window_configurations): its A matrix and (ij|ab)
-// intermediate are that count squared each, in doubles.
-const DEFAULT_STATES = 5;
-const MAX_STATES = 50;
-const STDA_MAX_CONFIGURATIONS = 4000;
 
 // A checked PredictRequest: the model's request, every choice made.
 export type CheckedPredictRequest = Required<NativePredictRequest>;
@@ -38,7 +29,9 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 }
 
 // Wire checks of a PredictRequest against the model that will answer it.
-export function checkPredictRequest(request: PredictRequest__Output, metadata: ModelMetadata, limits: DaemonLimits): CheckedPredictRequest {
+export function checkPredictRequest(request: PredictRequest__Output, model: { metadata: ModelMetadata; handle: HamiltonianModelHandle },
+  limits: DaemonLimits): CheckedPredictRequest {
+  const metadata = model.metadata;
   const outputs: PredictOutput[] = [];
   for (const [i, name] of (request.outputs ?? []).entries()) {
     if (!isOneOf(name, hamiltonianOutputs)) {
@@ -49,11 +42,6 @@ export function checkPredictRequest(request: PredictRequest__Output, metadata: M
   const units = oneOf(request.units, energyUnits, 'units');
   const order = oneOf(request.order, orbitalOrders, 'order');
   const variant = oneOf(request.variant, modelVariants, 'variant');
-
-  const nStates = request.n_states ?? 0;
-  if (!Number.isInteger(nStates) || nStates < 0 || nStates > MAX_STATES) {
-    throw invalidArgument(`n_states: ${nStates} is not in 1..${MAX_STATES} (0 or unset: ${DEFAULT_STATES})`);
-  }
 
   const systems = checkStructures(request.structures ?? []);
   const known = new Set(metadata.species);
@@ -67,39 +55,18 @@ export function checkPredictRequest(request: PredictRequest__Output, metadata: M
     });
   });
 
-  // Memory, before any native work: the results (n_orb^2 per matrix, n_orb per energy vector)
-  // plus the working matrices of the largest structure, whatever the outputs: F', S (or its
-  // inverse square root) and the eigensolver's copy are n_orb^2 each, so asking only for orbital
-  // energies of a huge structure is no way around the limit.
+  // Memory, before any native work: the core's figure for the results and the working storage
+  // of the largest structure, whatever the outputs (F', S and the eigensolver's copy; the sTDA
+  // window with excitations), so asking only for orbital energies of a huge structure is no way
+  // around the limit. It also checks the options (n_states range: INVALID_ARGUMENT).
   const wanted = outputs.length > 0 ? outputs : [...defaultPredictOutputs];
-  const matrices = wanted.filter((o) => matrixOutputs.includes(o)).length;
-  const excitations = wanted.some((o) => excitationOutputs.includes(o));
-  let results = 0;
-  let largest = 0;
-  let largestWindow = 0;
-  for (const system of systems) {
-    let orbitals = 0;
-    let electrons = -(request.charge ?? 0);
-    for (const z of system.types) {
-      orbitals += metadata.orbitalCounts[String(z)] ?? 0;
-      electrons += z;
-    }
-    results += 8 * (matrices * orbitals * orbitals + orbitals);
-    largest = Math.max(largest, orbitals);
-    if (excitations) {
-      const occupied = Math.max(0, Math.floor(electrons / 2));
-      largestWindow = Math.max(largestWindow, Math.min(STDA_MAX_CONFIGURATIONS, occupied * Math.max(0, orbitals - occupied)));
-    }
-  }
-  // The sTDA window (at most STDA_MAX_CONFIGURATIONS configurations; larger is refused by the
-  // addon) and the dipole integrals (3 n_orb^2).
-  const working = 8 * WORKING_MATRICES * largest * largest
-    + (excitations ? 8 * (2 * largestWindow * largestWindow + 3 * largest * largest) : 0);
-  if (results + working > limits.maxOutputBytes) {
-    throw resourceExhausted(`outputs: ${results} bytes of results and ${working} bytes of working matrices (${largest} orbitals) `
+  const checked = { systems, outputs: wanted, units, order, variant, charge: request.charge ?? 0, nStates: request.n_states ?? 0 };
+  const bytes = model.handle.predictionBytes(checked);
+  if (bytes.results + bytes.working > limits.maxOutputBytes) {
+    throw resourceExhausted(`outputs: ${bytes.results} bytes of results and ${bytes.working} bytes of working matrices (${bytes.largestOrbitals} orbitals) `
       + `but this daemon computes at most ${limits.maxOutputBytes} bytes per request (hamd serve --max-output-bytes)`);
   }
-  return { systems, outputs: wanted, units, order, variant, charge: request.charge ?? 0, nStates };
+  return checked;
 }
 
 // One structure's Hamiltonian outputs as a StructurePrediction (Predict and sessions).
@@ -186,11 +153,6 @@ export function checkEnergyRequest(request: PredictRequest__Output, metadata: Mo
   if ((request.order ?? '') !== '') throw invalidArgument('order: energy models have no orbital order; leave it empty');
   if ((request.variant ?? '') !== '' && request.variant !== 'best') throw invalidArgument('variant: energy models have one set of weights; leave it empty');
   if ((request.charge ?? 0) !== 0) throw invalidArgument('charge: this energy model was trained on neutral structures only');
-  const nStates = request.n_states ?? 0;
-  if (!Number.isInteger(nStates) || nStates < 0 || nStates > MAX_STATES) {
-    throw invalidArgument(`n_states: ${nStates} is not in 1..${MAX_STATES} (0 or unset: ${DEFAULT_STATES})`);
-  }
-
   const systems = checkStructures(request.structures ?? []);
   const known = new Set(metadata.species);
   systems.forEach((system, s) => {

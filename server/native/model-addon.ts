@@ -67,6 +67,9 @@ export interface HamiltonianModelHandle {
   // Validates (unknown element, atoms closer than 0.3 A, NaN: INVALID_ARGUMENT) and predicts
   // on the engine's pool; the promise settles on the event loop (CANCELLED when `cancel` fires).
   predict(request: NativePredictRequest, cancel?: CancelToken): Promise<NativePredictResult>;
+  // Bytes predict(request) would hold at its peak: all structures' results, and the working
+  // storage of the largest one. Synchronous and cheap (counts only); INVALID_ARGUMENT for bad options.
+  predictionBytes(request: NativePredictRequest): { results: number; working: number; largestOrbitals: number };
 }
 
 // An energy model's request: outputs of energyOutputs; units "ev" (eV, Angstrom) or "hartree"

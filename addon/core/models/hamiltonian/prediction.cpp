@@ -166,6 +166,38 @@ void add_excitations(Prediction& p, const HamiltonianModel& model, const System&
 
 }  // namespace
 
+PredictionBytes prediction_bytes(const HamiltonianModel& model, const std::vector<System>& systems,
+                                 const PredictionOptions& options) {
+    // Working n x n matrices of predict() at its peak besides its outputs: F', S (or S^-1/2)
+    // and the eigensolver's copy.
+    constexpr size_t kWorkingMatrices = 3;
+    const std::vector<std::string>& wanted = options.outputs;
+    auto wants = [&](const char* name) { return std::find(wanted.begin(), wanted.end(), name) != wanted.end(); };
+    size_t matrices = 0;
+    for (const char* name : {"fock_orthogonal", "fock", "overlap"}) matrices += wants(name) ? 1 : 0;
+    const bool excitations = wants("excitation_energies") || wants("oscillator_strengths");
+    const size_t max_window = static_cast<size_t>(StdaInput{}.max_window_configurations);
+
+    PredictionBytes bytes;
+    for (const System& system : systems) {
+        const size_t n = static_cast<size_t>(OrbitalLayout(model.basis(), system.types).size());
+        long electrons = -options.charge;
+        for (int32_t z : system.types) electrons += z;
+        bytes.results += sizeof(double) * (matrices * n * n + n);
+        size_t working = sizeof(double) * kWorkingMatrices * n * n;
+        if (excitations) {
+            const size_t occupied = electrons > 0 ? static_cast<size_t>(electrons / 2) : 0;
+            const size_t window = std::min(max_window, occupied * (n > occupied ? n - occupied : 0));
+            working += sizeof(double) * (2 * window * window + 3 * n * n);
+        }
+        if (working > bytes.working) {
+            bytes.working = working;
+            bytes.largest_orbitals = static_cast<int>(n);
+        }
+    }
+    return bytes;
+}
+
 Prediction predict(const HamiltonianModel& model, const System& system, const PredictionOptions& options,
                    size_t index_in_request, const std::atomic<bool>* cancel) {
     auto poll = [&] {

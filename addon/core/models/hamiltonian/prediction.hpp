@@ -64,6 +64,20 @@ struct Prediction {
 Prediction predict(const HamiltonianModel& model, const System& system, const PredictionOptions& options,
                    size_t index_in_request = 0, const std::atomic<bool>* cancel = nullptr);
 
+// Memory a request needs at its peak, in bytes, known before any work: `results`, the requested
+// outputs of every structure; `working`, the storage besides them of the largest structure
+// (n_orbitals^2 each: F', S or its inverse square root, the eigensolver's copy; with
+// excitations also the sTDA window's A matrix and (ij|ab) intermediate, each its configuration
+// count squared, and the three dipole matrices). The daemon refuses a request over its limit
+// with these figures (ResourceExhausted) before queueing it. Structures must be valid input.
+struct PredictionBytes {
+    size_t results = 0;
+    size_t working = 0;
+    int largest_orbitals = 0;  // of the structure that sets `working`
+};
+PredictionBytes prediction_bytes(const HamiltonianModel& model, const std::vector<System>& systems,
+                                 const PredictionOptions& options);
+
 // The model's self-description (kind "hamiltonian"): species, basis, orbital counts, cutoff,
 // outputs, and the validation metrics and provenance of its training (from its metadata).
 ModelMetadata describe_model(const HamiltonianModel& model);
