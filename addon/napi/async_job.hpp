@@ -55,6 +55,9 @@ bool run_coded(Body&& body, const char*& code, std::string& message) {
     } catch (const hamd::ResourceExhausted& e) {
         code = "RESOURCE_EXHAUSTED";
         message = e.what();
+    } catch (const hamd::FailedPrecondition& e) {
+        code = "FAILED_PRECONDITION";
+        message = e.what();
     } catch (const hamd::Cancelled& e) {
         code = "CANCELLED";
         message = e.what();

@@ -3,6 +3,7 @@
 // daemon and the CLI use (descriptor kinds, element symbols, XYZ). Models load through an engine.
 #include <napi.h>
 
+#include "core/base/cuda_status.hpp"
 #include "core/base/errors.hpp"
 #include "core/descriptors/registry.hpp"
 #include "core/io/xyz.hpp"
@@ -27,7 +28,7 @@ Napi::Value build_info(const Napi::CallbackInfo& info) {
 #ifdef __AVX2__
     text += ", avx2";
 #endif
-    text += ", cuda: off";
+    text += ", " + hamd::describe_cuda_status(hamd::cuda_status());
     return Napi::String::New(info.Env(), text);
 }
 

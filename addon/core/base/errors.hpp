@@ -21,6 +21,12 @@ struct PermissionDenied : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// The request is valid but this machine cannot serve it as asked (e.g. device "cuda" on a
+// build or machine without a usable GPU): FAILED_PRECONDITION.
+struct FailedPrecondition : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 // The caller cancelled the request or its deadline passed: CANCELLED.
 struct Cancelled : std::runtime_error {
     Cancelled() : std::runtime_error("request cancelled") {}

@@ -17,6 +17,9 @@ public:
     // (gradient with respect to the un-normalised vector r). |r| must be > 0.
     void compute(const double r[3], double* values, double* gradients) const;
 
+    // F_lm then the recursion pairs (real_spherical_harmonics' factor and recursion), for copies to a GPU.
+    const std::vector<double>& coefficients() const { return coefficients_; }
+
 private:
     int max_angular_;
     std::vector<double> coefficients_;  // recursion prefactors, precomputed

@@ -22,6 +22,7 @@
 #include "core/math/bessel.hpp"
 #include "core/base/errors.hpp"
 #include "core/descriptors/density/gto_basis.hpp"
+#include "core/descriptors/density/radial_spline.hpp"
 #include "core/math/quadrature.hpp"
 
 namespace hamd {
@@ -181,26 +182,8 @@ RadialIntegral::RadialIntegral(const RadialBasisSpec& spec) : spec_(spec) {
 }
 
 void RadialIntegral::compute(double r, double* values, double* derivatives) const {
-    const int channels = n_radial() * (spec_.max_angular + 1);
-    const int block = 2 * channels;
-    const double h = grid_step_;
-    double t = r / h;
-    if (!(t >= 0.0)) t = 0.0;  // also catches NaN
-    int i = (int)std::min(t, (double)(n_points_ - 2));
-    const double u = t - i;  // in [0, 1] inside the grid, slightly beyond for r > cutoff
-    const double* y0 = &table_[(size_t)i * block];
-    const double* d0 = y0 + channels;
-    const double* y1 = y0 + block;
-    const double* d1 = y1 + channels;
-
-    const double v = 1.0 - u;
-    const double h00 = (1.0 + 2.0 * u) * v * v, h01 = u * u * (3.0 - 2.0 * u);
-    const double h10 = h * u * v * v, h11 = -h * u * u * v;
-    for (int c = 0; c < channels; ++c) values[c] = h00 * y0[c] + h10 * d0[c] + h01 * y1[c] + h11 * d1[c];
-    if (derivatives == nullptr) return;
-    const double g0 = 6.0 * u * (u - 1.0) / h;  // d h00/dr = - d h01/dr
-    const double g10 = v * (1.0 - 3.0 * u), g11 = u * (3.0 * u - 2.0);
-    for (int c = 0; c < channels; ++c) derivatives[c] = g0 * (y0[c] - y1[c]) + g10 * d0[c] + g11 * d1[c];
+    evaluate_radial_spline(table_.data(), n_points_, grid_step_, n_radial() * (spec_.max_angular + 1), r, values,
+                           derivatives);
 }
 
 void RadialIntegral::compute_exact(double r, double* values, double* derivatives) const {

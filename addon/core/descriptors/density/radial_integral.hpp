@@ -32,6 +32,11 @@ public:
     // Direct evaluation by quadrature, no spline (slow; for tests and tabulation).
     void compute_exact(double r, double* values, double* derivatives) const;
 
+    // The spline (evaluate_radial_spline's arguments), for copies to a GPU.
+    const std::vector<double>& table() const { return table_; }
+    int n_points() const { return n_points_; }
+    double grid_step() const { return grid_step_; }
+
 private:
     RadialBasisSpec spec_;
     double grid_step_ = 0.0;
