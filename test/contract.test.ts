@@ -71,6 +71,7 @@ const quoted = (text: string): string[] => [...text.matchAll(/"([^"]*)"/g)].map(
 t.test('the vocabulary is the one hamd.proto documents', async (t) => {
   t.same(vocabulary.descriptorKinds, quoted(fieldComment('ComputeDescriptorsRequest', 'kind')), 'descriptor kinds');
   t.same(vocabulary.gradientParameters, quoted(fieldComment('ComputeDescriptorsRequest', 'gradients')), 'gradient parameters');
+  t.same(vocabulary.computeDevices, quoted(fieldComment('ComputeDescriptorsRequest', 'device')), 'compute devices');
   t.same(vocabulary.gradientParameters, quoted(proto.slice(proto.indexOf('// Gradient of a block'), proto.indexOf('message GradientBlock'))),
     'GradientBlock.parameter');
 

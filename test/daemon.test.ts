@@ -200,6 +200,26 @@ t.test('bad input: exact gRPC code and message; the daemon serves a good request
   t.equal(await client.healthStatus(), 'SERVING', 'still SERVING after every bad request');
 });
 
+// device: "cuda" runs on a GPU or is refused with the addon's CUDA status; never a silent CPU answer.
+t.test('device: auto and cpu agree; cuda computes the same or says why it cannot', async (t) => {
+  const cpu = await client.computeDescriptors([water], { kind: 'power-spectrum', hypers: small, device: 'cpu' });
+  const auto = await client.computeDescriptors([water], { kind: 'power-spectrum', hypers: small, device: 'auto' });
+  t.ok(sameBits(auto.blocks[0].values, cpu.blocks[0].values), 'a small request on auto runs on the CPU: bitwise the cpu answer');
+  await t.rejects(client.computeDescriptorsMessage({ ...goodMessage(), device: 'gpu' }),
+    { code: status.INVALID_ARGUMENT, details: /device: "gpu" is not one of auto, cpu, cuda/ }, 'unknown device');
+  const info = await client.info();
+  if (/cuda: on, \d+ device/.test(info.addon_build ?? '')) {
+    const gpu = await client.computeDescriptors([water], { kind: 'power-spectrum', hypers: small, device: 'cuda' });
+    t.ok(gpu.blocks[0].values.every((v, i) => Math.abs(v - cpu.blocks[0].values[i]) <= 1e-10 * Math.max(1, Math.abs(cpu.blocks[0].values[i]))),
+      'cuda: the CPU values to 1e-10');
+  } else {
+    await t.rejects(client.computeDescriptorsMessage({ ...goodMessage(), device: 'cuda' }),
+      { code: status.FAILED_PRECONDITION, details: /device "cuda": cuda: (off|on, no usable device)/ }, 'no usable GPU: FAILED_PRECONDITION with the CUDA status');
+  }
+  await t.rejects(client.computeDescriptorsMessage({ ...goodMessage(), device: 'cuda', gradients: ['positions'] }),
+    { code: status.FAILED_PRECONDITION, details: /device "cuda"/ }, 'gradients on cuda: FAILED_PRECONDITION');
+});
+
 t.test('unset hypers take the documented defaults', async (t) => {
   const defaults = await client.computeDescriptorsMessage({ ...goodMessage(), hypers: {} });
   const explicit = await client.computeDescriptors([water], {

@@ -221,6 +221,11 @@ hamd::DescriptorOptions options_from_js(const Napi::Object& request) {
     if (request.Get("potentialExponent").IsNumber()) options.potential_exponent = number_field(request, "potentialExponent", 1);
     if (request.Get("correlationOrder").IsNumber()) options.correlation_order = integer_field(request, "correlationOrder", 2);
     if (request.Get("kCutoff").IsNumber()) options.k_cutoff = number_field(request, "kCutoff", 1);
+    try {
+        options.device = hamd::parse_compute_device(string_field(request, "device", "auto"));
+    } catch (const std::exception& error) {
+        bad_request(env, error.what());
+    }
     Napi::Value nonlinearity = request.Get("nonlinearity");
     if (nonlinearity.IsString()) options.nonlinearity = nonlinearity.As<Napi::String>().Utf8Value();
     Napi::Value gradients = request.Get("gradients");

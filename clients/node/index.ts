@@ -231,6 +231,7 @@ export class HamdClient {
     if (options.correlationOrder !== undefined) request.correlation_order = options.correlationOrder;
     if (options.nonlinearity !== undefined) request.nonlinearity = options.nonlinearity;
     if (options.kCutoff !== undefined) request.k_cutoff = options.kCutoff;
+    if (options.device !== undefined) request.device = options.device;
     return this.computeDescriptorsMessage(request, options.deadlineMs);
   }
 

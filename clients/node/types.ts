@@ -37,6 +37,7 @@ export interface DescriptorOptions {
   correlationOrder?: number;          // correlation
   nonlinearity?: string;              // triplet
   kCutoff?: number;                   // lode-spherical-expansion, multi-scale (periodic)
+  device?: 'auto' | 'cpu' | 'cuda';   // where the daemon computes (hamd.proto); default auto
   gradients?: WireGradientParameter[];
   deadlineMs?: number;                // per call; default none
 }

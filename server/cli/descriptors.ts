@@ -1,6 +1,6 @@
 // `hamd descriptors IN.xyz --kind K [hypers] [--gradients ...] -o OUT.npz`
 import * as fs from 'node:fs';
-import type { DescriptorKind, DescriptorResult, GradientParameter, Hypers, Labels } from '../../clients/node';
+import type { DescriptorKind, DescriptorOptions, DescriptorResult, GradientParameter, Hypers, Labels } from '../../clients/node';
 import { defaultHypers, descriptorKinds, gradientParameters, hyperNames, integerHyperNames, type HyperName } from '../wire/vocabulary';
 import { parseXyz } from '../native/xyz';
 import { writeNpz, type NpyData } from '../io/npz';
@@ -22,6 +22,7 @@ export const descriptorsUsage = `hamd descriptors IN.xyz --kind KIND -o OUT.npz 
   --k-cutoff K             lode-spherical-expansion, multi-scale, periodic: 1/Angstrom [1.2 pi / density-width]
   --correlation-order NU   correlation: body order 1..4 [2]
   --nonlinearity F         triplet: none | tanh | ... [tanh]
+  --device D               auto | cpu | cuda: where the daemon computes [auto]
   --gradients LIST         ${gradientParameters.join(' and/or ')}, comma separated
   -o, --output FILE        .npz to write (array names: docs/cli.md)
   --address ADDR           daemon address (default: $HAMD_ADDRESS, else the per-user socket)
@@ -59,7 +60,7 @@ export function resultArrays(result: DescriptorResult): Map<string, NpyData> {
 export async function descriptors(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
     values: ['kind', ...hyperNames.map(hyperFlag), 'species', 'max-lambda', 'potential-exponent', 'k-cutoff',
-      'correlation-order', 'nonlinearity', 'gradients', 'output', 'address'],
+      'correlation-order', 'nonlinearity', 'device', 'gradients', 'output', 'address'],
     flags: ['no-autostart', 'help'],
     aliases: { '-o': 'output', '-h': 'help' },
   });
@@ -98,6 +99,7 @@ export async function descriptors(argv: string[]): Promise<number> {
       kind: kind as DescriptorKind, hypers, species, gradients, maxLambda: numberOption(args, 'max-lambda', true),
       potentialExponent: numberOption(args, 'potential-exponent', false), kCutoff: numberOption(args, 'k-cutoff', false),
       correlationOrder: numberOption(args, 'correlation-order', true), nonlinearity: args.options.get('nonlinearity'),
+      device: args.options.get('device') as DescriptorOptions['device'],
     }, (k) => bar.add(k));
     bar.done();
     writeNpz(output, resultArrays(result));

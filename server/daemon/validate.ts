@@ -5,7 +5,7 @@ import type { NativeDescriptorRequest, NativeHypers, NativeSystem } from '../nat
 import { decodeFloat64 } from '../wire/arrays';
 import { invalidArgument } from '../wire/status';
 import type { ArrayMessage__Output, ComputeDescriptorsRequest__Output, Hypers__Output, Structure__Output } from '../wire/types';
-import { gradientParameters, hyperNames, isOneOf } from '../wire/vocabulary';
+import { computeDevices, gradientParameters, hyperNames, isOneOf } from '../wire/vocabulary';
 import type { DaemonLimits } from './limits';
 
 const MAX_ATOMIC_NUMBER = 118;
@@ -144,11 +144,14 @@ export function checkDescriptorRequest(request: ComputeDescriptorsRequest__Outpu
   }
 
   // Kind options go to the core as given: it knows which kinds take them and their ranges.
-  const kindOptions: Pick<NativeDescriptorRequest, 'potentialExponent' | 'correlationOrder' | 'nonlinearity' | 'kCutoff'> = {};
+  const kindOptions: Pick<NativeDescriptorRequest, 'potentialExponent' | 'correlationOrder' | 'nonlinearity' | 'kCutoff' | 'device'> = {};
   if (isSet(request.potential_exponent)) kindOptions.potentialExponent = request.potential_exponent;
   if (isSet(request.correlation_order)) kindOptions.correlationOrder = request.correlation_order;
   if (isSet(request.nonlinearity)) kindOptions.nonlinearity = request.nonlinearity;
   if (isSet(request.k_cutoff)) kindOptions.kCutoff = request.k_cutoff;
+  const device = request.device ?? '';
+  if (device !== '' && !isOneOf(device, computeDevices)) throw invalidArgument(`device: "${device}" is not one of ${computeDevices.join(', ')}`);
+  if (device !== '') kindOptions.device = device;
 
   return { systems, kind, hypers, species: Int32Array.from(species), maxLambda, ...kindOptions, gradients, maxOutputBytes: limits.maxOutputBytes };
 }

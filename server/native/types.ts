@@ -78,6 +78,7 @@ export interface NativeDescriptorRequest {
   correlationOrder?: number;
   nonlinearity?: string;
   kCutoff?: number;
+  device?: string;            // auto (default) | cpu | cuda
   gradients: string[];        // subset of ["positions", "cell"]
   maxOutputBytes: number;     // 0: unlimited
 }

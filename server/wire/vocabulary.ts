@@ -13,6 +13,10 @@ export const API_VERSION = 'hamd.v1';
 export const descriptorKinds = ['spherical-expansion', 'power-spectrum', 'lambda-soap', 'bispectrum'] as const;
 export type DescriptorKind = (typeof descriptorKinds)[number];
 
+// ComputeDescriptorsRequest.device.
+export const computeDevices = ['auto', 'cpu', 'cuda'] as const;
+export type ComputeDevice = (typeof computeDevices)[number];
+
 // ComputeDescriptorsRequest.gradients, GradientBlock.parameter; "gradients/<name>" capabilities.
 export const gradientParameters = ['positions', 'cell'] as const;
 export type GradientParameter = (typeof gradientParameters)[number];

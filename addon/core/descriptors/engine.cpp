@@ -11,6 +11,7 @@
 #include <set>
 
 #include "core/base/errors.hpp"
+#include "core/descriptors/cuda/cuda_expansion.hpp"
 #include "core/descriptors/layout.hpp"
 #include "core/descriptors/registry.hpp"
 #include "core/systems/neighbors.hpp"
@@ -123,9 +124,12 @@ void validate_neighbor_lists(const std::vector<System>& systems, const std::vect
 
 // The executor: each chunk of centres computes its neighbourhoods and expansions and lets the
 // kernel write every family's rows, including the labels of its gradient rows.
+// `expansions`: when not null, every centre's expansion values computed beforehand (on a GPU),
+// n_lm x row_size per centre in layout order; only for requests without gradients.
 void execute(const std::vector<System>& systems, const std::vector<NeighborList>& lists, const ExpansionSetup& setup,
              const DescriptorKernel& kernel, const DescriptorLayout& layout, const std::vector<Block*>& block_of,
-             ThreadPool& pool, const std::atomic<bool>* cancel, size_t max_threads) {
+             ThreadPool& pool, const std::atomic<bool>* cancel, size_t max_threads, const double* expansions) {
+    const size_t per_centre = static_cast<size_t>(setup.n_lm()) * setup.row_size();
     const std::vector<BlockFamily>& families = kernel.families();
     const size_t n_types = layout.centre_types.size();
     const bool positions = layout.positions, cell = layout.cell;
@@ -143,7 +147,11 @@ void execute(const std::vector<System>& systems, const std::vector<NeighborList>
             check_cancel(cancel);
             const DescriptorLayout::Centre& centre = layout.centres[c];
             collect_neighbourhood(setup, systems[centre.system], lists[centre.system], centre.atom, nh);
-            compute_expansion(setup, nh, positions || cell, expansion);
+            if (expansions != nullptr) {
+                expansion.values.assign(expansions + c * per_centre, expansions + (c + 1) * per_centre);
+            } else {
+                compute_expansion(setup, nh, positions || cell, expansion);
+            }
             for (size_t f = 0; f < families.size(); ++f) {
                 Block& block = *block_of[f * n_types + centre.type_index];
                 const size_t width = families[f].width();
@@ -173,6 +181,18 @@ void execute(const std::vector<System>& systems, const std::vector<NeighborList>
     check_cancel(cancel);
 }
 
+// Device choice (engine.hpp DescriptorOptions::device): "cuda" that cannot be honoured is an
+// error naming the reason; "auto" quietly stays on the CPU.
+bool runs_on_cuda(const DescriptorOptions& options, size_t n_centres) {
+    if (options.device == ComputeDevice::Cpu) return false;
+    const std::string unsupported = cuda_expansion_unsupported(options);
+    if (options.device == ComputeDevice::Cuda) {
+        if (!unsupported.empty()) throw FailedPrecondition("device \"cuda\": " + unsupported);
+        return true;
+    }
+    return unsupported.empty() && n_centres >= kCudaAutoMinCentres;
+}
+
 }  // namespace
 
 void compute_descriptors_into(const std::vector<System>& systems, const std::vector<NeighborList>& lists,
@@ -184,13 +204,22 @@ void compute_descriptors_into(const std::vector<System>& systems, const std::vec
     const ExpansionSetup setup(options.hypers, resolve_species(systems, options.species));
     const DescriptorKindInfo& info = descriptor_kind_info(options.kind);
     if (info.compute) {
+        runs_on_cuda(options, 0);  // device "cuda" is refused with its reason: these kinds run on the CPU
         result = info.compute(systems, lists, setup, options, pool, cancel);
         return;
     }
     const auto kernel = info.make(setup, options);
     const DescriptorLayout layout = plan_layout(systems, lists, setup, *kernel, options, pool, cancel);
     const std::vector<Block*> block_of = allocate_blocks(layout, *kernel, options, pool, cancel, result, arena);
-    execute(systems, lists, setup, *kernel, layout, block_of, pool, cancel, options.max_threads);
+    std::vector<double> expansions;
+    if (runs_on_cuda(options, layout.centres.size())) {
+        std::vector<CentreRef> centres;
+        centres.reserve(layout.centres.size());
+        for (const auto& centre : layout.centres) centres.push_back({centre.system, centre.atom});
+        compute_expansions_on_cuda(setup, systems, lists, centres, expansions, cancel);
+    }
+    execute(systems, lists, setup, *kernel, layout, block_of, pool, cancel, options.max_threads,
+            expansions.empty() ? nullptr : expansions.data());
 }
 
 TensorMap compute_descriptors_with_neighbors(const std::vector<System>& systems, const std::vector<NeighborList>& lists,

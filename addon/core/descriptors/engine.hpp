@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base/compute_device.hpp"
 #include "core/descriptors/hypers.hpp"
 #include "core/systems/neighbors.hpp"
 #include "core/systems/system.hpp"
@@ -14,6 +15,10 @@
 #include "core/base/thread_pool.hpp"
 
 namespace hamd {
+
+// Below this many centres device "auto" stays on the CPU: a GPU launch and its copies cost
+// more than the expansions of a few molecules.
+constexpr size_t kCudaAutoMinCentres = 1000;
 
 enum class DescriptorKind { SphericalExpansion, PowerSpectrum, LambdaSoap, Bispectrum };
 
@@ -36,6 +41,9 @@ struct DescriptorOptions {
     std::optional<double> k_cutoff;            // LODE, periodic: 1/Angstrom
     bool gradient_positions = false;
     bool gradient_cell = false;       // only for systems periodic in all three directions
+    // Where the request runs (base/compute_device.hpp): auto takes the GPU for requests with at
+    // least kCudaAutoMinCentres centres that its kernels support (descriptors/cuda/), else the CPU.
+    ComputeDevice device = ComputeDevice::Auto;
     size_t max_output_bytes = 0;      // 0 = unlimited; else ResourceExhausted before allocating
     size_t max_threads = 0;           // threads of `pool` used by this request (0: all, caller included)
 };

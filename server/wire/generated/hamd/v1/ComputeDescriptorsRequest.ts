@@ -16,6 +16,7 @@ export interface ComputeDescriptorsRequest {
   'correlation_order'?: (number);
   'nonlinearity'?: (string);
   'k_cutoff'?: (number | string);
+  'device'?: (string);
   '_max_lambda'?: "max_lambda";
   '_potential_exponent'?: "potential_exponent";
   '_correlation_order'?: "correlation_order";
@@ -35,6 +36,7 @@ export interface ComputeDescriptorsRequest__Output {
   'correlation_order'?: (number);
   'nonlinearity'?: (string);
   'k_cutoff'?: (number);
+  'device'?: (string);
   '_max_lambda'?: "max_lambda";
   '_potential_exponent'?: "potential_exponent";
   '_correlation_order'?: "correlation_order";
