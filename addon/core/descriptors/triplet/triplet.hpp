@@ -17,9 +17,11 @@
 // (a2 l2 n2) <-> (a3 l3 n3) up to a sign, so only (a2, l2) <= (a3, l3) are kept, with every
 // (n1, n2, n3); order a1, a2, a3, l1, l2, l3, n1, n2, n3 (n3 inner).
 //
-// Cost per centre with M neighbours: M^2 pairs times the properties, P = S * S(S+1)/2 * (number
-// of l triples) * N^3 for S species and N radial functions (f is evaluated M^2 P times); the
-// position gradients about 15 times that, plus P (2 l1 + 1) doubles of scratch per thread.
+// Cost per centre with M neighbours, S species, N radial functions: P = S [S n_eq +
+// S (S - 1) / 2 n_lt] N^3 properties (n_eq, n_lt: kept l triples for equal / different
+// neighbour types); each of the M^2 ordered pairs evaluates f on the S n N^3 properties of
+// its two types; position gradients up to ten times that, plus sum (2 l1 + 1) N^3 doubles of
+// scratch per thread (docs/science.md gives sizes and measured times).
 #pragma once
 #include <memory>
 
