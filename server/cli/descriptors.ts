@@ -21,7 +21,7 @@ export const descriptorsUsage = `hamd descriptors IN.xyz --kind KIND -o OUT.npz 
   --potential-exponent P   lode-spherical-expansion, multi-scale: 1/r^P potential [1]
   --k-cutoff K             lode-spherical-expansion, multi-scale, periodic: 1/Angstrom [1.2 pi / density-width]
   --correlation-order NU   correlation: body order 1..4 [2]
-  --nonlinearity F         triplet: none | tanh | ... [tanh]
+  --nonlinearity F         triplet: none | tanh | square [tanh]
   --device D               auto | cpu | cuda: where the daemon computes [auto]
   --gradients LIST         ${gradientParameters.join(' and/or ')}, comma separated
   -o, --output FILE        .npz to write (array names: docs/cli.md)

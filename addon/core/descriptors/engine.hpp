@@ -20,9 +20,9 @@ namespace hamd {
 // more than the expansions of a few molecules.
 constexpr size_t kCudaAutoMinCentres = 1000;
 
-enum class DescriptorKind { SphericalExpansion, PowerSpectrum, LambdaSoap, Bispectrum };
+enum class DescriptorKind { SphericalExpansion, PowerSpectrum, LambdaSoap, Bispectrum, Triplet };
 
-// "spherical-expansion", "power-spectrum", "lambda-soap", "bispectrum"; InvalidArgument otherwise.
+// "spherical-expansion", "power-spectrum", "lambda-soap", "bispectrum", "triplet"; InvalidArgument otherwise.
 DescriptorKind parse_descriptor_kind(const std::string& name);
 
 struct DescriptorOptions {
@@ -53,6 +53,7 @@ struct DescriptorOptions {
 //  power-spectrum:      (o3_lambda, o3_sigma, center_type); (neighbor_1_type, neighbor_2_type, l, n_1, n_2)
 //  lambda-soap:         (o3_lambda, o3_sigma, center_type); (neighbor_1_type, neighbor_2_type, l_1, l_2, n_1, n_2)
 //  bispectrum:          (o3_lambda, o3_sigma, center_type); (neighbor_1_type, neighbor_2_type, neighbor_3_type, l_1, l_2, l_3, n_1, n_2, n_3)
+//  triplet:             (o3_lambda, o3_sigma, center_type); (neighbor_1_type, neighbor_2_type, neighbor_3_type, l_1, l_2, l_3, n_1, n_2, n_3)
 // samples are (system, atom) in ascending order. `cancel` is polled between atoms.
 // Every atom is a centre; blocks exist for every centre type present, keys in ascending
 // lexicographic order. Components: [o3_mu] (mu = -lambda..lambda) for spherical-expansion and
@@ -68,6 +69,10 @@ struct DescriptorOptions {
 //    * (-1)^l3 / sqrt(2 l3 + 1)  (the CG coupling of rho^{x2}_{l3} with rho^{x1}_{l3} to lambda 0),
 //    with l1 + l2 + l3 even (sigma = +1). As (a, l) triples are interchangeable up to a sign, only
 //    (a1, l1) <= (a2, l2) <= (a3, l3) (lexicographic) are kept, with every (n1, n2, n3).
+//  triplet: T = sum over ordered neighbour pairs (j, k), j == k included, of f(B(rho, g_j, g_k))
+//    (triplet/triplet.hpp): neighbor_1_type is rho's channel, 2 and 3 the types of j and k;
+//    only (a2, l2) <= (a3, l3) are kept, with every (n1, n2, n3); l1 + l2 + l3 even.
+//    f = options.nonlinearity ("none", "tanh" (default), "square").
 //
 // Gradients (TensorMap GradientBlock, proto/hamd/v1/hamd.proto): "positions" samples are
 // (sample, system, atom), the atoms a centre depends on (its neighbours and itself, periodic

@@ -1,6 +1,7 @@
 #include "core/descriptors/registry.hpp"
 
 #include "core/base/errors.hpp"
+#include "core/descriptors/triplet/triplet.hpp"
 
 namespace hamd {
 
@@ -18,6 +19,9 @@ std::unique_ptr<DescriptorKernel> lambda_soap(const ExpansionSetup& setup, const
 std::unique_ptr<DescriptorKernel> bispectrum(const ExpansionSetup& setup, const DescriptorOptions&) {
     return make_bispectrum_kernel(setup);
 }
+std::unique_ptr<DescriptorKernel> triplet(const ExpansionSetup& setup, const DescriptorOptions& options) {
+    return make_triplet_kernel(setup, parse_nonlinearity(options.nonlinearity));
+}
 
 }  // namespace
 
@@ -27,6 +31,7 @@ const std::vector<DescriptorKindInfo>& descriptor_kinds() {
         {DescriptorKind::PowerSpectrum, "power-spectrum", true, true, power_spectrum},
         {DescriptorKind::LambdaSoap, "lambda-soap", true, false, lambda_soap},
         {DescriptorKind::Bispectrum, "bispectrum", true, false, bispectrum},
+        {DescriptorKind::Triplet, "triplet", true, false, triplet, nullptr, kNonlinearity},
     };
     return kinds;
 }

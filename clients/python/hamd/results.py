@@ -13,7 +13,7 @@ import numpy as np
 from ._proto import hamd_pb2
 from .arrays import Labels, array_from_proto, bytes_view, labels_from_proto
 
-INVARIANT_KINDS = ("power-spectrum", "bispectrum")
+INVARIANT_KINDS = ("power-spectrum", "bispectrum", "triplet")
 
 
 @dataclasses.dataclass
