@@ -1,0 +1,62 @@
+// Equivariant PCA contraction of the density correlations (NICE-style), so that orders 3 and 4
+// stay tractable; docs/science.md#density-correlations-of-any-order.
+//
+// For each intermediate level j = 1..order-1 and each block (lambda, sigma, centre type), the
+// uncentred covariance of the block's properties over samples and mu,
+//   C = sum_{samples} sum_mu x_mu x_mu^T / (samples (2 lambda + 1)),
+// is rotation invariant (sum over mu of a D^lambda-rotated row), so projecting every mu on its
+// leading eigenvectors keeps each block equivariant. The projected level is what the next CG
+// iteration couples with rho^(1); the output level itself is not projected.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/base/thread_pool.hpp"
+#include "core/descriptors/engine.hpp"
+#include "core/systems/system.hpp"
+
+namespace hamd {
+
+struct ContractionBlock {
+    int level = 1, lambda = 0, sigma = 1;
+    size_t n_in = 0, n_out = 0;
+    // per centre type: [n_in][n_out] row-major, columns = unit eigenvectors, largest first
+    std::map<int32_t, std::vector<double>> transform;
+    std::map<int32_t, std::vector<double>> eigenvalues;  // per centre type, all n_in, descending
+};
+
+class CorrelationContraction {
+public:
+    std::vector<int32_t> species;  // neighbour channels it was fitted with
+    int max_radial = 0, max_angular = 0;
+    int correlation_order = 2, max_lambda = 0;  // of the fit; levels 1..correlation_order-1
+    double variance_fraction = 1.0;
+    int max_components = 0;
+    std::vector<ContractionBlock> blocks;
+
+    int levels() const { return correlation_order - 1; }
+    const ContractionBlock* find(int level, int lambda, int sigma) const;
+};
+
+struct ContractionSettings {
+    // Per block, keep the fewest leading eigenvectors whose eigenvalues sum to at least this
+    // fraction of the trace (>= 1: all of them), at most `max_components` (0: no cap). The
+    // count is the largest over centre types, so that every centre type has the same labels.
+    double variance_fraction = 1.0;
+    int max_components = 0;
+};
+
+// Fits the contraction of every intermediate level of options' correlation (kind, hypers,
+// species, correlation_order, max_lambda as for compute_descriptors), level by level: level j
+// is fitted on features computed with the contraction of levels < j.
+CorrelationContraction fit_correlation_contraction(const std::vector<System>& systems, const DescriptorOptions& options,
+                                                   const ContractionSettings& settings, ThreadPool& pool);
+
+// .npz file (docs/science.md#density-correlations-of-any-order lists the arrays); float64
+// transforms are stored as they are, so a load gives back the same bits.
+void save_correlation_contraction(const std::string& path, const CorrelationContraction& contraction);
+CorrelationContraction load_correlation_contraction(const std::string& path);
+
+}  // namespace hamd

@@ -1,0 +1,255 @@
+#include "core/descriptors/correlation/correlation.hpp"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+
+#include "core/base/errors.hpp"
+#include "core/descriptors/correlation/contraction.hpp"
+
+namespace hamd {
+
+namespace {
+
+// Any level with more properties than this is refused whatever the byte limit: its labels
+// alone (several int32 per property) would take gigabytes.
+constexpr size_t kMaxLevelProperties = size_t(1) << 22;
+
+std::string level_name(int j) { return std::to_string(j); }
+
+}  // namespace
+
+Correlation::Correlation(const ExpansionSetup& setup, int order, int max_lambda, const CorrelationContraction* contraction,
+                         size_t max_width_bytes, bool keep_every_ordering, int upto)
+    : setup_(setup), contraction_(contraction), order_(order) {
+    if (order < 1 || order > 4) throw InvalidArgument("correlation_order = " + std::to_string(order) + " is outside 1..4");
+    if (contraction) {
+        if (contraction->species != setup.species() || contraction->max_radial != setup.hypers().max_radial ||
+            contraction->max_angular != setup.max_angular()) {
+            throw InvalidArgument("contraction: fitted for other species or max_radial/max_angular than this request");
+        }
+    }
+    for (int j = 1; j <= (upto > 0 ? std::min(upto, order) : order); ++j) build_level(j, order, max_lambda, keep_every_ordering, max_width_bytes);
+}
+
+void Correlation::build_level(int j, int order, int max_lambda, bool keep_every_ordering, size_t max_width_bytes) {
+    const int L = setup_.max_angular(), N = setup_.n_radial(), S = setup_.n_species();
+    const uint32_t Q = static_cast<uint32_t>(S * N);
+    const auto& z = setup_.species();
+    CorrelationLevel level;
+    const int top = j == order ? max_lambda : std::min(j * L, max_lambda + (order - j) * L);
+    if (j == 1) {
+        for (int l = 0; l <= std::min(L, top); ++l) {
+            CorrelationBlock block;
+            block.lambda = l;
+            block.sigma = 1;
+            block.n_properties = Q;
+            block.properties.names = {"neighbor_1_type", "n_1", "l_1"};
+            for (int a = 0; a < S; ++a)
+                for (int n = 0; n < N; ++n) {
+                    block.properties.values.insert(block.properties.values.end(), {z[a], n, l});
+                    block.last_factor.push_back((a * N + n) * (L + 1) + l);
+                }
+            level.blocks.push_back(std::move(block));
+        }
+    } else {
+        const CorrelationLevel& input = levels_[j - 2];
+        const bool after_contraction = input.contracted;
+        size_t running = 0, running_width = 0;  // checked while the runs grow, before they take memory
+        auto check_size = [&](size_t added, int lambda) {
+            running += added;
+            running_width += (2 * lambda + 1) * added;
+            if (running > kMaxLevelProperties) {
+                throw ResourceExhausted("correlation level " + level_name(j) + " would have over " +
+                                        std::to_string(kMaxLevelProperties) + " properties: lower correlation_order, "
+                                        "max_radial, max_angular or max_lambda, or use a contraction");
+            }
+            if (j == order && max_width_bytes != 0 && running_width * 8 > max_width_bytes) {
+                throw ResourceExhausted("one centre's correlation features would take over " + std::to_string(max_width_bytes) +
+                                        " bytes, the limit (lower correlation_order, max_radial, max_angular or max_lambda, "
+                                        "or use a contraction)");
+            }
+        };
+        for (int lambda = 0; lambda <= top; ++lambda) {
+            for (int sigma : {1, -1}) {
+                CorrelationBlock block;
+                block.lambda = lambda;
+                block.sigma = sigma;
+                for (size_t b = 0; b < input.blocks.size(); ++b) {
+                    const CorrelationBlock& in = input.blocks[b];
+                    for (int l = 0; l <= L; ++l) {
+                        if (lambda < std::abs(in.lambda - l) || lambda > in.lambda + l) continue;
+                        if (in.sigma * ((in.lambda + l + lambda) % 2 == 0 ? 1 : -1) != sigma) continue;
+                        CorrelationBlock::Path path{static_cast<int>(b), l, real_clebsch_gordan(in.lambda, l, lambda), {}};
+                        for (uint32_t p = 0; p < in.n_kept; ++p) {
+                            uint32_t first = 0;
+                            if (!after_contraction && !keep_every_ordering) {
+                                const int32_t last = in.last_factor[p];
+                                const uint32_t q0 = static_cast<uint32_t>(last / (L + 1));
+                                const int l0 = last % (L + 1);
+                                first = q0 + (l < l0 ? 1 : 0);  // (a', n', l) >= (a, n, l0)
+                            }
+                            if (first >= Q) continue;
+                            path.runs.push_back({p, first, block.n_properties});
+                            block.n_properties += Q - first;
+                        }
+                        if (path.runs.empty()) continue;
+                        check_size(block.n_properties - path.runs.front().offset, lambda);
+                        block.paths.push_back(std::move(path));
+                    }
+                }
+                if (block.n_properties > 0) level.blocks.push_back(std::move(block));
+            }
+        }
+    }
+    if (j > 1) {
+        const CorrelationLevel& input = levels_[j - 2];
+        for (auto& block : level.blocks) {
+            Labels& labels = block.properties;
+            if (input.contracted) {
+                labels.names = {"pc_" + level_name(j - 1), "k_" + level_name(j - 1), "sigma_" + level_name(j - 1)};
+            } else {
+                labels.names = input.blocks.front().properties.names;
+                if (j - 1 >= 2) labels.names.push_back("k_" + level_name(j - 1));
+            }
+            labels.names.insert(labels.names.end(), {"neighbor_" + level_name(j) + "_type", "n_" + level_name(j),
+                                                     "l_" + level_name(j)});
+            const size_t width_labels = labels.names.size();
+            labels.values.reserve(block.n_properties * width_labels);
+            block.last_factor.reserve(block.n_properties);
+            for (const auto& path : block.paths) {
+                const CorrelationBlock& in = input.blocks[path.input_block];
+                const size_t in_width = in.properties.names.size();
+                for (const auto& run : path.runs) {
+                    for (uint32_t q = run.first; q < Q; ++q) {
+                        if (input.contracted) {
+                            labels.values.insert(labels.values.end(),
+                                                 {static_cast<int32_t>(run.input), in.lambda, in.sigma});
+                        } else {
+                            const int32_t* from = in.properties.values.data() + run.input * in_width;
+                            labels.values.insert(labels.values.end(), from, from + in_width);
+                            if (j - 1 >= 2) labels.values.push_back(in.lambda);
+                        }
+                        labels.values.insert(labels.values.end(), {z[q / N], static_cast<int32_t>(q % N), path.l});
+                        block.last_factor.push_back(static_cast<int32_t>(q * (L + 1) + path.l));
+                    }
+                }
+            }
+        }
+    }
+    // The level's contraction, if the contraction covers it and it is not the output level.
+    level.contracted = contraction_ != nullptr && j < order && j <= contraction_->levels();
+    for (auto& block : level.blocks) {
+        block.n_kept = block.n_properties;
+        if (level.contracted) {
+            const ContractionBlock* c = contraction_->find(j, block.lambda, block.sigma);
+            if (c == nullptr || c->n_in != block.n_properties) {
+                throw InvalidArgument("contraction: no transform of level " + level_name(j) + " block (lambda " +
+                                      std::to_string(block.lambda) + ", sigma " + std::to_string(block.sigma) +
+                                      ") with " + std::to_string(block.n_properties) +
+                                      " inputs (fitted for another correlation_order or max_lambda?)");
+            }
+            block.n_kept = c->n_out;
+        }
+        block.offset = level.raw_size;
+        block.kept_offset = level.kept_size;
+        level.raw_size += (2 * block.lambda + 1) * block.n_properties;
+        level.kept_size += (2 * block.lambda + 1) * block.n_kept;
+    }
+    levels_.push_back(std::move(level));
+}
+
+// out (level j raw layout) += CG products of `input` (level j - 1 kept layout) with `rho`
+// (expansion layout); with channel >= 0, rho is read only in that neighbour channel.
+void Correlation::couple(int j, const double* input, const double* rho, double* out, int channel) const {
+    const int N = setup_.n_radial();
+    const uint32_t Q = static_cast<uint32_t>(setup_.row_size());
+    const CorrelationLevel& level = levels_[j - 1];
+    const CorrelationLevel& previous = levels_[j - 2];
+    const uint32_t lo = channel >= 0 ? static_cast<uint32_t>(channel * N) : 0;
+    const uint32_t hi = channel >= 0 ? static_cast<uint32_t>((channel + 1) * N) : Q;
+    for (const auto& block : level.blocks) {
+        double* target = out + block.offset;
+        const size_t width = block.n_properties;
+        for (const auto& path : block.paths) {
+            const CorrelationBlock& in = previous.blocks[path.input_block];
+            const double* x_block = input + in.kept_offset;
+            for (const auto& entry : path.cg->nonzero) {
+                const double* x = x_block + static_cast<size_t>(entry.m1) * in.n_kept;
+                const double* r = rho + static_cast<size_t>(path.l * path.l + entry.m2) * Q;
+                double* t = target + static_cast<size_t>(entry.mu) * width;
+                for (const auto& run : path.runs) {
+                    const double xv = entry.value * x[run.input];
+                    if (xv == 0.0) continue;
+                    const uint32_t begin = std::max(run.first, lo);
+                    double* tt = t + run.offset - run.first;
+                    for (uint32_t q = begin; q < hi; ++q) tt[q] += xv * r[q];
+                }
+            }
+        }
+    }
+}
+
+void Correlation::project(int j, int32_t centre_type, const double* raw, double* kept) const {
+    const CorrelationLevel& level = levels_[j - 1];
+    for (const auto& block : level.blocks) {
+        const int n_mu = 2 * block.lambda + 1;
+        if (!level.contracted) {
+            std::copy(raw + block.offset, raw + block.offset + n_mu * block.n_properties, kept + block.kept_offset);
+            continue;
+        }
+        const ContractionBlock* c = contraction_->find(j, block.lambda, block.sigma);
+        const auto found = c->transform.find(centre_type);
+        if (found == c->transform.end()) {
+            throw InvalidArgument("contraction: no transform for centre type " + std::to_string(centre_type) +
+                                  " (not in the structures it was fitted on)");
+        }
+        using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+        Eigen::Map<const RowMajor> x(raw + block.offset, n_mu, block.n_properties);
+        Eigen::Map<const RowMajor> u(found->second.data(), block.n_properties, block.n_kept);
+        Eigen::Map<RowMajor> y(kept + block.kept_offset, n_mu, block.n_kept);
+        y.noalias() = x * u;
+    }
+}
+
+void Correlation::values(const double* expansion, int32_t centre_type, int upto, Workspace& ws) const {
+    ws.raw.resize(levels_.size());
+    ws.kept.resize(levels_.size());
+    for (int j = 1; j <= upto; ++j) {
+        const CorrelationLevel& level = levels_[j - 1];
+        auto& raw = ws.raw[j - 1];
+        raw.resize(level.raw_size);
+        if (j == 1) {
+            std::copy(expansion, expansion + level.raw_size, raw.begin());  // blocks l are rows l^2.. of the expansion
+        } else {
+            std::fill(raw.begin(), raw.end(), 0.0);
+            couple(j, ws.kept[j - 2].data(), expansion, raw.data(), -1);
+        }
+        ws.kept[j - 1].resize(level.kept_size);
+        project(j, centre_type, raw.data(), ws.kept[j - 1].data());
+    }
+}
+
+void Correlation::derivative(const double* expansion, const double* dexpansion, int channel, int32_t centre_type,
+                             int upto, Workspace& ws) const {
+    ws.draw.resize(levels_.size());
+    ws.dkept.resize(levels_.size());
+    for (int j = 1; j <= upto; ++j) {
+        const CorrelationLevel& level = levels_[j - 1];
+        auto& draw = ws.draw[j - 1];
+        draw.resize(level.raw_size);
+        if (j == 1) {
+            std::copy(dexpansion, dexpansion + level.raw_size, draw.begin());
+        } else {
+            // product rule: d(X (x) rho) = dX (x) rho + X (x) d rho
+            std::fill(draw.begin(), draw.end(), 0.0);
+            couple(j, ws.dkept[j - 2].data(), expansion, draw.data(), -1);
+            couple(j, ws.kept[j - 2].data(), dexpansion, draw.data(), channel);
+        }
+        ws.dkept[j - 1].resize(level.kept_size);
+        project(j, centre_type, draw.data(), ws.dkept[j - 1].data());
+    }
+}
+
+}  // namespace hamd
