@@ -74,8 +74,7 @@ CorrelationContraction fit_correlation_contraction(const std::vector<System>& sy
         // Features of level j with the contraction of the levels below (result.levels() = j - 1 so far).
         CorrelationContraction partial = result;
         partial.correlation_order = j;
-        const Correlation correlation(setup, result.correlation_order, result.max_lambda, j > 1 ? &partial : nullptr, 0,
-                                      false, j);
+        const Correlation correlation(setup, result.correlation_order, result.max_lambda, j > 1 ? &partial : nullptr, 0, j);
         const CorrelationLevel& level = correlation.level(j);
         // covariance[block][centre type], accumulated per structure under a lock
         std::vector<std::map<int32_t, Eigen::MatrixXd>> covariance(level.blocks.size());

@@ -21,7 +21,7 @@ std::string level_name(int j) { return std::to_string(j); }
 }  // namespace
 
 Correlation::Correlation(const ExpansionSetup& setup, int order, int max_lambda, const CorrelationContraction* contraction,
-                         size_t max_width_bytes, bool keep_every_ordering, int upto)
+                         size_t max_width_bytes, int upto)
     : setup_(setup), contraction_(contraction), order_(order) {
     if (order < 1 || order > 4) throw InvalidArgument("correlation_order = " + std::to_string(order) + " is outside 1..4");
     if (contraction) {
@@ -30,10 +30,10 @@ Correlation::Correlation(const ExpansionSetup& setup, int order, int max_lambda,
             throw InvalidArgument("contraction: fitted for other species or max_radial/max_angular than this request");
         }
     }
-    for (int j = 1; j <= (upto > 0 ? std::min(upto, order) : order); ++j) build_level(j, order, max_lambda, keep_every_ordering, max_width_bytes);
+    for (int j = 1; j <= (upto > 0 ? std::min(upto, order) : order); ++j) build_level(j, order, max_lambda, max_width_bytes);
 }
 
-void Correlation::build_level(int j, int order, int max_lambda, bool keep_every_ordering, size_t max_width_bytes) {
+void Correlation::build_level(int j, int order, int max_lambda, size_t max_width_bytes) {
     const int L = setup_.max_angular(), N = setup_.n_radial(), S = setup_.n_species();
     const uint32_t Q = static_cast<uint32_t>(S * N);
     const auto& z = setup_.species();
@@ -84,7 +84,7 @@ void Correlation::build_level(int j, int order, int max_lambda, bool keep_every_
                         CorrelationBlock::Path path{static_cast<int>(b), l, real_clebsch_gordan(in.lambda, l, lambda), {}};
                         for (uint32_t p = 0; p < in.n_kept; ++p) {
                             uint32_t first = 0;
-                            if (!after_contraction && !keep_every_ordering) {
+                            if (!after_contraction) {
                                 const int32_t last = in.last_factor[p];
                                 const uint32_t q0 = static_cast<uint32_t>(last / (L + 1));
                                 const int l0 = last % (L + 1);

@@ -65,10 +65,9 @@ public:
     // the setup (InvalidArgument otherwise). `max_width_bytes` (0: none): ResourceExhausted
     // when one centre's output row alone is larger, checked before any label is built; a hard
     // limit on the number of properties of any level applies in any case.
-    // `keep_every_ordering` appends every channel (no ordering rule): for tests.
     // `upto` (0: order) builds only levels 1..upto of the order-`order` chain (for fitting).
     Correlation(const ExpansionSetup& setup, int order, int max_lambda, const CorrelationContraction* contraction,
-                size_t max_width_bytes = 0, bool keep_every_ordering = false, int upto = 0);
+                size_t max_width_bytes = 0, int upto = 0);
 
     int order() const { return order_; }
     const CorrelationLevel& level(int j) const { return levels_.at(j - 1); }  // j = 1..built levels
@@ -88,7 +87,7 @@ public:
                     Workspace& ws) const;
 
 private:
-    void build_level(int j, int order, int max_lambda, bool keep_every_ordering, size_t max_width_bytes);
+    void build_level(int j, int order, int max_lambda, size_t max_width_bytes);
     void couple(int j, const double* input, const double* rho, double* out, int channel) const;
     void project(int j, int32_t centre_type, const double* raw, double* kept) const;
 
