@@ -363,7 +363,7 @@ void test_contraction() {
     {
         DescriptorOptions o = correlation(2, 2, 2, 2);
         const auto full = std::make_shared<hamd::CorrelationContraction>(
-            hamd::fit_correlation_contraction(training, o, hamd::ContractionSettings{1.0, 0}, pool()));
+            hamd::fit_correlation_contraction(training, o, hamd::ContractionSettings{1.0, 0, false}, pool()));
         const TensorMap plain = compute({molecule}, o);
         o.contraction = full;
         const TensorMap contracted = compute({molecule}, o);
@@ -386,6 +386,11 @@ void test_contraction() {
         check::ok(same_blocks && scale > 0 && diff <= 1e-12 * scale,
                   "contraction keeping every eigenvector: nu = 2 Gram matrices equal those of all orderings",
                   std::to_string(diff / scale));
+        // by default a level kept at full rank is left out (a rotation that only loses the ordering rule)
+        o.contraction = std::make_shared<hamd::CorrelationContraction>(
+            hamd::fit_correlation_contraction(training, o, hamd::ContractionSettings{1.0, 0}, pool()));
+        check::ok(o.contraction->blocks.empty() && relative_difference(compute({molecule}, o), plain) == 0,
+                  "full-rank level skipped by default: no transform, features unchanged");
         check::ok(contracted.blocks[0].properties.names ==
                       std::vector<std::string>({"pc_1", "k_1", "sigma_1", "neighbor_2_type", "n_2", "l_2"}),
                   "contracted properties (pc_1, k_1, sigma_1, neighbor_2_type, n_2, l_2)");

@@ -14,6 +14,12 @@
 
 namespace hamd {
 
+bool CorrelationContraction::contracts(int level) const {
+    for (const auto& block : blocks)
+        if (block.level == level) return true;
+    return false;
+}
+
 const ContractionBlock* CorrelationContraction::find(int level, int lambda, int sigma) const {
     for (const auto& block : blocks)
         if (block.level == level && block.lambda == lambda && block.sigma == sigma) return &block;
@@ -71,10 +77,8 @@ CorrelationContraction fit_correlation_contraction(const std::vector<System>& sy
                       options.max_threads);
 
     for (int j = 1; j < result.correlation_order; ++j) {
-        // Features of level j with the contraction of the levels below (result.levels() = j - 1 so far).
-        CorrelationContraction partial = result;
-        partial.correlation_order = j;
-        const Correlation correlation(setup, result.correlation_order, result.max_lambda, j > 1 ? &partial : nullptr, 0, j);
+        // Features of level j with the contraction of the levels below (the blocks so far).
+        const Correlation correlation(setup, result.correlation_order, result.max_lambda, j > 1 ? &result : nullptr, 0, j);
         const CorrelationLevel& level = correlation.level(j);
         // covariance[block][centre type], accumulated per structure under a lock
         std::vector<std::map<int32_t, Eigen::MatrixXd>> covariance(level.blocks.size());
@@ -110,6 +114,7 @@ CorrelationContraction fit_correlation_contraction(const std::vector<System>& sy
                 }
         }, options.max_threads);
 
+        std::vector<ContractionBlock> fitted;
         for (size_t b = 0; b < level.blocks.size(); ++b) {
             const CorrelationBlock& block = level.blocks[b];
             ContractionBlock out;
@@ -138,8 +143,10 @@ CorrelationContraction fit_correlation_contraction(const std::vector<System>& sy
                     for (size_t p = 0; p < out.n_in; ++p) u[p * out.n_out + k] = sign * v[static_cast<Eigen::Index>(p)];
                 }
             }
-            result.blocks.push_back(std::move(out));
+            fitted.push_back(std::move(out));
         }
+        const bool full_rank = std::all_of(fitted.begin(), fitted.end(), [](const ContractionBlock& b) { return b.n_out == b.n_in; });
+        if (!(full_rank && settings.skip_full_rank_levels)) result.blocks.insert(result.blocks.end(), fitted.begin(), fitted.end());
     }
     return result;
 }

@@ -36,7 +36,9 @@ public:
     int max_components = 0;
     std::vector<ContractionBlock> blocks;
 
-    int levels() const { return correlation_order - 1; }
+    // Whether level j is contracted: it has transforms (a level whose every block would keep
+    // all its components is left out by the fit, see ContractionSettings).
+    bool contracts(int level) const;
     const ContractionBlock* find(int level, int lambda, int sigma) const;
 };
 
@@ -46,6 +48,10 @@ struct ContractionSettings {
     // count is the largest over centre types, so that every centre type has the same labels.
     double variance_fraction = 1.0;
     int max_components = 0;
+    // A level where every block keeps all its components gains nothing from a rotation of its
+    // properties and loses the ordering rule (hence costs more): it is left uncontracted,
+    // unless this is false (e.g. to test that a full-rank contraction spans the same space).
+    bool skip_full_rank_levels = true;
 };
 
 // Fits the contraction of every intermediate level of options' correlation (kind, hypers,

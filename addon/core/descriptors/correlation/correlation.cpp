@@ -139,7 +139,7 @@ void Correlation::build_level(int j, int order, int max_lambda, size_t max_width
         }
     }
     // The level's contraction, if the contraction covers it and it is not the output level.
-    level.contracted = contraction_ != nullptr && j < order && j <= contraction_->levels();
+    level.contracted = contraction_ != nullptr && j < order && contraction_->contracts(j);
     for (auto& block : level.blocks) {
         block.n_kept = block.n_properties;
         if (level.contracted) {
