@@ -231,24 +231,93 @@ void Correlation::values(const double* expansion, int32_t centre_type, int upto,
     }
 }
 
-void Correlation::derivative(const double* expansion, const double* dexpansion, int channel, int32_t centre_type,
-                             int upto, Workspace& ws) const {
+void Correlation::derivatives(const double* expansion, const double* dexpansion, size_t plane, int channel,
+                              int32_t centre_type, int upto, Workspace& ws) const {
     ws.draw.resize(levels_.size());
     ws.dkept.resize(levels_.size());
     for (int j = 1; j <= upto; ++j) {
         const CorrelationLevel& level = levels_[j - 1];
         auto& draw = ws.draw[j - 1];
-        draw.resize(level.raw_size);
+        draw.resize(3 * level.raw_size);
+        double* const out[3] = {draw.data(), draw.data() + level.raw_size, draw.data() + 2 * level.raw_size};
         if (j == 1) {
-            std::copy(dexpansion, dexpansion + level.raw_size, draw.begin());
+            for (int d = 0; d < 3; ++d) std::copy(dexpansion + d * plane, dexpansion + d * plane + level.raw_size, out[d]);
         } else {
             // product rule: d(X (x) rho) = dX (x) rho + X (x) d rho
             std::fill(draw.begin(), draw.end(), 0.0);
-            couple(j, ws.dkept[j - 2].data(), expansion, draw.data(), -1);
-            couple(j, ws.kept[j - 2].data(), dexpansion, draw.data(), channel);
+            const size_t in_size = levels_[j - 2].kept_size;
+            const double* dk = ws.dkept[j - 2].data();
+            const double* const dinput[3] = {dk, dk + in_size, dk + 2 * in_size};
+            const double* const drho[3] = {dexpansion, dexpansion + plane, dexpansion + 2 * plane};
+            couple_dinput(j, dinput, expansion, out);
+            couple_drho(j, ws.kept[j - 2].data(), drho, out, channel);
         }
-        ws.dkept[j - 1].resize(level.kept_size);
-        project(j, centre_type, draw.data(), ws.dkept[j - 1].data());
+        ws.dkept[j - 1].resize(3 * level.kept_size);
+        for (int d = 0; d < 3; ++d) project(j, centre_type, out[d], ws.dkept[j - 1].data() + d * level.kept_size);
+    }
+}
+
+void Correlation::couple_dinput(int j, const double* const dinput[3], const double* rho, double* const out[3]) const {
+    const uint32_t Q = static_cast<uint32_t>(setup_.row_size());
+    const CorrelationLevel& level = levels_[j - 1];
+    const CorrelationLevel& previous = levels_[j - 2];
+    for (const auto& block : level.blocks) {
+        const size_t width = block.n_properties;
+        for (const auto& path : block.paths) {
+            const CorrelationBlock& in = previous.blocks[path.input_block];
+            for (const auto& entry : path.cg->nonzero) {
+                const size_t x_at = in.kept_offset + static_cast<size_t>(entry.m1) * in.n_kept;
+                const double *x0 = dinput[0] + x_at, *x1 = dinput[1] + x_at, *x2 = dinput[2] + x_at;
+                const double* r = rho + static_cast<size_t>(path.l * path.l + entry.m2) * Q;
+                const size_t t_at = block.offset + static_cast<size_t>(entry.mu) * width;
+                double *t0 = out[0] + t_at, *t1 = out[1] + t_at, *t2 = out[2] + t_at;
+                for (const auto& run : path.runs) {
+                    const double v0 = entry.value * x0[run.input], v1 = entry.value * x1[run.input],
+                                 v2 = entry.value * x2[run.input];
+                    if (v0 == 0.0 && v1 == 0.0 && v2 == 0.0) continue;
+                    const size_t shift = run.offset - run.first;
+                    for (uint32_t q = run.first; q < Q; ++q) {
+                        const double rq = r[q];
+                        t0[shift + q] += v0 * rq;
+                        t1[shift + q] += v1 * rq;
+                        t2[shift + q] += v2 * rq;
+                    }
+                }
+            }
+        }
+    }
+}
+
+void Correlation::couple_drho(int j, const double* input, const double* const drho[3], double* const out[3],
+                              int channel) const {
+    const int N = setup_.n_radial();
+    const uint32_t Q = static_cast<uint32_t>(setup_.row_size());
+    const CorrelationLevel& level = levels_[j - 1];
+    const CorrelationLevel& previous = levels_[j - 2];
+    const uint32_t lo = channel >= 0 ? static_cast<uint32_t>(channel * N) : 0;
+    const uint32_t hi = channel >= 0 ? static_cast<uint32_t>((channel + 1) * N) : Q;
+    for (const auto& block : level.blocks) {
+        const size_t width = block.n_properties;
+        for (const auto& path : block.paths) {
+            const CorrelationBlock& in = previous.blocks[path.input_block];
+            for (const auto& entry : path.cg->nonzero) {
+                const double* x = input + in.kept_offset + static_cast<size_t>(entry.m1) * in.n_kept;
+                const size_t r_at = static_cast<size_t>(path.l * path.l + entry.m2) * Q;
+                const double *r0 = drho[0] + r_at, *r1 = drho[1] + r_at, *r2 = drho[2] + r_at;
+                const size_t t_at = block.offset + static_cast<size_t>(entry.mu) * width;
+                double *t0 = out[0] + t_at, *t1 = out[1] + t_at, *t2 = out[2] + t_at;
+                for (const auto& run : path.runs) {
+                    const double xv = entry.value * x[run.input];
+                    if (xv == 0.0) continue;
+                    const size_t shift = run.offset - run.first;
+                    for (uint32_t q = std::max(run.first, lo); q < hi; ++q) {
+                        t0[shift + q] += xv * r0[q];
+                        t1[shift + q] += xv * r1[q];
+                        t2[shift + q] += xv * r2[q];
+                    }
+                }
+            }
+        }
     }
 }
 

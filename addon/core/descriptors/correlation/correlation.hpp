@@ -75,20 +75,25 @@ public:
 
     struct Workspace {
         std::vector<std::vector<double>> raw, kept;    // per level
-        std::vector<std::vector<double>> draw, dkept;  // per level, one direction of a gradient
+        std::vector<std::vector<double>> draw, dkept;  // per level, [direction 0..2][level layout]
         std::vector<double> dense, compact;
     };
     // Values of levels 1..upto of one centre (expansion layout in), into ws.raw / ws.kept.
     void values(const double* expansion, int32_t centre_type, int upto, Workspace& ws) const;
-    // Given values(), the derivative of levels 1..upto along one direction: `dexpansion` is the
-    // derivative of the expansion (dense layout), non-zero only in channel `channel` if >= 0.
-    // Results in ws.draw / ws.dkept.
-    void derivative(const double* expansion, const double* dexpansion, int channel, int32_t centre_type, int upto,
-                    Workspace& ws) const;
+    // Given values(), the derivatives of levels 1..upto along three directions at once:
+    // dexpansion + d * plane (d = 0..2) is the derivative of the expansion (dense layout),
+    // non-zero only in channel `channel` if >= 0. Results in ws.draw / ws.dkept, direction d
+    // at d * raw_size / d * kept_size.
+    void derivatives(const double* expansion, const double* dexpansion, size_t plane, int channel, int32_t centre_type,
+                     int upto, Workspace& ws) const;
 
 private:
     void build_level(int j, int order, int max_lambda, size_t max_width_bytes);
     void couple(int j, const double* input, const double* rho, double* out, int channel) const;
+    // The two product-rule terms for three directions in one pass (the loops over paths, CG
+    // entries and runs are shared): out[d] += CG(dinput[d], rho) and out[d] += CG(input, drho[d]).
+    void couple_dinput(int j, const double* const dinput[3], const double* rho, double* const out[3]) const;
+    void couple_drho(int j, const double* input, const double* const drho[3], double* const out[3], int channel) const;
     void project(int j, int32_t centre_type, const double* raw, double* kept) const;
 
     const ExpansionSetup& setup_;

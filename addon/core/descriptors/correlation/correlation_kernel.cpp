@@ -51,11 +51,12 @@ public:
         ws.compact.resize(static_cast<size_t>(3) * setup_.n_lm() * setup_.n_radial());
         for (int s = 0; s < nh.n_slots(); ++s) {
             const int channel = slot_expansion_gradient(setup_, nh, e, s, ws.compact, ws.dense.data());
+            correlation_.derivatives(c, ws.dense.data(), plane, channel, nh.centre_type, order, ws);
+            const size_t raw_size = correlation_.level(order).raw_size;
             for (int d = 0; d < 3; ++d) {
-                correlation_.derivative(c, ws.dense.data() + d * plane, channel, nh.centre_type, order, ws);
                 for (size_t f = 0; f < blocks.size(); ++f) {
                     const size_t width = families_[f].width();
-                    const double* from = ws.draw[order - 1].data() + blocks[f].offset;
+                    const double* from = ws.draw[order - 1].data() + d * raw_size + blocks[f].offset;
                     std::copy(from, from + width, out.positions[f] + (static_cast<size_t>(s) * 3 + d) * width);
                 }
             }
