@@ -58,6 +58,9 @@ def test_correlation_against_reference(client, name, order, max_lambda):
         scale = np.abs(expected).max()
         np.testing.assert_allclose(block.values, expected, rtol=RELATIVE, atol=RELATIVE * max(scale, 1e-300),
                                    err_msg=f"correlation nu={order} block {block.key}")
+    # the dense view (hamd.results): an equivariant kind, [samples, 2 lambda + 1, properties] per (lambda, sigma)
+    for lam, sigma in seen:
+        assert result["values"][(lam, sigma)].shape[1:] == (2 * lam + 1, len(result["properties"][(lam, sigma)]))
     # every (lambda, sigma) with at least one chain is there
     expected_blocks = {(lam, sigma) for lam in range(max_lambda + 1) for sigma in (1, -1)
                        if correlation_properties(SPECIES, H, order, lam, sigma)}
