@@ -269,6 +269,11 @@ void test_gradients() {
     const System crystal = random_crystal(rng, {8, 1});
     const double error = position_gradient_error(crystal, correlation(3, 1, 1, 2));
     check::ok(error < 1e-6, "nu = 3, periodic crystal: position gradients match finite differences", std::to_string(error));
+    for (int order : {1, 2, 3}) {
+        const double cell = cell_gradient_error(crystal, correlation(order, 2, 1, 2));
+        check::ok(cell < 1e-6, "nu = " + std::to_string(order) + ", periodic crystal: cell gradients match finite differences",
+                  std::to_string(cell));
+    }
 }
 
 template <class E, class F>

@@ -27,7 +27,7 @@ const std::vector<DescriptorKindInfo>& descriptor_kinds() {
         {DescriptorKind::PowerSpectrum, "power-spectrum", true, true, power_spectrum},
         {DescriptorKind::LambdaSoap, "lambda-soap", true, false, lambda_soap, nullptr, kMaxLambda},
         {DescriptorKind::Bispectrum, "bispectrum", true, false, bispectrum},
-        {DescriptorKind::Correlation, "correlation", true, false, make_correlation_kernel, nullptr,
+        {DescriptorKind::Correlation, "correlation", true, true, make_correlation_kernel, nullptr,
          kCorrelationOrder | kMaxLambda},
     };
     return kinds;

@@ -45,8 +45,23 @@ public:
             const double* from = ws.raw[order - 1].data() + blocks[f].offset;
             std::copy(from, from + families_[f].width(), out.values[f]);
         }
-        if (!out.position_gradients || nh.n_slots() == 0) return;
         const size_t plane = static_cast<size_t>(setup_.n_lm()) * setup_.row_size();
+        if (out.cell[0] != nullptr) {
+            // d/d cell[a][b] (fractional coordinates fixed): the same product rule, every channel
+            ws.dense.resize(9 * plane);
+            cell_expansion_gradient(setup_, nh, e, out.inverse_cell, ws.dense.data());
+            const size_t raw_size = correlation_.level(order).raw_size;
+            for (int a = 0; a < 3; ++a) {
+                correlation_.derivatives(c, ws.dense.data() + 3 * a * plane, plane, -1, nh.centre_type, order, ws);
+                for (int b = 0; b < 3; ++b)
+                    for (size_t f = 0; f < blocks.size(); ++f) {
+                        const size_t width = families_[f].width();
+                        const double* from = ws.draw[order - 1].data() + b * raw_size + blocks[f].offset;
+                        std::copy(from, from + width, out.cell[f] + static_cast<size_t>(3 * a + b) * width);
+                    }
+            }
+        }
+        if (!out.position_gradients || nh.n_slots() == 0) return;
         ws.dense.resize(3 * plane);
         ws.compact.resize(static_cast<size_t>(3) * setup_.n_lm() * setup_.n_radial());
         for (int s = 0; s < nh.n_slots(); ++s) {
