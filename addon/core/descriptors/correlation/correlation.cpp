@@ -151,6 +151,7 @@ void Correlation::build_level(int j, int order, int max_lambda, size_t max_width
                                       " inputs (fitted for another correlation_order or max_lambda?)");
             }
             block.n_kept = c->n_out;
+            block.contraction = c;
         }
         block.offset = level.raw_size;
         block.kept_offset = level.kept_size;
@@ -161,14 +162,11 @@ void Correlation::build_level(int j, int order, int max_lambda, size_t max_width
 }
 
 // out (level j raw layout) += CG products of `input` (level j - 1 kept layout) with `rho`
-// (expansion layout); with channel >= 0, rho is read only in that neighbour channel.
-void Correlation::couple(int j, const double* input, const double* rho, double* out, int channel) const {
-    const int N = setup_.n_radial();
+// (expansion layout).
+void Correlation::couple(int j, const double* input, const double* rho, double* out) const {
     const uint32_t Q = static_cast<uint32_t>(setup_.row_size());
     const CorrelationLevel& level = levels_[j - 1];
     const CorrelationLevel& previous = levels_[j - 2];
-    const uint32_t lo = channel >= 0 ? static_cast<uint32_t>(channel * N) : 0;
-    const uint32_t hi = channel >= 0 ? static_cast<uint32_t>((channel + 1) * N) : Q;
     for (const auto& block : level.blocks) {
         double* target = out + block.offset;
         const size_t width = block.n_properties;
@@ -182,9 +180,9 @@ void Correlation::couple(int j, const double* input, const double* rho, double* 
                 for (const auto& run : path.runs) {
                     const double xv = entry.value * x[run.input];
                     if (xv == 0.0) continue;
-                    const uint32_t begin = std::max(run.first, lo);
-                    double* tt = t + run.offset - run.first;
-                    for (uint32_t q = begin; q < hi; ++q) tt[q] += xv * r[q];
+                    double* tt = t + run.offset;
+                    const double* rr = r + run.first;
+                    for (uint32_t q = 0; q < Q - run.first; ++q) tt[q] += xv * rr[q];
                 }
             }
         }
@@ -199,9 +197,8 @@ void Correlation::project(int j, int32_t centre_type, const double* raw, double*
             std::copy(raw + block.offset, raw + block.offset + n_mu * block.n_properties, kept + block.kept_offset);
             continue;
         }
-        const ContractionBlock* c = contraction_->find(j, block.lambda, block.sigma);
-        const auto found = c->transform.find(centre_type);
-        if (found == c->transform.end()) {
+        const auto found = block.contraction->transform.find(centre_type);
+        if (found == block.contraction->transform.end()) {
             throw InvalidArgument("contraction: no transform for centre type " + std::to_string(centre_type) +
                                   " (not in the structures it was fitted on)");
         }
@@ -224,7 +221,7 @@ void Correlation::values(const double* expansion, int32_t centre_type, int upto,
             std::copy(expansion, expansion + level.raw_size, raw.begin());  // blocks l are rows l^2.. of the expansion
         } else {
             std::fill(raw.begin(), raw.end(), 0.0);
-            couple(j, ws.kept[j - 2].data(), expansion, raw.data(), -1);
+            couple(j, ws.kept[j - 2].data(), expansion, raw.data());
         }
         ws.kept[j - 1].resize(level.kept_size);
         project(j, centre_type, raw.data(), ws.kept[j - 1].data());

@@ -28,6 +28,7 @@
 namespace hamd {
 
 class CorrelationContraction;
+struct ContractionBlock;
 
 struct CorrelationBlock {
     int lambda = 0, sigma = 1;
@@ -49,8 +50,9 @@ struct CorrelationBlock {
     };
     std::vector<Path> paths;
     Labels properties;
-    // Per property, the last raw factor as q (l_max + 1) + l (for the ordering rule), or -1.
+    // Per property, the last raw factor as q (l_max + 1) + l (for the ordering rule).
     std::vector<int32_t> last_factor;
+    const ContractionBlock* contraction = nullptr;  // the level's transform of this block, if contracted
 };
 
 struct CorrelationLevel {
@@ -89,7 +91,7 @@ public:
 
 private:
     void build_level(int j, int order, int max_lambda, size_t max_width_bytes);
-    void couple(int j, const double* input, const double* rho, double* out, int channel) const;
+    void couple(int j, const double* input, const double* rho, double* out) const;
     // The two product-rule terms for three directions in one pass (the loops over paths, CG
     // entries and runs are shared): out[d] += CG(dinput[d], rho) and out[d] += CG(input, drho[d]).
     void couple_dinput(int j, const double* const dinput[3], const double* rho, double* const out[3]) const;
