@@ -113,6 +113,7 @@ function semanticCases(pick: () => number): Array<[Method, Record<string, unknow
   cases.push(['ComputeDescriptors', { ...valid.ComputeDescriptors, gradients: [any(['strain', '', 'cell', 'positions'.repeat(1000)])] }]);
   cases.push(['ComputeDescriptors', { ...valid.ComputeDescriptors, species: [any([0, -1, 119, 2 ** 31 - 1])] }]);
   cases.push(['ComputeDescriptors', { ...valid.ComputeDescriptors, kind: 'lambda-soap', max_lambda: any([-1, 100, 2 ** 31 - 1]) }]);
+  cases.push(['ComputeDescriptors', { ...valid.ComputeDescriptors, kind: any(['correlation', 'bispectrum']), correlation_order: any([0, 5, -1, 2 ** 31 - 1]), max_lambda: any([-1, 100, 2 ** 31 - 1]) }]);
   cases.push(['ComputeDescriptors', { ...valid.ComputeDescriptors, structures: [] }]);
   cases.push(['Predict', { ...valid.Predict, structures: [any(badStructures)] }]);
   cases.push(['Predict', { ...valid.Predict, outputs: [any(['', 'nope', 'energy', 'x'.repeat(50000)])] }]);

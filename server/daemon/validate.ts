@@ -124,9 +124,10 @@ export function checkDescriptorRequest(request: ComputeDescriptorsRequest__Outpu
 
   let maxLambda = -1;
   if (request.max_lambda !== undefined && request.max_lambda !== null) {
-    if (kind !== 'lambda-soap') throw invalidArgument(`max_lambda: only meaningful for kind "lambda-soap", not "${kind}"`);
-    maxLambda = request.max_lambda;  // its range (0..2 max_angular) is the core's to check
-    if (maxLambda < 0) throw invalidArgument(`max_lambda = ${maxLambda} is outside 0..2*max_angular`);
+    // Which kinds take it and its range are the core's to check (engine.cpp); a negative value
+    // is refused here because -1 means "unset" to the core.
+    maxLambda = request.max_lambda;
+    if (maxLambda < 0) throw invalidArgument(`max_lambda = ${maxLambda} is negative (it is 0..nu*max_angular)`);
   }
 
   const gradients = [...new Set(request.gradients ?? [])];

@@ -30,6 +30,7 @@ void test_layout_and_definition() {
     const TensorMap soap = compute({molecule}, o);
     DescriptorOptions ose = o;
     ose.kind = DescriptorKind::SphericalExpansion;
+    ose.max_lambda = -1;  // an option of lambda-soap only
     const TensorMap se = compute({molecule}, ose);
     const int N = o.hypers.n_radial();
 
@@ -71,6 +72,7 @@ void test_layout_and_definition() {
     // lambda = 0 is the power spectrum up to the sqrt(2) of a1 < a2 entries.
     DescriptorOptions ops = o;
     ops.kind = DescriptorKind::PowerSpectrum;
+    ops.max_lambda = -1;
     const TensorMap ps = compute({molecule}, ops);
     double ps_diff = 0;
     for (size_t k = 0; k < ps.blocks.size(); ++k) {

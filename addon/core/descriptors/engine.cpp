@@ -60,6 +60,10 @@ void validate_kind_options(const DescriptorOptions& options, const DescriptorKin
     check_taken(options.correlation_order.has_value(), kCorrelationOrder, "correlation_order");
     check_taken(options.nonlinearity.has_value(), kNonlinearity, "nonlinearity");
     check_taken(options.k_cutoff.has_value(), kKCutoff, "k_cutoff");
+    check_taken(options.max_lambda != -1, kMaxLambda, "max_lambda");
+    if (options.contraction && options.kind != DescriptorKind::Correlation) {
+        throw InvalidArgument("contraction: only for kind \"correlation\", not \"" + info.name + "\"");
+    }
     if (options.potential_exponent && !(*options.potential_exponent >= 1.0 && *options.potential_exponent <= 6.0)) {
         throw InvalidArgument("potential_exponent = " + std::to_string(*options.potential_exponent) + " is outside [1, 6]");
     }
@@ -68,6 +72,17 @@ void validate_kind_options(const DescriptorOptions& options, const DescriptorKin
     }
     if (options.k_cutoff && !(*options.k_cutoff > 0.0 && *options.k_cutoff <= 100.0)) {
         throw InvalidArgument("k_cutoff = " + std::to_string(*options.k_cutoff) + " 1/Angstrom is outside (0, 100]");
+    }
+    // max_lambda: up to the largest lambda nu factors of l <= max_angular can couple to (nu = 2
+    // for lambda-soap, correlation_order for correlation); -1 is "unset".
+    if (options.max_lambda != -1) {
+        const int order = options.kind == DescriptorKind::Correlation
+                              ? options.correlation_order.value_or(kDefaultCorrelationOrder) : 2;
+        const int top = order * options.hypers.max_angular;
+        if (options.max_lambda < 0 || options.max_lambda > top) {
+            throw InvalidArgument("max_lambda = " + std::to_string(options.max_lambda) + " is outside 0.." +
+                                  std::to_string(order) + "*max_angular = " + std::to_string(top));
+        }
     }
 }
 
@@ -91,11 +106,6 @@ void validate_request(const std::vector<System>& systems, const DescriptorOption
         }
     }
     validate_kind_options(options, info);
-    if (options.kind == DescriptorKind::LambdaSoap &&
-        (options.max_lambda < -1 || options.max_lambda > 2 * options.hypers.max_angular)) {
-        throw InvalidArgument("max_lambda = " + std::to_string(options.max_lambda) + " is outside 0..2*max_angular = " +
-                              std::to_string(2 * options.hypers.max_angular) + " (-1: max_angular)");
-    }
 }
 
 // Lists given by the caller must be the lists of these structures (pairs of existing atoms,

@@ -2,6 +2,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,10 +21,18 @@ namespace hamd {
 // more than the expansions of a few molecules.
 constexpr size_t kCudaAutoMinCentres = 1000;
 
-enum class DescriptorKind { SphericalExpansion, PowerSpectrum, LambdaSoap, Bispectrum, Triplet };
+enum class DescriptorKind { SphericalExpansion, PowerSpectrum, LambdaSoap, Bispectrum, Correlation, Triplet };
 
-// "spherical-expansion", "power-spectrum", "lambda-soap", "bispectrum", "triplet"; InvalidArgument otherwise.
+// "spherical-expansion", "power-spectrum", "lambda-soap", "bispectrum", "correlation", "triplet";
+// InvalidArgument otherwise.
 DescriptorKind parse_descriptor_kind(const std::string& name);
+
+class CorrelationContraction;  // descriptors/correlation/contraction.hpp
+
+// Defaults of the correlation kind: nu = 2, invariants only (the equivariant blocks of
+// nu = 3, 4 are large; ask for them with max_lambda).
+constexpr int kDefaultCorrelationOrder = 2;
+constexpr int kDefaultCorrelationMaxLambda = 0;
 
 struct DescriptorOptions {
     DescriptorKind kind = DescriptorKind::PowerSpectrum;
@@ -31,7 +40,9 @@ struct DescriptorOptions {
     // Neighbour-species channels (atomic numbers). Empty: the sorted set of species
     // present in the request. Atoms whose species is not listed are ignored as neighbours.
     std::vector<int32_t> species;
-    int max_lambda = -1;              // lambda-soap: lambda = 0..max_lambda (-1: max_angular)
+    // lambda-soap, correlation: lambda = 0..max_lambda (-1: unset, the kind's default:
+    // max_angular for lambda-soap, 0 for correlation); other kinds reject it.
+    int max_lambda = -1;
     // Options of particular kinds (proto ComputeDescriptorsRequest); unset takes the kind's
     // default. Which kinds take which option is registered in registry.cpp, and setting one
     // for another kind is InvalidArgument.
@@ -39,6 +50,8 @@ struct DescriptorOptions {
     std::optional<int> correlation_order;      // correlation: nu
     std::optional<std::string> nonlinearity;   // triplet
     std::optional<double> k_cutoff;            // LODE, periodic: 1/Angstrom
+    // correlation: the fitted PCA contraction of the intermediate levels (null: none).
+    std::shared_ptr<const CorrelationContraction> contraction;
     bool gradient_positions = false;
     bool gradient_cell = false;       // only for systems periodic in all three directions
     // Where the request runs (base/compute_device.hpp): auto takes the GPU for requests with at
@@ -53,11 +66,15 @@ struct DescriptorOptions {
 //  power-spectrum:      (o3_lambda, o3_sigma, center_type); (neighbor_1_type, neighbor_2_type, l, n_1, n_2)
 //  lambda-soap:         (o3_lambda, o3_sigma, center_type); (neighbor_1_type, neighbor_2_type, l_1, l_2, n_1, n_2)
 //  bispectrum:          (o3_lambda, o3_sigma, center_type); (neighbor_1_type, neighbor_2_type, neighbor_3_type, l_1, l_2, l_3, n_1, n_2, n_3)
+//  correlation:         (o3_lambda, o3_sigma, center_type); the coupling chain
+//                       (neighbor_1_type, n_1, l_1, neighbor_2_type, n_2, l_2, k_2, neighbor_3_type, n_3, l_3, k_3, ...,
+//                        neighbor_nu_type, n_nu, l_nu), k_j the coupling of factors 1..j (k_nu = o3_lambda,
+//                       not stored); after a contracted level j: (pc_j, k_j, sigma_j, neighbor_j+1_type, n_j+1, l_j+1, ...)
 //  triplet:             (o3_lambda, o3_sigma, center_type); (neighbor_1_type, neighbor_2_type, neighbor_3_type, l_1, l_2, l_3, n_1, n_2, n_3)
 // samples are (system, atom) in ascending order. `cancel` is polled between atoms.
 // Every atom is a centre; blocks exist for every centre type present, keys in ascending
-// lexicographic order. Components: [o3_mu] (mu = -lambda..lambda) for spherical-expansion and
-// lambda-soap, none for the invariants. o3_sigma is 1 for the spherical expansion (c_l is
+// lexicographic order. Components: [o3_mu] (mu = -lambda..lambda) for spherical-expansion,
+// lambda-soap and correlation, none for the invariants. o3_sigma is 1 for the spherical expansion (c_l is
 // multiplied by (-1)^l under inversion, like Y_l).
 //
 // Redundancy and scaling:
@@ -69,6 +86,11 @@ struct DescriptorOptions {
 //    * (-1)^l3 / sqrt(2 l3 + 1)  (the CG coupling of rho^{x2}_{l3} with rho^{x1}_{l3} to lambda 0),
 //    with l1 + l2 + l3 even (sigma = +1). As (a, l) triples are interchangeable up to a sign, only
 //    (a1, l1) <= (a2, l2) <= (a3, l3) (lexicographic) are kept, with every (n1, n2, n3).
+//  correlation (order nu = correlation_order, 1..4, default 2; lambda = 0..max_lambda, default 0):
+//    iterated plain CG products rho^(j) = CG(rho^(j-1), c_l) (correlation/correlation.hpp), no
+//    sqrt(2) factors; sigma = (-1)^(l_1 + ... + l_nu + lambda). The raw factors (a_j, n_j, l_j) of
+//    a kept chain are non-decreasing (lexicographic), every intermediate k_j is kept (other
+//    orderings are linear combinations of these). nu = 1 is the spherical expansion.
 //  triplet: T = sum over ordered neighbour pairs (j, k), j == k included, of f(B(rho, g_j, g_k))
 //    (triplet/triplet.hpp): neighbor_1_type is rho's channel, 2 and 3 the types of j and k;
 //    only (a2, l2) <= (a3, l3) are kept, with every (n1, n2, n3); l1 + l2 + l3 even.
@@ -79,7 +101,7 @@ struct DescriptorOptions {
 // images of one atom summed), sorted by atom; for the spherical expansion only neighbours of
 // the block's neighbor_type (and the centre, if there is one). "cell" needs structures
 // periodic in all three directions (InvalidArgument otherwise). Position gradients: every
-// kind; cell gradients: spherical-expansion and power-spectrum.
+// kind; cell gradients: spherical-expansion, power-spectrum and correlation.
 // `arena`: the values and gradients are placed there as far as they fit (e.g. a client's
 // shared-memory region); the result must then be destroyed before the arena's memory goes.
 TensorMap compute_descriptors(const std::vector<System>& systems, const DescriptorOptions& options,

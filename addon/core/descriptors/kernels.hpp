@@ -55,5 +55,6 @@ std::unique_ptr<DescriptorKernel> make_spherical_expansion_kernel(const Expansio
 std::unique_ptr<DescriptorKernel> make_power_spectrum_kernel(const ExpansionSetup& setup);
 std::unique_ptr<DescriptorKernel> make_lambda_soap_kernel(const ExpansionSetup& setup, int max_lambda);
 std::unique_ptr<DescriptorKernel> make_bispectrum_kernel(const ExpansionSetup& setup);
+std::unique_ptr<DescriptorKernel> make_correlation_kernel(const ExpansionSetup& setup, const DescriptorOptions& options);
 
 }  // namespace hamd

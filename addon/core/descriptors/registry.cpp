@@ -29,8 +29,10 @@ const std::vector<DescriptorKindInfo>& descriptor_kinds() {
     static const std::vector<DescriptorKindInfo> kinds = {
         {DescriptorKind::SphericalExpansion, "spherical-expansion", true, true, spherical_expansion},
         {DescriptorKind::PowerSpectrum, "power-spectrum", true, true, power_spectrum},
-        {DescriptorKind::LambdaSoap, "lambda-soap", true, false, lambda_soap},
+        {DescriptorKind::LambdaSoap, "lambda-soap", true, false, lambda_soap, nullptr, kMaxLambda},
         {DescriptorKind::Bispectrum, "bispectrum", true, false, bispectrum},
+        {DescriptorKind::Correlation, "correlation", true, true, make_correlation_kernel, nullptr,
+         kCorrelationOrder | kMaxLambda},
         {DescriptorKind::Triplet, "triplet", true, false, triplet, nullptr, kNonlinearity},
     };
     return kinds;

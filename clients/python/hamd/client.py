@@ -25,7 +25,7 @@ HYPER_NAMES = tuple(field.name for field in hamd_pb2.Hypers.DESCRIPTOR.fields)
 # The kinds the proto documents (ComputeDescriptorsRequest.kind is a string); checked locally so
 # that a typo fails before any connection. The daemon's GetServerInfo.descriptor_kinds is the
 # authority, and the test suite checks that both agree.
-DESCRIPTOR_KINDS = ("spherical-expansion", "power-spectrum", "lambda-soap", "bispectrum", "triplet")
+DESCRIPTOR_KINDS = ("spherical-expansion", "power-spectrum", "lambda-soap", "bispectrum", "correlation", "triplet")
 
 
 def default_address() -> str:
@@ -381,7 +381,7 @@ class Client:
 
         atoms: ase.Atoms, a list of them, or (symbols | numbers, positions[, cell, pbc]) (or
         a list of such tuples). kind: "spherical-expansion", "power-spectrum",
-        "lambda-soap", "bispectrum" or "triplet". species: neighbour channels (default: the species
+        "lambda-soap", "bispectrum", "correlation" or "triplet". species: neighbour channels (default: the species
         present). gradients: "positions" and/or "cell". hypers: cutoff, cutoff_width,
         max_radial, max_angular, density_width, center_atom_weight. potential_exponent,
         correlation_order, nonlinearity, k_cutoff: options of particular kinds (hamd.proto

@@ -13,6 +13,7 @@ import numpy as np
 from ._proto import hamd_pb2
 from .arrays import Labels, array_from_proto, bytes_view, labels_from_proto
 
+# "correlation" is equivariant even with max_lambda = 0: its blocks always have [o3_mu].
 INVARIANT_KINDS = ("power-spectrum", "bispectrum", "triplet")
 
 

@@ -100,6 +100,7 @@ ExpansionSetup::ExpansionSetup(const Hypers& hypers, std::vector<int32_t> specie
 void collect_neighbourhood(const ExpansionSetup& setup, const System& system, const NeighborList& list,
                            int32_t centre, CentreNeighbourhood& out) {
     out.centre = centre;
+    out.centre_type = system.types[centre];
     out.centre_channel = setup.channel(system.types[centre]);
     out.pairs.clear();
     out.channel.clear();

@@ -53,6 +53,7 @@ private:
 // other than its own images has no slot at all.
 struct CentreNeighbourhood {
     int32_t centre = -1;
+    int32_t centre_type = -1;             // atomic number of the centre
     int centre_channel = -1;              // channel of the centre's species, or -1
     std::vector<const Pair*> pairs;       // kept pairs (neighbour species is a channel)
     std::vector<int> channel;             // per kept pair
