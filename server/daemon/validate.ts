@@ -103,6 +103,9 @@ export function checkStructures(structures: Structure__Output[]): NativeSystem[]
   return structures.map(toSystem);
 }
 
+// The kinds with equivariant blocks up to a chosen lambda (the core registers the same: kMaxLambda).
+const maxLambdaKinds: readonly string[] = ['lambda-soap', 'pair-features', 'message-passing'];
+
 function isSet<T>(value: T | null | undefined): value is T {
   return value !== undefined && value !== null;
 }
@@ -124,7 +127,9 @@ export function checkDescriptorRequest(request: ComputeDescriptorsRequest__Outpu
 
   let maxLambda = -1;
   if (request.max_lambda !== undefined && request.max_lambda !== null) {
-    if (kind !== 'lambda-soap') throw invalidArgument(`max_lambda: only meaningful for kind "lambda-soap", not "${kind}"`);
+    if (!maxLambdaKinds.includes(kind)) {
+      throw invalidArgument(`max_lambda: only meaningful for kinds ${maxLambdaKinds.map((k) => `"${k}"`).join(', ')}, not "${kind}"`);
+    }
     maxLambda = request.max_lambda;  // its range (0..2 max_angular) is the core's to check
     if (maxLambda < 0) throw invalidArgument(`max_lambda = ${maxLambda} is outside 0..2*max_angular`);
   }

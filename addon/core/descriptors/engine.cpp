@@ -59,6 +59,7 @@ void validate_kind_options(const DescriptorOptions& options, const DescriptorKin
     check_taken(options.correlation_order.has_value(), kCorrelationOrder, "correlation_order");
     check_taken(options.nonlinearity.has_value(), kNonlinearity, "nonlinearity");
     check_taken(options.k_cutoff.has_value(), kKCutoff, "k_cutoff");
+    check_taken(options.max_lambda >= 0, kMaxLambda, "max_lambda");
     if (options.potential_exponent && !(*options.potential_exponent >= 1.0 && *options.potential_exponent <= 6.0)) {
         throw InvalidArgument("potential_exponent = " + std::to_string(*options.potential_exponent) + " is outside [1, 6]");
     }
@@ -90,7 +91,7 @@ void validate_request(const std::vector<System>& systems, const DescriptorOption
         }
     }
     validate_kind_options(options, info);
-    if (options.kind == DescriptorKind::LambdaSoap &&
+    if ((info.options & kMaxLambda) &&
         (options.max_lambda < -1 || options.max_lambda > 2 * options.hypers.max_angular)) {
         throw InvalidArgument("max_lambda = " + std::to_string(options.max_lambda) + " is outside 0..2*max_angular = " +
                               std::to_string(2 * options.hypers.max_angular) + " (-1: max_angular)");

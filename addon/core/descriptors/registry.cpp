@@ -1,6 +1,8 @@
 #include "core/descriptors/registry.hpp"
 
 #include "core/base/errors.hpp"
+#include "core/descriptors/pairs/message_passing.hpp"
+#include "core/descriptors/pairs/pair_features.hpp"
 
 namespace hamd {
 
@@ -25,8 +27,10 @@ const std::vector<DescriptorKindInfo>& descriptor_kinds() {
     static const std::vector<DescriptorKindInfo> kinds = {
         {DescriptorKind::SphericalExpansion, "spherical-expansion", true, true, spherical_expansion},
         {DescriptorKind::PowerSpectrum, "power-spectrum", true, true, power_spectrum},
-        {DescriptorKind::LambdaSoap, "lambda-soap", true, false, lambda_soap},
+        {DescriptorKind::LambdaSoap, "lambda-soap", true, false, lambda_soap, nullptr, kMaxLambda},
         {DescriptorKind::Bispectrum, "bispectrum", true, false, bispectrum},
+        {DescriptorKind::PairFeatures, "pair-features", true, false, nullptr, compute_pair_features, kMaxLambda},
+        {DescriptorKind::MessagePassing, "message-passing", true, false, nullptr, compute_message_passing, kMaxLambda},
     };
     return kinds;
 }

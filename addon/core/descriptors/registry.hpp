@@ -18,6 +18,7 @@ enum KindOption : unsigned {
     kCorrelationOrder = 1u << 1,
     kNonlinearity = 1u << 2,
     kKCutoff = 1u << 3,
+    kMaxLambda = 1u << 4,  // max_lambda (set when >= 0)
 };
 
 // A kind whose features of one centre depend on atoms beyond that centre's neighbour list
