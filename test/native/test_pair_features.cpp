@@ -288,9 +288,6 @@ void test_limits_and_options() {
     o.max_lambda = -1;
     o.k_cutoff = 1.0;
     check::ok(throws<hamd::InvalidArgument>([&] { compute({molecule}, o); }), "k_cutoff: not an option of pair-features");
-    DescriptorOptions ps = options(DescriptorKind::PowerSpectrum, 2, 2);
-    ps.max_lambda = 1;
-    check::ok(throws<hamd::InvalidArgument>([&] { compute({molecule}, ps); }), "max_lambda given to power-spectrum: InvalidArgument");
     check::ok(hamd::parse_descriptor_kind("pair-features") == DescriptorKind::PairFeatures, "parse \"pair-features\"");
 }
 

@@ -59,7 +59,6 @@ void validate_kind_options(const DescriptorOptions& options, const DescriptorKin
     check_taken(options.correlation_order.has_value(), kCorrelationOrder, "correlation_order");
     check_taken(options.nonlinearity.has_value(), kNonlinearity, "nonlinearity");
     check_taken(options.k_cutoff.has_value(), kKCutoff, "k_cutoff");
-    check_taken(options.max_lambda >= 0, kMaxLambda, "max_lambda");
     if (options.potential_exponent && !(*options.potential_exponent >= 1.0 && *options.potential_exponent <= 6.0)) {
         throw InvalidArgument("potential_exponent = " + std::to_string(*options.potential_exponent) + " is outside [1, 6]");
     }

@@ -18,7 +18,9 @@ enum KindOption : unsigned {
     kCorrelationOrder = 1u << 1,
     kNonlinearity = 1u << 2,
     kKCutoff = 1u << 3,
-    kMaxLambda = 1u << 4,  // max_lambda (set when >= 0)
+    // max_lambda: its range is checked for the kinds that take it; other kinds ignore it (the
+    // core's callers copy options between kinds; the daemon rejects it on the wire for them).
+    kMaxLambda = 1u << 4,
 };
 
 // A kind whose features of one centre depend on atoms beyond that centre's neighbour list
