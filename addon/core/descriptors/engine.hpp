@@ -48,14 +48,15 @@ struct DescriptorOptions {
 //  bispectrum:          (o3_lambda, o3_sigma, center_type); (neighbor_1_type, neighbor_2_type, neighbor_3_type, l_1, l_2, l_3, n_1, n_2, n_3)
 //  pair-features:       (o3_lambda, o3_sigma, first_atom_type, second_atom_type); (l_1, l_2, neighbor_type, n_1, n_2)
 //  message-passing:     (o3_lambda, o3_sigma, center_type); (l_1, l_2, neighbor_1_type, n_1, neighbor_2_type, n_2)
-// samples are (system, atom) in ascending order, except for pair-features: (system, first_atom,
-// second_atom, cell_shift_a, cell_shift_b, cell_shift_c), one per pair within the cutoff (both
-// orders, periodic images of the first atom included, (i, i, 0) not), ascending; blocks for
-// every present first type and every present second type that is a neighbour channel (a block
-// may have no sample). pair-features and message-passing have components [o3_mu], lambda =
-// 0..max_lambda (-1: max_angular), both parities, and are computed per request
-// (pairs/pair_features.hpp, pairs/message_passing.hpp; docs/science.md#pair-features-kind). `cancel` is polled between atoms.
-// Every atom is a centre; blocks exist for every centre type present, keys in ascending
+// samples are (system, atom) in ascending order. `cancel` is polled between atoms.
+// pair-features: samples (system, first_atom, second_atom, cell_shift_a, cell_shift_b,
+// cell_shift_c), one per pair within the cutoff (both orders, periodic images of the first
+// atom included, (i, i, 0) not), ascending; blocks for every present first type and every
+// present second type that is a neighbour channel (a block may have no sample).
+// pair-features and message-passing have components [o3_mu], lambda = 0..max_lambda
+// (-1: max_angular), both parities, and are computed per request (pairs/pair_features.hpp,
+// pairs/message_passing.hpp; docs/science.md#pair-features-kind).
+// Otherwise every atom is a centre; blocks exist for every centre type present, keys in ascending
 // lexicographic order. Components: [o3_mu] (mu = -lambda..lambda) for spherical-expansion and
 // lambda-soap, none for the invariants. o3_sigma is 1 for the spherical expansion (c_l is
 // multiplied by (-1)^l under inversion, like Y_l).
