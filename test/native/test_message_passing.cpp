@@ -247,6 +247,30 @@ void test_cancel_while_running(DescriptorKind kind, size_t n_structures) {
     check::ok(cancelled, "a flag raised during the computation stops it with Cancelled", "took " + std::to_string(seconds) + " s");
 }
 
+
+// Several threads write the same bits as one: every row (and its gradient rows) is computed by
+// one thread, in a fixed order, whatever the chunking.
+void test_threads_same_bits(DescriptorKind kind) {
+    std::mt19937 rng(17);
+    const std::vector<System> systems = {random_crystal(rng, {6, 1, 8}), random_molecule(rng, {6, 1, 8, 1, 7, 1}, 3.0)};
+    DescriptorOptions o = options(kind, 2, 2);
+    o.hypers.cutoff = 3.0;
+    o.gradient_positions = true;
+    hamd::ThreadPool threads(3);
+    const TensorMap one = compute(systems, o), many = hamd::compute_descriptors(systems, o, threads);
+    bool same = one.keys.values == many.keys.values && one.blocks.size() == many.blocks.size();
+    for (size_t k = 0; same && k < one.blocks.size(); ++k) {
+        const Block& a = one.blocks[k];
+        const Block& b = many.blocks[k];
+        same = a.samples.values == b.samples.values && a.values.size() == b.values.size() &&
+               std::equal(a.values.begin(), a.values.end(), b.values.begin()) &&
+               a.gradients.at(0).samples.values == b.gradients.at(0).samples.values &&
+               std::equal(a.gradients[0].values.begin(), a.gradients[0].values.end(), b.gradients[0].values.begin(),
+                          b.gradients[0].values.end());
+    }
+    check::ok(same, "four threads give the same bits as one (values, gradients, labels)");
+}
+
 }  // namespace
 
 int main() {
@@ -256,5 +280,6 @@ int main() {
     test_gradients_and_periodic();
     test_limits();
     test_cancel_while_running(DescriptorKind::MessagePassing, 300);
+    test_threads_same_bits(DescriptorKind::MessagePassing);
     return check::finish();
 }
