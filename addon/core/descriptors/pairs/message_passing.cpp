@@ -206,13 +206,15 @@ TensorMap compute_message_passing(const std::vector<System>& systems, const std:
             collect_neighbourhood(setup, system, lists[system_index], neighbours[n], nh_j);
             compute_expansion(setup, nh_j, true, expansion_j);
             for (int s = 0; s < nh_j.n_slots(); ++s) {
-                slot_expansion_gradient(setup, nh_j, expansion_j, s, compact, dc.data());
+                // a neighbour slot of j moves only its own channel of c_j
+                const int channel = slot_expansion_gradient(setup, nh_j, expansion_j, s, compact, dc.data());
+                const int k_begin = channel < 0 ? 0 : channel * N, k_end = channel < 0 ? row_size : k_begin + N;
                 const size_t slot_row = local(nh_j.slot_atoms[s]);
                 for (int d = 0; d < 3; ++d)
                     for (size_t f = 0; f < families.size(); ++f)
                         couple_products_add(families[f].groups, dc.data() + d * plane, row_size, summed.data() + n * g_size,
                                             N, 1.0, gradient_base[f] + (slot_row * 3 + d) * width[f],
-                                            layout_for(f, neighbour_channel[n]));
+                                            layout_for(f, neighbour_channel[n]), k_begin, k_end);
             }
         }
     }, options.max_threads);

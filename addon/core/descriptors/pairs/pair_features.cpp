@@ -167,6 +167,9 @@ TensorMap compute_pair_features(const std::vector<System>& systems, const std::v
                 double* base = gradient.values.data() + plan.gradient[k] * 3 * width;
                 std::fill(base, base + static_cast<size_t>(plan.n_slots) * 3 * width, 0.0);
                 for (int s = 0; s < nh.n_slots(); ++s) {
+                    // d c_i / d r_s: every channel for the first atom, only its own for a neighbour
+                    const int channel = s == nh.centre_slot ? -1 : nh.slot_channel[s];
+                    const int k_begin = channel < 0 ? 0 : channel * N, k_end = channel < 0 ? row_size : k_begin + N;
                     *label++ = static_cast<int32_t>(plan.row[k]);
                     *label++ = centres[c].system;
                     *label++ = nh.slot_atoms[s];
@@ -174,7 +177,7 @@ TensorMap compute_pair_features(const std::vector<System>& systems, const std::v
                         double* target = base + (static_cast<size_t>(s) * 3 + d) * width;
                         // d rho_ij / d r_s = CG(d c_i / d r_s, g_ij) + CG(c_i, d g_ij / d r_s)
                         couple_products_add(families[f].groups, dc.data() + (s * 3 + d) * plane, row_size, g.data(), N,
-                                            1.0, target, layout);
+                                            1.0, target, layout, k_begin, k_end);
                         if (own_slot < 0) continue;
                         const double sign = s == own_slot ? 1.0 : (s == nh.centre_slot ? -1.0 : 0.0);
                         if (sign != 0.0)

@@ -28,10 +28,13 @@ struct ProductLayout {
     size_t mu_stride, group_stride, k_stride, q_offset = 0;
 };
 
-// Adds the coupled products of x and y (rows of x_row and y_row doubles) to `out`. The
-// arithmetic per term is (scale * C) * x then times y, accumulated in the order of the CG
-// table's non-zero entries: callers that compare results bit for bit rely on it.
+// Adds the coupled products of x and y (rows of x_row and y_row doubles) to `out`, for
+// k in [k_begin, k_end) (default: the whole row; a narrower range skips columns of x known to
+// be zero, e.g. the other species channels of a neighbour's gradient). The arithmetic per term
+// is (scale * C) * x then times y, accumulated in the order of the CG table's non-zero entries:
+// callers that compare results bit for bit rely on it.
 void couple_products_add(const std::vector<ProductGroup>& groups, const double* x, int x_row, const double* y,
-                         int y_row, double scale, double* out, const ProductLayout& layout);
+                         int y_row, double scale, double* out, const ProductLayout& layout, int k_begin = 0,
+                         int k_end = -1);
 
 }  // namespace hamd
