@@ -98,7 +98,7 @@ t.test('ComputeDescriptors through the daemon equals a direct addon call, bitwis
     { label: 'lambda-soap', structures: [methane], kind: 'lambda-soap', gradients: [], maxLambda: 2 },
     { label: 'bispectrum', structures: [water], kind: 'bispectrum', gradients: [] },
     // not per atom: pair samples (system, first_atom, second_atom, cell shift) and 2-cutoff gradient samples
-    { label: 'pair features, periodic, position gradients', structures: fixtureFrames('water-cell.xyz'), kind: 'pair-features', gradients: ['positions'], maxLambda: 1 },
+    { label: 'pair features, periodic, position gradients', structures: fixtureFrames('water-cell.xyz'), kind: 'pair-features', gradients: ['positions', 'cell'], maxLambda: 1 },
     { label: 'message passing, molecules, position gradients', structures: [water, methane], kind: 'message-passing', gradients: ['positions'], maxLambda: 1 },
   ];
   for (const c of cases) {

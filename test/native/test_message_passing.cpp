@@ -185,6 +185,9 @@ void test_gradients_and_periodic() {
     const double periodic = position_gradient_error(crystal, mp_options());
     check::ok(periodic < 1e-5, "position gradients match central differences (triclinic crystal, self images)",
               "relative " + std::to_string(periodic));
+    const double cell = cell_gradient_error(crystal, mp_options());
+    check::ok(cell < 1e-5, "cell gradients match central differences (fractional coordinates fixed)", "relative " + std::to_string(cell));
+    std::printf("# cell gradient error %.3g\n", cell);
     const double copies = supercell_difference(crystal, mp_options());
     check::ok(copies < 1e-10, "2x2x2 supercell: each copy of an atom has its features", "relative " + std::to_string(copies));
     std::printf("# gradient errors: chain %.3g, molecule %.3g, crystal %.3g; supercell %.3g\n", chain_error, molecular, periodic, copies);
@@ -198,7 +201,7 @@ void test_limits() {
     check::ok(throws<hamd::ResourceExhausted>([&] { compute({s}, o); }), "max_output_bytes: ResourceExhausted");
     o.max_output_bytes = 0;
     o.gradient_cell = true;
-    check::ok(throws<hamd::InvalidArgument>([&] { compute({s}, o); }), "cell gradients: InvalidArgument");
+    check::ok(throws<hamd::InvalidArgument>([&] { compute({s}, o); }), "cell gradients of a molecule: InvalidArgument");
     o.gradient_cell = false;
     std::atomic<bool> cancel(true);
     check::ok(throws<hamd::Cancelled>([&] { hamd::compute_descriptors({s}, o, pool(), &cancel); }), "cancel: Cancelled");

@@ -76,7 +76,7 @@ struct DescriptorOptions {
 // images of one atom summed), sorted by atom; for the spherical expansion only neighbours of
 // the block's neighbor_type (and the centre, if there is one). "cell" needs structures
 // periodic in all three directions (InvalidArgument otherwise). Position gradients: every
-// kind; cell gradients: spherical-expansion and power-spectrum.
+// kind; cell gradients: spherical-expansion, power-spectrum, pair-features and message-passing.
 // `arena`: the values and gradients are placed there as far as they fit (e.g. a client's
 // shared-memory region); the result must then be destroyed before the arena's memory goes.
 TensorMap compute_descriptors(const std::vector<System>& systems, const DescriptorOptions& options,

@@ -29,8 +29,8 @@ const std::vector<DescriptorKindInfo>& descriptor_kinds() {
         {DescriptorKind::PowerSpectrum, "power-spectrum", true, true, power_spectrum},
         {DescriptorKind::LambdaSoap, "lambda-soap", true, false, lambda_soap, nullptr, kMaxLambda},
         {DescriptorKind::Bispectrum, "bispectrum", true, false, bispectrum},
-        {DescriptorKind::PairFeatures, "pair-features", true, false, nullptr, compute_pair_features, kMaxLambda},
-        {DescriptorKind::MessagePassing, "message-passing", true, false, nullptr, compute_message_passing, kMaxLambda},
+        {DescriptorKind::PairFeatures, "pair-features", true, true, nullptr, compute_pair_features, kMaxLambda},
+        {DescriptorKind::MessagePassing, "message-passing", true, true, nullptr, compute_message_passing, kMaxLambda},
     };
     return kinds;
 }

@@ -24,7 +24,7 @@ TensorMap compute_message_passing(const std::vector<System>& systems, const std:
     const std::vector<AtomRef> centres = request_atoms(systems);
     const std::vector<int32_t> types = present_types(systems);
     const size_t n_types = types.size();
-    const bool gradients = options.gradient_positions;
+    const bool gradients = options.gradient_positions, cell = options.gradient_cell;
     const int N = setup.n_radial(), row_size = setup.row_size();
     const size_t plane = static_cast<size_t>(setup.n_lm()) * row_size;
     std::vector<size_t> first_atom(systems.size() + 1, 0);  // global index of (system, 0)
@@ -91,6 +91,7 @@ TensorMap compute_message_passing(const std::vector<System>& systems, const std:
             for (size_t t = 0; t < n_types; ++t) {
                 bytes += static_cast<double>(rows[t]) * (width * 8 + 2 * 4);
                 if (gradients) bytes += static_cast<double>(gradient_rows[t]) * (3 * width * 8 + 3 * 4);
+                if (cell) bytes += static_cast<double>(rows[t]) * (9 * width * 8 + 4);
             }
         }
         check_output_bytes(bytes, options);
@@ -124,6 +125,16 @@ TensorMap compute_message_passing(const std::vector<System>& systems, const std:
             gradient.values.resize(gradient_rows[t] * 3 * width);
             block.gradients.push_back(std::move(gradient));
         }
+        if (cell) {
+            GradientBlock gradient;
+            gradient.parameter = "cell";
+            gradient.samples.names = {"sample"};
+            gradient.samples.values.resize(rows[t]);
+            for (size_t r = 0; r < rows[t]; ++r) gradient.samples.values[r] = static_cast<int32_t>(r);
+            gradient.components = {xyz_labels("cell_row"), xyz_labels("cell_column"), mu_labels(family.lambda)};
+            gradient.values.resize(rows[t] * 9 * width);
+            block.gradients.push_back(std::move(gradient));
+        }
     }, options.max_threads);
     check_cancel(cancel);
 
@@ -137,12 +148,15 @@ TensorMap compute_message_passing(const std::vector<System>& systems, const std:
         CentreNeighbourhood nh;
         collect_neighbourhood(setup, system, lists[system_index], centres[c].atom, nh);
         PairTermEvaluator pair_term(setup);
-        std::vector<double> g(g_size), dg(gradients ? 3 * g_size : 0);
+        const bool derivatives = gradients || cell;
+        std::vector<double> g(g_size), dg(derivatives ? 3 * g_size : 0);
+        double inverse_cell[9];
+        if (cell) invert_3x3(system.cell.data(), inverse_cell);
         // Pair terms summed per neighbour atom (images of one atom share its density c_j).
         std::vector<int32_t> neighbours;        // distinct atoms j, in order of first appearance
         std::vector<int> neighbour_channel;
         std::vector<double> summed;             // [neighbour][lm][n]
-        std::vector<double*> out(families.size()), gradient_base(families.size());
+        std::vector<double*> out(families.size()), gradient_base(families.size()), cell_base(families.size());
         std::vector<size_t> n_properties(families.size()), width(families.size());
         const std::vector<int32_t>* atoms = gradients ? &depends[c] : nullptr;
         for (size_t f = 0; f < families.size(); ++f) {
@@ -162,6 +176,10 @@ TensorMap compute_message_passing(const std::vector<System>& systems, const std:
                     *label++ = atom;
                 }
             }
+            if (cell) {
+                cell_base[f] = block.gradients[gradients ? 1 : 0].values.data() + row[c] * 9 * width[f];
+                std::fill(cell_base[f], cell_base[f] + 9 * width[f], 0.0);
+            }
         }
         auto local = [&](int32_t atom) {
             return static_cast<size_t>(std::lower_bound(atoms->begin(), atoms->end(), atom) - atoms->begin());
@@ -174,10 +192,10 @@ TensorMap compute_message_passing(const std::vector<System>& systems, const std:
             const Pair& pair = *nh.pairs[k];
             const int channel = nh.channel[k];
             const double* c_j = density.data() + (base + pair.second) * plane;
-            pair_term.compute(pair.vector, pair.distance, g.data(), gradients ? dg.data() : nullptr);
+            pair_term.compute(pair.vector, pair.distance, g.data(), derivatives ? dg.data() : nullptr);
             for (size_t f = 0; f < families.size(); ++f)
                 couple_products_add(families[f].groups, c_j, row_size, g.data(), N, 1.0, out[f], layout_for(f, channel));
-            if (!gradients) continue;
+            if (!derivatives) continue;
             const auto found = std::find(neighbours.begin(), neighbours.end(), pair.second);
             const size_t n = static_cast<size_t>(found - neighbours.begin());
             if (found == neighbours.end()) {
@@ -186,8 +204,18 @@ TensorMap compute_message_passing(const std::vector<System>& systems, const std:
                 summed.resize(summed.size() + g_size, 0.0);
             }
             for (size_t q = 0; q < g_size; ++q) summed[n * g_size + q] += g[q];
+            if (cell) {
+                // the pair vector is u . cell with u = f_j - f_i + S: d vector_b / d cell[a][b] = u_a
+                double u[3] = {0, 0, 0};
+                for (int a = 0; a < 3; ++a)
+                    for (int d = 0; d < 3; ++d) u[a] += pair.vector[d] * inverse_cell[d * 3 + a];
+                for (int ab = 0; ab < 9; ++ab)
+                    for (size_t f = 0; f < families.size(); ++f)
+                        couple_products_add(families[f].groups, c_j, row_size, dg.data() + (ab % 3) * g_size, N, u[ab / 3],
+                                            cell_base[f] + ab * width[f], layout_for(f, channel));
+            }
             // CG(c_j, d g_ij / d r): +1 for r_j, -1 for r_i; images of i itself move with nothing.
-            if (nh.slot[k] < 0) continue;
+            if (!gradients || nh.slot[k] < 0) continue;
             for (int d = 0; d < 3; ++d)
                 for (size_t f = 0; f < families.size(); ++f) {
                     for (const auto& [atom, sign] : {std::pair<int32_t, double>{pair.second, 1.0}, {centres[c].atom, -1.0}}) {
@@ -197,15 +225,24 @@ TensorMap compute_message_passing(const std::vector<System>& systems, const std:
                     }
                 }
         }
-        if (!gradients) return;
-        // CG(d c_j / d r_k, sum of g_ij over the images of j), for every slot k of j.
+        if (!derivatives) return;
+        // CG(d c_j / d r_k, sum of g_ij over the images of j), for every slot k of j, and
+        // CG(d c_j / d cell, the same sum).
         CentreNeighbourhood nh_j;
         CentreExpansion expansion_j;
-        std::vector<double> dc(3 * plane), compact;
+        std::vector<double> dc(3 * plane), dcell(cell ? 9 * plane : 0), compact;
         for (size_t n = 0; n < neighbours.size(); ++n) {
             collect_neighbourhood(setup, system, lists[system_index], neighbours[n], nh_j);
             compute_expansion(setup, nh_j, true, expansion_j);
-            for (int s = 0; s < nh_j.n_slots(); ++s) {
+            if (cell) {
+                cell_expansion_gradient(setup, nh_j, expansion_j, inverse_cell, dcell.data());
+                for (int ab = 0; ab < 9; ++ab)
+                    for (size_t f = 0; f < families.size(); ++f)
+                        couple_products_add(families[f].groups, dcell.data() + ab * plane, row_size,
+                                            summed.data() + n * g_size, N, 1.0, cell_base[f] + ab * width[f],
+                                            layout_for(f, neighbour_channel[n]));
+            }
+            for (int s = 0; gradients && s < nh_j.n_slots(); ++s) {
                 // a neighbour slot of j moves only its own channel of c_j
                 const int channel = slot_expansion_gradient(setup, nh_j, expansion_j, s, compact, dc.data());
                 const int k_begin = channel < 0 ? 0 : channel * N, k_end = channel < 0 ? row_size : k_begin + N;

@@ -43,7 +43,7 @@ TensorMap compute_pair_features(const std::vector<System>& systems, const std::v
     auto type_index = [](const std::vector<int32_t>& types, int32_t z) {
         return static_cast<int>(std::lower_bound(types.begin(), types.end(), z) - types.begin());
     };
-    const bool gradients = options.gradient_positions;
+    const bool gradients = options.gradient_positions, cell = options.gradient_cell;
     const int S = setup.n_species(), N = setup.n_radial(), row_size = setup.row_size();
 
     // Pass 1: kept pairs of every first atom.
@@ -84,6 +84,7 @@ TensorMap compute_pair_features(const std::vector<System>& systems, const std::v
             for (size_t tp = 0; tp < n_type_pairs; ++tp) {
                 bytes += static_cast<double>(rows[tp]) * (width * 8 + 6 * 4);
                 if (gradients) bytes += static_cast<double>(gradient_rows[tp]) * (3 * width * 8 + 3 * 4);
+                if (cell) bytes += static_cast<double>(rows[tp]) * (9 * width * 8 + 4);
             }
         }
         check_output_bytes(bytes, options);
@@ -126,6 +127,16 @@ TensorMap compute_pair_features(const std::vector<System>& systems, const std::v
             gradient.values.resize(gradient_rows[tp] * 3 * width);
             block.gradients.push_back(std::move(gradient));
         }
+        if (cell) {
+            GradientBlock gradient;
+            gradient.parameter = "cell";
+            gradient.samples.names = {"sample"};
+            gradient.samples.values.resize(rows[tp]);
+            for (size_t r = 0; r < rows[tp]; ++r) gradient.samples.values[r] = static_cast<int32_t>(r);
+            gradient.components = {xyz_labels("cell_row"), xyz_labels("cell_column"), mu_labels(family.lambda)};
+            gradient.values.resize(rows[tp] * 9 * width);
+            block.gradients.push_back(std::move(gradient));
+        }
     }, options.max_threads);
     check_cancel(cancel);
 
@@ -139,7 +150,7 @@ TensorMap compute_pair_features(const std::vector<System>& systems, const std::v
         CentreNeighbourhood nh;
         CentreExpansion expansion;
         collect_neighbourhood(setup, system, lists[centres[c].system], centres[c].atom, nh);
-        compute_expansion(setup, nh, gradients, expansion);
+        compute_expansion(setup, nh, gradients || cell, expansion);
         // d c_i / d r_slot, dense: [slot][xyz][lm][a n]
         std::vector<double> dc, compact;
         if (gradients) {
@@ -147,11 +158,24 @@ TensorMap compute_pair_features(const std::vector<System>& systems, const std::v
             for (int s = 0; s < nh.n_slots(); ++s)
                 slot_expansion_gradient(setup, nh, expansion, s, compact, dc.data() + s * 3 * plane);
         }
+        // d c_i / d cell[a][b] (fractional coordinates fixed), dense: [3 a + b][lm][a' n]
+        double inverse_cell[9];
+        std::vector<double> dcell;
+        if (cell) {
+            invert_3x3(system.cell.data(), inverse_cell);
+            dcell.resize(9 * plane);
+            cell_expansion_gradient(setup, nh, expansion, inverse_cell, dcell.data());
+        }
         PairTermEvaluator pair_term(setup);
-        std::vector<double> g(g_size), dg(gradients ? 3 * g_size : 0);
+        std::vector<double> g(g_size), dg(gradients || cell ? 3 * g_size : 0);
         for (size_t k = 0; k < plan.pairs.size(); ++k) {
             const Pair& pair = *plan.pairs[k];
-            pair_term.compute(pair.vector, pair.distance, g.data(), gradients ? dg.data() : nullptr);
+            pair_term.compute(pair.vector, pair.distance, g.data(), gradients || cell ? dg.data() : nullptr);
+            // the pair vector is u . cell with u = f_j - f_i + S: d vector_b / d cell[a][b] = u_a
+            double u[3] = {0, 0, 0};
+            if (cell)
+                for (int a = 0; a < 3; ++a)
+                    for (int d = 0; d < 3; ++d) u[a] += pair.vector[d] * inverse_cell[d * 3 + a];
             const int own_slot = nh.slot[k];  // -1: an image of the first atom (moves with nothing)
             for (size_t f = 0; f < families.size(); ++f) {
                 Block& block = result.blocks[f * n_type_pairs + plan.type_pair[k]];
@@ -161,6 +185,16 @@ TensorMap compute_pair_features(const std::vector<System>& systems, const std::v
                 double* out = block.values.data() + plan.row[k] * width;
                 std::fill(out, out + width, 0.0);
                 couple_products_add(families[f].groups, expansion.values.data(), row_size, g.data(), N, 1.0, out, layout);
+                if (cell) {
+                    double* base = block.gradients[gradients ? 1 : 0].values.data() + plan.row[k] * 9 * width;
+                    std::fill(base, base + 9 * width, 0.0);
+                    for (int ab = 0; ab < 9; ++ab) {
+                        couple_products_add(families[f].groups, dcell.data() + ab * plane, row_size, g.data(), N, 1.0,
+                                            base + ab * width, layout);
+                        couple_products_add(families[f].groups, expansion.values.data(), row_size,
+                                            dg.data() + (ab % 3) * g_size, N, u[ab / 3], base + ab * width, layout);
+                    }
+                }
                 if (!gradients) continue;
                 GradientBlock& gradient = block.gradients[0];
                 int32_t* label = gradient.samples.values.data() + plan.gradient[k] * 3;
