@@ -7,6 +7,7 @@
 // Passes: every atom's density and neighbourhood atoms (parallel); for gradients, each
 // centre's dependence set (its own slots and those of its neighbours, parallel); rows and the
 // size check; values and gradients (parallel over centres, each writing its own rows).
+// Cell gradients: one row per centre, fractional coordinates fixed.
 #include "core/descriptors/pairs/message_passing.hpp"
 
 #include <algorithm>

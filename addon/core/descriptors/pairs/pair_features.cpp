@@ -7,6 +7,8 @@
 //
 // Three passes: neighbourhoods (parallel), rows and gradient rows (sequential counting, then
 // the size check), values and gradients (parallel over first atoms, each writing its own rows).
+// Position gradient samples of a pair row: the first atom's slots (its distinct neighbours and
+// itself). Cell gradients: one row per pair, fractional coordinates fixed.
 #include "core/descriptors/pairs/pair_features.hpp"
 
 #include <algorithm>
