@@ -77,7 +77,7 @@ t.test('server info: version, kinds, threads, limits', async (t) => {
   const info = await client.info();
   t.equal(info.api_version, 'hamd.v1');
   t.match(info.version, /^\d+\.\d+\.\d+/);
-  t.same(info.descriptor_kinds, ['spherical-expansion', 'power-spectrum', 'lambda-soap', 'bispectrum', 'correlation']);
+  t.same(info.descriptor_kinds, ['spherical-expansion', 'power-spectrum', 'lambda-soap', 'bispectrum', 'correlation', 'triplet', 'pair-features', 'message-passing']);
   t.ok(info.capabilities.includes('gradients/positions'));
   t.equal(info.threads, 2);
   t.equal(info.limits?.max_atoms_per_request, 2000);
@@ -97,6 +97,9 @@ t.test('ComputeDescriptors through the daemon equals a direct addon call, bitwis
     { label: 'spherical expansion, periodic', structures: fixtureFrames('water-cell.xyz'), kind: 'spherical-expansion', gradients: [] },
     { label: 'lambda-soap', structures: [methane], kind: 'lambda-soap', gradients: [], maxLambda: 2 },
     { label: 'bispectrum', structures: [water], kind: 'bispectrum', gradients: [] },
+    // not per atom: pair samples (system, first_atom, second_atom, cell shift) and 2-cutoff gradient samples
+    { label: 'pair features, periodic, position gradients', structures: fixtureFrames('water-cell.xyz'), kind: 'pair-features', gradients: ['positions', 'cell'], maxLambda: 1 },
+    { label: 'message passing, molecules, position gradients', structures: [water, methane], kind: 'message-passing', gradients: ['positions'], maxLambda: 1 },
   ];
   for (const c of cases) {
     const got = await client.computeDescriptors(c.structures, { kind: c.kind as 'power-spectrum', hypers: small, gradients: c.gradients, maxLambda: c.maxLambda });
@@ -116,6 +119,10 @@ t.test('ComputeDescriptors through the daemon equals a direct addon call, bitwis
     t.ok(got.blocks.length > 0, `${c.label}: some blocks`);
     assertSameResult(t, got, want, c.label);
     if (c.gradients.includes('positions')) t.ok(got.blocks.every((b) => b.gradients.some((g) => g.parameter === 'positions')), `${c.label}: position gradients present`);
+    if (c.kind === 'pair-features') {
+      t.same(got.blocks[0].samples.names, ['system', 'first_atom', 'second_atom', 'cell_shift_a', 'cell_shift_b', 'cell_shift_c'], 'pair samples decoded by name');
+      t.ok(got.blocks.some((b) => b.samples.values.length > 0), 'pair features: some pairs');
+    }
   }
 });
 
@@ -172,6 +179,8 @@ const badInputs: Array<{ name: string; message: () => ComputeDescriptorsRequest;
     message: () => ({ ...goodMessage(), nonlinearity: 'tanh' }) },
   { name: 'k_cutoff for power-spectrum', code: status.INVALID_ARGUMENT, details: /k_cutoff: not an option of kind "power-spectrum"/,
     message: () => ({ ...goodMessage(), k_cutoff: 5 }) },
+  { name: 'max_lambda for power-spectrum', code: status.INVALID_ARGUMENT, details: /max_lambda: not an option of kind "power-spectrum" \(kinds that take it: "lambda-soap", "correlation", "pair-features", "message-passing"\)/,
+    message: () => ({ ...goodMessage(), max_lambda: 1 }) },
   { name: 'unknown gradient name', code: status.INVALID_ARGUMENT, details: /gradients\[1\]: "strain" is not one of positions, cell/,
     message: () => ({ ...goodMessage(), gradients: ['positions', 'strain'] }) },
   { name: 'cell gradient of a molecule', code: status.INVALID_ARGUMENT, details: /"cell" needs structures periodic/,

@@ -17,7 +17,7 @@ export const descriptorsUsage = `hamd descriptors IN.xyz --kind KIND -o OUT.npz 
   --density-width X        Gaussian sigma, Angstrom [${defaultHypers.density_width}]
   --center-atom-weight X   [${defaultHypers.center_atom_weight}]
   --species 1,6,8          neighbour-species channels (default: species in the file)
-  --max-lambda N           lambda-soap [max_angular], correlation [0]
+  --max-lambda N           lambda-soap, pair-features, message-passing [max_angular], correlation [0]
   --potential-exponent P   lode-spherical-expansion, multi-scale: 1/r^P potential [1]
   --k-cutoff K             lode-spherical-expansion, multi-scale, periodic: 1/Angstrom [1.2 pi / density-width]
   --correlation-order NU   correlation: body order 1..4 [2]

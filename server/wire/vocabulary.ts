@@ -10,7 +10,8 @@ import type { Hypers__Output } from './generated/hamd/v1/Hypers';
 export const API_VERSION = 'hamd.v1';
 
 // ComputeDescriptorsRequest.kind; ServerInfo.descriptor_kinds and "descriptors/<kind>" capabilities.
-export const descriptorKinds = ['spherical-expansion', 'power-spectrum', 'lambda-soap', 'bispectrum', 'correlation', 'triplet'] as const;
+export const descriptorKinds = ['spherical-expansion', 'power-spectrum', 'lambda-soap', 'bispectrum', 'correlation', 'triplet',
+  'pair-features', 'message-passing'] as const;
 export type DescriptorKind = (typeof descriptorKinds)[number];
 
 // ComputeDescriptorsRequest.device.

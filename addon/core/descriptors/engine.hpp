@@ -21,10 +21,12 @@ namespace hamd {
 // more than the expansions of a few molecules.
 constexpr size_t kCudaAutoMinCentres = 1000;
 
-enum class DescriptorKind { SphericalExpansion, PowerSpectrum, LambdaSoap, Bispectrum, Correlation, Triplet };
+enum class DescriptorKind {
+    SphericalExpansion, PowerSpectrum, LambdaSoap, Bispectrum, Correlation, Triplet, PairFeatures, MessagePassing
+};
 
-// "spherical-expansion", "power-spectrum", "lambda-soap", "bispectrum", "correlation", "triplet";
-// InvalidArgument otherwise.
+// "spherical-expansion", "power-spectrum", "lambda-soap", "bispectrum", "correlation", "triplet",
+// "pair-features", "message-passing"; InvalidArgument otherwise.
 DescriptorKind parse_descriptor_kind(const std::string& name);
 
 class CorrelationContraction;  // descriptors/correlation/contraction.hpp
@@ -40,8 +42,8 @@ struct DescriptorOptions {
     // Neighbour-species channels (atomic numbers). Empty: the sorted set of species
     // present in the request. Atoms whose species is not listed are ignored as neighbours.
     std::vector<int32_t> species;
-    // lambda-soap, correlation: lambda = 0..max_lambda (-1: unset, the kind's default:
-    // max_angular for lambda-soap, 0 for correlation); other kinds reject it.
+    // lambda-soap, correlation, pair-features, message-passing: lambda = 0..max_lambda (-1: unset,
+    // the kind's default: 0 for correlation, max_angular for the others); other kinds reject it.
     int max_lambda = -1;
     // Options of particular kinds (proto ComputeDescriptorsRequest); unset takes the kind's
     // default. Which kinds take which option is registered in registry.cpp, and setting one
@@ -71,8 +73,17 @@ struct DescriptorOptions {
 //                        neighbor_nu_type, n_nu, l_nu), k_j the coupling of factors 1..j (k_nu = o3_lambda,
 //                       not stored); after a contracted level j: (pc_j, k_j, sigma_j, neighbor_j+1_type, n_j+1, l_j+1, ...)
 //  triplet:             (o3_lambda, o3_sigma, center_type); (neighbor_1_type, neighbor_2_type, neighbor_3_type, l_1, l_2, l_3, n_1, n_2, n_3)
+//  pair-features:       (o3_lambda, o3_sigma, first_atom_type, second_atom_type); (l_1, l_2, neighbor_type, n_1, n_2)
+//  message-passing:     (o3_lambda, o3_sigma, center_type); (l_1, l_2, neighbor_1_type, n_1, neighbor_2_type, n_2)
 // samples are (system, atom) in ascending order. `cancel` is polled between atoms.
-// Every atom is a centre; blocks exist for every centre type present, keys in ascending
+// pair-features: samples (system, first_atom, second_atom, cell_shift_a, cell_shift_b,
+// cell_shift_c), one per pair within the cutoff (both orders, periodic images of the first
+// atom included, (i, i, 0) not), ascending; blocks for every present first type and every
+// present second type that is a neighbour channel (a block may have no sample).
+// pair-features and message-passing have components [o3_mu], lambda = 0..max_lambda
+// (-1: max_angular), both parities, and are computed per request (pairs/pair_features.hpp,
+// pairs/message_passing.hpp; docs/science.md#pair-features-kind).
+// Otherwise every atom is a centre; blocks exist for every centre type present, keys in ascending
 // lexicographic order. Components: [o3_mu] (mu = -lambda..lambda) for spherical-expansion,
 // lambda-soap and correlation, none for the invariants. o3_sigma is 1 for the spherical expansion (c_l is
 // multiplied by (-1)^l under inversion, like Y_l).
@@ -101,7 +112,7 @@ struct DescriptorOptions {
 // images of one atom summed), sorted by atom; for the spherical expansion only neighbours of
 // the block's neighbor_type (and the centre, if there is one). "cell" needs structures
 // periodic in all three directions (InvalidArgument otherwise). Position gradients: every
-// kind; cell gradients: spherical-expansion, power-spectrum and correlation.
+// kind; cell gradients: spherical-expansion, power-spectrum, correlation, pair-features and message-passing.
 // `arena`: the values and gradients are placed there as far as they fit (e.g. a client's
 // shared-memory region); the result must then be destroyed before the arena's memory goes.
 TensorMap compute_descriptors(const std::vector<System>& systems, const DescriptorOptions& options,

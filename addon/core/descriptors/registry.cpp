@@ -2,6 +2,8 @@
 
 #include "core/base/errors.hpp"
 #include "core/descriptors/triplet/triplet.hpp"
+#include "core/descriptors/pairs/message_passing.hpp"
+#include "core/descriptors/pairs/pair_features.hpp"
 
 namespace hamd {
 
@@ -34,6 +36,8 @@ const std::vector<DescriptorKindInfo>& descriptor_kinds() {
         {DescriptorKind::Correlation, "correlation", true, true, make_correlation_kernel, nullptr,
          kCorrelationOrder | kMaxLambda},
         {DescriptorKind::Triplet, "triplet", true, false, triplet, nullptr, kNonlinearity},
+        {DescriptorKind::PairFeatures, "pair-features", true, true, nullptr, compute_pair_features, kMaxLambda},
+        {DescriptorKind::MessagePassing, "message-passing", true, true, nullptr, compute_message_passing, kMaxLambda},
     };
     return kinds;
 }

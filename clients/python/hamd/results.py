@@ -2,7 +2,9 @@
 
 The dense view joins the blocks of equal (o3_lambda, o3_sigma): center_type moves into the
 rows (sorted by structure, atom) and any other key column (neighbor_type) into the
-properties, in front of the block's own property columns.
+properties, in front of the block's own property columns. For pair-features the rows are the
+pairs (structure, first_atom, second_atom, cell_shift_a, cell_shift_b, cell_shift_c), sorted,
+and the two atom types of the key are left out (the pair's atoms determine them).
 """
 import dataclasses
 from collections.abc import Mapping
@@ -67,25 +69,45 @@ def _sample_codes(samples: Labels) -> np.ndarray:
     return (structure << 32) | atom
 
 
+# Key columns that a sample determines (they are not moved into the dense view's properties).
+_SAMPLE_KEYS = ("o3_lambda", "o3_sigma", "center_type", "first_atom_type", "second_atom_type")
+
+
+def _joined_rows(blocks: List[Block]) -> Tuple[np.ndarray, List[np.ndarray]]:
+    """The distinct samples of the blocks, ascending, and each block's rows among them."""
+    if "atom" in blocks[0].samples.names:  # (structure, atom): one int64 code per row
+        block_codes = [_sample_codes(b.samples) for b in blocks]
+        codes = np.unique(np.concatenate(block_codes))
+        samples = np.stack([codes >> 32, codes & 0xFFFFFFFF], axis=1).astype(np.int64)
+        return samples, [np.searchsorted(codes, c) for c in block_codes]
+    # any other samples (pair-features: structure, first atom, second atom, cell shift)
+    width = len(blocks[0].samples.names)
+    stacked = np.concatenate([np.asarray(b.samples.values, dtype=np.int64).reshape(-1, width) for b in blocks])
+    if len(stacked) == 0:
+        return stacked, [np.zeros(0, np.int64) for _ in blocks]
+    samples, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    inverse = np.asarray(inverse).reshape(-1)
+    bounds = np.cumsum([0] + [len(b.samples) for b in blocks])
+    return samples, [inverse[bounds[k]:bounds[k + 1]] for k in range(len(blocks))]
+
+
 def join_blocks(blocks: List[Block]) -> Tuple[np.ndarray, Labels, np.ndarray]:
-    """Blocks sharing (o3_lambda, o3_sigma) -> (samples [n, 2], properties Labels, values)."""
-    extra = [name for name in blocks[0].key if name not in ("o3_lambda", "o3_sigma", "center_type")]
+    """Blocks sharing (o3_lambda, o3_sigma) -> (samples [n, sample columns], properties Labels, values)."""
+    extra = [name for name in blocks[0].key if name not in _SAMPLE_KEYS]
     property_names = tuple(extra) + blocks[0].properties.names
-    block_codes = [_sample_codes(b.samples) for b in blocks]
-    codes = np.unique(np.concatenate(block_codes))
+    samples, block_rows = _joined_rows(blocks)
     component_shape = blocks[0].values.shape[1:-1]
     first = blocks[0].properties.values
     if not extra and all(np.array_equal(b.properties.values, first) for b in blocks[1:]):
         # Every block has the same properties (the invariants of every centre type): the dense
         # array is the blocks' rows interleaved, each element written once (no zero fill and no
         # per-label Python work: this join is most of a large request's client-side time).
-        rows_total = sum(len(c) for c in block_codes)
-        values = np.empty((len(codes), *component_shape, len(first)))
-        if rows_total != len(codes):  # a (structure, atom) in two blocks: not a partition
+        rows_total = sum(len(r) for r in block_rows)
+        values = np.empty((len(samples), *component_shape, len(first)))
+        if rows_total != len(samples):  # a sample in two blocks: not a partition
             values[...] = 0.0
-        for block, block_code in zip(blocks, block_codes):
-            values[np.searchsorted(codes, block_code)] = block.values
-        samples = np.stack([codes >> 32, codes & 0xFFFFFFFF], axis=1).astype(np.int64)
+        for block, rows in zip(blocks, block_rows):
+            values[rows] = block.values
         return samples, Labels(property_names, np.array(first, dtype=np.int32).reshape(-1, len(property_names))), values
     column_of = {}
     block_columns = []
@@ -96,12 +118,10 @@ def join_blocks(blocks: List[Block]) -> Tuple[np.ndarray, Labels, np.ndarray]:
             label = prefix + row
             columns.append(column_of.setdefault(label, len(column_of)))
         block_columns.append(np.array(columns, dtype=np.int64))
-    values = np.zeros((len(codes), *component_shape, len(column_of)))
-    for block, block_code, columns in zip(blocks, block_codes, block_columns):
-        rows = np.searchsorted(codes, block_code)
+    values = np.zeros((len(samples), *component_shape, len(column_of)))
+    for block, rows, columns in zip(blocks, block_rows, block_columns):
         index = np.ix_(rows, *(np.arange(n) for n in component_shape), columns)
         values[index] = block.values
-    samples = np.stack([codes >> 32, codes & 0xFFFFFFFF], axis=1).astype(np.int64)
     properties = Labels(property_names, np.array(list(column_of), dtype=np.int32).reshape(-1, len(property_names)))
     return samples, properties, values
 

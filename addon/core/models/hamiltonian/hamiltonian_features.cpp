@@ -7,6 +7,8 @@
 #include "core/math/clebsch_gordan.hpp"
 #include "core/descriptors/density/cutoff.hpp"
 #include "core/base/errors.hpp"
+#include "core/descriptors/pairs/pair_term.hpp"
+#include "core/descriptors/pairs/product_coupling.hpp"
 #include "core/descriptors/soap/lambda_soap.hpp"
 #include "core/systems/neighbors.hpp"
 #include "core/descriptors/density/spherical_expansion.hpp"
@@ -23,23 +25,18 @@ FeatureFamilyKey feature_family_of(const BlockKey& key) {
 
 namespace {
 
-struct PairGroup {
-    int l1, l2;
-    size_t offset;
-    std::shared_ptr<const CGBlock> cg;
-};
-
+// One (lambda, sigma) of the pair features: CG(c_i, g_ij) over the product groups (l1, l2).
 struct PairFamily {
-    std::vector<PairGroup> groups;
-    size_t width = 0;     // one half (rho_ij), without message features
-    size_t mp_width = 0;  // CG(rho^MP_i, g_ij) features after them (message passing on)
+    std::vector<ProductGroup> groups;
+    size_t width = 0;     // one half (rho_ij), without message features: groups x S N N
+    size_t mp_width = 0;  // CG(rho^MP_i, g_ij) features after them (message passing on): groups x S M N
     size_t half() const { return width + mp_width; }
 };
 
-// On-site message features of one (lambda, sigma): CG(rho_i, rho^MP_i) groups (l1, l2).
+// On-site message features of one (lambda, sigma): CG(rho_i, rho^MP_i), the same groups (l1, l2).
 struct OnSiteMessageFamily {
-    std::vector<PairGroup> groups;
-    size_t width = 0;
+    std::vector<ProductGroup> groups;
+    size_t width = 0;     // groups x S N S M
 };
 
 Hypers message_hypers(const HamiltonianFeatureSettings& s) {
@@ -67,22 +64,14 @@ struct HamiltonianFeaturizer::Impl {
         if (M > 0) message_setup = std::make_unique<ExpansionSetup>(message_hypers(s), s.species);
         for (int lambda = 0; lambda <= s.max_lambda; ++lambda)
             for (int sigma : {-1, 1}) {
+                std::vector<ProductGroup> groups = product_groups(L, L, lambda, sigma);
+                if (groups.empty()) continue;
                 PairFamily family;
-                OnSiteMessageFamily onsite;
-                for (int l1 = 0; l1 <= L; ++l1)
-                    for (int l2 = 0; l2 <= L; ++l2) {
-                        if (lambda < std::abs(l1 - l2) || lambda > l1 + l2) continue;
-                        if (((l1 + l2 + lambda) % 2 == 0 ? 1 : -1) != sigma) continue;
-                        family.groups.push_back({l1, l2, family.width, real_clebsch_gordan(l1, l2, lambda)});
-                        family.width += static_cast<size_t>(S) * N * N;
-                        if (M > 0) {
-                            onsite.groups.push_back({l1, l2, onsite.width, family.groups.back().cg});
-                            onsite.width += static_cast<size_t>(S) * N * S * M;
-                        }
-                    }
-                family.mp_width = static_cast<size_t>(M) * family.width / N;  // S M N per group
-                if (family.width > 0) pair_families[{lambda, sigma}] = std::move(family);
-                if (onsite.width > 0) onsite_message[{lambda, sigma}] = std::move(onsite);
+                family.groups = groups;
+                family.width = groups.size() * S * N * N;
+                family.mp_width = groups.size() * S * M * N;
+                pair_families[{lambda, sigma}] = std::move(family);
+                if (M > 0) onsite_message[{lambda, sigma}] = {groups, groups.size() * S * N * S * M};
             }
     }
 
@@ -91,42 +80,20 @@ struct HamiltonianFeaturizer::Impl {
         return it == onsite_message.end() ? nullptr : &it->second;
     }
 
-    // out[mu][group.offset ...] += CG(c, p): c in expansion layout, p in message layout (S M per lm).
+    // out[mu][...] += CG(c, p): c in expansion layout, p in message layout (S M per lm).
     void couple_onsite_message(const OnSiteMessageFamily& family, const double* c, const double* p, double* out,
                                size_t out_width) const {
-        const int S = setup.n_species(), N = setup.n_radial(), row = setup.row_size(), mrow = S * M;
-        for (const PairGroup& group : family.groups) {
-            for (const auto& e : group.cg->nonzero) {
-                const double* x = c + static_cast<size_t>(group.l1 * group.l1 + e.m1) * row;
-                const double* y = p + static_cast<size_t>(group.l2 * group.l2 + e.m2) * mrow;
-                double* target = out + e.mu * out_width + group.offset;
-                for (int k = 0; k < S * N; ++k) {
-                    const double xv = e.value * x[k];
-                    double* t = target + static_cast<size_t>(k) * mrow;
-                    for (int q = 0; q < mrow; ++q) t[q] += xv * y[q];
-                }
-            }
-        }
+        const int row = setup.row_size(), mrow = setup.n_species() * M;
+        couple_products_add(family.groups, c, row, p, mrow, 1.0, out,
+                            {out_width, static_cast<size_t>(row) * mrow, static_cast<size_t>(mrow)});
     }
 
     // out[mu][family.width + ...] += scale * CG(p_i, g): p in message layout, g[lm][n].
     void couple_pair_message(const PairFamily& family, const double* p, const double* g, double scale, double* out,
                              size_t out_width) const {
-        const int S = setup.n_species(), N = setup.n_radial(), mrow = S * M;
-        for (const PairGroup& group : family.groups) {
-            const size_t offset = family.width + group.offset / N * M;  // groups of S N N -> S M N
-            for (const auto& e : group.cg->nonzero) {
-                const double* x = p + static_cast<size_t>(group.l1 * group.l1 + e.m1) * mrow;
-                const double* y = g + static_cast<size_t>(group.l2 * group.l2 + e.m2) * N;
-                double* target = out + e.mu * out_width + offset;
-                const double v = scale * e.value;
-                for (int k = 0; k < mrow; ++k) {
-                    const double xv = v * x[k];
-                    double* t = target + static_cast<size_t>(k) * N;
-                    for (int n2 = 0; n2 < N; ++n2) t[n2] += xv * y[n2];
-                }
-            }
-        }
+        const int N = setup.n_radial(), mrow = setup.n_species() * M;
+        couple_products_add(family.groups, p, mrow, g, N, scale, out + family.width,
+                            {out_width, static_cast<size_t>(mrow) * N, static_cast<size_t>(N)});
     }
 
     const LambdaSoap::Family* soap_family(int lambda, int sigma) const {
@@ -139,24 +106,12 @@ struct HamiltonianFeaturizer::Impl {
         return it == pair_families.end() ? nullptr : &it->second;
     }
 
-    // out[mu][offset ...] += scale * CG(c_i, g): c in expansion layout, g[lm][n].
+    // out[mu][...] += scale * CG(c_i, g): c in expansion layout, g[lm][n] (pair_term.hpp).
     void couple_pair(const PairFamily& family, const double* c, const double* g, double scale, double* out,
                      size_t out_width) const {
-        const int S = setup.n_species(), N = setup.n_radial(), row = setup.row_size();
-        for (const PairGroup& group : family.groups) {
-            for (const auto& e : group.cg->nonzero) {
-                const double* x = c + static_cast<size_t>(group.l1 * group.l1 + e.m1) * row;
-                const double* y = g + static_cast<size_t>(group.l2 * group.l2 + e.m2) * N;
-                double* target = out + e.mu * out_width + group.offset;
-                const double v = scale * e.value;
-                for (int a = 0; a < S; ++a)
-                    for (int n1 = 0; n1 < N; ++n1) {
-                        const double xv = v * x[a * N + n1];
-                        double* t = target + (a * N + n1) * N;
-                        for (int n2 = 0; n2 < N; ++n2) t[n2] += xv * y[n2];
-                    }
-            }
-        }
+        const int N = setup.n_radial(), row = setup.row_size();
+        couple_products_add(family.groups, c, row, g, N, scale, out,
+                            {out_width, static_cast<size_t>(row) * N, static_cast<size_t>(N)});
     }
 };
 
@@ -239,7 +194,6 @@ std::vector<std::vector<double>> HamiltonianFeaturizer::message_density(const Sy
 StructureFeatures HamiltonianFeaturizer::compute(const System& system, const std::vector<FeatureFamilyKey>& wanted) const {
     const ExpansionSetup& setup = impl_->setup;
     const int n_atoms = static_cast<int>(system.size());
-    const int N = setup.n_radial(), n_lm = setup.n_lm(), L = setup.max_angular();
     const double cutoff = settings_.hypers.cutoff;
 
     // Families to produce.
@@ -279,7 +233,7 @@ StructureFeatures HamiltonianFeaturizer::compute(const System& system, const std
     std::vector<int> pair_of(static_cast<size_t>(n_atoms) * n_atoms, -1);
     std::vector<PairTerm> pairs;
     {
-        std::vector<double> R((L + 1) * N), Y(n_lm);
+        PairTermEvaluator pair_term(setup);
         for (int i = 0; i < n_atoms; ++i)
             for (int j = 0; j < n_atoms; ++j) {
                 if (i == j) continue;
@@ -287,14 +241,8 @@ StructureFeatures HamiltonianFeaturizer::compute(const System& system, const std
                 for (int d = 0; d < 3; ++d) v[d] = system.positions[3 * j + d] - system.positions[3 * i + d];
                 const double r = std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
                 if (!(r < cutoff) || r <= 0) continue;
-                double dfc;
-                const double fc = cutoff_function(r, cutoff, settings_.hypers.cutoff_width, &dfc);
-                setup.radial().compute(r, R.data(), nullptr);
-                setup.harmonics().compute(v, Y.data(), nullptr);
-                PairTerm term{i, j, std::vector<double>(static_cast<size_t>(n_lm) * N)};
-                for (int l = 0; l <= L; ++l)
-                    for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm)
-                        for (int n = 0; n < N; ++n) term.g[lm * N + n] = fc * Y[lm] * R[l * N + n];
+                PairTerm term{i, j, std::vector<double>(pair_term.size())};
+                pair_term.compute(v, r, term.g.data());
                 pair_of[static_cast<size_t>(i) * n_atoms + j] = static_cast<int>(pairs.size());
                 pairs.push_back(std::move(term));
             }

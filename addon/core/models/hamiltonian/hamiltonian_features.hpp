@@ -4,7 +4,10 @@
 // block_coupling.hpp with the same type, species, lambda and sigma (whatever the shells):
 //   on-site (type 0, i = i):   lambda-SOAP rho_i^{x2} of the centre (lambda_soap.hpp properties);
 //   off-site pairs:            rho_ij^{x2} = CG(rho_i^{x1}, g_ij) to (lambda, sigma), with
-//                              g_ij[n l m] = fc(r_ij) I_nl(r_ij) Y_lm(r_ij_hat) the pair term;
+//                              g_ij[n l m] = fc(r_ij) I_nl(r_ij) Y_lm(r_ij_hat) the pair term
+//                              (descriptors/pairs/pair_term.hpp; the coupling is
+//                              descriptors/pairs/product_coupling.hpp, shared with the
+//                              pair-features and message-passing descriptor kinds);
 //     type +1 / -1 (same species, i < j):  (rho_ij +- rho_ji) / sqrt(2), the parity of H+-;
 //     type 2 (different species, i = lower atomic number): [rho_ij, rho_ji] side by side
 //                              (both are (lambda, sigma) equivariants of the pair; rho_ji adds the
