@@ -10,7 +10,7 @@ import type { Hypers__Output } from './generated/hamd/v1/Hypers';
 export const API_VERSION = 'hamd.v1';
 
 // ComputeDescriptorsRequest.kind; ServerInfo.descriptor_kinds and "descriptors/<kind>" capabilities.
-export const descriptorKinds = ['spherical-expansion', 'power-spectrum', 'lambda-soap', 'bispectrum'] as const;
+export const descriptorKinds = ['spherical-expansion', 'power-spectrum', 'lambda-soap', 'bispectrum', 'lode-spherical-expansion'] as const;
 export type DescriptorKind = (typeof descriptorKinds)[number];
 
 // ComputeDescriptorsRequest.gradients, GradientBlock.parameter; "gradients/<name>" capabilities.

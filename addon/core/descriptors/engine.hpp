@@ -15,9 +15,10 @@
 
 namespace hamd {
 
-enum class DescriptorKind { SphericalExpansion, PowerSpectrum, LambdaSoap, Bispectrum };
+enum class DescriptorKind { SphericalExpansion, PowerSpectrum, LambdaSoap, Bispectrum, LodeSphericalExpansion };
 
-// "spherical-expansion", "power-spectrum", "lambda-soap", "bispectrum"; InvalidArgument otherwise.
+// "spherical-expansion", "power-spectrum", "lambda-soap", "bispectrum", "lode-spherical-expansion";
+// InvalidArgument otherwise.
 DescriptorKind parse_descriptor_kind(const std::string& name);
 
 struct DescriptorOptions {
@@ -45,6 +46,10 @@ struct DescriptorOptions {
 //  power-spectrum:      (o3_lambda, o3_sigma, center_type); (neighbor_1_type, neighbor_2_type, l, n_1, n_2)
 //  lambda-soap:         (o3_lambda, o3_sigma, center_type); (neighbor_1_type, neighbor_2_type, l_1, l_2, n_1, n_2)
 //  bispectrum:          (o3_lambda, o3_sigma, center_type); (neighbor_1_type, neighbor_2_type, neighbor_3_type, l_1, l_2, l_3, n_1, n_2, n_3)
+//  lode-spherical-expansion: (o3_lambda, o3_sigma, center_type, neighbor_type); (n), components [o3_mu]:
+//    the projection of the Coulomb potential of every atom of neighbor_type (unit Gaussian charges,
+//    no cutoff; periodic: Ewald reciprocal sum without k = 0), docs/science.md#lode. Position
+//    gradients: samples are every atom of neighbor_type plus the centre (dense); cell gradients.
 // samples are (system, atom) in ascending order. `cancel` is polled between atoms.
 // Every atom is a centre; blocks exist for every centre type present, keys in ascending
 // lexicographic order. Components: [o3_mu] (mu = -lambda..lambda) for spherical-expansion and
@@ -66,7 +71,7 @@ struct DescriptorOptions {
 // images of one atom summed), sorted by atom; for the spherical expansion only neighbours of
 // the block's neighbor_type (and the centre, if there is one). "cell" needs structures
 // periodic in all three directions (InvalidArgument otherwise). Position gradients: every
-// kind; cell gradients: spherical-expansion and power-spectrum.
+// kind; cell gradients: spherical-expansion, power-spectrum and lode-spherical-expansion.
 // `arena`: the values and gradients are placed there as far as they fit (e.g. a client's
 // shared-memory region); the result must then be destroyed before the arena's memory goes.
 TensorMap compute_descriptors(const std::vector<System>& systems, const DescriptorOptions& options,

@@ -1,6 +1,7 @@
 #include "core/descriptors/registry.hpp"
 
 #include "core/base/errors.hpp"
+#include "core/descriptors/lode/lode_spherical_expansion.hpp"
 
 namespace hamd {
 
@@ -27,6 +28,8 @@ const std::vector<DescriptorKindInfo>& descriptor_kinds() {
         {DescriptorKind::PowerSpectrum, "power-spectrum", true, true, power_spectrum},
         {DescriptorKind::LambdaSoap, "lambda-soap", true, false, lambda_soap},
         {DescriptorKind::Bispectrum, "bispectrum", true, false, bispectrum},
+        {DescriptorKind::LodeSphericalExpansion, "lode-spherical-expansion", true, true, nullptr,
+         compute_lode_spherical_expansion, kPotentialExponent | kKCutoff},
     };
     return kinds;
 }

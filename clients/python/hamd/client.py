@@ -25,7 +25,7 @@ HYPER_NAMES = tuple(field.name for field in hamd_pb2.Hypers.DESCRIPTOR.fields)
 # The kinds the proto documents (ComputeDescriptorsRequest.kind is a string); checked locally so
 # that a typo fails before any connection. The daemon's GetServerInfo.descriptor_kinds is the
 # authority, and the test suite checks that both agree.
-DESCRIPTOR_KINDS = ("spherical-expansion", "power-spectrum", "lambda-soap", "bispectrum")
+DESCRIPTOR_KINDS = ("spherical-expansion", "power-spectrum", "lambda-soap", "bispectrum", "lode-spherical-expansion")
 
 
 def default_address() -> str:
@@ -378,7 +378,7 @@ class Client:
 
         atoms: ase.Atoms, a list of them, or (symbols | numbers, positions[, cell, pbc]) (or
         a list of such tuples). kind: "spherical-expansion", "power-spectrum",
-        "lambda-soap" or "bispectrum". species: neighbour channels (default: the species
+        "lambda-soap", "bispectrum" or "lode-spherical-expansion". species: neighbour channels (default: the species
         present). gradients: "positions" and/or "cell". hypers: cutoff, cutoff_width,
         max_radial, max_angular, density_width, center_atom_weight. potential_exponent,
         correlation_order, nonlinearity, k_cutoff: options of particular kinds (hamd.proto
@@ -388,7 +388,7 @@ class Client:
         joined from the blocks when first read:
           values:     invariants (power-spectrum, bispectrum): [n_samples, n_properties];
                       equivariants: {(o3_lambda, o3_sigma): [n_samples, 2 lambda + 1, n_properties]}
-                      (spherical-expansion: neighbor_type moved into the properties)
+                      (spherical-expansion, lode-spherical-expansion: neighbor_type moved into the properties)
           samples:    int array [n_samples, 2] of (structure, atom), all centre types
           properties: Labels (invariants) or {(o3_lambda, o3_sigma): Labels}
           keys, blocks: the raw labelled blocks (Block: key, samples, components,
