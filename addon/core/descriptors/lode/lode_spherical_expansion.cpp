@@ -265,6 +265,57 @@ void periodic_centre(const Plan& plan, const System& system, const std::vector<i
     }
 }
 
+// Values only, for `count` consecutive centres of one periodic structure: the same sum as
+// periodic_centre with the k-dependent factors computed once per k for the whole batch (they
+// cost as much as one centre's accumulation). out[c][lm][a][n].
+void periodic_values_batch(const Plan& plan, const System& system, const std::vector<int>& channel,
+                           const std::vector<KVector>& kvectors, const std::vector<std::complex<double>>& structure,
+                           const Centre* centres, size_t count, const ExpansionSetup& setup, double* out,
+                           std::vector<double>& scratch) {
+    const int S = plan.S, N = plan.N, L = plan.L, n_lm = plan.n_lm, row = S * N;
+    const size_t KN = (size_t)n_lm * N, width = (size_t)n_lm * row;
+    scratch.resize((size_t)L * N + n_lm + KN);
+    double* P = scratch.data();
+    double* Y = P + L * N;
+    double* K = Y + n_lm;
+    std::fill(out, out + count * width, 0.0);
+    for (size_t q = 0; q < kvectors.size(); ++q) {
+        const KVector& kv = kvectors[q];
+        plan.plane_wave->compute(kv.norm, P, nullptr);
+        setup.harmonics().compute(kv.k, Y, nullptr);
+        for (int l = 0; l < L; ++l) {
+            const double sign = ((l / 2) % 2 == 0) ? 1.0 : -1.0;
+            for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm)
+                for (int n = 0; n < N; ++n) K[(size_t)lm * N + n] = kv.prefactor * sign * P[l * N + n] * Y[lm];
+        }
+        for (size_t c = 0; c < count; ++c) {
+            const double* ri = &system.positions[3 * centres[c].atom];
+            const double phase = kv.k[0] * ri[0] + kv.k[1] * ri[1] + kv.k[2] * ri[2];
+            const std::complex<double> shift(std::cos(phase), std::sin(phase));
+            double* values = out + c * width;
+            for (int a = 0; a < S; ++a) {
+                const std::complex<double> t = structure[q * S + a] * shift;
+                const double even = t.real(), odd = -t.imag();
+                for (int l = 0; l < L; ++l) {
+                    const double f = l % 2 == 0 ? even : odd;
+                    for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) {
+                        double* o = &values[(size_t)lm * row + a * N];
+                        const double* k = &K[(size_t)lm * N];
+                        for (int n = 0; n < N; ++n) o[n] += f * k[n];
+                    }
+                }
+            }
+        }
+    }
+    const double y00 = 0.5 / std::sqrt(kPi);
+    for (size_t c = 0; c < count; ++c) {
+        const int own = channel[centres[c].atom];
+        if (own < 0 || plan.centre_weight == 1.0) continue;
+        plan.potential->compute(0.0, P, nullptr);
+        for (int n = 0; n < N; ++n) out[c * width + own * N + n] += (plan.centre_weight - 1.0) * P[n] * y00;
+    }
+}
+
 }  // namespace
 
 double lode_default_k_cutoff(double density_width) { return 1.2 * kPi / density_width; }
@@ -444,8 +495,11 @@ TensorMap compute_lode_spherical_expansion(const std::vector<System>& systems, c
 
     const size_t n_chunks = std::min(n_centres, std::max<size_t>(1, (options.max_threads ? options.max_threads : pool.size() + 1) * 8));
     pool.parallel_for(n_chunks, [&](size_t chunk) {
-        std::vector<double> values((size_t)n_lm * S * N), gradients, cell, scratch;
-        for (size_t c = chunk * n_centres / n_chunks; c < (chunk + 1) * n_centres / n_chunks; ++c) {
+        std::vector<double> values((size_t)n_lm * S * N), gradients, cell, scratch, batch;
+        const size_t begin = chunk * n_centres / n_chunks, end = (chunk + 1) * n_centres / n_chunks;
+        const size_t width = values.size();
+        size_t batch_begin = 0, batch_end = 0;  // centres whose values are in `batch`
+        for (size_t c = begin; c < end; ++c) {
             check_cancel(cancel);
             const Centre& centre = plan.centres[c];
             const System& system = systems[centre.system];
@@ -453,7 +507,19 @@ TensorMap compute_lode_spherical_expansion(const std::vector<System>& systems, c
             std::fill(values.begin(), values.end(), 0.0);
             if (plan.positions) gradients.assign(system.size() * 3 * n_lm * N, 0.0);
             if (plan.cell) cell.assign((size_t)9 * n_lm * S * N, 0.0);
-            if (system.periodic()) {
+            const bool values_only = !plan.positions && !plan.cell;
+            if (system.periodic() && values_only && c >= batch_end) {
+                // the run of this chunk's centres in the same structure, a few at a time (cancel polls)
+                batch_begin = c;
+                batch_end = c;
+                while (batch_end < end && batch_end - c < 64 && plan.centres[batch_end].system == centre.system) ++batch_end;
+                batch.resize((batch_end - batch_begin) * width);
+                periodic_values_batch(plan, system, channel, plan.kvectors[centre.system], structure[centre.system],
+                                      &plan.centres[batch_begin], batch_end - batch_begin, setup, batch.data(), scratch);
+            }
+            if (system.periodic() && values_only) {
+                std::copy_n(&batch[(c - batch_begin) * width], width, values.begin());
+            } else if (system.periodic()) {
                 periodic_centre(plan, system, channel, plan.kvectors[centre.system], structure[centre.system], centre,
                                 setup, plan.cell ? plan.inverse_cells[centre.system].data() : nullptr, values, gradients,
                                 cell, scratch);
