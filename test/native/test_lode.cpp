@@ -69,10 +69,11 @@ void test_bessel() {
 // J_nl(d) three ways: the table, the quadrature behind it, and the plane-wave route
 // J_nl(d) = (2/pi) int k^2 (4 pi/k^2) e^{-sigma^2 k^2/2} P_nl(k) j_l(k d) dk (Fourier transform of
 // phi, projection of plane waves) -- it shares nothing with the real-space U_nl construction.
-void test_potential_integral() {
-    const hamd::RadialBasisSpec spec{2.5, 3, 4, 0.4};
+void test_potential_integral(const hamd::RadialBasisSpec& spec) {
+    std::printf("# J_nl for cutoff %g, max_radial %d, max_angular %d, density_width %g\n", spec.cutoff, spec.max_radial,
+                spec.max_angular, spec.density_width);
     const hamd::LodePotentialIntegral J(spec);
-    const int N = 4, L = 5, C = N * L;
+    const int N = spec.max_radial + 1, L = spec.max_angular + 1, C = N * L;
     const double k_max = 12.0 / spec.density_width;
     const hamd::LodePlaneWaveIntegral P(spec, k_max);
     double worst_route = 0, scale = 0, worst_table = 0, worst_derivative = 0, dscale = 0;
@@ -101,6 +102,8 @@ void test_potential_integral() {
             dscale = std::max(dscale, std::fabs(dexact[c]));
         }
     }
+    std::printf("# route %.2e, table %.2e, dJ table %.2e (relative to the largest |J|, |dJ|)\n", worst_route / scale,
+                worst_table / scale, worst_derivative / dscale);
     check::ok(worst_route < 1e-9 * scale, "J_nl(d): real-space quadrature equals the plane-wave route",
               std::to_string(worst_route / scale));
     check::ok(worst_table < 1e-8 * scale, "J_nl(d): table equals its quadrature", std::to_string(worst_table / scale));
@@ -135,6 +138,8 @@ void test_potential_integral() {
         djump = std::max(djump, std::fabs(dbelow[c] - dabove[c]) / std::fabs(dabove[c]));
         exact_far = std::max(exact_far, std::fabs(exact[c] - analytic[c]) / std::fabs(analytic[c]));
     }
+    std::printf("# J_n0(0) %.2e; far field: quadrature vs multipole %.2e, jump J %.2e, dJ %.2e\n", worst_origin, exact_far,
+                jump, djump);
     check::ok(exact_far < 1e-12, "at the far-field switch the quadrature equals 4 pi/(2l+1) M_nl / d^(l+1)",
               std::to_string(exact_far));
     check::ok(jump < 1e-8 && djump < 1e-6, "J and dJ/dd continuous across the far-field switch",
@@ -252,6 +257,7 @@ void test_gradients() {
     DescriptorOptions o = lode_options(2, 3);
     const System molecule = random_molecule(rng, {6, 1, 1, 8, 1}, 4.0);
     double error = position_gradient_error(molecule, o, 1e-5);
+    std::printf("# finite differences vs analytic: molecule %.2e\n", error);
     check::ok(error < 1e-7, "molecule: position gradients match finite differences", std::to_string(error));
     // an atom beyond the far-field switch (exact multipole form)
     System stretched = molecule;
@@ -260,6 +266,7 @@ void test_gradients() {
     check::ok(error < 1e-7, "molecule with a far atom: position gradients match finite differences", std::to_string(error));
     const System crystal = random_crystal(rng, {8, 1, 1});
     error = position_gradient_error(crystal, o, 1e-5);
+    std::printf("# finite differences vs analytic: crystal positions %.2e\n", error);
     check::ok(error < 1e-7, "periodic crystal: position gradients match finite differences", std::to_string(error));
     {
         // values computed along with gradients (per-centre path) equal the values-only batch path
@@ -270,6 +277,7 @@ void test_gradients() {
         check::ok(diff < 1e-13, "periodic: values with and without gradients agree", std::to_string(diff));
     }
     error = cell_gradient_error(crystal, o, 1e-5);
+    std::printf("# finite differences vs analytic: crystal cell %.2e\n", error);
     check::ok(error < 1e-7, "periodic crystal: cell gradients match finite differences", std::to_string(error));
     o.hypers.center_atom_weight = 0.0;
     error = position_gradient_error(crystal, o, 1e-5);
@@ -465,7 +473,8 @@ void test_options() {
 
 int main() {
     test_bessel();
-    test_potential_integral();
+    test_potential_integral({2.5, 3, 4, 0.4});
+    test_potential_integral({4.0, 5, 10, 0.25});
     test_definition();
     test_symmetry();
     test_gradients();

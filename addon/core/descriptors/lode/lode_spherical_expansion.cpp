@@ -11,6 +11,8 @@
 #include <set>
 #include <string>
 
+#include <Eigen/Dense>
+
 #include "core/base/errors.hpp"
 #include "core/descriptors/layout.hpp"
 #include "core/descriptors/lode/lode_integrals.hpp"
@@ -266,46 +268,69 @@ void periodic_centre(const Plan& plan, const System& system, const std::vector<i
 }
 
 // Values only, for `count` consecutive centres of one periodic structure: the same sum as
-// periodic_centre with the k-dependent factors computed once per k for the whole batch (they
-// cost as much as one centre's accumulation). out[c][lm][a][n].
+// periodic_centre, as matrix products over blocks of k-vectors (the k factors computed once for
+// the batch): for each parity of l, out[lm n][c a] += sum_k K[k][lm n] F[k][c a] with
+// F = Re or -Im of S_a(k) exp(i k.r_c). out[c][lm][a][n].
 void periodic_values_batch(const Plan& plan, const System& system, const std::vector<int>& channel,
                            const std::vector<KVector>& kvectors, const std::vector<std::complex<double>>& structure,
                            const Centre* centres, size_t count, const ExpansionSetup& setup, double* out,
                            std::vector<double>& scratch) {
+    using Matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     const int S = plan.S, N = plan.N, L = plan.L, n_lm = plan.n_lm, row = S * N;
-    const size_t KN = (size_t)n_lm * N, width = (size_t)n_lm * row;
-    scratch.resize((size_t)L * N + n_lm + KN);
+    const size_t width = (size_t)n_lm * row;
+    std::vector<int> lm_of[2];  // the lm of even and odd l
+    for (int l = 0; l < L; ++l)
+        for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) lm_of[l % 2].push_back(lm);
+    const Eigen::Index columns = (Eigen::Index)(count * S);
+    constexpr size_t kBlock = 256;
+    Matrix K[2], F[2], sum[2];
+    for (int parity = 0; parity < 2; ++parity) {
+        K[parity].resize(kBlock, (Eigen::Index)lm_of[parity].size() * N);
+        F[parity].resize(kBlock, columns);
+        sum[parity] = Matrix::Zero((Eigen::Index)lm_of[parity].size() * N, columns);
+    }
+    scratch.resize((size_t)L * N + n_lm);
     double* P = scratch.data();
     double* Y = P + L * N;
-    double* K = Y + n_lm;
-    std::fill(out, out + count * width, 0.0);
-    for (size_t q = 0; q < kvectors.size(); ++q) {
-        const KVector& kv = kvectors[q];
-        plan.plane_wave->compute(kv.norm, P, nullptr);
-        setup.harmonics().compute(kv.k, Y, nullptr);
-        for (int l = 0; l < L; ++l) {
-            const double sign = ((l / 2) % 2 == 0) ? 1.0 : -1.0;
-            for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm)
-                for (int n = 0; n < N; ++n) K[(size_t)lm * N + n] = kv.prefactor * sign * P[l * N + n] * Y[lm];
-        }
-        for (size_t c = 0; c < count; ++c) {
-            const double* ri = &system.positions[3 * centres[c].atom];
-            const double phase = kv.k[0] * ri[0] + kv.k[1] * ri[1] + kv.k[2] * ri[2];
-            const std::complex<double> shift(std::cos(phase), std::sin(phase));
-            double* values = out + c * width;
-            for (int a = 0; a < S; ++a) {
-                const std::complex<double> t = structure[q * S + a] * shift;
-                const double even = t.real(), odd = -t.imag();
-                for (int l = 0; l < L; ++l) {
-                    const double f = l % 2 == 0 ? even : odd;
-                    for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) {
-                        double* o = &values[(size_t)lm * row + a * N];
-                        const double* k = &K[(size_t)lm * N];
-                        for (int n = 0; n < N; ++n) o[n] += f * k[n];
-                    }
+    for (size_t first = 0; first < kvectors.size(); first += kBlock) {
+        const size_t block = std::min(kBlock, kvectors.size() - first);
+        for (size_t b = 0; b < block; ++b) {
+            const KVector& kv = kvectors[first + b];
+            plan.plane_wave->compute(kv.norm, P, nullptr);
+            setup.harmonics().compute(kv.k, Y, nullptr);
+            for (int parity = 0; parity < 2; ++parity) {
+                double* k_row = K[parity].row((Eigen::Index)b).data();
+                for (size_t e = 0; e < lm_of[parity].size(); ++e) {
+                    const int lm = lm_of[parity][e];
+                    const int l = (int)std::sqrt((double)lm + 0.5);
+                    const double sign = ((l / 2) % 2 == 0) ? 1.0 : -1.0;
+                    for (int n = 0; n < N; ++n) k_row[e * N + n] = kv.prefactor * sign * P[l * N + n] * Y[lm];
+                }
+            }
+            for (size_t c = 0; c < count; ++c) {
+                const double* ri = &system.positions[3 * centres[c].atom];
+                const double phase = kv.k[0] * ri[0] + kv.k[1] * ri[1] + kv.k[2] * ri[2];
+                const std::complex<double> shift(std::cos(phase), std::sin(phase));
+                for (int a = 0; a < S; ++a) {
+                    const std::complex<double> t = structure[(first + b) * S + a] * shift;
+                    F[0]((Eigen::Index)b, (Eigen::Index)(c * S + a)) = t.real();
+                    F[1]((Eigen::Index)b, (Eigen::Index)(c * S + a)) = -t.imag();
                 }
             }
         }
+        for (int parity = 0; parity < 2; ++parity) {
+            if (lm_of[parity].empty()) continue;
+            sum[parity].noalias() += K[parity].topRows((Eigen::Index)block).transpose() * F[parity].topRows((Eigen::Index)block);
+        }
+    }
+    for (size_t c = 0; c < count; ++c) {
+        double* values = out + c * width;
+        for (int parity = 0; parity < 2; ++parity)
+            for (size_t e = 0; e < lm_of[parity].size(); ++e)
+                for (int a = 0; a < S; ++a)
+                    for (int n = 0; n < N; ++n)
+                        values[(size_t)lm_of[parity][e] * row + a * N + n] =
+                            sum[parity]((Eigen::Index)(e * N + n), (Eigen::Index)(c * S + a));
     }
     const double y00 = 0.5 / std::sqrt(kPi);
     for (size_t c = 0; c < count; ++c) {
