@@ -458,6 +458,15 @@ void test_options() {
     bool exhausted = false;
     try { compute({molecule}, o); } catch (const hamd::ResourceExhausted&) { exhausted = true; }
     check::ok(exhausted, "max_output_bytes: ResourceExhausted");
+    {
+        DescriptorOptions huge = lode_options();
+        huge.k_cutoff = 100.0;
+        System box = random_crystal(rng, {8, 1}, {30, 0, 0, 0, 30, 0, 0, 0, 30});
+        std::string text;
+        try { compute({box}, huge); } catch (const hamd::ResourceExhausted& e) { text = e.what(); }
+        check::ok(text.find("reciprocal lattice vectors") != std::string::npos,
+                  "a k sum of billions of vectors: ResourceExhausted before allocating", text);
+    }
     DescriptorOptions se = options(DescriptorKind::SphericalExpansion);
     se.k_cutoff = 3.0;
     message.clear();

@@ -45,6 +45,14 @@ std::vector<KVector> half_reciprocal_lattice(const System& system, double k_cuto
         const double length = std::sqrt(h[3 * i] * h[3 * i] + h[3 * i + 1] * h[3 * i + 1] + h[3 * i + 2] * h[3 * i + 2]);
         range[i] = (int)std::floor(k_cutoff * length / (2.0 * kPi)) + 1;
     }
+    // Half the lattice points in the k_cutoff sphere: V k_c^3 / (12 pi^2). Refuse sums whose
+    // tables alone would take gigabytes (a huge cell or k_cutoff) before allocating them.
+    const double expected = volume * k_cutoff * k_cutoff * k_cutoff / (12.0 * kPi * kPi);
+    if (expected > 2e7) {
+        throw ResourceExhausted("lode-spherical-expansion: about " + std::to_string((long long)expected) +
+                                " reciprocal lattice vectors within k_cutoff = " + std::to_string(k_cutoff) +
+                                " 1/A for a cell of " + std::to_string(volume) + " A^3 (limit 2e7): lower k_cutoff");
+    }
     std::vector<KVector> out;
     for (int m1 = 0; m1 <= range[0]; ++m1) {
         for (int m2 = m1 == 0 ? 0 : -range[1]; m2 <= range[1]; ++m2) {
@@ -435,13 +443,13 @@ TensorMap compute_lode_spherical_expansion(const std::vector<System>& systems, c
     plan.potential = cached_lode_potential_integral(spec);
     plan.kvectors.resize(systems.size());
     if (any_periodic) {
-        plan.plane_wave = cached_lode_plane_wave_integral(spec, plan.k_cutoff);
         plan.inverse_cells.resize(systems.size());
         for (size_t s = 0; s < systems.size(); ++s) {
             if (!systems[s].periodic()) continue;
             plan.kvectors[s] = half_reciprocal_lattice(systems[s], plan.k_cutoff, plan.sigma);
             invert_3x3(systems[s].cell.data(), plan.inverse_cells[s].data());
         }
+        plan.plane_wave = cached_lode_plane_wave_integral(spec, plan.k_cutoff);
     }
     check_cancel(cancel);
 
