@@ -439,6 +439,48 @@ void test_large_box() {
     }
 }
 
+// Several structures in one request (a molecule and a crystal, with gradients) give each
+// structure's own result: rows and gradient rows concatenated in order, system labels shifted.
+// A species left out of the channels is no neighbour but still a centre.
+void test_request_structure() {
+    std::mt19937 rng(21);
+    DescriptorOptions o = lode_options(2, 2);
+    o.gradient_positions = true;
+    o.species = {1, 8};
+    const System molecule = random_molecule(rng, {8, 1, 6, 1});
+    const System crystal = random_crystal(rng, {8, 1, 1});
+    const TensorMap both = compute({molecule, crystal}, o);
+    const TensorMap first = compute({molecule}, o), second = compute({crystal}, o);
+    bool same = both.keys.values == first.keys.values && both.blocks.size() == first.blocks.size();
+    double diff = 0;
+    const Block empty;
+    for (size_t k = 0; same && k < both.blocks.size(); ++k) {
+        const Block& b = both.blocks[k];
+        const std::vector<int32_t> key(both.keys.values.begin() + 4 * k, both.keys.values.begin() + 4 * k + 4);
+        const Block& f = first.blocks[k];
+        const int in_second = find_block(second, key);  // the crystal has no carbon
+        const Block& c = in_second >= 0 ? second.blocks[in_second] : empty;
+        std::vector<double> values(f.values.begin(), f.values.end());
+        values.insert(values.end(), c.values.begin(), c.values.end());
+        const auto& g = b.gradients.at(0);
+        std::vector<double> gradients(f.gradients[0].values.begin(), f.gradients[0].values.end());
+        std::vector<int32_t> labels = f.gradients[0].samples.values;
+        if (in_second >= 0) {
+            gradients.insert(gradients.end(), c.gradients[0].values.begin(), c.gradients[0].values.end());
+            const int32_t rows_first = (int32_t)f.samples.count();
+            const auto& later = c.gradients[0].samples.values;
+            for (size_t r = 0; r < later.size(); r += 3) labels.insert(labels.end(), {later[r] + rows_first, 1, later[r + 2]});
+        }
+        same = same && values.size() == b.values.size() && gradients.size() == g.values.size() && labels == g.samples.values;
+        for (size_t x = 0; same && x < values.size(); ++x) diff = std::max(diff, std::fabs(values[x] - b.values[x]));
+        for (size_t x = 0; same && x < gradients.size(); ++x) diff = std::max(diff, std::fabs(gradients[x] - g.values[x]));
+    }
+    check::ok(same && diff == 0.0, "two structures in one request: each structure's rows and gradient rows, in order",
+              std::to_string(diff));
+    bool carbon_centre = find_block(both, {0, 1, 6, 1}) >= 0 && find_block(both, {0, 1, 1, 6}) < 0;
+    check::ok(carbon_centre, "a species outside the channels is a centre type but no neighbour type");
+}
+
 void test_options() {
     std::mt19937 rng(1);
     DescriptorOptions o = lode_options();
@@ -489,6 +531,7 @@ int main() {
     test_gradients();
     test_madelung();
     test_large_box();
+    test_request_structure();
     test_options();
     return check::finish();
 }
