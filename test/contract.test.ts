@@ -123,7 +123,7 @@ t.test('the core registers exactly the contract\'s descriptor kinds and Predict 
   const addon = realAddon();
   const kinds = addon.descriptorKinds();
   t.same(kinds.map((k) => k.name), [...vocabulary.descriptorKinds], 'descriptor kinds, in order');
-  t.same(kinds.filter((k) => k.cellGradients).map((k) => k.name), ['spherical-expansion', 'power-spectrum', 'correlation', 'pair-features', 'message-passing'], 'cell gradients');
+  t.same(kinds.filter((k) => k.cellGradients).map((k) => k.name), ['spherical-expansion', 'power-spectrum', 'correlation', 'lode-spherical-expansion', 'multi-scale', 'pair-features', 'message-passing'], 'cell gradients');
   t.ok(kinds.every((k) => k.positionGradients), 'position gradients: every kind');
   const engine = addon.createEngine(1);
   t.teardown(() => engine.close());

@@ -77,7 +77,7 @@ t.test('server info: version, kinds, threads, limits', async (t) => {
   const info = await client.info();
   t.equal(info.api_version, 'hamd.v1');
   t.match(info.version, /^\d+\.\d+\.\d+/);
-  t.same(info.descriptor_kinds, ['spherical-expansion', 'power-spectrum', 'lambda-soap', 'bispectrum', 'correlation', 'triplet', 'pair-features', 'message-passing']);
+  t.same(info.descriptor_kinds, ['spherical-expansion', 'power-spectrum', 'lambda-soap', 'bispectrum', 'correlation', 'triplet', 'lode-spherical-expansion', 'multi-scale', 'pair-features', 'message-passing']);
   t.ok(info.capabilities.includes('gradients/positions'));
   t.equal(info.threads, 2);
   t.equal(info.limits?.max_atoms_per_request, 2000);

@@ -11,7 +11,7 @@ export const API_VERSION = 'hamd.v1';
 
 // ComputeDescriptorsRequest.kind; ServerInfo.descriptor_kinds and "descriptors/<kind>" capabilities.
 export const descriptorKinds = ['spherical-expansion', 'power-spectrum', 'lambda-soap', 'bispectrum', 'correlation', 'triplet',
-  'pair-features', 'message-passing'] as const;
+  'lode-spherical-expansion', 'multi-scale', 'pair-features', 'message-passing'] as const;
 export type DescriptorKind = (typeof descriptorKinds)[number];
 
 // ComputeDescriptorsRequest.device.

@@ -22,11 +22,12 @@ namespace hamd {
 constexpr size_t kCudaAutoMinCentres = 1000;
 
 enum class DescriptorKind {
-    SphericalExpansion, PowerSpectrum, LambdaSoap, Bispectrum, Correlation, Triplet, PairFeatures, MessagePassing
+    SphericalExpansion, PowerSpectrum, LambdaSoap, Bispectrum, Correlation, Triplet, LodeSphericalExpansion, MultiScale,
+    PairFeatures, MessagePassing
 };
 
 // "spherical-expansion", "power-spectrum", "lambda-soap", "bispectrum", "correlation", "triplet",
-// "pair-features", "message-passing"; InvalidArgument otherwise.
+// "lode-spherical-expansion", "multi-scale", "pair-features", "message-passing"; InvalidArgument otherwise.
 DescriptorKind parse_descriptor_kind(const std::string& name);
 
 class CorrelationContraction;  // descriptors/correlation/contraction.hpp
@@ -73,6 +74,14 @@ struct DescriptorOptions {
 //                        neighbor_nu_type, n_nu, l_nu), k_j the coupling of factors 1..j (k_nu = o3_lambda,
 //                       not stored); after a contracted level j: (pc_j, k_j, sigma_j, neighbor_j+1_type, n_j+1, l_j+1, ...)
 //  triplet:             (o3_lambda, o3_sigma, center_type); (neighbor_1_type, neighbor_2_type, neighbor_3_type, l_1, l_2, l_3, n_1, n_2, n_3)
+//  lode-spherical-expansion: (o3_lambda, o3_sigma, center_type, neighbor_type); (n), components [o3_mu]:
+//    the projection of the Coulomb potential of every atom of neighbor_type (unit Gaussian charges,
+//    no cutoff; periodic: Ewald reciprocal sum without k = 0), docs/science.md#lode. Position
+//    gradients: samples are every atom of neighbor_type plus the centre (dense); cell gradients.
+//  multi-scale:         (o3_lambda, o3_sigma, center_type); (neighbor_1_type, neighbor_2_type, l_1, l_2, n_1, n_2),
+//    components [o3_mu]: CG(c_i, V_i) of the spherical expansion (neighbor_1_type) with the LODE
+//    expansion (neighbor_2_type), lambda = 0..max_lambda (default 0), both parities,
+//    docs/science.md#multi-scale-features. Gradients: the union of both expansions' samples.
 //  pair-features:       (o3_lambda, o3_sigma, first_atom_type, second_atom_type); (l_1, l_2, neighbor_type, n_1, n_2)
 //  message-passing:     (o3_lambda, o3_sigma, center_type); (l_1, l_2, neighbor_1_type, n_1, neighbor_2_type, n_2)
 // samples are (system, atom) in ascending order. `cancel` is polled between atoms.
@@ -112,7 +121,8 @@ struct DescriptorOptions {
 // images of one atom summed), sorted by atom; for the spherical expansion only neighbours of
 // the block's neighbor_type (and the centre, if there is one). "cell" needs structures
 // periodic in all three directions (InvalidArgument otherwise). Position gradients: every
-// kind; cell gradients: spherical-expansion, power-spectrum, correlation, pair-features and message-passing.
+// kind; cell gradients: spherical-expansion, power-spectrum, correlation, lode-spherical-expansion,
+// multi-scale, pair-features and message-passing.
 // `arena`: the values and gradients are placed there as far as they fit (e.g. a client's
 // shared-memory region); the result must then be destroyed before the arena's memory goes.
 TensorMap compute_descriptors(const std::vector<System>& systems, const DescriptorOptions& options,

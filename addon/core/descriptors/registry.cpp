@@ -2,6 +2,8 @@
 
 #include "core/base/errors.hpp"
 #include "core/descriptors/triplet/triplet.hpp"
+#include "core/descriptors/lode/lode_spherical_expansion.hpp"
+#include "core/descriptors/multi_scale/multi_scale.hpp"
 #include "core/descriptors/pairs/message_passing.hpp"
 #include "core/descriptors/pairs/pair_features.hpp"
 
@@ -36,6 +38,10 @@ const std::vector<DescriptorKindInfo>& descriptor_kinds() {
         {DescriptorKind::Correlation, "correlation", true, true, make_correlation_kernel, nullptr,
          kCorrelationOrder | kMaxLambda},
         {DescriptorKind::Triplet, "triplet", true, false, triplet, nullptr, kNonlinearity},
+        {DescriptorKind::LodeSphericalExpansion, "lode-spherical-expansion", true, true, nullptr,
+         compute_lode_spherical_expansion, kPotentialExponent | kKCutoff},
+        {DescriptorKind::MultiScale, "multi-scale", true, true, nullptr, compute_multi_scale,
+         kPotentialExponent | kKCutoff | kMaxLambda},
         {DescriptorKind::PairFeatures, "pair-features", true, true, nullptr, compute_pair_features, kMaxLambda},
         {DescriptorKind::MessagePassing, "message-passing", true, true, nullptr, compute_message_passing, kMaxLambda},
     };

@@ -26,7 +26,7 @@ HYPER_NAMES = tuple(field.name for field in hamd_pb2.Hypers.DESCRIPTOR.fields)
 # that a typo fails before any connection. The daemon's GetServerInfo.descriptor_kinds is the
 # authority, and the test suite checks that both agree.
 DESCRIPTOR_KINDS = ("spherical-expansion", "power-spectrum", "lambda-soap", "bispectrum", "correlation", "triplet",
-                    "pair-features", "message-passing")
+                    "lode-spherical-expansion", "multi-scale", "pair-features", "message-passing")
 
 
 def default_address() -> str:
@@ -382,9 +382,11 @@ class Client:
 
         atoms: ase.Atoms, a list of them, or (symbols | numbers, positions[, cell, pbc]) (or
         a list of such tuples). kind: "spherical-expansion", "power-spectrum",
-        "lambda-soap", "bispectrum", "correlation", "triplet", "pair-features" or "message-passing". species: neighbour channels (default: the species
+        "lambda-soap", "bispectrum", "correlation", "triplet", "lode-spherical-expansion",
+        "multi-scale", "pair-features" or "message-passing". species: neighbour channels (default: the species
         present). gradients: "positions" and/or "cell". max_lambda: lambda-soap,
-        correlation, pair-features and message-passing: highest o3_lambda (default max_angular; 0 for correlation). hypers: cutoff, cutoff_width,
+        correlation, multi-scale, pair-features and message-passing: highest o3_lambda (default
+        max_angular; 0 for correlation and multi-scale). hypers: cutoff, cutoff_width,
         max_radial, max_angular, density_width, center_atom_weight. potential_exponent,
         correlation_order, nonlinearity, k_cutoff: options of particular kinds (hamd.proto
         ComputeDescriptorsRequest). device: "auto" (default), "cpu" or "cuda" (where the daemon
@@ -394,7 +396,7 @@ class Client:
         joined from the blocks when first read:
           values:     invariants (power-spectrum, bispectrum, triplet): [n_samples, n_properties];
                       equivariants: {(o3_lambda, o3_sigma): [n_samples, 2 lambda + 1, n_properties]}
-                      (spherical-expansion: neighbor_type moved into the properties)
+                      (spherical-expansion, lode-spherical-expansion: neighbor_type moved into the properties)
           samples:    int array [n_samples, 2] of (structure, atom), all centre types;
                       pair-features: [n_pairs, 6] of (structure, first_atom, second_atom,
                       cell_shift_a, cell_shift_b, cell_shift_c), one row per ordered pair within

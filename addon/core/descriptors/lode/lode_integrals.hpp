@@ -1,0 +1,70 @@
+// Radial integrals of the LODE expansion (docs/science.md#lode), for the potential of a unit
+// Gaussian charge, phi(r) = erf(r / (sqrt(2) sigma)) / r (potential_exponent p = 1):
+//
+//  real space:  the projection of phi(|x - d|) on R_n(x) Y_lm(x_hat) is Y_lm(d_hat) J_nl(|d|),
+//               J_nl(d) = 4 pi (2 pi sigma^2)^(-3/2) int x^2 U_nl(x) exp(-(x-d)^2/2s^2) [e^-z i_l(z)]_{z = x d/s^2} dx,
+//               U_nl(x) = 4 pi / (2l+1) [ x^-(l+1) int_0^x r^(l+2) R_n dr + x^l int_x^inf r^(1-l) R_n dr ]
+//               (U_nl Y_lm is the Coulomb potential of the basis function R_n Y_lm; J is its
+//               average over the Gaussian at d). Beyond far_field_start() (the basis extent plus
+//               10 sigma) J_nl(d) = 4 pi / (2l+1) M_nl / d^(l+1) exactly (mean-value property),
+//               M_nl = int r^(l+2) R_n dr.
+//  reciprocal:  the projection of a plane wave exp(i k.x) is 4 pi i^l Y_lm(k_hat) P_nl(|k|),
+//               P_nl(k) = int r^2 R_n(r) j_l(k r) dr.
+// Both are tabulated once (cubic Hermite, relative accuracy ~1e-9 of each channel's largest
+// value, derivatives included) and shared between requests with the same basis.
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "core/descriptors/density/radial_integral.hpp"
+#include "core/descriptors/lode/hermite_table.hpp"
+
+namespace hamd {
+
+class LodePotentialIntegral {
+public:
+    explicit LodePotentialIntegral(const RadialBasisSpec& spec);
+    const RadialBasisSpec& spec() const { return spec_; }
+    int n_radial() const { return spec_.max_radial + 1; }
+    double far_field_start() const { return far_; }
+    // values[l * n_radial + n] = J_nl(d), derivatives = dJ_nl/dd (if not null); any d >= 0.
+    void compute(double d, double* values, double* derivatives) const;
+    // The same by direct quadrature (no table; d <= far_field_start()). For tests and tabulation.
+    void compute_exact(double d, double* values, double* derivatives) const;
+    // The far-field form 4 pi/(2l+1) M_nl / d^(l+1) at any d > 0.
+    void compute_far_field(double d, double* values, double* derivatives) const;
+    // M_nl = int_0^inf r^(l+2) R_n(r) dr, [l][n].
+    const std::vector<double>& moments() const { return moments_; }
+
+private:
+    RadialBasisSpec spec_;
+    double panel_ = 0.0, far_ = 0.0;
+    int n_panels_ = 0;
+    std::vector<double> nodes_;       // quadrature nodes x_j
+    std::vector<double> weighted_u_;  // [j][l][n] w_j x_j^2 U_nl(x_j)
+    std::vector<double> moments_;
+    std::unique_ptr<HermiteTable> table_;
+};
+
+class LodePlaneWaveIntegral {
+public:
+    // Tabulated for 0 <= k <= max_k (1/Angstrom).
+    LodePlaneWaveIntegral(const RadialBasisSpec& spec, double max_k);
+    double max_k() const { return max_k_; }
+    // values[l * n_radial + n] = P_nl(k), derivatives dP/dk (if not null).
+    void compute(double k, double* values, double* derivatives) const;
+    void compute_exact(double k, double* values, double* derivatives) const;
+
+private:
+    RadialBasisSpec spec_;
+    double max_k_;
+    std::vector<double> nodes_, weighted_basis_;  // [j], [j][n] w_j x_j^2 R_n(x_j)
+    std::unique_ptr<HermiteTable> table_;
+};
+
+// Shared tables, one per spec (and per max_k for the plane waves; a table for a larger max_k
+// serves a smaller one).
+std::shared_ptr<const LodePotentialIntegral> cached_lode_potential_integral(const RadialBasisSpec& spec);
+std::shared_ptr<const LodePlaneWaveIntegral> cached_lode_plane_wave_integral(const RadialBasisSpec& spec, double max_k);
+
+}  // namespace hamd

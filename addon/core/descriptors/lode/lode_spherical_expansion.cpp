@@ -1,0 +1,611 @@
+// LODE spherical expansion: layout of the blocks, then one parallel pass over the centres.
+// Per centre the coefficients are first accumulated as values[lm][a][n] (the spherical
+// expansion's layout) and the derivatives with respect to each atom as [atom][xyz][lm][n],
+// then scattered into the blocks (l, centre type, a).
+#include "core/descriptors/lode/lode_spherical_expansion.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <complex>
+#include <set>
+#include <string>
+
+#include <Eigen/Dense>
+
+#include "core/base/errors.hpp"
+#include "core/descriptors/layout.hpp"
+#include "core/descriptors/lode/lode_integrals.hpp"
+
+namespace hamd {
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+struct KVector {
+    double k[3];
+    double norm;
+    double prefactor;  // 2 (4 pi / V) (4 pi / k^2) exp(-sigma^2 k^2 / 2): the pair (k, -k)
+};
+
+// Half of the reciprocal lattice (one of each pair k, -k) within 0 < |k| <= k_cutoff.
+std::vector<KVector> half_reciprocal_lattice(const System& system, double k_cutoff, double sigma) {
+    double inverse[9];
+    invert_3x3(system.cell.data(), inverse);
+    // b_i (rows) = 2 pi * column i of H^-1, so that a_i . b_j = 2 pi delta_ij.
+    double b[3][3];
+    for (int i = 0; i < 3; ++i)
+        for (int d = 0; d < 3; ++d) b[i][d] = 2.0 * kPi * inverse[d * 3 + i];
+    const double* h = system.cell.data();
+    const double volume = std::fabs(h[0] * (h[4] * h[8] - h[5] * h[7]) - h[1] * (h[3] * h[8] - h[5] * h[6]) +
+                                    h[2] * (h[3] * h[7] - h[4] * h[6]));
+    int range[3];
+    for (int i = 0; i < 3; ++i) {  // |m_i| = |k . a_i| / 2 pi <= k_cutoff |a_i| / 2 pi
+        const double length = std::sqrt(h[3 * i] * h[3 * i] + h[3 * i + 1] * h[3 * i + 1] + h[3 * i + 2] * h[3 * i + 2]);
+        range[i] = (int)std::floor(k_cutoff * length / (2.0 * kPi)) + 1;
+    }
+    // Half the lattice points in the k_cutoff sphere: V k_c^3 / (12 pi^2). Refuse sums whose
+    // tables alone would take gigabytes (a huge cell or k_cutoff) before allocating them.
+    const double expected = volume * k_cutoff * k_cutoff * k_cutoff / (12.0 * kPi * kPi);
+    if (expected > 2e7) {
+        throw ResourceExhausted("lode-spherical-expansion: about " + std::to_string((long long)expected) +
+                                " reciprocal lattice vectors within k_cutoff = " + std::to_string(k_cutoff) +
+                                " 1/A for a cell of " + std::to_string(volume) + " A^3 (limit 2e7): lower k_cutoff");
+    }
+    std::vector<KVector> out;
+    for (int m1 = 0; m1 <= range[0]; ++m1) {
+        for (int m2 = m1 == 0 ? 0 : -range[1]; m2 <= range[1]; ++m2) {
+            for (int m3 = (m1 == 0 && m2 == 0) ? 1 : -range[2]; m3 <= range[2]; ++m3) {
+                KVector kv;
+                for (int d = 0; d < 3; ++d) kv.k[d] = m1 * b[0][d] + m2 * b[1][d] + m3 * b[2][d];
+                const double k2 = kv.k[0] * kv.k[0] + kv.k[1] * kv.k[1] + kv.k[2] * kv.k[2];
+                if (k2 > k_cutoff * k_cutoff) continue;
+                kv.norm = std::sqrt(k2);
+                kv.prefactor = 2.0 * (4.0 * kPi / volume) * (4.0 * kPi / k2) * std::exp(-0.5 * sigma * sigma * k2);
+                out.push_back(kv);
+            }
+        }
+    }
+    return out;
+}
+
+struct Centre {
+    int32_t system, atom;
+    int type_index;
+    size_t row;
+};
+
+// Everything shared by the centres of one request.
+struct Plan {
+    int S = 0, N = 0, L = 0, n_lm = 0;
+    double centre_weight = 1.0, sigma = 0.0, k_cutoff = 0.0;
+    bool positions = false, cell = false;
+    std::vector<int32_t> centre_types;
+    std::vector<Centre> centres;
+    std::vector<size_t> rows_per_type;
+    // per system: channel of each atom, rank of each atom among its channel's atoms, and the
+    // number of atoms per channel
+    std::vector<std::vector<int>> channel, rank;
+    std::vector<std::vector<size_t>> per_channel;
+    // gradient rows: first row of (centre, channel), total per (type, channel)
+    std::vector<size_t> gradient_first, gradient_total;
+    std::vector<std::vector<KVector>> kvectors;  // per periodic system
+    std::vector<std::array<double, 9>> inverse_cells;  // per periodic system, for cell gradients
+    std::shared_ptr<const LodePotentialIntegral> potential;
+    std::shared_ptr<const LodePlaneWaveIntegral> plane_wave;
+
+    // Gradient samples of a centre in channel a: the other atoms of a, plus the centre itself
+    // when there is at least one.
+    size_t gradient_rows(const Centre& c, int a) const {
+        const size_t others = per_channel[c.system][a] - (channel[c.system][c.atom] == a ? 1 : 0);
+        return others == 0 ? 0 : others + 1;
+    }
+    // Slot of atom j (j's channel a, or the centre) among those samples, in atom order.
+    size_t slot(const Centre& c, int a, int32_t j) const {
+        const auto& ch = channel[c.system];
+        const auto& rk = rank[c.system];
+        if (ch[c.atom] == a) return rk[j];  // the centre is one of channel a's atoms
+        if (j == c.atom) {  // number of channel-a atoms before the centre
+            size_t before = 0;
+            for (int32_t k = 0; k < c.atom; ++k) before += ch[k] == a;
+            return before;
+        }
+        return rk[j] + (j > c.atom ? 1 : 0);
+    }
+};
+
+// Values [lm][a][n] and, when asked, derivatives [atom][xyz][lm][n] of one centre of a finite
+// structure: a direct sum over every atom.
+void finite_centre(const Plan& plan, const System& system, const std::vector<int>& channel, const Centre& c,
+                   const ExpansionSetup& setup, std::vector<double>& values, std::vector<double>& gradients,
+                   std::vector<double>& scratch) {
+    const int S = plan.S, N = plan.N, L = plan.L, n_lm = plan.n_lm, row = S * N;
+    const size_t n_atoms = system.size();
+    scratch.resize((size_t)2 * L * N + 4 * n_lm);
+    double* J = scratch.data();
+    double* dJ = J + L * N;
+    double* Y = dJ + L * N;
+    double* dY = Y + n_lm;
+    const double* ri = &system.positions[3 * c.atom];
+    const int own = channel[c.atom];
+    const double y00 = 0.5 / std::sqrt(kPi);
+    for (size_t j = 0; j < n_atoms; ++j) {
+        const int a = channel[j];
+        if (a < 0) continue;
+        double d[3];
+        for (int x = 0; x < 3; ++x) d[x] = system.positions[3 * j + x] - ri[x];
+        const double distance = std::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+        if ((int32_t)j == c.atom || distance == 0.0) {
+            // the centre itself (weighted), or an atom on top of it: only l = 0, constant
+            const double weight = (int32_t)j == c.atom ? plan.centre_weight : 1.0;
+            plan.potential->compute(0.0, J, nullptr);
+            for (int n = 0; n < N; ++n) values[a * N + n] += weight * J[n] * y00;
+            continue;
+        }
+        plan.potential->compute(distance, J, plan.positions ? dJ : nullptr);
+        setup.harmonics().compute(d, Y, plan.positions ? dY : nullptr);
+        for (int l = 0; l < L; ++l) {
+            for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) {
+                double* out = &values[(size_t)lm * row + a * N];
+                for (int n = 0; n < N; ++n) out[n] += J[l * N + n] * Y[lm];
+            }
+        }
+        if (!plan.positions) continue;
+        (void)own;
+        double* g = &gradients[j * 3 * n_lm * N];
+        for (int x = 0; x < 3; ++x) {
+            const double direction = d[x] / distance;
+            for (int l = 0; l < L; ++l) {
+                for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) {
+                    double* out = g + ((size_t)x * n_lm + lm) * N;
+                    for (int n = 0; n < N; ++n)
+                        out[n] = dJ[l * N + n] * direction * Y[lm] + J[l * N + n] * dY[x * n_lm + lm];
+                }
+            }
+        }
+    }
+}
+
+// The same for a structure periodic in all three directions (reciprocal sum). `structure`:
+// per k and channel, S_a(k) = sum_{j in a} exp(-i k . r_j).
+void periodic_centre(const Plan& plan, const System& system, const std::vector<int>& channel,
+                     const std::vector<KVector>& kvectors, const std::vector<std::complex<double>>& structure,
+                     const Centre& c, const ExpansionSetup& setup, const double* inverse_cell,
+                     std::vector<double>& values, std::vector<double>& gradients, std::vector<double>& cell,
+                     std::vector<double>& scratch) {
+    const int S = plan.S, N = plan.N, L = plan.L, n_lm = plan.n_lm, row = S * N;
+    const size_t n_atoms = system.size();
+    const size_t KN = (size_t)n_lm * N;
+    scratch.resize((size_t)2 * L * N + 4 * n_lm + KN + (plan.cell ? 12 * KN : 0));
+    double* P = scratch.data();
+    double* dP = P + L * N;
+    double* Y = dP + L * N;
+    double* dY = Y + n_lm;
+    double* K = dY + 3 * n_lm;
+    double* dK = K + KN;      // [c][lm][n]: d K / d k_c
+    double* dKdH = dK + 3 * KN;  // [3a+b][lm][n]
+    const double* ri = &system.positions[3 * c.atom];
+    for (size_t q = 0; q < kvectors.size(); ++q) {
+        const KVector& kv = kvectors[q];
+        plan.plane_wave->compute(kv.norm, P, plan.cell ? dP : nullptr);
+        setup.harmonics().compute(kv.k, Y, plan.cell ? dY : nullptr);
+        for (int l = 0; l < L; ++l) {
+            // i^l (T + (-1)^l conj T): 2 (-1)^(l/2) Re T for even l, 2 (-1)^((l-1)/2) (-Im T) for odd l
+            const double sign = ((l / 2) % 2 == 0) ? 1.0 : -1.0;
+            for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm)
+                for (int n = 0; n < N; ++n) K[(size_t)lm * N + n] = kv.prefactor * sign * P[l * N + n] * Y[lm];
+        }
+        if (plan.cell) {
+            // With fractional coordinates fixed, k.(r_j - r_i) does not depend on the cell; K does,
+            // through k = 2 pi m H^-T (d k_c / d H_ab = -Hinv_ca k_b) and V (d V / d H_ab = V Hinv_ba):
+            //   d K / d H_ab = -k_b sum_c Hinv_ca d K / d k_c - K Hinv_ba,
+            //   d K / d k_c = K (-2/k^2 - sigma^2) k_c + pref sign (P' Y k_c/|k| + P dY/dk_c).
+            const double k2 = kv.norm * kv.norm;
+            const double radial_factor = -2.0 / k2 - plan.sigma * plan.sigma;
+            for (int x = 0; x < 3; ++x) {
+                for (int l = 0; l < L; ++l) {
+                    const double sign = ((l / 2) % 2 == 0) ? 1.0 : -1.0;
+                    for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm)
+                        for (int n = 0; n < N; ++n)
+                            dK[x * KN + (size_t)lm * N + n] =
+                                K[(size_t)lm * N + n] * radial_factor * kv.k[x] +
+                                kv.prefactor * sign *
+                                    (dP[l * N + n] * Y[lm] * kv.k[x] / kv.norm + P[l * N + n] * dY[x * n_lm + lm]);
+                }
+            }
+            for (int a = 0; a < 3; ++a) {
+                for (int b = 0; b < 3; ++b) {
+                    double* out = dKdH + (size_t)(3 * a + b) * KN;
+                    for (size_t e = 0; e < KN; ++e) {
+                        double g = 0.0;
+                        for (int x = 0; x < 3; ++x) g += inverse_cell[3 * x + a] * dK[x * KN + e];
+                        out[e] = -kv.k[b] * g - K[e] * inverse_cell[3 * b + a];
+                    }
+                }
+            }
+        }
+        const double phase = kv.k[0] * ri[0] + kv.k[1] * ri[1] + kv.k[2] * ri[2];
+        const std::complex<double> shift(std::cos(phase), std::sin(phase));
+        for (int a = 0; a < S; ++a) {
+            const std::complex<double> t = structure[q * S + a] * shift;  // sum_j exp(-i k.(r_j - r_i))
+            const double even = t.real(), odd = -t.imag();
+            for (int l = 0; l < L; ++l) {
+                const double f = l % 2 == 0 ? even : odd;
+                for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) {
+                    double* out = &values[(size_t)lm * row + a * N];
+                    const double* k = &K[(size_t)lm * N];
+                    for (int n = 0; n < N; ++n) out[n] += f * k[n];
+                    if (!plan.cell) continue;
+                    for (int ab = 0; ab < 9; ++ab) {
+                        double* o = &cell[((size_t)ab * n_lm + lm) * row + a * N];
+                        const double* dk = dKdH + (size_t)ab * KN + (size_t)lm * N;
+                        for (int n = 0; n < N; ++n) o[n] += f * dk[n];
+                    }
+                }
+            }
+        }
+        if (!plan.positions) continue;
+        // d/dr_j of cos(k.(r_j - r_i)) = -sin(.) k, of sin(.) = cos(.) k
+        for (size_t j = 0; j < n_atoms; ++j) {
+            if (channel[j] < 0 || (int32_t)j == c.atom) continue;
+            const double* rj = &system.positions[3 * j];
+            const double theta = kv.k[0] * (rj[0] - ri[0]) + kv.k[1] * (rj[1] - ri[1]) + kv.k[2] * (rj[2] - ri[2]);
+            const double sn = std::sin(theta), cs = std::cos(theta);
+            double* g = &gradients[j * 3 * n_lm * N];
+            for (int x = 0; x < 3; ++x) {
+                const double even = -sn * kv.k[x], odd = cs * kv.k[x];
+                for (int l = 0; l < L; ++l) {
+                    const double f = l % 2 == 0 ? even : odd;
+                    for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) {
+                        double* out = g + ((size_t)x * n_lm + lm) * N;
+                        const double* k = &K[(size_t)lm * N];
+                        for (int n = 0; n < N; ++n) out[n] += f * k[n];
+                    }
+                }
+            }
+        }
+    }
+    // The sum holds the centre's own charge with weight 1: reweight it.
+    const int own = channel[c.atom];
+    if (own >= 0 && plan.centre_weight != 1.0) {
+        plan.potential->compute(0.0, P, nullptr);
+        const double y00 = 0.5 / std::sqrt(kPi);
+        for (int n = 0; n < N; ++n) values[own * N + n] += (plan.centre_weight - 1.0) * P[n] * y00;
+    }
+}
+
+// Values only, for `count` consecutive centres of one periodic structure: the same sum as
+// periodic_centre, as matrix products over blocks of k-vectors (the k factors computed once for
+// the batch): for each parity of l, out[lm n][c a] += sum_k K[k][lm n] F[k][c a] with
+// F = Re or -Im of S_a(k) exp(i k.r_c). out[c][lm][a][n].
+void periodic_values_batch(const Plan& plan, const System& system, const std::vector<int>& channel,
+                           const std::vector<KVector>& kvectors, const std::vector<std::complex<double>>& structure,
+                           const Centre* centres, size_t count, const ExpansionSetup& setup, double* out,
+                           std::vector<double>& scratch) {
+    using Matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    const int S = plan.S, N = plan.N, L = plan.L, n_lm = plan.n_lm, row = S * N;
+    const size_t width = (size_t)n_lm * row;
+    std::vector<int> lm_of[2];  // the lm of even and odd l
+    for (int l = 0; l < L; ++l)
+        for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) lm_of[l % 2].push_back(lm);
+    const Eigen::Index columns = (Eigen::Index)(count * S);
+    constexpr size_t kBlock = 256;
+    Matrix K[2], F[2], sum[2];
+    for (int parity = 0; parity < 2; ++parity) {
+        K[parity].resize(kBlock, (Eigen::Index)lm_of[parity].size() * N);
+        F[parity].resize(kBlock, columns);
+        sum[parity] = Matrix::Zero((Eigen::Index)lm_of[parity].size() * N, columns);
+    }
+    scratch.resize((size_t)L * N + n_lm);
+    double* P = scratch.data();
+    double* Y = P + L * N;
+    for (size_t first = 0; first < kvectors.size(); first += kBlock) {
+        const size_t block = std::min(kBlock, kvectors.size() - first);
+        for (size_t b = 0; b < block; ++b) {
+            const KVector& kv = kvectors[first + b];
+            plan.plane_wave->compute(kv.norm, P, nullptr);
+            setup.harmonics().compute(kv.k, Y, nullptr);
+            for (int parity = 0; parity < 2; ++parity) {
+                double* k_row = K[parity].row((Eigen::Index)b).data();
+                for (size_t e = 0; e < lm_of[parity].size(); ++e) {
+                    const int lm = lm_of[parity][e];
+                    const int l = (int)std::sqrt((double)lm + 0.5);
+                    const double sign = ((l / 2) % 2 == 0) ? 1.0 : -1.0;
+                    for (int n = 0; n < N; ++n) k_row[e * N + n] = kv.prefactor * sign * P[l * N + n] * Y[lm];
+                }
+            }
+            for (size_t c = 0; c < count; ++c) {
+                const double* ri = &system.positions[3 * centres[c].atom];
+                const double phase = kv.k[0] * ri[0] + kv.k[1] * ri[1] + kv.k[2] * ri[2];
+                const std::complex<double> shift(std::cos(phase), std::sin(phase));
+                for (int a = 0; a < S; ++a) {
+                    const std::complex<double> t = structure[(first + b) * S + a] * shift;
+                    F[0]((Eigen::Index)b, (Eigen::Index)(c * S + a)) = t.real();
+                    F[1]((Eigen::Index)b, (Eigen::Index)(c * S + a)) = -t.imag();
+                }
+            }
+        }
+        for (int parity = 0; parity < 2; ++parity) {
+            if (lm_of[parity].empty()) continue;
+            sum[parity].noalias() += K[parity].topRows((Eigen::Index)block).transpose() * F[parity].topRows((Eigen::Index)block);
+        }
+    }
+    for (size_t c = 0; c < count; ++c) {
+        double* values = out + c * width;
+        for (int parity = 0; parity < 2; ++parity)
+            for (size_t e = 0; e < lm_of[parity].size(); ++e)
+                for (int a = 0; a < S; ++a)
+                    for (int n = 0; n < N; ++n)
+                        values[(size_t)lm_of[parity][e] * row + a * N + n] =
+                            sum[parity]((Eigen::Index)(e * N + n), (Eigen::Index)(c * S + a));
+    }
+    const double y00 = 0.5 / std::sqrt(kPi);
+    for (size_t c = 0; c < count; ++c) {
+        const int own = channel[centres[c].atom];
+        if (own < 0 || plan.centre_weight == 1.0) continue;
+        plan.potential->compute(0.0, P, nullptr);
+        for (int n = 0; n < N; ++n) out[c * width + own * N + n] += (plan.centre_weight - 1.0) * P[n] * y00;
+    }
+}
+
+}  // namespace
+
+double lode_default_k_cutoff(double density_width) { return 1.2 * kPi / density_width; }
+
+TensorMap compute_lode_spherical_expansion(const std::vector<System>& systems, const std::vector<NeighborList>&,
+                                           const ExpansionSetup& setup, const DescriptorOptions& options,
+                                           ThreadPool& pool, const std::atomic<bool>* cancel) {
+    const double p = options.potential_exponent.value_or(1.0);
+    if (p != 1.0) {
+        throw InvalidArgument("potential_exponent = " + std::to_string(p) +
+                              ": this build computes lode-spherical-expansion only for p = 1 (the Coulomb potential)");
+    }
+    bool any_periodic = false;
+    for (size_t s = 0; s < systems.size(); ++s) {
+        const auto& pbc = systems[s].pbc;
+        const bool all = pbc[0] && pbc[1] && pbc[2];
+        if (systems[s].periodic() && !all) {
+            throw InvalidArgument("structure " + std::to_string(s) +
+                                  ": lode-spherical-expansion needs a structure periodic in all three directions or "
+                                  "in none");
+        }
+        any_periodic = any_periodic || all;
+    }
+
+    Plan plan;
+    const Hypers& hypers = setup.hypers();
+    plan.S = setup.n_species();
+    plan.N = setup.n_radial();
+    plan.L = hypers.max_angular + 1;
+    plan.n_lm = plan.L * plan.L;
+    plan.centre_weight = hypers.center_atom_weight;
+    plan.sigma = hypers.density_width;
+    plan.k_cutoff = options.k_cutoff.value_or(lode_default_k_cutoff(plan.sigma));
+    plan.positions = options.gradient_positions;
+    plan.cell = options.gradient_cell;  // the engine has checked that every structure is periodic
+    const int S = plan.S, N = plan.N, L = plan.L, n_lm = plan.n_lm;
+
+    std::set<int32_t> present;
+    for (const auto& system : systems) present.insert(system.types.begin(), system.types.end());
+    plan.centre_types.assign(present.begin(), present.end());
+    const size_t n_types = plan.centre_types.size();
+    plan.rows_per_type.assign(n_types, 0);
+    plan.channel.resize(systems.size());
+    plan.rank.resize(systems.size());
+    plan.per_channel.resize(systems.size());
+    for (size_t s = 0; s < systems.size(); ++s) {
+        const System& system = systems[s];
+        plan.channel[s].resize(system.size());
+        plan.rank[s].resize(system.size());
+        plan.per_channel[s].assign(S, 0);
+        for (size_t j = 0; j < system.size(); ++j) {
+            const int a = setup.channel(system.types[j]);
+            plan.channel[s][j] = a;
+            plan.rank[s][j] = a >= 0 ? (int)plan.per_channel[s][a]++ : -1;
+        }
+    }
+    for (size_t s = 0; s < systems.size(); ++s) {
+        for (size_t j = 0; j < systems[s].size(); ++j) {
+            const int t = (int)(std::lower_bound(plan.centre_types.begin(), plan.centre_types.end(), systems[s].types[j]) -
+                                plan.centre_types.begin());
+            plan.centres.push_back({(int32_t)s, (int32_t)j, t, plan.rows_per_type[t]++});
+        }
+    }
+    const size_t n_centres = plan.centres.size();
+
+    // Size of the result, checked before anything large is allocated or computed.
+    size_t width_all_l = 0;  // sum over l of (2l+1) N
+    for (int l = 0; l < L; ++l) width_all_l += (size_t)(2 * l + 1) * N;
+    double bytes = 0.0;
+    for (size_t t = 0; t < n_types; ++t) bytes += (double)plan.rows_per_type[t] * S * (8.0 * width_all_l + 8.0);
+    if (plan.positions) {
+        plan.gradient_first.resize(n_centres * S);
+        plan.gradient_total.assign(n_types * S, 0);
+        for (size_t c = 0; c < n_centres; ++c) {
+            for (int a = 0; a < S; ++a) {
+                size_t& total = plan.gradient_total[plan.centres[c].type_index * S + a];
+                plan.gradient_first[c * S + a] = total;
+                total += plan.gradient_rows(plan.centres[c], a);
+            }
+        }
+        for (size_t g : plan.gradient_total) bytes += (double)g * (3.0 * 8.0 * width_all_l + 12.0 * L);
+    }
+    if (plan.cell) bytes += (double)n_centres * S * (9.0 * 8.0 * width_all_l + 4.0 * L);
+    if (options.max_output_bytes != 0 && bytes > (double)options.max_output_bytes) {
+        throw ResourceExhausted("the result would take " + std::to_string((long long)bytes) + " bytes, over the limit of " +
+                                std::to_string(options.max_output_bytes) +
+                                " bytes (fewer structures, smaller hypers, or no gradients)");
+    }
+    check_cancel(cancel);
+
+    const RadialBasisSpec spec{hypers.cutoff, hypers.max_radial, hypers.max_angular, hypers.density_width};
+    plan.potential = cached_lode_potential_integral(spec);
+    plan.kvectors.resize(systems.size());
+    if (any_periodic) {
+        plan.inverse_cells.resize(systems.size());
+        for (size_t s = 0; s < systems.size(); ++s) {
+            if (!systems[s].periodic()) continue;
+            plan.kvectors[s] = half_reciprocal_lattice(systems[s], plan.k_cutoff, plan.sigma);
+            invert_3x3(systems[s].cell.data(), plan.inverse_cells[s].data());
+        }
+        plan.plane_wave = cached_lode_plane_wave_integral(spec, plan.k_cutoff);
+    }
+    check_cancel(cancel);
+
+    // Blocks in key order (l, centre type, neighbour type).
+    TensorMap result;
+    result.keys.names = {"o3_lambda", "o3_sigma", "center_type", "neighbor_type"};
+    auto block_index = [&](int l, size_t t, int a) { return ((size_t)l * n_types + t) * S + a; };
+    result.blocks.resize((size_t)L * n_types * S);
+    for (int l = 0; l < L; ++l) {
+        for (size_t t = 0; t < n_types; ++t) {
+            for (int a = 0; a < S; ++a) {
+                result.keys.values.insert(result.keys.values.end(), {l, 1, plan.centre_types[t], setup.species()[a]});
+                Block& block = result.blocks[block_index(l, t, a)];
+                block.samples.names = {"system", "atom"};
+                for (const Centre& c : plan.centres) {
+                    if ((size_t)c.type_index != t) continue;
+                    block.samples.values.push_back(c.system);
+                    block.samples.values.push_back(c.atom);
+                }
+                Labels mu;
+                mu.names = {"o3_mu"};
+                for (int m = -l; m <= l; ++m) mu.values.push_back(m);
+                block.components.push_back(mu);
+                block.properties.names = {"n"};
+                for (int n = 0; n < N; ++n) block.properties.values.push_back(n);
+                const size_t width = (size_t)(2 * l + 1) * N;
+                block.values.resize(plan.rows_per_type[t] * width);
+                if (plan.positions) {
+                    GradientBlock gradient;
+                    gradient.parameter = "positions";
+                    gradient.samples.names = {"sample", "system", "atom"};
+                    const size_t rows = plan.gradient_total[t * S + a];
+                    gradient.samples.values.resize(rows * 3);
+                    Labels xyz;
+                    xyz.names = {"xyz"};
+                    xyz.values = {0, 1, 2};
+                    gradient.components = {xyz, mu};
+                    gradient.values.resize(rows * 3 * width);
+                    block.gradients.push_back(std::move(gradient));
+                }
+                if (plan.cell) {
+                    GradientBlock gradient;
+                    gradient.parameter = "cell";
+                    gradient.samples.names = {"sample"};
+                    for (size_t r = 0; r < plan.rows_per_type[t]; ++r) gradient.samples.values.push_back((int32_t)r);
+                    Labels row, column;
+                    row.names = {"cell_row"};
+                    row.values = {0, 1, 2};
+                    column.names = {"cell_column"};
+                    column.values = {0, 1, 2};
+                    gradient.components = {row, column, mu};
+                    gradient.values.resize(plan.rows_per_type[t] * 9 * width);
+                    block.gradients.push_back(std::move(gradient));
+                }
+            }
+        }
+    }
+
+    // Structure factors of the periodic systems, per k and channel.
+    std::vector<std::vector<std::complex<double>>> structure(systems.size());
+    for (size_t s = 0; s < systems.size(); ++s) {
+        const auto& kv = plan.kvectors[s];
+        if (kv.empty()) continue;
+        structure[s].assign(kv.size() * S, 0.0);
+        pool.parallel_for(kv.size(), [&](size_t q) {
+            for (size_t j = 0; j < systems[s].size(); ++j) {
+                const int a = plan.channel[s][j];
+                if (a < 0) continue;
+                const double* r = &systems[s].positions[3 * j];
+                const double phase = kv[q].k[0] * r[0] + kv[q].k[1] * r[1] + kv[q].k[2] * r[2];
+                structure[s][q * S + a] += std::complex<double>(std::cos(phase), -std::sin(phase));
+            }
+        }, options.max_threads);
+    }
+    check_cancel(cancel);
+
+    const size_t n_chunks = std::min(n_centres, std::max<size_t>(1, (options.max_threads ? options.max_threads : pool.size() + 1) * 8));
+    pool.parallel_for(n_chunks, [&](size_t chunk) {
+        std::vector<double> values((size_t)n_lm * S * N), gradients, cell, scratch, batch;
+        const size_t begin = chunk * n_centres / n_chunks, end = (chunk + 1) * n_centres / n_chunks;
+        const size_t width = values.size();
+        size_t batch_begin = 0, batch_end = 0;  // centres whose values are in `batch`
+        for (size_t c = begin; c < end; ++c) {
+            check_cancel(cancel);
+            const Centre& centre = plan.centres[c];
+            const System& system = systems[centre.system];
+            const auto& channel = plan.channel[centre.system];
+            std::fill(values.begin(), values.end(), 0.0);
+            if (plan.positions) gradients.assign(system.size() * 3 * n_lm * N, 0.0);
+            if (plan.cell) cell.assign((size_t)9 * n_lm * S * N, 0.0);
+            const bool values_only = !plan.positions && !plan.cell;
+            if (system.periodic() && values_only && c >= batch_end) {
+                // the run of this chunk's centres in the same structure, a few at a time (cancel polls)
+                batch_begin = c;
+                batch_end = c;
+                while (batch_end < end && batch_end - c < 64 && plan.centres[batch_end].system == centre.system) ++batch_end;
+                batch.resize((batch_end - batch_begin) * width);
+                periodic_values_batch(plan, system, channel, plan.kvectors[centre.system], structure[centre.system],
+                                      &plan.centres[batch_begin], batch_end - batch_begin, setup, batch.data(), scratch);
+            }
+            if (system.periodic() && values_only) {
+                std::copy_n(&batch[(c - batch_begin) * width], width, values.begin());
+            } else if (system.periodic()) {
+                periodic_centre(plan, system, channel, plan.kvectors[centre.system], structure[centre.system], centre,
+                                setup, plan.cell ? plan.inverse_cells[centre.system].data() : nullptr, values, gradients,
+                                cell, scratch);
+            } else {
+                finite_centre(plan, system, channel, centre, setup, values, gradients, scratch);
+            }
+            for (int l = 0; l < L; ++l) {
+                const size_t width = (size_t)(2 * l + 1) * N;
+                for (int a = 0; a < S; ++a) {
+                    Block& block = result.blocks[block_index(l, centre.type_index, a)];
+                    double* out = block.values.data() + centre.row * width;
+                    for (int m = 0; m < 2 * l + 1; ++m)
+                        std::copy_n(&values[(size_t)(l * l + m) * S * N + a * N], N, out + m * N);
+                    if (plan.cell) {
+                        double* c_out = block.gradients.back().values.data() + centre.row * 9 * width;
+                        for (int ab = 0; ab < 9; ++ab)
+                            for (int m = 0; m < 2 * l + 1; ++m)
+                                std::copy_n(&cell[((size_t)ab * n_lm + l * l + m) * S * N + a * N], N,
+                                            c_out + (ab * (2 * l + 1) + m) * N);
+                    }
+                    if (!plan.positions || plan.gradient_rows(centre, a) == 0) continue;
+                    GradientBlock& gradient = block.gradients[0];
+                    const size_t first = plan.gradient_first[c * S + a];
+                    // the centre's row: minus the sum over the other atoms of this channel
+                    const size_t centre_slot = first + plan.slot(centre, a, centre.atom);
+                    double* centre_out = gradient.values.data() + centre_slot * 3 * width;
+                    std::fill(centre_out, centre_out + 3 * width, 0.0);
+                    int32_t* label = gradient.samples.values.data() + centre_slot * 3;
+                    label[0] = (int32_t)centre.row, label[1] = centre.system, label[2] = centre.atom;
+                    for (size_t j = 0; j < system.size(); ++j) {
+                        if (channel[j] != a || (int32_t)j == centre.atom) continue;
+                        const size_t slot = first + plan.slot(centre, a, (int32_t)j);
+                        double* out_j = gradient.values.data() + slot * 3 * width;
+                        int32_t* lab = gradient.samples.values.data() + slot * 3;
+                        lab[0] = (int32_t)centre.row, lab[1] = centre.system, lab[2] = (int32_t)j;
+                        for (int x = 0; x < 3; ++x) {
+                            for (int m = 0; m < 2 * l + 1; ++m) {
+                                const double* g = &gradients[((j * 3 + x) * n_lm + l * l + m) * N];
+                                double* o = out_j + (x * (2 * l + 1) + m) * N;
+                                double* oc = centre_out + (x * (2 * l + 1) + m) * N;
+                                for (int n = 0; n < N; ++n) {
+                                    o[n] = g[n];
+                                    oc[n] -= g[n];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }, options.max_threads);
+    check_cancel(cancel);
+    return result;
+}
+
+}  // namespace hamd

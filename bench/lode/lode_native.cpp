@@ -1,0 +1,139 @@
+// Native benchmark of lode-spherical-expansion (no daemon), microseconds per atom, with the
+// power spectrum at the same hypers in the same run for comparison (docs/science.md#lode).
+//   finite:   random water-density clusters (0.1 atoms/A^3, 1/3 O and 2/3 H) of N atoms
+//   periodic: data/bench/water64.xyz (192 atoms, 12.4 A cube) and its 2x2x2 supercell
+// Hypers: cutoff 5, max_radial 7, max_angular 6, density_width 0.3 (issue 2's); LODE's
+// k_cutoff is its default 1.2 pi / sigma. The J and P tables are built once before timing
+// (their build time is reported separately). Values only unless --gradients.
+//
+//   bench_lode_native [--sizes 100,1000,10000] [--threads T] [--gradients] [DATA_DIR]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/base/errors.hpp"
+#include "core/descriptors/engine.hpp"
+#include "core/descriptors/lode/lode_integrals.hpp"
+#include "core/io/xyz.hpp"
+#include "core/systems/neighbors.hpp"
+
+using namespace hamd;
+
+namespace {
+
+double now_seconds() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+System cluster(size_t n, std::mt19937& rng) {
+    const double side = std::cbrt(n / 0.1);
+    std::uniform_real_distribution<double> uniform(0.0, side);
+    System s;
+    for (size_t i = 0; i < n; ++i) {
+        s.types.push_back(i % 3 == 0 ? 8 : 1);
+        for (int d = 0; d < 3; ++d) s.positions.push_back(uniform(rng));
+    }
+    return s;
+}
+
+System doubled(const System& system) {
+    System out;
+    out.pbc = system.pbc;
+    for (int k = 0; k < 9; ++k) out.cell[k] = 2 * system.cell[k];
+    for (int u = 0; u < 2; ++u)
+        for (int v = 0; v < 2; ++v)
+            for (int w = 0; w < 2; ++w)
+                for (size_t i = 0; i < system.size(); ++i) {
+                    out.types.push_back(system.types[i]);
+                    for (int d = 0; d < 3; ++d)
+                        out.positions.push_back(system.positions[3 * i + d] + u * system.cell[d] + v * system.cell[3 + d] +
+                                                w * system.cell[6 + d]);
+                }
+    return out;
+}
+
+// Best of `runs` wall times, microseconds per atom.
+double time_per_atom(const System& system, DescriptorOptions options, ThreadPool& pool, int runs) {
+    double best = 1e300;
+    for (int r = 0; r < runs; ++r) {
+        const double t0 = now_seconds();
+        { TensorMap result = compute_descriptors({system}, options, pool); }
+        best = std::min(best, now_seconds() - t0);
+    }
+    return 1e6 * best / system.size();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string directory = "data/bench";
+    std::vector<size_t> sizes = {100, 1000, 10000};
+    size_t threads = 1;
+    bool gradients = false;
+    for (int k = 1; k < argc; ++k) {
+        if (!std::strcmp(argv[k], "--sizes") && k + 1 < argc) {
+            sizes.clear();
+            for (char* p = std::strtok(argv[++k], ","); p; p = std::strtok(nullptr, ",")) sizes.push_back(std::stoul(p));
+        } else if (!std::strcmp(argv[k], "--threads") && k + 1 < argc) {
+            threads = std::stoul(argv[++k]);
+        } else if (!std::strcmp(argv[k], "--gradients")) {
+            gradients = true;
+        } else {
+            directory = argv[k];
+        }
+    }
+    DescriptorOptions options;
+    options.hypers.cutoff = 5.0;
+    options.hypers.cutoff_width = 0.5;
+    options.hypers.max_radial = 7;
+    options.hypers.max_angular = 6;
+    options.hypers.density_width = 0.3;
+    options.gradient_positions = gradients;
+    options.max_output_bytes = size_t(16) << 30;
+    options.max_threads = threads;
+    ThreadPool pool(threads > 1 ? threads - 1 : 1);
+
+    const RadialBasisSpec spec{5.0, 7, 6, 0.3};
+    double t0 = now_seconds();
+    cached_lode_potential_integral(spec);
+    const double j_build = now_seconds() - t0;
+    t0 = now_seconds();
+    cached_lode_plane_wave_integral(spec, 1.2 * 3.14159265358979 / 0.3);
+    const double p_build = now_seconds() - t0;
+    std::printf("# cutoff 5, max_radial 7, max_angular 6, density_width 0.3; %zu thread(s); gradients %s\n", threads,
+                gradients ? "positions" : "none");
+    std::printf("# table builds (once per hypers, cached): J_nl(d) %.3f s, P_nl(k) up to k = 12.6/A %.3f s\n", j_build,
+                p_build);
+    std::printf("%-28s %8s %16s %16s %8s\n", "structure", "atoms", "LODE us/atom", "PS us/atom", "ratio");
+    std::mt19937 rng(42);
+    std::vector<std::pair<std::string, System>> structures;
+    for (size_t n : sizes) structures.push_back({"finite cluster", cluster(n, rng)});
+    try {
+        const std::vector<System> water = read_extended_xyz(directory + "/water64.xyz");
+        structures.push_back({"periodic water64", water.at(0)});
+        structures.push_back({"periodic water64 2x2x2", doubled(water.at(0))});
+    } catch (const std::exception& e) {
+        std::printf("# no periodic water box: %s\n", e.what());
+    }
+    for (const auto& entry : structures) {
+        const System& system = entry.second;
+        const int runs = system.size() >= 5000 ? 1 : 3;
+        options.kind = DescriptorKind::LodeSphericalExpansion;
+        double lode;
+        try {
+            lode = time_per_atom(system, options, pool, runs);
+        } catch (const ResourceExhausted& e) {
+            std::printf("%-28s %8zu   skipped: %s\n", entry.first.c_str(), system.size(), e.what());
+            continue;
+        }
+        options.kind = DescriptorKind::PowerSpectrum;
+        const double ps = time_per_atom(system, options, pool, runs);
+        std::printf("%-28s %8zu %16.1f %16.1f %8.1f\n", entry.first.c_str(), system.size(), lode, ps, lode / ps);
+        std::fflush(stdout);
+    }
+    return 0;
+}
