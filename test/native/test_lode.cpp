@@ -289,8 +289,6 @@ void test_gradients() {
     bool labels = true;
     for (const Block& block : map.blocks) {
         const auto& g = block.gradients.at(0);
-        const int32_t neighbour = 0;
-        (void)neighbour;
         labels = labels && g.samples.names == std::vector<std::string>({"sample", "system", "atom"});
     }
     const int b = find_block(map, {0, 1, 6, 1});

@@ -128,7 +128,6 @@ void finite_centre(const Plan& plan, const System& system, const std::vector<int
     double* Y = dJ + L * N;
     double* dY = Y + n_lm;
     const double* ri = &system.positions[3 * c.atom];
-    const int own = channel[c.atom];
     const double y00 = 0.5 / std::sqrt(kPi);
     for (size_t j = 0; j < n_atoms; ++j) {
         const int a = channel[j];
@@ -152,7 +151,6 @@ void finite_centre(const Plan& plan, const System& system, const std::vector<int
             }
         }
         if (!plan.positions) continue;
-        (void)own;
         double* g = &gradients[j * 3 * n_lm * N];
         for (int x = 0; x < 3; ++x) {
             const double direction = d[x] / distance;
