@@ -103,7 +103,7 @@ print(json.dumps(out))
 });
 
 t.test('hamd descriptors: plain XYZ, every kind', async (t) => {
-  for (const kind of ['spherical-expansion', 'power-spectrum', 'lambda-soap', 'bispectrum', 'correlation', 'lode-spherical-expansion']) {
+  for (const kind of ['spherical-expansion', 'power-spectrum', 'lambda-soap', 'bispectrum', 'correlation', 'lode-spherical-expansion', 'multi-scale']) {
     const out = path.join(dir, `${kind}.npz`);
     const run = await runCliAsync(['descriptors', fixture('molecules.xyz'), '--kind', kind, ...hyperFlags, '-o', out, '--address', daemon.address]);
     t.equal(run.code, 0, `${kind}: ${run.stderr}`);

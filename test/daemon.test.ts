@@ -179,7 +179,7 @@ const badInputs: Array<{ name: string; message: () => ComputeDescriptorsRequest;
     message: () => ({ ...goodMessage(), nonlinearity: 'tanh' }) },
   { name: 'k_cutoff for power-spectrum', code: status.INVALID_ARGUMENT, details: /k_cutoff: not an option of kind "power-spectrum"/,
     message: () => ({ ...goodMessage(), k_cutoff: 5 }) },
-  { name: 'max_lambda for power-spectrum', code: status.INVALID_ARGUMENT, details: /max_lambda: not an option of kind "power-spectrum" \(kinds that take it: "lambda-soap", "correlation", "pair-features", "message-passing"\)/,
+  { name: 'max_lambda for power-spectrum', code: status.INVALID_ARGUMENT, details: /max_lambda: not an option of kind "power-spectrum" \(kinds that take it: "lambda-soap", "correlation", "multi-scale", "pair-features", "message-passing"\)/,
     message: () => ({ ...goodMessage(), max_lambda: 1 }) },
   { name: 'unknown gradient name', code: status.INVALID_ARGUMENT, details: /gradients\[1\]: "strain" is not one of positions, cell/,
     message: () => ({ ...goodMessage(), gradients: ['positions', 'strain'] }) },

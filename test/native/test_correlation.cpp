@@ -302,7 +302,7 @@ void test_errors_and_sizes() {
     DescriptorOptions bispectrum = options(DescriptorKind::Bispectrum, 1, 2);
     bispectrum.max_lambda = 0;
     expect_error<hamd::InvalidArgument>([&] { compute({molecule}, bispectrum); },
-                                        "max_lambda: not an option of kind \"bispectrum\" (kinds that take it: \"lambda-soap\", \"correlation\", \"pair-features\", \"message-passing\")",
+                                        "max_lambda: not an option of kind \"bispectrum\" (kinds that take it: \"lambda-soap\", \"correlation\", \"multi-scale\", \"pair-features\", \"message-passing\")",
                                         "max_lambda for bispectrum: names the kinds that take it");
     DescriptorOptions ps = options(DescriptorKind::PowerSpectrum, 1, 2);
     ps.correlation_order = 2;
