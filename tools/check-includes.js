@@ -18,7 +18,7 @@ const allowed = {
   math: ['base'],
   systems: ['base', 'math'],
   io: ['base', 'systems'],
-  descriptors: ['base', 'math', 'systems'],
+  descriptors: ['base', 'math', 'systems', 'io'],  // io: a fitted contraction is an .npz file
   qc: ['base', 'math', 'systems'],
   models: ['base', 'math', 'systems', 'io', 'descriptors', 'qc'],
   training: ['base', 'math', 'systems', 'io', 'descriptors', 'qc', 'models'],
