@@ -47,7 +47,8 @@ hamd train energy --data DATA.npz -o MODEL.npz [options]
   --cutoff X, --cutoff-width X, --max-radial N, --max-angular N, --density-width X
                            power spectrum of the model (defaults: 5, 0.5, 5, 4, 0.4)
   --features SPEC          further feature families after the power spectrum, ';'-separated:
-                           KIND[:key=value,...] with KIND power-spectrum or bispectrum and the keys
+                           KIND[:key=value,...] with KIND power-spectrum, bispectrum or multi-scale
+                           (long-range: the local density times the LODE potential) and the keys
                            of the hyper-parameters above (defaults: the model's), e.g.
                            "bispectrum:max_radial=2,max_angular=2"
   --force-sigmas LIST      force errors (eV/A) to choose from on validation (default 0.01,0.03,0.1,0.3)
@@ -176,7 +177,9 @@ function parseFeatures(text: string): NonNullable<EnergyTrainingConfig['extraFea
   }
   return text.split(';').filter((part) => part.trim() !== '').map((part) => {
     const [kind, settings = ''] = part.trim().split(':', 2);
-    if (kind !== 'power-spectrum' && kind !== 'bispectrum') throw new UsageError(`--features: kind "${kind}" is not power-spectrum or bispectrum`);
+    if (kind !== 'power-spectrum' && kind !== 'bispectrum' && kind !== 'multi-scale') {
+      throw new UsageError(`--features: kind "${kind}" is not power-spectrum, bispectrum or multi-scale`);
+    }
     const hypers: Record<string, number> = {};
     for (const item of settings.split(',').filter((x) => x.trim() !== '')) {
       const [key, value] = item.split('=').map((x) => x.trim());

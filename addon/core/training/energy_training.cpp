@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/base/errors.hpp"
+#include "core/descriptors/registry.hpp"
 #include "core/io/npz.hpp"
 #include "core/math/eigen_solver.hpp"
 #include "core/models/energy/energy_fit.hpp"
@@ -309,7 +310,7 @@ std::string run_energy_training(const EnergyTrainingConfig& config, ThreadPool& 
     std::string extra = "[";
     for (size_t k = 0; k < config.extra_features.size(); ++k) {
         const EnergyFeatureSet& set = config.extra_features[k];
-        extra += std::string(k ? ", " : "") + "{\"kind\": \"" + (set.kind == DescriptorKind::Bispectrum ? "bispectrum" : "power-spectrum") +
+        extra += std::string(k ? ", " : "") + "{\"kind\": \"" + descriptor_kind_info(set.kind).name +
                  "\", \"cutoff\": " + json_number(set.hypers.cutoff) + ", \"cutoff_width\": " + json_number(set.hypers.cutoff_width) +
                  ", \"max_radial\": " + std::to_string(set.hypers.max_radial) + ", \"max_angular\": " + std::to_string(set.hypers.max_angular) +
                  ", \"density_width\": " + json_number(set.hypers.density_width) + ", \"center_atom_weight\": " +

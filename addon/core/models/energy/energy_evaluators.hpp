@@ -21,8 +21,10 @@ namespace hamd {
 
 class EnergyFamilyEvaluator {
 public:
-    // `kind`: PowerSpectrum or Bispectrum; `weights[c]`: the family's weights of centre channel c
-    // (the setup's species order, the family's property order).
+    // `kind`: PowerSpectrum or Bispectrum (adjoint evaluators, no descriptor gradients stored) or
+    // MultiScale (the features and their gradients from the engine, contracted with the weights:
+    // long-range features have dense gradients, and every atom must be a centre). `weights[c]`:
+    // the family's weights of centre channel c (the setup's species order, the family's property order).
     EnergyFamilyEvaluator(DescriptorKind kind, std::shared_ptr<const ExpansionSetup> setup,
                           const std::vector<std::vector<double>>& weights);
 
@@ -32,9 +34,15 @@ public:
                   const std::atomic<bool>* cancel, LinearResult& result, const uint8_t* contributing = nullptr) const;
 
 private:
+    void evaluate_from_features(const System& system, const NeighborList& list, bool gradients, bool feature_sums,
+                                ThreadPool& pool, const std::atomic<bool>* cancel, LinearResult& result,
+                                const uint8_t* contributing) const;
+
+    DescriptorKind kind_;
     std::shared_ptr<const ExpansionSetup> setup_;  // kept alive here: the evaluators refer to it
-    std::unique_ptr<const LinearPowerSpectrum> power_spectrum_;  // one of the two
+    std::unique_ptr<const LinearPowerSpectrum> power_spectrum_;  // one of the three
     std::unique_ptr<const LinearBispectrum> bispectrum_;
+    std::vector<std::vector<double>> weights_;  // MultiScale: per centre channel
 };
 
 }  // namespace hamd

@@ -29,7 +29,11 @@ EnergyModel::EnergyModel(EnergyFeatureSettings settings) : settings_(std::move(s
         size_t count = 0;
         if (set.kind == DescriptorKind::PowerSpectrum) count = PowerSpectrum(*setup).n_properties();
         else if (set.kind == DescriptorKind::Bispectrum) count = Bispectrum(*setup).n_properties();
-        else throw InvalidArgument("energy model features are power-spectrum or bispectrum families");
+        // multi-scale invariants: lambda = 0 pairs (l, l) of every ordered channel pair, N^2 each
+        else if (set.kind == DescriptorKind::MultiScale)
+            count = species.size() * species.size() * static_cast<size_t>(set.hypers.max_angular + 1) * set.hypers.n_radial() *
+                    set.hypers.n_radial();
+        else throw InvalidArgument("energy model features are power-spectrum, bispectrum or multi-scale families");
         offsets_.push_back(offsets_.back() + count);
         cutoff_ = std::max(cutoff_, set.hypers.cutoff);
         setups_.push_back(std::move(setup));

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/base/errors.hpp"
+#include "core/descriptors/registry.hpp"
 #include "core/io/json.hpp"
 #include "core/models/model_file.hpp"
 
@@ -31,7 +32,7 @@ Hypers hypers_from_row(const double* row, const std::string& path) {
     return h;
 }
 
-std::string kind_name(DescriptorKind kind) { return kind == DescriptorKind::Bispectrum ? "bispectrum" : "power-spectrum"; }
+std::string kind_name(DescriptorKind kind) { return descriptor_kind_info(kind).name; }
 
 }  // namespace
 
@@ -106,8 +107,10 @@ LoadedEnergyModel load_energy_model(const std::string& path) {
         for (size_t k = 0; k < kinds.size(); ++k) {
             EnergyFeatureSet set;
             if (kinds[k] == "bispectrum") set.kind = DescriptorKind::Bispectrum;
+            else if (kinds[k] == "multi-scale") set.kind = DescriptorKind::MultiScale;
             else if (kinds[k] != "power-spectrum")
-                throw InvalidArgument(path + ": features_extra_kinds: '" + kinds[k] + "' is not power-spectrum or bispectrum");
+                throw InvalidArgument(path + ": features_extra_kinds: '" + kinds[k] +
+                                      "' is not power-spectrum, bispectrum or multi-scale");
             set.hypers = hypers_from_row(rows.f64.data() + 6 * k, path);
             settings.extra.push_back(set);
         }
