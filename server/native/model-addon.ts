@@ -186,7 +186,7 @@ export interface EnergyTrainingConfig {
   forceSigma?: number | number[];  // eV/A; several: chosen on validation
   blockRidge?: boolean;         // ridge relative to each (species, family) block's mean diagonal
   covarianceMaxBytes?: number;  // budget of the stored covariance (default 8 MiB)
-  extraFeatures?: Array<{ kind: 'power-spectrum' | 'bispectrum'; hypers?: TrainingConfig['hypers'] }>;
+  extraFeatures?: Array<{ kind: 'power-spectrum' | 'bispectrum' | 'multi-scale'; hypers?: TrainingConfig['hypers'] }>;
   seed?: number;
   command?: string;
 }
