@@ -8,18 +8,14 @@ Prints, per molecule and in all: structures, energy MAE and RMSE (meV), force MA
 (meV/A, over all force components), and the mean predicted energy uncertainty (meV).
 """
 import argparse
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "clients" / "python"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import hamd  # noqa: E402
+from serving import serve_models  # noqa: E402
 
 
 def structures(data):
@@ -44,29 +40,14 @@ def main() -> int:
     args = parser.parse_args()
     data = np.load(args.data, allow_pickle=False)
     names = [str(n) for n in data["molecule_names"]]
-    with tempfile.TemporaryDirectory() as directory:
-        address = f"unix:{directory}/h.sock"
-        daemon = subprocess.Popen(["node", str(ROOT / "bin" / "hamd.js"), "serve", "--listen", address, "--threads", str(args.threads),
-                                   "--no-models", "--model", f"model={Path(args.model).resolve()}", "--log-level", "warn"])
-        try:
-            for _ in range(200):
-                try:
-                    with hamd.connect(address, timeout=2) as probe:
-                        probe.info()
-                    break
-                except hamd.HamdError:
-                    time.sleep(0.1)
-            by_molecule = {}
-            with hamd.connect(address) as client:
-                for molecule, numbers, positions, energy, forces in structures(data):
-                    out = client.predict((numbers, positions), outputs=("energy", "forces", "energy_uncertainty"), model="model")
-                    errors = by_molecule.setdefault(molecule, ([], [], []))
-                    errors[0].append(out["energy"] - energy)
-                    errors[1].append(out["forces"] - forces)
-                    errors[2].append(out["energy_uncertainty"])
-        finally:
-            daemon.terminate()
-            daemon.wait()
+    by_molecule = {}
+    with serve_models({"model": args.model}, args.threads) as client:
+        for molecule, numbers, positions, energy, forces in structures(data):
+            out = client.predict((numbers, positions), outputs=("energy", "forces", "energy_uncertainty"), model="model")
+            errors = by_molecule.setdefault(molecule, ([], [], []))
+            errors[0].append(out["energy"] - energy)
+            errors[1].append(out["forces"] - forces)
+            errors[2].append(out["energy_uncertainty"])
     print(f"model {args.model}, data {args.data}")
     print("| molecule | structures | energy MAE (meV) | energy RMSE (meV) | force MAE (meV/A) | force RMSE (meV/A) | mean predicted sigma (meV) |")
     print("|---|---:|---:|---:|---:|---:|---:|")

@@ -17,7 +17,6 @@ import argparse
 import json
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -27,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "clients" / "python"))
 sys.path.insert(0, str(ROOT / "tools"))
 
-import hamd  # noqa: E402
 from dataset import energy_store  # noqa: E402
+from serving import serve_models  # noqa: E402
 
 CUTOFF = 5.0
 
@@ -67,27 +66,9 @@ def train(data, model, threads, features=None):
 
 def predict(models, curve, threads):
     """{name: [energy per curve point]} through one daemon serving every model."""
-    with tempfile.TemporaryDirectory() as directory:
-        address = f"unix:{directory}/h.sock"
-        command = ["node", str(ROOT / "bin" / "hamd.js"), "serve", "--listen", address, "--threads", str(threads),
-                   "--no-models", "--log-level", "warn"]
-        for name, path in models.items():
-            command += ["--model", f"{name}={Path(path).resolve()}"]
-        daemon = subprocess.Popen(command)
-        try:
-            for _ in range(300):
-                try:
-                    with hamd.connect(address, timeout=2) as probe:
-                        probe.info()
-                    break
-                except hamd.HamdError:
-                    time.sleep(0.1)
-            with hamd.connect(address) as client:
-                return {name: [client.predict((z, x), outputs=("energy",), model=name)["energy"] for z, x, _, _ in curve]
-                        for name in models}
-        finally:
-            daemon.terminate()
-            daemon.wait()
+    with serve_models(models, threads) as client:
+        return {name: [client.predict((z, x), outputs=("energy",), model=name)["energy"] for z, x, _, _ in curve]
+                for name in models}
 
 
 def main():

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/base/errors.hpp"
+#include "core/descriptors/density/radial_spline.hpp"
 
 namespace hamd {
 
@@ -55,24 +56,8 @@ HermiteTable::HermiteTable(const Function& f, double upper, int channels, double
 }
 
 void HermiteTable::compute(double x, double* values, double* derivatives) const {
-    const int block = 2 * channels_;
-    const double h = step_;
-    double t = x / h;
-    if (!(t >= 0.0)) t = 0.0;
-    const int i = (int)std::min(t, (double)(n_points_ - 2));
-    const double u = t - i;
-    const double* y0 = &table_[(size_t)i * block];
-    const double* d0 = y0 + channels_;
-    const double* y1 = y0 + block;
-    const double* d1 = y1 + channels_;
-    const double v = 1.0 - u;
-    const double h00 = (1.0 + 2.0 * u) * v * v, h01 = u * u * (3.0 - 2.0 * u);
-    const double h10 = h * u * v * v, h11 = -h * u * u * v;
-    for (int c = 0; c < channels_; ++c) values[c] = h00 * y0[c] + h10 * d0[c] + h01 * y1[c] + h11 * d1[c];
-    if (derivatives == nullptr) return;
-    const double g0 = 6.0 * u * (u - 1.0) / h;
-    const double g10 = v * (1.0 - 3.0 * u), g11 = u * (3.0 * u - 2.0);
-    for (int c = 0; c < channels_; ++c) derivatives[c] = g0 * (y0[c] - y1[c]) + g10 * d0[c] + g11 * d1[c];
+    // Same layout as RadialIntegral's table (per point: values, then derivatives): one evaluator.
+    evaluate_radial_spline(table_.data(), n_points_, step_, channels_, x, values, derivatives);
 }
 
 }  // namespace hamd
