@@ -11,7 +11,8 @@ data/test.npz, never used in training or in any choice of hyper-parameters):
              on those orbitals (a_x 0.2, AO dipole integrals);
   baseline   the same for B3LYP/STO-3G (no density fitting): what the minimal basis gives
              without a model;
-  model      the daemon's Predict (default model), n_states 3, eV.
+  model      the daemon's Predict (default model), n_states 3, eV; or, with --model LABEL=FILE
+             (repeatable), each model file served by a private daemon, compared in one table.
 
 Every sTDA here uses the threshold rule of Predict: E_thr = 7 eV x 1.5^k until the n-th root lies
 below it. States are compared in energy order (the lowest three of each), as the goal states it;
@@ -19,7 +20,7 @@ each row also shows the model's valid weight (the share of the state on orbitals
 trained to reproduce) and the oscillator strengths.
 
     OMP_NUM_THREADS=1 python3 bench/excitations.py [--test data/test.npz] [--all] [--states 3]
-        [--cache build/bench-excitations] [--address ADDR] [--json OUT]
+        [--cache build/bench-excitations] [--address ADDR | --model LABEL=FILE ...] [--json OUT]
 
 PySCF results are cached per structure in --cache (keyed by the geometry and settings), so a
 rerun does no quantum chemistry. About 2-4 minutes per test structure on one thread here.
@@ -40,6 +41,7 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "clients" / "python"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 import stda_reference  # noqa: E402
 
@@ -56,6 +58,8 @@ def parse_args():
     p.add_argument("--states", type=int, default=3)
     p.add_argument("--cache", default=str(ROOT / "build" / "bench-excitations"))
     p.add_argument("--address", help="daemon address (default: the per-user daemon, started if needed)")
+    p.add_argument("--model", action="append",
+                   help="LABEL=MODEL.npz: serve this Hamiltonian model from a private daemon instead (repeat to compare models in one run)")
     p.add_argument("--json", help="write the rows and summary here")
     return p.parse_args()
 
@@ -123,48 +127,73 @@ def mae(rows, method):
     return float(np.mean(diffs)) if diffs else float("nan")
 
 
+def model_excitations(client, plan, n_states):
+    """Predict's excitations (and the time of each call) for every structure of the plan."""
+    out = []
+    for name, index, numbers, positions in plan:
+        start = time.perf_counter()
+        got = client.predict((numbers, positions), outputs=["excitation_energies", "oscillator_strengths"],
+                             units="ev", n_states=n_states)
+        out.append((got, time.perf_counter() - start))
+    return out
+
+
 def main():
     args = parse_args()
-    import hamd
-    rows = []
     plan = list(structures(args.test, args.all, args.molecules))
-    with hamd.connect(args.address, autostart=args.address is None, timeout=600) as client:
-        for k, (name, index, numbers, positions) in enumerate(plan):
-            print(f"[{k + 1}/{len(plan)}] {name}#{index}: def2-TZVP ...", file=sys.stderr, flush=True)
-            large = reference(numbers, positions, "def2-TZVP", args.states, args.cache)
-            small = reference(numbers, positions, "sto-3g", args.states, args.cache)
-            start = time.perf_counter()
-            got = client.predict((numbers, positions), outputs=["excitation_energies", "oscillator_strengths"],
-                                 units="ev", n_states=args.states)
-            predict_seconds = time.perf_counter() - start
-            rows.append({
-                "molecule": name, "structure": index, "atoms": len(numbers),
-                "def2-TZVP": large["energies_ev"].tolist(), "f def2-TZVP": large["oscillator_strengths"].tolist(),
-                "STO-3G": small["energies_ev"].tolist(), "model": got["excitation_energies"].tolist(),
-                "f model": got["oscillator_strengths"].tolist(),
-                "valid weight": got["excitation_valid_weight"].tolist(),
-                "seconds def2-TZVP scf+stda": float(large["scf_seconds"] + large["stda_seconds"]),
-                "seconds predict": predict_seconds,
-            })
+    # Quantum chemistry first (minutes per structure), the models afterwards: a daemon started
+    # before would sit idle that long (an autostarted one exits when idle).
+    references = []
+    for k, (name, index, numbers, positions) in enumerate(plan):
+        print(f"[{k + 1}/{len(plan)}] {name}#{index}: def2-TZVP and STO-3G references ...", file=sys.stderr, flush=True)
+        references.append((reference(numbers, positions, "def2-TZVP", args.states, args.cache),
+                           reference(numbers, positions, "sto-3g", args.states, args.cache)))
+    models = {}
+    if args.model:
+        from serving import serve_models
+        for spec in args.model:
+            label, _, path = spec.rpartition("=")
+            label = label or Path(path).stem
+            with serve_models({"hamiltonian": path}) as client:
+                models[label] = model_excitations(client, plan, args.states)
+    else:
+        import hamd
+        with hamd.connect(args.address, autostart=args.address is None, timeout=600) as client:
+            models["model"] = model_excitations(client, plan, args.states)
+    labels = list(models)
+    rows = []
+    for k, (name, index, numbers, positions) in enumerate(plan):
+        large, small = references[k]
+        row = {"molecule": name, "structure": index, "atoms": len(numbers),
+               "def2-TZVP": large["energies_ev"].tolist(), "f def2-TZVP": large["oscillator_strengths"].tolist(),
+               "STO-3G": small["energies_ev"].tolist(),
+               "seconds def2-TZVP scf+stda": float(large["scf_seconds"] + large["stda_seconds"])}
+        for label in labels:
+            got, seconds = models[label][k]
+            row[label] = got["excitation_energies"].tolist()
+            row["f " + label] = got["oscillator_strengths"].tolist()
+            row["valid weight " + label] = got["excitation_valid_weight"].tolist()
+            row["seconds predict " + label] = seconds
+        rows.append(row)
     fmt = lambda xs: " / ".join(f"{x:.2f}" for x in xs)  # noqa: E731
     print(f"\nLowest {args.states} singlet excitation energies (eV), sTDA (a_x 0.2) on each method's orbitals")
-    print("| molecule | def2-TZVP (f) | STO-3G | model (valid weight) |")
-    print("|---|---|---|---|")
+    print("| molecule | def2-TZVP (f) | STO-3G | " + " | ".join(f"{label} (valid weight)" for label in labels) + " |")
+    print("|---|---|---|" + "---|" * len(labels))
     for r in rows:
-        print(f"| {r['molecule']}#{r['structure']} | {fmt(r['def2-TZVP'])} ({fmt(r['f def2-TZVP'])}) | {fmt(r['STO-3G'])} | "
-              f"{fmt(r['model'])} ({fmt(r['valid weight'])}) |")
+        print(f"| {r['molecule']}#{r['structure']} | {fmt(r['def2-TZVP'])} ({fmt(r['f def2-TZVP'])}) | {fmt(r['STO-3G'])} | " +
+              " | ".join(f"{fmt(r[label])} ({fmt(r['valid weight ' + label])})" for label in labels) + " |")
+    methods = ["STO-3G"] + labels
     summary = {"structures": len(rows), "states": args.states,
-               "mae_ev_vs_def2tzvp_stda": {"STO-3G": mae(rows, "STO-3G"), "model": mae(rows, "model")},
-               "lowest_state_mae_ev": {m: float(np.mean([abs(r[m][0] - r["def2-TZVP"][0]) for r in rows]))
-                                       for m in ("STO-3G", "model")},
+               "mae_ev_vs_def2tzvp_stda": {m: mae(rows, m) for m in methods},
+               "lowest_state_mae_ev": {m: float(np.mean([abs(r[m][0] - r["def2-TZVP"][0]) for r in rows])) for m in methods},
                "median_seconds": {"def2-TZVP scf+stda": float(np.median([r["seconds def2-TZVP scf+stda"] for r in rows])),
-                                  "predict": float(np.median([r["seconds predict"] for r in rows]))}}
-    print(f"\nMAE over the lowest {args.states} states vs sTDA on def2-TZVP orbitals: "
-          f"STO-3G {summary['mae_ev_vs_def2tzvp_stda']['STO-3G']:.3f} eV, model {summary['mae_ev_vs_def2tzvp_stda']['model']:.3f} eV")
-    print(f"MAE of the lowest state: STO-3G {summary['lowest_state_mae_ev']['STO-3G']:.3f} eV, "
-          f"model {summary['lowest_state_mae_ev']['model']:.3f} eV")
-    print(f"median seconds per structure: def2-TZVP SCF + sTDA {summary['median_seconds']['def2-TZVP scf+stda']:.1f}, "
-          f"model prediction {summary['median_seconds']['predict']:.4f}")
+                                  **{"predict " + label: float(np.median([r["seconds predict " + label] for r in rows]))
+                                     for label in labels}}}
+    print(f"\n| sTDA vs sTDA on def2-TZVP orbitals (eV) | MAE lowest {args.states} states | MAE lowest state |")
+    print("|---|---|---|")
+    for m in methods:
+        print(f"| {m} | {summary['mae_ev_vs_def2tzvp_stda'][m]:.3f} | {summary['lowest_state_mae_ev'][m]:.3f} |")
+    print("\nmedian seconds per structure: " + ", ".join(f"{k} {v:.4f}" for k, v in summary["median_seconds"].items()))
     if args.json:
         Path(args.json).write_text(json.dumps({"rows": rows, "summary": summary}, indent=1))
 
