@@ -37,6 +37,40 @@ struct KVector {
     double k[3];
     double norm;
     double prefactor;  // 2 (4 pi / V) (4 pi / k^2) exp(-sigma^2 k^2 / 2): the pair (k, -k)
+    int m[3];          // k = m_1 b_1 + m_2 b_2 + m_3 b_3
+};
+
+// exp(i k.r_j) of every atom as a product of three per-axis phases: with k = sum_a m_a b_a and
+// b_a . r = 2 pi f_a (f: fractional coordinates), exp(i k.r) = prod_a exp(2 pi i m_a f_a). One
+// table of 3 (2M+1) phases per atom replaces a sine and cosine per (k, atom).
+class PhaseTable {
+public:
+    PhaseTable() = default;
+    PhaseTable(const System& system, const std::vector<KVector>& kvectors) {
+        for (const KVector& kv : kvectors)
+            for (int a = 0; a < 3; ++a) range_ = std::max(range_, std::abs(kv.m[a]));
+        width_ = 2 * range_ + 1;
+        double inverse[9];
+        invert_3x3(system.cell.data(), inverse);
+        values_.resize(system.size() * 3 * width_);
+        for (size_t j = 0; j < system.size(); ++j)
+            for (int a = 0; a < 3; ++a) {
+                double f = 0.0;
+                for (int b = 0; b < 3; ++b) f += system.positions[3 * j + b] * inverse[3 * b + a];
+                f -= std::floor(f);
+                for (int m = -range_; m <= range_; ++m)
+                    values_[(j * 3 + a) * width_ + m + range_] = std::polar(1.0, 2.0 * kPi * m * f);
+            }
+    }
+    // exp(i k.r_j)
+    std::complex<double> operator()(size_t j, const int* m) const {
+        const std::complex<double>* t = &values_[j * 3 * width_ + range_];
+        return t[m[0]] * t[width_ + m[1]] * t[2 * width_ + m[2]];
+    }
+
+private:
+    int range_ = 0, width_ = 1;
+    std::vector<std::complex<double>> values_;
 };
 
 // Half of the reciprocal lattice (one of each pair k, -k) within 0 < |k| <= k_cutoff.
@@ -69,6 +103,7 @@ std::vector<KVector> half_reciprocal_lattice(const System& system, double k_cuto
             for (int m3 = (m1 == 0 && m2 == 0) ? 1 : -range[2]; m3 <= range[2]; ++m3) {
                 KVector kv;
                 for (int d = 0; d < 3; ++d) kv.k[d] = m1 * b[0][d] + m2 * b[1][d] + m3 * b[2][d];
+                kv.m[0] = m1, kv.m[1] = m2, kv.m[2] = m3;
                 const double k2 = kv.k[0] * kv.k[0] + kv.k[1] * kv.k[1] + kv.k[2] * kv.k[2];
                 if (k2 > k_cutoff * k_cutoff) continue;
                 kv.norm = std::sqrt(k2);
@@ -109,6 +144,7 @@ struct Plan {
     // gradient rows: first row of (centre, channel), total per (type, channel)
     std::vector<size_t> gradient_first, gradient_total;
     std::vector<std::vector<KVector>> kvectors;  // per periodic system
+    std::vector<PhaseTable> phases;              // per periodic system
     // per periodic system: the Gaussian width in the reciprocal sum (sigma, or eta when split),
     // the split (null: plain reciprocal sum), the images for its real-space part, the wrapped
     // fractional and Cartesian positions of the atoms, and the volume
@@ -208,7 +244,6 @@ void periodic_centre(const Plan& plan, const System& system, const std::vector<i
     double* K = dY + 3 * n_lm;
     double* dK = K + KN;      // [c][lm][n]: d K / d k_c
     double* dKdH = dK + 3 * KN;  // [3a+b][lm][n]
-    const double* ri = &system.positions[3 * c.atom];
     for (size_t q = 0; q < kvectors.size(); ++q) {
         const KVector& kv = kvectors[q];
         plan.plane_wave->compute(kv.norm, P, plan.cell ? dP : nullptr);
@@ -249,8 +284,8 @@ void periodic_centre(const Plan& plan, const System& system, const std::vector<i
                 }
             }
         }
-        const double phase = kv.k[0] * ri[0] + kv.k[1] * ri[1] + kv.k[2] * ri[2];
-        const std::complex<double> shift(std::cos(phase), std::sin(phase));
+        const PhaseTable& phases = plan.phases[c.system];
+        const std::complex<double> shift = phases((size_t)c.atom, kv.m);  // exp(i k.r_i)
         for (int a = 0; a < S; ++a) {
             const std::complex<double> t = structure[q * S + a] * shift;  // sum_j exp(-i k.(r_j - r_i))
             const double even = t.real(), odd = -t.imag();
@@ -273,9 +308,8 @@ void periodic_centre(const Plan& plan, const System& system, const std::vector<i
         // d/dr_j of cos(k.(r_j - r_i)) = -sin(.) k, of sin(.) = cos(.) k
         for (size_t j = 0; j < n_atoms; ++j) {
             if (channel[j] < 0 || (int32_t)j == c.atom) continue;
-            const double* rj = &system.positions[3 * j];
-            const double theta = kv.k[0] * (rj[0] - ri[0]) + kv.k[1] * (rj[1] - ri[1]) + kv.k[2] * (rj[2] - ri[2]);
-            const double sn = std::sin(theta), cs = std::cos(theta);
+            const std::complex<double> e = phases(j, kv.m) * std::conj(shift);  // exp(i k.(r_j - r_i))
+            const double sn = e.imag(), cs = e.real();
             double* g = &gradients[j * 3 * n_lm * N];
             for (int x = 0; x < 3; ++x) {
                 const double even = -sn * kv.k[x], odd = cs * kv.k[x];
@@ -304,7 +338,7 @@ void periodic_centre(const Plan& plan, const System& system, const std::vector<i
 // periodic_centre, as matrix products over blocks of k-vectors (the k factors computed once for
 // the batch): for each parity of l, out[lm n][c a] += sum_k K[k][lm n] F[k][c a] with
 // F = Re or -Im of S_a(k) exp(i k.r_c). out[c][lm][a][n].
-void periodic_values_batch(const Plan& plan, const System& system, const std::vector<int>& channel,
+void periodic_values_batch(const Plan& plan, const System& /*system*/, const std::vector<int>& channel,
                            const std::vector<KVector>& kvectors, const std::vector<std::complex<double>>& structure,
                            const Centre* centres, size_t count, const ExpansionSetup& setup, double* out,
                            std::vector<double>& scratch) {
@@ -341,9 +375,7 @@ void periodic_values_batch(const Plan& plan, const System& system, const std::ve
                 }
             }
             for (size_t c = 0; c < count; ++c) {
-                const double* ri = &system.positions[3 * centres[c].atom];
-                const double phase = kv.k[0] * ri[0] + kv.k[1] * ri[1] + kv.k[2] * ri[2];
-                const std::complex<double> shift(std::cos(phase), std::sin(phase));
+                const std::complex<double> shift = plan.phases[centres[c].system]((size_t)centres[c].atom, kv.m);
                 for (int a = 0; a < S; ++a) {
                     const std::complex<double> t = structure[(first + b) * S + a] * shift;
                     F[0]((Eigen::Index)b, (Eigen::Index)(c * S + a)) = t.real();
@@ -604,6 +636,7 @@ TensorMap compute_lode_spherical_expansion(const std::vector<System>& systems, c
     plan.potential = cached_lode_potential_integral(spec);
     const size_t n_systems = systems.size();
     plan.kvectors.resize(n_systems);
+    plan.phases.resize(n_systems);
     plan.widths.assign(n_systems, plan.sigma);
     plan.volumes.assign(n_systems, 0.0);
     plan.splits.resize(n_systems);
@@ -643,6 +676,7 @@ TensorMap compute_lode_spherical_expansion(const std::vector<System>& systems, c
                 prepare_images(plan, systems[s], s, candidates[best].short_cutoff);
             }
             plan.kvectors[s] = half_reciprocal_lattice(systems[s], k, plan.widths[s]);
+            plan.phases[s] = PhaseTable(systems[s], plan.kvectors[s]);
             max_k = std::max(max_k, k);
         }
         plan.plane_wave = cached_lode_plane_wave_integral(spec, max_k);
@@ -714,9 +748,7 @@ TensorMap compute_lode_spherical_expansion(const std::vector<System>& systems, c
             for (size_t j = 0; j < systems[s].size(); ++j) {
                 const int a = plan.channel[s][j];
                 if (a < 0) continue;
-                const double* r = &systems[s].positions[3 * j];
-                const double phase = kv[q].k[0] * r[0] + kv[q].k[1] * r[1] + kv[q].k[2] * r[2];
-                structure[s][q * S + a] += std::complex<double>(std::cos(phase), -std::sin(phase));
+                structure[s][q * S + a] += std::conj(plan.phases[s](j, kv[q].m));
             }
         }, options.max_threads);
     }
