@@ -44,15 +44,24 @@ double pair_scale(const LodePotentialIntegral& narrow) {
     return scale;
 }
 
-// Smallest k_l with 8 int_{k_l}^inf exp(-w^2 k^2/2) max_nl |P_nl(k)| dk <= tolerance.
-double long_cutoff(const LodePlaneWaveIntegral& plane_wave, double width, double k_top, double tolerance, int channels) {
-    std::vector<double> p(channels);
-    double tail = 0.0, previous = 0.0;
-    for (double k = k_top; k > kScanStepK; k -= kScanStepK) {
-        plane_wave.compute_exact(k, p.data(), nullptr);
+// max_nl |P_nl(k)| at k = i kScanStepK, i = 0 .. k_top / kScanStepK (shared by every width).
+std::vector<double> largest_plane_wave(const LodePlaneWaveIntegral& plane_wave, double k_top, int channels) {
+    std::vector<double> p(channels), out;
+    for (int i = 0; i * kScanStepK <= k_top; ++i) {
+        plane_wave.compute_exact(i * kScanStepK, p.data(), nullptr);
         double largest = 0.0;
         for (double x : p) largest = std::max(largest, std::fabs(x));
-        const double f = 8.0 * std::exp(-0.5 * width * width * k * k) * largest;
+        out.push_back(largest);
+    }
+    return out;
+}
+
+// Smallest k_l with 8 int_{k_l}^inf exp(-w^2 k^2/2) max_nl |P_nl(k)| dk <= tolerance (trapezoids).
+double long_cutoff(const std::vector<double>& largest, double width, double tolerance) {
+    double tail = 0.0, previous = 0.0;
+    for (size_t i = largest.size() - 1; i > 0; --i) {
+        const double k = i * kScanStepK;
+        const double f = 8.0 * std::exp(-0.5 * width * width * k * k) * largest[i];
         tail += 0.5 * kScanStepK * (f + previous);
         previous = f;
         if (tail > tolerance) return k + kScanStepK;
@@ -75,7 +84,8 @@ Scans scan(const RadialBasisSpec& spec) {
     // exp(-w^2 k^2 / 2) < e^-40 beyond k_top for every w >= sigma
     const double k_top = std::sqrt(80.0) / sigma;
     const LodePlaneWaveIntegral plane_wave(spec, k_top, false);
-    out.converged_k = long_cutoff(plane_wave, sigma, k_top, tolerance, channels);
+    const std::vector<double> largest = largest_plane_wave(plane_wave, k_top, channels);
+    out.converged_k = long_cutoff(largest, sigma, tolerance);
     std::vector<double> a(channels), b(channels);
     for (double ratio : kLadder) {
         const double eta = ratio * sigma;
@@ -88,7 +98,7 @@ Scans scan(const RadialBasisSpec& spec) {
             for (int c = 0; c < channels; ++c) worst = std::max(worst, std::fabs(a[c] - b[c]));
             if (worst > tolerance) break;
         }
-        const double k_l = long_cutoff(plane_wave, eta, k_top, tolerance, channels);
+        const double k_l = long_cutoff(largest, eta, tolerance);
         out.candidates.push_back({eta, d + kScanStep, k_l});
     }
     return out;

@@ -479,6 +479,15 @@ void short_range_centre(const Plan& plan, size_t s, const Centre& c, const Expan
     const double* fi = &plan.wrapped_fractional[s][3 * c.atom];
     const double reach2 = split.short_cutoff() * split.short_cutoff();
     const double y00 = 0.5 / std::sqrt(kPi);
+    // Values only: the pair terms of each channel are gathered ([pair][l n] and [pair][lm]) and
+    // summed as matrix products, per l: out[m][n] += sum_pairs Y[pair][l m] J[pair][l n].
+    thread_local std::vector<std::vector<double>> gathered_J, gathered_Y;
+    thread_local std::vector<size_t> gathered;
+    if (!derivatives) {
+        gathered_J.resize(S);
+        gathered_Y.resize(S);
+        gathered.assign(S, 0);
+    }
     for (const ImageAtom& image : plan.images[s]) {
         double d[3];
         for (int x = 0; x < 3; ++x) d[x] = image.r[x] - ri[x];
@@ -492,8 +501,16 @@ void short_range_centre(const Plan& plan, size_t s, const Centre& c, const Expan
             continue;
         }
         const double distance = std::sqrt(d2);
-        split.compute(distance, J, derivatives ? dJ : nullptr);
-        setup.harmonics().compute(d, Y, derivatives ? dY : nullptr);
+        if (!derivatives) {
+            const size_t p = gathered[a]++;
+            if (gathered_J[a].size() < (p + 1) * L * N) gathered_J[a].resize(2 * (p + 1) * L * N);
+            if (gathered_Y[a].size() < (p + 1) * n_lm) gathered_Y[a].resize(2 * (p + 1) * n_lm);
+            split.compute(distance, &gathered_J[a][p * L * N], nullptr);
+            setup.harmonics().compute(d, &gathered_Y[a][p * n_lm], nullptr);
+            continue;
+        }
+        split.compute(distance, J, dJ);
+        setup.harmonics().compute(d, Y, dY);
         for (int l = 0; l < L; ++l)
             for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) {
                 double* out = &values[(size_t)lm * row + a * N];
@@ -516,6 +533,20 @@ void short_range_centre(const Plan& plan, size_t s, const Centre& c, const Expan
                                 cell[((size_t)(3 * p + x) * n_lm + lm) * row + a * N + n] += shift[p] * value;
                     }
                 }
+        }
+    }
+    if (!derivatives) {
+        using Matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+        using Stride = Eigen::OuterStride<>;
+        for (int a = 0; a < S; ++a) {
+            const Eigen::Index P = (Eigen::Index)gathered[a];
+            if (P == 0) continue;
+            const Eigen::Map<const Matrix> Jm(gathered_J[a].data(), P, (Eigen::Index)L * N);
+            const Eigen::Map<const Matrix> Ym(gathered_Y[a].data(), P, n_lm);
+            for (int l = 0; l < L; ++l) {
+                Eigen::Map<Matrix, 0, Stride> out(&values[(size_t)l * l * row + a * N], 2 * l + 1, N, Stride(row));
+                out.noalias() += Ym.middleCols(l * l, 2 * l + 1).transpose() * Jm.middleCols((Eigen::Index)l * N, N);
+            }
         }
     }
     // the mean of the short-range potential, a constant: projected on l = 0 as sqrt(4 pi) m_2
