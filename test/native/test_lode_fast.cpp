@@ -109,6 +109,11 @@ void test_water() {
     agree("water64 (small hypers)", {frames.at(0)}, small);
     const double copies = supercell_difference(frames.at(0), small);
     check::ok(copies < kAgreement, "water64 2x2x2 supercell: every copy has the features of the original", text(copies));
+    // several threads (per-thread gather buffers) give the one-thread result exactly
+    hamd::ThreadPool three(2);
+    const TensorMap threaded = hamd::compute_descriptors({frames.at(0)}, small, three);
+    const double threads = relative_difference(threaded, compute({frames.at(0)}, small));
+    check::ok(threads == 0.0, "water64 on three threads: the same values as on one", text(threads));
 }
 
 void test_crystals() {
