@@ -1,7 +1,9 @@
 // LODE spherical expansion: layout of the blocks, then one parallel pass over the centres.
 // Per centre the coefficients are first accumulated as values[lm][a][n] (the spherical
 // expansion's layout) and the derivatives with respect to each atom as [atom][xyz][lm][n],
-// then scattered into the blocks (l, centre type, a).
+// then scattered into the blocks (l, centre type, a). Periodic structures: the reciprocal sum
+// (plain, or the smooth part of the range split) plus, when split, the real-space short-range
+// part over the periodic images (short_range_centre; lode_range_split.hpp).
 #include "core/descriptors/lode/lode_spherical_expansion.hpp"
 
 #include <algorithm>
@@ -36,7 +38,7 @@ constexpr double kVectorAtomCost = 0.7;
 struct KVector {
     double k[3];
     double norm;
-    double prefactor;  // 2 (4 pi / V) (4 pi / k^2) exp(-sigma^2 k^2 / 2): the pair (k, -k)
+    double prefactor;  // 2 (4 pi / V) (4 pi / k^2) exp(-w^2 k^2 / 2), w = sigma or eta: the pair (k, -k)
     int m[3];          // k = m_1 b_1 + m_2 b_2 + m_3 b_3
 };
 
@@ -258,7 +260,7 @@ void periodic_centre(const Plan& plan, const System& system, const std::vector<i
             // With fractional coordinates fixed, k.(r_j - r_i) does not depend on the cell; K does,
             // through k = 2 pi m H^-T (d k_c / d H_ab = -Hinv_ca k_b) and V (d V / d H_ab = V Hinv_ba):
             //   d K / d H_ab = -k_b sum_c Hinv_ca d K / d k_c - K Hinv_ba,
-            //   d K / d k_c = K (-2/k^2 - sigma^2) k_c + pref sign (P' Y k_c/|k| + P dY/dk_c).
+            //   d K / d k_c = K (-2/k^2 - w^2) k_c + pref sign (P' Y k_c/|k| + P dY/dk_c), w the width.
             const double k2 = kv.norm * kv.norm;
             const double width = plan.widths[c.system];
             const double radial_factor = -2.0 / k2 - width * width;
