@@ -2,11 +2,15 @@
 // power spectrum at the same hypers in the same run for comparison (docs/science.md#lode).
 //   finite:   random water-density clusters (0.1 atoms/A^3, 1/3 O and 2/3 H) of N atoms
 //   periodic: data/bench/water64.xyz (192 atoms, 12.4 A cube) and its 2x2x2 supercell
-// Hypers: cutoff 5, max_radial 7, max_angular 6, density_width 0.3 (issue 2's); LODE's
-// k_cutoff is its default 1.2 pi / sigma. The J and P tables are built once before timing
-// (their build time is reported separately). Values only unless --gradients.
+// Hypers: cutoff 5, max_radial 7, max_angular 6, density_width 0.3 (issue 2's); no k_cutoff
+// (periodic structures get the converged range-separated sum, lode_range_split.hpp). For
+// periodic structures the plain reciprocal sum at k_cutoff = 1.2 pi / sigma (the method before
+// the split; --no-reference skips it) is timed in the same run, and with --eta-scan the split at
+// every candidate width. The tables are built once before timing (build times reported
+// separately). Values only unless --gradients.
 //
-//   bench_lode_native [--sizes 100,1000,10000] [--threads T] [--gradients] [DATA_DIR]
+//   bench_lode_native [--sizes 100,1000,10000] [--threads T] [--gradients] [--eta-scan]
+//                     [--no-reference] [--supercells 1,2,4] [DATA_DIR]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -18,6 +22,8 @@
 #include "core/base/errors.hpp"
 #include "core/descriptors/engine.hpp"
 #include "core/descriptors/lode/lode_integrals.hpp"
+#include "core/descriptors/lode/lode_range_split.hpp"
+#include "core/descriptors/lode/lode_spherical_expansion.hpp"
 #include "core/io/xyz.hpp"
 #include "core/systems/neighbors.hpp"
 
@@ -40,13 +46,13 @@ System cluster(size_t n, std::mt19937& rng) {
     return s;
 }
 
-System doubled(const System& system) {
+System repeated(const System& system, int m) {
     System out;
     out.pbc = system.pbc;
-    for (int k = 0; k < 9; ++k) out.cell[k] = 2 * system.cell[k];
-    for (int u = 0; u < 2; ++u)
-        for (int v = 0; v < 2; ++v)
-            for (int w = 0; w < 2; ++w)
+    for (int k = 0; k < 9; ++k) out.cell[k] = m * system.cell[k];
+    for (int u = 0; u < m; ++u)
+        for (int v = 0; v < m; ++v)
+            for (int w = 0; w < m; ++w)
                 for (size_t i = 0; i < system.size(); ++i) {
                     out.types.push_back(system.types[i]);
                     for (int d = 0; d < 3; ++d)
@@ -73,7 +79,8 @@ int main(int argc, char** argv) {
     std::string directory = "data/bench";
     std::vector<size_t> sizes = {100, 1000, 10000};
     size_t threads = 1;
-    bool gradients = false;
+    bool gradients = false, eta_scan = false, reference = true;
+    std::vector<int> supercells = {1, 2};
     for (int k = 1; k < argc; ++k) {
         if (!std::strcmp(argv[k], "--sizes") && k + 1 < argc) {
             sizes.clear();
@@ -82,6 +89,13 @@ int main(int argc, char** argv) {
             threads = std::stoul(argv[++k]);
         } else if (!std::strcmp(argv[k], "--gradients")) {
             gradients = true;
+        } else if (!std::strcmp(argv[k], "--eta-scan")) {
+            eta_scan = true;
+        } else if (!std::strcmp(argv[k], "--no-reference")) {
+            reference = false;
+        } else if (!std::strcmp(argv[k], "--supercells") && k + 1 < argc) {
+            supercells.clear();
+            for (char* p = std::strtok(argv[++k], ","); p; p = std::strtok(nullptr, ",")) supercells.push_back(std::stoi(p));
         } else {
             directory = argv[k];
         }
@@ -104,18 +118,35 @@ int main(int argc, char** argv) {
     t0 = now_seconds();
     cached_lode_plane_wave_integral(spec, 1.2 * 3.14159265358979 / 0.3);
     const double p_build = now_seconds() - t0;
+    t0 = now_seconds();
+    const auto& candidates = lode_split_candidates(spec);
+    const double scan = now_seconds() - t0;
+    std::vector<double> split_build;
+    for (const auto& candidate : candidates) {
+        t0 = now_seconds();
+        cached_lode_range_split(spec, candidate);
+        split_build.push_back(now_seconds() - t0);
+    }
     std::printf("# cutoff 5, max_radial 7, max_angular 6, density_width 0.3; %zu thread(s); gradients %s\n", threads,
                 gradients ? "positions" : "none");
     std::printf("# table builds (once per hypers, cached): J_nl(d) %.3f s, P_nl(k) up to k = 12.6/A %.3f s\n", j_build,
                 p_build);
-    std::printf("%-28s %8s %16s %16s %8s\n", "structure", "atoms", "LODE us/atom", "PS us/atom", "ratio");
+    std::printf("# split: cutoff scans %.3f s; per width eta: real-space cutoff, k cutoff, table build\n", scan);
+    for (size_t e = 0; e < candidates.size(); ++e)
+        std::printf("#   [%zu] eta %.2f A: %.2f A, %.2f 1/A, %.3f s\n", e, candidates[e].eta, candidates[e].short_cutoff,
+                    candidates[e].long_k_cutoff, split_build[e]);
+    std::printf("%-28s %8s %16s %16s %8s %18s\n", "structure", "atoms", "LODE us/atom", "PS us/atom", "ratio",
+                "plain k<12.6 us/atom");
     std::mt19937 rng(42);
     std::vector<std::pair<std::string, System>> structures;
     for (size_t n : sizes) structures.push_back({"finite cluster", cluster(n, rng)});
     try {
         const std::vector<System> water = read_extended_xyz(directory + "/water64.xyz");
-        structures.push_back({"periodic water64", water.at(0)});
-        structures.push_back({"periodic water64 2x2x2", doubled(water.at(0))});
+        for (int m : supercells) {
+            const std::string name = m == 1 ? "periodic water64" : "periodic water64 " + std::to_string(m) + "x" +
+                                                                        std::to_string(m) + "x" + std::to_string(m);
+            structures.push_back({name, repeated(water.at(0), m)});
+        }
     } catch (const std::exception& e) {
         std::printf("# no periodic water box: %s\n", e.what());
     }
@@ -132,8 +163,27 @@ int main(int argc, char** argv) {
         }
         options.kind = DescriptorKind::PowerSpectrum;
         const double ps = time_per_atom(system, options, pool, runs);
-        std::printf("%-28s %8zu %16.1f %16.1f %8.1f\n", entry.first.c_str(), system.size(), lode, ps, lode / ps);
+        std::printf("%-28s %8zu %16.1f %16.1f %8.1f", entry.first.c_str(), system.size(), lode, ps, lode / ps);
         std::fflush(stdout);
+        if (system.periodic() && reference && system.size() < 5000) {
+            options.kind = DescriptorKind::LodeSphericalExpansion;
+            DescriptorOptions plain = options;
+            plain.k_cutoff = 1.2 * 3.14159265358979 / 0.3;
+            set_lode_method_for_tests({LodePeriodicMethod::reference});
+            std::printf(" %18.1f", time_per_atom(system, plain, pool, 1));
+            set_lode_method_for_tests({});
+        }
+        std::printf("\n");
+        std::fflush(stdout);
+        if (system.periodic() && eta_scan) {
+            options.kind = DescriptorKind::LodeSphericalExpansion;
+            for (size_t e = 0; e < candidates.size(); ++e) {
+                set_lode_method_for_tests({LodePeriodicMethod::split, (int)e});
+                std::printf("#   eta %.2f A: %.1f us/atom\n", candidates[e].eta, time_per_atom(system, options, pool, 1));
+                std::fflush(stdout);
+            }
+            set_lode_method_for_tests({});
+        }
     }
     return 0;
 }

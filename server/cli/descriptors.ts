@@ -19,7 +19,7 @@ export const descriptorsUsage = `hamd descriptors IN.xyz --kind KIND -o OUT.npz 
   --species 1,6,8          neighbour-species channels (default: species in the file)
   --max-lambda N           lambda-soap, pair-features, message-passing [max_angular], correlation [0]
   --potential-exponent P   lode-spherical-expansion, multi-scale: 1/r^P potential [1]
-  --k-cutoff K             lode-spherical-expansion, multi-scale, periodic: 1/Angstrom [1.2 pi / density-width]
+  --k-cutoff K             lode-spherical-expansion, multi-scale, periodic: 1/Angstrom [none: converged sum]
   --correlation-order NU   correlation: body order 1..4 [2]
   --nonlinearity F         triplet: none | tanh | square [tanh]
   --device D               auto | cpu | cuda: where the daemon computes [auto]

@@ -76,7 +76,8 @@ struct DescriptorOptions {
 //  triplet:             (o3_lambda, o3_sigma, center_type); (neighbor_1_type, neighbor_2_type, neighbor_3_type, l_1, l_2, l_3, n_1, n_2, n_3)
 //  lode-spherical-expansion: (o3_lambda, o3_sigma, center_type, neighbor_type); (n), components [o3_mu]:
 //    the projection of the Coulomb potential of every atom of neighbor_type (unit Gaussian charges,
-//    no cutoff; periodic: Ewald reciprocal sum without k = 0), docs/science.md#lode. Position
+//    no cutoff; periodic: Ewald sum without k = 0, range-separated unless a k_cutoff short of
+//    convergence asks for the truncated reciprocal sum), docs/science.md#lode. Position
 //    gradients: samples are every atom of neighbor_type plus the centre (dense); cell gradients.
 //  multi-scale:         (o3_lambda, o3_sigma, center_type); (neighbor_1_type, neighbor_2_type, l_1, l_2, n_1, n_2),
 //    components [o3_mu]: CG(c_i, V_i) of the spherical expansion (neighbor_1_type) with the LODE

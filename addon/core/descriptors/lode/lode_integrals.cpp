@@ -73,7 +73,7 @@ private:
 
 }  // namespace
 
-LodePotentialIntegral::LodePotentialIntegral(const RadialBasisSpec& spec) : spec_(spec) {
+LodePotentialIntegral::LodePotentialIntegral(const RadialBasisSpec& spec, bool tabulate) : spec_(spec) {
     if (spec.max_angular + 1 > ScaledSphericalBesselI::kMaxOrder) throw InvalidArgument("LODE: max_angular too large");
     const GtoBasis basis(spec.cutoff, spec.max_radial);
     const int N = basis.size(), L = spec.max_angular + 1, channels = N * L;
@@ -120,6 +120,7 @@ LodePotentialIntegral::LodePotentialIntegral(const RadialBasisSpec& spec) : spec
             }
         }
     }
+    if (!tabulate) return;
     table_ = std::make_unique<HermiteTable>([this](double d, double* v, double* dv) { compute_exact(d, v, dv); }, far_,
                                             channels, panel_, kTolerance);
 }
@@ -178,7 +179,8 @@ void LodePotentialIntegral::compute(double d, double* values, double* derivative
     }
 }
 
-LodePlaneWaveIntegral::LodePlaneWaveIntegral(const RadialBasisSpec& spec, double max_k) : spec_(spec), max_k_(max_k) {
+LodePlaneWaveIntegral::LodePlaneWaveIntegral(const RadialBasisSpec& spec, double max_k, bool tabulate)
+    : spec_(spec), max_k_(max_k) {
     const GtoBasis basis(spec.cutoff, spec.max_radial);
     const int N = basis.size(), L = spec.max_angular + 1;
     // Panels narrower than the narrowest primitive and than a third of the shortest wavelength.
@@ -196,6 +198,7 @@ LodePlaneWaveIntegral::LodePlaneWaveIntegral(const RadialBasisSpec& spec, double
             for (int n = 0; n < N; ++n) weighted_basis_[j * N + n] *= 0.5 * panel * rule.weights[q] * x * x;
         }
     }
+    if (!tabulate) return;
     // P_nl(k) varies on the scale 1 / (the basis' extent).
     table_ = std::make_unique<HermiteTable>([this](double k, double* v, double* dv) { compute_exact(k, v, dv); },
                                             std::max(max_k, 1e-3), N * L, 1.0 / basis.extent(), kTolerance);

@@ -23,7 +23,9 @@ namespace hamd {
 
 class LodePotentialIntegral {
 public:
-    explicit LodePotentialIntegral(const RadialBasisSpec& spec);
+    // `tabulate` false: no table (compute() unavailable; compute_exact and the far field only), for
+    // the quick scans that choose the range separation.
+    explicit LodePotentialIntegral(const RadialBasisSpec& spec, bool tabulate = true);
     const RadialBasisSpec& spec() const { return spec_; }
     int n_radial() const { return spec_.max_radial + 1; }
     double far_field_start() const { return far_; }
@@ -48,8 +50,8 @@ private:
 
 class LodePlaneWaveIntegral {
 public:
-    // Tabulated for 0 <= k <= max_k (1/Angstrom).
-    LodePlaneWaveIntegral(const RadialBasisSpec& spec, double max_k);
+    // Tabulated for 0 <= k <= max_k (1/Angstrom); `tabulate` false: compute_exact only.
+    LodePlaneWaveIntegral(const RadialBasisSpec& spec, double max_k, bool tabulate = true);
     double max_k() const { return max_k_; }
     // values[l * n_radial + n] = P_nl(k), derivatives dP/dk (if not null).
     void compute(double k, double* values, double* derivatives) const;

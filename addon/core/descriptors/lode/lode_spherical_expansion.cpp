@@ -1,7 +1,9 @@
 // LODE spherical expansion: layout of the blocks, then one parallel pass over the centres.
 // Per centre the coefficients are first accumulated as values[lm][a][n] (the spherical
 // expansion's layout) and the derivatives with respect to each atom as [atom][xyz][lm][n],
-// then scattered into the blocks (l, centre type, a).
+// then scattered into the blocks (l, centre type, a). Periodic structures: the reciprocal sum
+// (plain, or the smooth part of the range split) plus, when split, the real-space short-range
+// part over the periodic images (short_range_centre; lode_range_split.hpp).
 #include "core/descriptors/lode/lode_spherical_expansion.hpp"
 
 #include <algorithm>
@@ -16,6 +18,7 @@
 #include "core/base/errors.hpp"
 #include "core/descriptors/layout.hpp"
 #include "core/descriptors/lode/lode_integrals.hpp"
+#include "core/descriptors/lode/lode_range_split.hpp"
 
 namespace hamd {
 
@@ -23,14 +26,57 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
+LodeMethodChoice forced_method;  // set_lode_method_for_tests
+
+// Cost model of the split sum per centre (docs/science.md#lode, "Cost"), in units of one
+// real-space pair term (values only): a reciprocal vector costs kVectorCost of it per centre
+// (one column of a matrix product) and, with position gradients, kVectorAtomCost more per atom.
+// Measured on water64 (bench/lode/README.md).
+constexpr double kVectorCost = 0.75;
+constexpr double kVectorAtomCost = 0.7;
+
 struct KVector {
     double k[3];
     double norm;
-    double prefactor;  // 2 (4 pi / V) (4 pi / k^2) exp(-sigma^2 k^2 / 2): the pair (k, -k)
+    double prefactor;  // 2 (4 pi / V) (4 pi / k^2) exp(-w^2 k^2 / 2), w = sigma or eta: the pair (k, -k)
+    int m[3];          // k = m_1 b_1 + m_2 b_2 + m_3 b_3
+};
+
+// exp(i k.r_j) of every atom as a product of three per-axis phases: with k = sum_a m_a b_a and
+// b_a . r = 2 pi f_a (f: fractional coordinates), exp(i k.r) = prod_a exp(2 pi i m_a f_a). One
+// table of 3 (2M+1) phases per atom replaces a sine and cosine per (k, atom).
+class PhaseTable {
+public:
+    PhaseTable() = default;
+    PhaseTable(const System& system, const std::vector<KVector>& kvectors) {
+        for (const KVector& kv : kvectors)
+            for (int a = 0; a < 3; ++a) range_ = std::max(range_, std::abs(kv.m[a]));
+        width_ = 2 * range_ + 1;
+        double inverse[9];
+        invert_3x3(system.cell.data(), inverse);
+        values_.resize(system.size() * 3 * width_);
+        for (size_t j = 0; j < system.size(); ++j)
+            for (int a = 0; a < 3; ++a) {
+                double f = 0.0;
+                for (int b = 0; b < 3; ++b) f += system.positions[3 * j + b] * inverse[3 * b + a];
+                f -= std::floor(f);
+                for (int m = -range_; m <= range_; ++m)
+                    values_[(j * 3 + a) * width_ + m + range_] = std::polar(1.0, 2.0 * kPi * m * f);
+            }
+    }
+    // exp(i k.r_j)
+    std::complex<double> operator()(size_t j, const int* m) const {
+        const std::complex<double>* t = &values_[j * 3 * width_ + range_];
+        return t[m[0]] * t[width_ + m[1]] * t[2 * width_ + m[2]];
+    }
+
+private:
+    int range_ = 0, width_ = 1;
+    std::vector<std::complex<double>> values_;
 };
 
 // Half of the reciprocal lattice (one of each pair k, -k) within 0 < |k| <= k_cutoff.
-std::vector<KVector> half_reciprocal_lattice(const System& system, double k_cutoff, double sigma) {
+std::vector<KVector> half_reciprocal_lattice(const System& system, double k_cutoff, double width) {
     double inverse[9];
     invert_3x3(system.cell.data(), inverse);
     // b_i (rows) = 2 pi * column i of H^-1, so that a_i . b_j = 2 pi delta_ij.
@@ -59,16 +105,25 @@ std::vector<KVector> half_reciprocal_lattice(const System& system, double k_cuto
             for (int m3 = (m1 == 0 && m2 == 0) ? 1 : -range[2]; m3 <= range[2]; ++m3) {
                 KVector kv;
                 for (int d = 0; d < 3; ++d) kv.k[d] = m1 * b[0][d] + m2 * b[1][d] + m3 * b[2][d];
+                kv.m[0] = m1, kv.m[1] = m2, kv.m[2] = m3;
                 const double k2 = kv.k[0] * kv.k[0] + kv.k[1] * kv.k[1] + kv.k[2] * kv.k[2];
                 if (k2 > k_cutoff * k_cutoff) continue;
                 kv.norm = std::sqrt(k2);
-                kv.prefactor = 2.0 * (4.0 * kPi / volume) * (4.0 * kPi / k2) * std::exp(-0.5 * sigma * sigma * k2);
+                kv.prefactor = 2.0 * (4.0 * kPi / volume) * (4.0 * kPi / k2) * std::exp(-0.5 * width * width * k2);
                 out.push_back(kv);
             }
         }
     }
     return out;
 }
+
+// An atom or one of its periodic images within reach of the real-space sum: Cartesian and
+// fractional position (the atom's wrapped into [0, 1) plus an integer shift).
+struct ImageAtom {
+    double r[3], f[3];
+    int32_t atom;
+    int channel;
+};
 
 struct Centre {
     int32_t system, atom;
@@ -91,6 +146,14 @@ struct Plan {
     // gradient rows: first row of (centre, channel), total per (type, channel)
     std::vector<size_t> gradient_first, gradient_total;
     std::vector<std::vector<KVector>> kvectors;  // per periodic system
+    std::vector<PhaseTable> phases;              // per periodic system
+    // per periodic system: the Gaussian width in the reciprocal sum (sigma, or eta when split),
+    // the split (null: plain reciprocal sum), the images for its real-space part, the wrapped
+    // fractional and Cartesian positions of the atoms, and the volume
+    std::vector<double> widths, volumes;
+    std::vector<std::shared_ptr<const LodeRangeSplit>> splits;
+    std::vector<std::vector<ImageAtom>> images;
+    std::vector<std::vector<double>> wrapped_fractional, wrapped_positions;
     std::vector<std::array<double, 9>> inverse_cells;  // per periodic system, for cell gradients
     std::shared_ptr<const LodePotentialIntegral> potential;
     std::shared_ptr<const LodePlaneWaveIntegral> plane_wave;
@@ -183,7 +246,6 @@ void periodic_centre(const Plan& plan, const System& system, const std::vector<i
     double* K = dY + 3 * n_lm;
     double* dK = K + KN;      // [c][lm][n]: d K / d k_c
     double* dKdH = dK + 3 * KN;  // [3a+b][lm][n]
-    const double* ri = &system.positions[3 * c.atom];
     for (size_t q = 0; q < kvectors.size(); ++q) {
         const KVector& kv = kvectors[q];
         plan.plane_wave->compute(kv.norm, P, plan.cell ? dP : nullptr);
@@ -198,9 +260,10 @@ void periodic_centre(const Plan& plan, const System& system, const std::vector<i
             // With fractional coordinates fixed, k.(r_j - r_i) does not depend on the cell; K does,
             // through k = 2 pi m H^-T (d k_c / d H_ab = -Hinv_ca k_b) and V (d V / d H_ab = V Hinv_ba):
             //   d K / d H_ab = -k_b sum_c Hinv_ca d K / d k_c - K Hinv_ba,
-            //   d K / d k_c = K (-2/k^2 - sigma^2) k_c + pref sign (P' Y k_c/|k| + P dY/dk_c).
+            //   d K / d k_c = K (-2/k^2 - w^2) k_c + pref sign (P' Y k_c/|k| + P dY/dk_c), w the width.
             const double k2 = kv.norm * kv.norm;
-            const double radial_factor = -2.0 / k2 - plan.sigma * plan.sigma;
+            const double width = plan.widths[c.system];
+            const double radial_factor = -2.0 / k2 - width * width;
             for (int x = 0; x < 3; ++x) {
                 for (int l = 0; l < L; ++l) {
                     const double sign = ((l / 2) % 2 == 0) ? 1.0 : -1.0;
@@ -223,8 +286,8 @@ void periodic_centre(const Plan& plan, const System& system, const std::vector<i
                 }
             }
         }
-        const double phase = kv.k[0] * ri[0] + kv.k[1] * ri[1] + kv.k[2] * ri[2];
-        const std::complex<double> shift(std::cos(phase), std::sin(phase));
+        const PhaseTable& phases = plan.phases[c.system];
+        const std::complex<double> shift = phases((size_t)c.atom, kv.m);  // exp(i k.r_i)
         for (int a = 0; a < S; ++a) {
             const std::complex<double> t = structure[q * S + a] * shift;  // sum_j exp(-i k.(r_j - r_i))
             const double even = t.real(), odd = -t.imag();
@@ -247,9 +310,8 @@ void periodic_centre(const Plan& plan, const System& system, const std::vector<i
         // d/dr_j of cos(k.(r_j - r_i)) = -sin(.) k, of sin(.) = cos(.) k
         for (size_t j = 0; j < n_atoms; ++j) {
             if (channel[j] < 0 || (int32_t)j == c.atom) continue;
-            const double* rj = &system.positions[3 * j];
-            const double theta = kv.k[0] * (rj[0] - ri[0]) + kv.k[1] * (rj[1] - ri[1]) + kv.k[2] * (rj[2] - ri[2]);
-            const double sn = std::sin(theta), cs = std::cos(theta);
+            const std::complex<double> e = phases(j, kv.m) * std::conj(shift);  // exp(i k.(r_j - r_i))
+            const double sn = e.imag(), cs = e.real();
             double* g = &gradients[j * 3 * n_lm * N];
             for (int x = 0; x < 3; ++x) {
                 const double even = -sn * kv.k[x], odd = cs * kv.k[x];
@@ -264,9 +326,10 @@ void periodic_centre(const Plan& plan, const System& system, const std::vector<i
             }
         }
     }
-    // The sum holds the centre's own charge with weight 1: reweight it.
+    // The sum holds the centre's own charge with weight 1: reweight it (the split sum does it in
+    // its real-space part).
     const int own = channel[c.atom];
-    if (own >= 0 && plan.centre_weight != 1.0) {
+    if (own >= 0 && plan.centre_weight != 1.0 && !plan.splits[c.system]) {
         plan.potential->compute(0.0, P, nullptr);
         const double y00 = 0.5 / std::sqrt(kPi);
         for (int n = 0; n < N; ++n) values[own * N + n] += (plan.centre_weight - 1.0) * P[n] * y00;
@@ -277,7 +340,7 @@ void periodic_centre(const Plan& plan, const System& system, const std::vector<i
 // periodic_centre, as matrix products over blocks of k-vectors (the k factors computed once for
 // the batch): for each parity of l, out[lm n][c a] += sum_k K[k][lm n] F[k][c a] with
 // F = Re or -Im of S_a(k) exp(i k.r_c). out[c][lm][a][n].
-void periodic_values_batch(const Plan& plan, const System& system, const std::vector<int>& channel,
+void periodic_values_batch(const Plan& plan, const System& /*system*/, const std::vector<int>& channel,
                            const std::vector<KVector>& kvectors, const std::vector<std::complex<double>>& structure,
                            const Centre* centres, size_t count, const ExpansionSetup& setup, double* out,
                            std::vector<double>& scratch) {
@@ -314,9 +377,7 @@ void periodic_values_batch(const Plan& plan, const System& system, const std::ve
                 }
             }
             for (size_t c = 0; c < count; ++c) {
-                const double* ri = &system.positions[3 * centres[c].atom];
-                const double phase = kv.k[0] * ri[0] + kv.k[1] * ri[1] + kv.k[2] * ri[2];
-                const std::complex<double> shift(std::cos(phase), std::sin(phase));
+                const std::complex<double> shift = plan.phases[centres[c].system]((size_t)centres[c].atom, kv.m);
                 for (int a = 0; a < S; ++a) {
                     const std::complex<double> t = structure[(first + b) * S + a] * shift;
                     F[0]((Eigen::Index)b, (Eigen::Index)(c * S + a)) = t.real();
@@ -341,15 +402,182 @@ void periodic_values_batch(const Plan& plan, const System& system, const std::ve
     const double y00 = 0.5 / std::sqrt(kPi);
     for (size_t c = 0; c < count; ++c) {
         const int own = channel[centres[c].atom];
-        if (own < 0 || plan.centre_weight == 1.0) continue;
+        if (own < 0 || plan.centre_weight == 1.0 || plan.splits[centres[c].system]) continue;
         plan.potential->compute(0.0, P, nullptr);
         for (int n = 0; n < N; ++n) out[c * width + own * N + n] += (plan.centre_weight - 1.0) * P[n] * y00;
     }
 }
 
+
+// Wrapped positions and the images within short_cutoff of any point of the cell: the cell's
+// atoms moved into [0, 1) in fractional coordinates, and every image whose fractional coordinate
+// i lies within short_cutoff / (spacing of the lattice planes i) of [0, 1].
+void prepare_images(Plan& plan, const System& system, size_t s, double reach) {
+    double inverse[9];
+    invert_3x3(system.cell.data(), inverse);
+    const double* h = system.cell.data();
+    const size_t n = system.size();
+    auto& fractional = plan.wrapped_fractional[s];
+    auto& wrapped = plan.wrapped_positions[s];
+    fractional.resize(3 * n);
+    wrapped.resize(3 * n);
+    for (size_t j = 0; j < n; ++j) {
+        for (int a = 0; a < 3; ++a) {  // f_a = sum_b r_b Hinv_ba
+            double f = 0.0;
+            for (int b = 0; b < 3; ++b) f += system.positions[3 * j + b] * inverse[3 * b + a];
+            fractional[3 * j + a] = f - std::floor(f);
+        }
+        for (int b = 0; b < 3; ++b) {
+            wrapped[3 * j + b] = 0.0;
+            for (int a = 0; a < 3; ++a) wrapped[3 * j + b] += fractional[3 * j + a] * h[3 * a + b];
+        }
+    }
+    double margin[3];  // plane spacing i = 1 / |column i of Hinv|
+    for (int a = 0; a < 3; ++a)
+        margin[a] = reach * std::sqrt(inverse[a] * inverse[a] + inverse[3 + a] * inverse[3 + a] + inverse[6 + a] * inverse[6 + a]);
+    auto& images = plan.images[s];
+    images.clear();
+    for (size_t j = 0; j < n; ++j) {
+        const int a = plan.channel[s][j];
+        if (a < 0) continue;
+        const double* f = &fractional[3 * j];
+        int low[3], high[3];
+        for (int x = 0; x < 3; ++x) {
+            low[x] = (int)std::ceil(-margin[x] - f[x]);
+            high[x] = (int)std::floor(1.0 + margin[x] - f[x]);
+        }
+        for (int u = low[0]; u <= high[0]; ++u)
+            for (int v = low[1]; v <= high[1]; ++v)
+                for (int w = low[2]; w <= high[2]; ++w) {
+                    ImageAtom image;
+                    image.f[0] = f[0] + u, image.f[1] = f[1] + v, image.f[2] = f[2] + w;
+                    for (int b = 0; b < 3; ++b)
+                        image.r[b] = image.f[0] * h[b] + image.f[1] * h[3 + b] + image.f[2] * h[6 + b];
+                    image.atom = (int32_t)j;
+                    image.channel = a;
+                    images.push_back(image);
+                }
+    }
+}
+
+// The real-space (short-range) part of the split sum for one centre, added to values
+// [lm][a][n], gradients [atom][xyz][lm][n] and cell [3a+b][lm][a][n]: per image within
+// short_cutoff the pair term Y_lm (J^sigma - J^eta), the centre's own charge (weight w_c for
+// J^sigma, 1 for the J^eta that the reciprocal part holds), and minus the mean of the short-range
+// potential, 2 pi (eta^2 - sigma^2) n_a / V, which the reference's dropped k = 0 term excludes.
+// Cell gradients: with fractional coordinates fixed, d (pair vector) = s H, d d_b / d H_ab = s_a.
+void short_range_centre(const Plan& plan, size_t s, const Centre& c, const ExpansionSetup& setup,
+                        std::vector<double>& values, std::vector<double>& gradients, std::vector<double>& cell,
+                        std::vector<double>& scratch) {
+    const LodeRangeSplit& split = *plan.splits[s];
+    const int S = plan.S, N = plan.N, L = plan.L, n_lm = plan.n_lm, row = S * N;
+    scratch.resize((size_t)2 * L * N + 4 * n_lm);
+    double* J = scratch.data();
+    double* dJ = J + L * N;
+    double* Y = dJ + L * N;
+    double* dY = Y + n_lm;
+    const bool derivatives = plan.positions || plan.cell;
+    const double* ri = &plan.wrapped_positions[s][3 * c.atom];
+    const double* fi = &plan.wrapped_fractional[s][3 * c.atom];
+    const double reach2 = split.short_cutoff() * split.short_cutoff();
+    const double y00 = 0.5 / std::sqrt(kPi);
+    // Values only: the pair terms of each channel are gathered ([pair][l n] and [pair][lm]) and
+    // summed as matrix products, per l: out[m][n] += sum_pairs Y[pair][l m] J[pair][l n].
+    thread_local std::vector<std::vector<double>> gathered_J, gathered_Y;
+    thread_local std::vector<size_t> gathered;
+    if (!derivatives) {
+        gathered_J.resize(S);
+        gathered_Y.resize(S);
+        gathered.assign(S, 0);
+    }
+    for (const ImageAtom& image : plan.images[s]) {
+        double d[3];
+        for (int x = 0; x < 3; ++x) d[x] = image.r[x] - ri[x];
+        const double d2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+        if (d2 > reach2) continue;
+        const int a = image.channel;
+        if (d2 == 0.0) {  // the centre itself, or an atom on top of it: l = 0 only, constant
+            const double narrow = image.atom == c.atom ? plan.centre_weight : 1.0;
+            for (int n = 0; n < N; ++n)
+                values[a * N + n] += (narrow * split.own_narrow()[n] - split.own_wide()[n]) * y00;
+            continue;
+        }
+        const double distance = std::sqrt(d2);
+        if (!derivatives) {
+            const size_t p = gathered[a]++;
+            if (gathered_J[a].size() < (p + 1) * L * N) gathered_J[a].resize(2 * (p + 1) * L * N);
+            if (gathered_Y[a].size() < (p + 1) * n_lm) gathered_Y[a].resize(2 * (p + 1) * n_lm);
+            split.compute(distance, &gathered_J[a][p * L * N], nullptr);
+            setup.harmonics().compute(d, &gathered_Y[a][p * n_lm], nullptr);
+            continue;
+        }
+        split.compute(distance, J, dJ);
+        setup.harmonics().compute(d, Y, dY);
+        for (int l = 0; l < L; ++l)
+            for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) {
+                double* out = &values[(size_t)lm * row + a * N];
+                for (int n = 0; n < N; ++n) out[n] += J[l * N + n] * Y[lm];
+            }
+        if (!derivatives) continue;
+        const bool own_image = image.atom == c.atom;  // moves with the centre: no position gradient
+        double* g = plan.positions && !own_image ? &gradients[(size_t)image.atom * 3 * n_lm * N] : nullptr;
+        double shift[3];
+        for (int x = 0; x < 3; ++x) shift[x] = image.f[x] - fi[x];
+        for (int x = 0; x < 3; ++x) {
+            const double direction = d[x] / distance;
+            for (int l = 0; l < L; ++l)
+                for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) {
+                    for (int n = 0; n < N; ++n) {
+                        const double value = dJ[l * N + n] * direction * Y[lm] + J[l * N + n] * dY[x * n_lm + lm];
+                        if (g) g[((size_t)x * n_lm + lm) * N + n] += value;
+                        if (plan.cell)
+                            for (int p = 0; p < 3; ++p)
+                                cell[((size_t)(3 * p + x) * n_lm + lm) * row + a * N + n] += shift[p] * value;
+                    }
+                }
+        }
+    }
+    if (!derivatives) {
+        using Matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+        using Stride = Eigen::OuterStride<>;
+        for (int a = 0; a < S; ++a) {
+            const Eigen::Index P = (Eigen::Index)gathered[a];
+            if (P == 0) continue;
+            const Eigen::Map<const Matrix> Jm(gathered_J[a].data(), P, (Eigen::Index)L * N);
+            const Eigen::Map<const Matrix> Ym(gathered_Y[a].data(), P, n_lm);
+            for (int l = 0; l < L; ++l) {
+                Eigen::Map<Matrix, 0, Stride> out(&values[(size_t)l * l * row + a * N], 2 * l + 1, N, Stride(row));
+                out.noalias() += Ym.middleCols(l * l, 2 * l + 1).transpose() * Jm.middleCols((Eigen::Index)l * N, N);
+            }
+        }
+    }
+    // the mean of the short-range potential, a constant: projected on l = 0 as sqrt(4 pi) m_2
+    const double eta = split.eta(), sigma = plan.sigma, volume = plan.volumes[s];
+    const double* inverse = plan.inverse_cells[s].data();
+    for (int a = 0; a < S; ++a) {
+        const double mean = 2.0 * kPi * (eta * eta - sigma * sigma) * (double)plan.per_channel[s][a] / volume;
+        for (int n = 0; n < N; ++n) {
+            const double v = -mean * std::sqrt(4.0 * kPi) * split.second_moments()[n];
+            values[a * N + n] += v;
+            if (plan.cell)  // 1 / V: d V / d H_pq = V Hinv_qp
+                for (int p = 0; p < 3; ++p)
+                    for (int q = 0; q < 3; ++q) cell[(size_t)(3 * p + q) * n_lm * row + a * N + n] -= v * inverse[3 * q + p];
+        }
+    }
+}
+
+// Per-centre cost of the split sum with the cutoffs `cut` (units of kVectorCost's comment).
+double split_cost(const LodeSplitCutoffs& cut, double atoms, double volume, bool positions) {
+    const double pairs = atoms / volume * 4.0 / 3.0 * kPi * std::pow(cut.short_cutoff, 3);
+    const double vectors = volume * std::pow(cut.long_k_cutoff, 3) / (12.0 * kPi * kPi);
+    return pairs * (positions ? 4.0 : 1.0) + vectors * (kVectorCost + (positions ? kVectorAtomCost * atoms : 0.0));
+}
+
 }  // namespace
 
 double lode_default_k_cutoff(double density_width) { return 1.2 * kPi / density_width; }
+
+void set_lode_method_for_tests(const LodeMethodChoice& choice) { forced_method = choice; }
 
 TensorMap compute_lode_spherical_expansion(const std::vector<System>& systems, const std::vector<NeighborList>&,
                                            const ExpansionSetup& setup, const DescriptorOptions& options,
@@ -439,15 +667,52 @@ TensorMap compute_lode_spherical_expansion(const std::vector<System>& systems, c
 
     const RadialBasisSpec spec{hypers.cutoff, hypers.max_radial, hypers.max_angular, hypers.density_width};
     plan.potential = cached_lode_potential_integral(spec);
-    plan.kvectors.resize(systems.size());
+    const size_t n_systems = systems.size();
+    plan.kvectors.resize(n_systems);
+    plan.phases.resize(n_systems);
+    plan.widths.assign(n_systems, plan.sigma);
+    plan.volumes.assign(n_systems, 0.0);
+    plan.splits.resize(n_systems);
+    plan.images.resize(n_systems);
+    plan.wrapped_fractional.resize(n_systems);
+    plan.wrapped_positions.resize(n_systems);
     if (any_periodic) {
-        plan.inverse_cells.resize(systems.size());
-        for (size_t s = 0; s < systems.size(); ++s) {
+        plan.inverse_cells.resize(n_systems);
+        double max_k = 0.0;
+        for (size_t s = 0; s < n_systems; ++s) {
             if (!systems[s].periodic()) continue;
-            plan.kvectors[s] = half_reciprocal_lattice(systems[s], plan.k_cutoff, plan.sigma);
-            invert_3x3(systems[s].cell.data(), plan.inverse_cells[s].data());
+            const double* h = systems[s].cell.data();
+            invert_3x3(h, plan.inverse_cells[s].data());
+            plan.volumes[s] = std::fabs(h[0] * (h[4] * h[8] - h[5] * h[7]) - h[1] * (h[3] * h[8] - h[5] * h[6]) +
+                                        h[2] * (h[3] * h[7] - h[4] * h[6]));
+            // The split sum is the converged sum: use it unless a k_cutoff short of convergence asks
+            // for the truncated plain sum.
+            const LodePeriodicMethod method = forced_method.method;
+            const bool split = method == LodePeriodicMethod::split ||
+                               (method == LodePeriodicMethod::automatic &&
+                                (!options.k_cutoff || plan.k_cutoff >= lode_converged_k_cutoff(spec)));
+            double k = plan.k_cutoff;
+            if (split) {
+                const auto& candidates = lode_split_candidates(spec);
+                double atoms = 0.0;
+                for (size_t count : plan.per_channel[s]) atoms += (double)count;
+                size_t best = 0;
+                for (size_t e = 1; e < candidates.size(); ++e)
+                    if (split_cost(candidates[e], atoms, plan.volumes[s], plan.positions) <
+                        split_cost(candidates[best], atoms, plan.volumes[s], plan.positions))
+                        best = e;
+                if (forced_method.split_candidate >= 0)
+                    best = std::min((size_t)forced_method.split_candidate, candidates.size() - 1);
+                plan.splits[s] = cached_lode_range_split(spec, candidates[best]);
+                plan.widths[s] = candidates[best].eta;
+                k = candidates[best].long_k_cutoff;
+                prepare_images(plan, systems[s], s, candidates[best].short_cutoff);
+            }
+            plan.kvectors[s] = half_reciprocal_lattice(systems[s], k, plan.widths[s]);
+            plan.phases[s] = PhaseTable(systems[s], plan.kvectors[s]);
+            max_k = std::max(max_k, k);
         }
-        plan.plane_wave = cached_lode_plane_wave_integral(spec, plan.k_cutoff);
+        plan.plane_wave = cached_lode_plane_wave_integral(spec, max_k);
     }
     check_cancel(cancel);
 
@@ -516,9 +781,7 @@ TensorMap compute_lode_spherical_expansion(const std::vector<System>& systems, c
             for (size_t j = 0; j < systems[s].size(); ++j) {
                 const int a = plan.channel[s][j];
                 if (a < 0) continue;
-                const double* r = &systems[s].positions[3 * j];
-                const double phase = kv[q].k[0] * r[0] + kv[q].k[1] * r[1] + kv[q].k[2] * r[2];
-                structure[s][q * S + a] += std::complex<double>(std::cos(phase), -std::sin(phase));
+                structure[s][q * S + a] += std::conj(plan.phases[s](j, kv[q].m));
             }
         }, options.max_threads);
     }
@@ -557,6 +820,8 @@ TensorMap compute_lode_spherical_expansion(const std::vector<System>& systems, c
             } else {
                 finite_centre(plan, system, channel, centre, setup, values, gradients, scratch);
             }
+            if (system.periodic() && plan.splits[centre.system])
+                short_range_centre(plan, centre.system, centre, setup, values, gradients, cell, scratch);
             for (int l = 0; l < L; ++l) {
                 const size_t width = (size_t)(2 * l + 1) * N;
                 for (int a = 0; a < S; ++a) {

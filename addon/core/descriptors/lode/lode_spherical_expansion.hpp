@@ -4,7 +4,8 @@
 //   c^i_{anlm} = int d^3x R_n(|x|) Y_lm(x_hat) V_a(r_i + x).
 // Finite structures (no pbc): direct sum over every atom with the tabulated J_nl of
 // lode_integrals.hpp. Structures periodic in all three directions: Ewald-type reciprocal sum
-// over 0 < |k| <= k_cutoff, the k = 0 term dropped (a neutralising background per channel).
+// over 0 < |k| <= k_cutoff, the k = 0 term dropped (a neutralising background per channel),
+// computed as a range-separated real-space + reciprocal sum when that converged sum is asked for.
 // The centre's own charge enters with weight center_atom_weight (like featomic's LODE).
 // Not per-centre (every atom contributes): a registry StructureCompute.
 #pragma once
@@ -25,5 +26,18 @@ TensorMap compute_lode_spherical_expansion(const std::vector<System>& systems, c
 
 // Default k_cutoff (1/Angstrom): 1.2 pi / density_width, as featomic.
 double lode_default_k_cutoff(double density_width);
+
+// How structures periodic in three directions are summed. `automatic` (what requests get): the
+// range-separated sum (lode_range_split.hpp), i.e. the converged sum, when k_cutoff is not given
+// or is at least lode_converged_k_cutoff, with the split width from the cost model; a k_cutoff
+// short of convergence asks for the truncated plain reciprocal sum up to k_cutoff, which stays
+// the reference. `split_candidate` >= 0 forces that entry of lode_split_candidates.
+enum class LodePeriodicMethod { automatic, reference, split };
+struct LodeMethodChoice {
+    LodePeriodicMethod method = LodePeriodicMethod::automatic;
+    int split_candidate = -1;
+};
+// Process-wide override, for tests and benchmarks only (not thread-safe against running requests).
+void set_lode_method_for_tests(const LodeMethodChoice& choice);
 
 }  // namespace hamd
