@@ -8,8 +8,8 @@ the structures whose LUMO is a valence level (the levels the model is meant to r
 Each run's log and JSON go to OUT_DIR/NAME.{log,json}; a setting whose JSON exists is not
 retrained, so an interrupted sweep continues where it stopped.
 
-  bench/hamiltonian_select.py --data build/datasets/train-v2.npz --validation data/validation.npz \
-      --out build/hamiltonian/select [--threads 2] [--only NAME,NAME] [--list]
+  bench/hamiltonian_select.py --data data/train-v2.npz --validation data/validation.npz \
+      --out build/hamiltonian/select [--threads 2] [--only NAME,NAME] [--save-models] [--list]
 """
 import argparse
 import json
@@ -30,6 +30,11 @@ SETTINGS = {
     "virtuals-3-w0.3": ["--valence-virtuals", "3", "--valence-virtual-weight", "0.3"],
     "cutoff-4": ["--cutoff", "4"],
     "cutoff-5": ["--cutoff", "5"],
+    "epochs-600": ["--epochs", "600"],
+    "charges-0.01+density-0.1": ["--charge-weight", "0.01", "--density-matrix-weight", "0.1"],
+    "charges-0.01+density-0.1+cutoff-4": ["--charge-weight", "0.01", "--density-matrix-weight", "0.1", "--cutoff", "4"],
+    "charges-0.01+density-0.1+virtuals-3-w0.3": ["--charge-weight", "0.01", "--density-matrix-weight", "0.1",
+                                                 "--valence-virtuals", "3", "--valence-virtual-weight", "0.3"],
 }
 
 
@@ -45,6 +50,8 @@ def run(name, extra, args):
     log_path = os.path.join(args.out, name + ".log")
     command = [os.path.join(ROOT, "bench", "hamiltonian"), "experiment", "--data", args.data, "--test", args.validation,
                "--threads", str(args.threads), "--json", json_path + ".partial"] + extra
+    if args.save_models:
+        command += ["-o", os.path.join(args.out, name + ".npz")]
     start = time.time()
     print(f"[{name}] {' '.join(command[1:])}", file=sys.stderr, flush=True)
     with open(log_path, "w") as log:
@@ -62,12 +69,13 @@ def run(name, extra, args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", default="build/datasets/train-v2.npz")
+    parser.add_argument("--data", default="data/train-v2.npz")
     parser.add_argument("--validation", default="data/validation.npz")
     parser.add_argument("--out", default="build/hamiltonian/select")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--only", default="", help="comma-separated setting names (default: all)")
     parser.add_argument("--list", action="store_true", help="print the settings and exit")
+    parser.add_argument("--save-models", action="store_true", help="also write each trained model to OUT_DIR/NAME.npz")
     args = parser.parse_args()
     if args.list:
         for name, extra in SETTINGS.items():
