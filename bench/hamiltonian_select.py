@@ -35,6 +35,8 @@ SETTINGS = {
     "charges-0.01+density-0.1+cutoff-4": ["--charge-weight", "0.01", "--density-matrix-weight", "0.1", "--cutoff", "4"],
     "charges-0.01+density-0.1+virtuals-3-w0.3": ["--charge-weight", "0.01", "--density-matrix-weight", "0.1",
                                                  "--valence-virtuals", "3", "--valence-virtual-weight", "0.3"],
+    "charges-0.01+density-0.1+message-2": ["--charge-weight", "0.01", "--density-matrix-weight", "0.1", "--message-radial", "2"],
+    "charges-0.01+density-0.1+max-radial-6": ["--charge-weight", "0.01", "--density-matrix-weight", "0.1", "--max-radial", "6"],
 }
 
 
