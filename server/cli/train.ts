@@ -27,9 +27,9 @@ export const trainUsage = `hamd train hamiltonian --data DATA.npz -o MODEL.npz [
   --learning-rate X        indirect refinement (Adam only)
   --patience N             epochs without validation improvement before stopping
   --seed N                 folds, validation split and batches
-  --charge-weight X        weight of the def2-TZVP Loewdin charges in the indirect loss (default 0;
-                           needs large_loewdin_charges in the dataset)
-  --density-matrix-weight X  weight of ||P' - P'_STO-3G||^2 in the indirect loss (default 0)
+  --charge-weight X        weight of the def2-TZVP Loewdin charges in the indirect loss (default 0.01;
+                           used when the dataset has large_loewdin_charges; 0: off)
+  --density-matrix-weight X  weight of ||P' - P'_STO-3G||^2 in the indirect loss (default 0.1; 0: off)
   --valence-virtuals N     fit the N lowest virtual levels against the large-basis virtuals of
                            valence character (default 0: the LUMO only, where it matches;
                            needs large_minimal_character in the dataset)
