@@ -84,19 +84,7 @@ TensorMap compute_message_passing(const std::vector<System>& systems, const std:
             for (int a2 = 0; a2 < S; ++a2)
                 for (int n2 = 0; n2 < N; ++n2)
                     inner.values.insert(inner.values.end(), {setup.species()[a1], n1, setup.species()[a2], n2});
-    {
-        double bytes = 0;
-        for (const ProductFamily& family : families) {
-            const double width = static_cast<double>(family.components()) * family.groups.size() * inner.count();
-            bytes += 4.0 * 6 * family.groups.size() * inner.count();
-            for (size_t t = 0; t < n_types; ++t) {
-                bytes += static_cast<double>(rows[t]) * (width * 8 + 2 * 4);
-                if (gradients) bytes += static_cast<double>(gradient_rows[t]) * (3 * width * 8 + 3 * 4);
-                if (cell) bytes += static_cast<double>(rows[t]) * (9 * width * 8 + 4);
-            }
-        }
-        check_output_bytes(bytes, options);
-    }
+    check_product_output_bytes(families, {inner.count(), 6, 2, rows, gradient_rows, gradients, cell}, options);
 
     // Blocks in key order: (lambda, sigma) ascending, then centre type.
     TensorMap result;
@@ -117,25 +105,7 @@ TensorMap compute_message_passing(const std::vector<System>& systems, const std:
         block.properties = product_properties(family.groups, inner);
         const size_t width = static_cast<size_t>(family.components()) * block.properties.count();
         block.values.resize(rows[t] * width);  // every row is zeroed and filled below
-        if (gradients) {
-            GradientBlock gradient;
-            gradient.parameter = "positions";
-            gradient.samples.names = {"sample", "system", "atom"};
-            gradient.samples.values.resize(gradient_rows[t] * 3);
-            gradient.components = {xyz_labels("xyz"), mu_labels(family.lambda)};
-            gradient.values.resize(gradient_rows[t] * 3 * width);
-            block.gradients.push_back(std::move(gradient));
-        }
-        if (cell) {
-            GradientBlock gradient;
-            gradient.parameter = "cell";
-            gradient.samples.names = {"sample"};
-            gradient.samples.values.resize(rows[t]);
-            for (size_t r = 0; r < rows[t]; ++r) gradient.samples.values[r] = static_cast<int32_t>(r);
-            gradient.components = {xyz_labels("cell_row"), xyz_labels("cell_column"), mu_labels(family.lambda)};
-            gradient.values.resize(rows[t] * 9 * width);
-            block.gradients.push_back(std::move(gradient));
-        }
+        add_gradient_blocks(block, family.lambda, width, rows[t], gradient_rows[t], gradients, cell);
     }, options.max_threads);
     check_cancel(cancel);
 

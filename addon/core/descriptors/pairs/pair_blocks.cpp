@@ -53,6 +53,44 @@ void check_output_bytes(double bytes, const DescriptorOptions& options) {
     }
 }
 
+void check_product_output_bytes(const std::vector<ProductFamily>& families, const ProductOutputShape& shape,
+                                const DescriptorOptions& options) {
+    double bytes = 0;
+    for (const ProductFamily& family : families) {
+        const double properties = static_cast<double>(family.groups.size() * shape.inner_rows);
+        const double width = family.components() * properties;
+        bytes += 4.0 * shape.property_columns * properties;
+        for (size_t b = 0; b < shape.rows.size(); ++b) {
+            bytes += static_cast<double>(shape.rows[b]) * (width * 8 + shape.sample_columns * 4);
+            if (shape.positions) bytes += static_cast<double>(shape.gradient_rows[b]) * (3 * width * 8 + 3 * 4);
+            if (shape.cell) bytes += static_cast<double>(shape.rows[b]) * (9 * width * 8 + 4);
+        }
+    }
+    check_output_bytes(bytes, options);
+}
+
+void add_gradient_blocks(Block& block, int lambda, size_t width, size_t rows, size_t gradient_rows, bool positions, bool cell) {
+    if (positions) {
+        GradientBlock gradient;
+        gradient.parameter = "positions";
+        gradient.samples.names = {"sample", "system", "atom"};
+        gradient.samples.values.resize(gradient_rows * 3);
+        gradient.components = {xyz_labels("xyz"), mu_labels(lambda)};
+        gradient.values.resize(gradient_rows * 3 * width);
+        block.gradients.push_back(std::move(gradient));
+    }
+    if (cell) {
+        GradientBlock gradient;
+        gradient.parameter = "cell";
+        gradient.samples.names = {"sample"};
+        gradient.samples.values.resize(rows);
+        for (size_t r = 0; r < rows; ++r) gradient.samples.values[r] = static_cast<int32_t>(r);
+        gradient.components = {xyz_labels("cell_row"), xyz_labels("cell_column"), mu_labels(lambda)};
+        gradient.values.resize(rows * 9 * width);
+        block.gradients.push_back(std::move(gradient));
+    }
+}
+
 Labels product_properties(const std::vector<ProductGroup>& groups, const Labels& inner) {
     Labels labels;
     labels.names = {"l_1", "l_2"};

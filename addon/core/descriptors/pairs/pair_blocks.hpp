@@ -40,6 +40,28 @@ Labels xyz_labels(const std::string& name);
 // ResourceExhausted when `bytes` exceeds options.max_output_bytes (0: no limit).
 void check_output_bytes(double bytes, const DescriptorOptions& options);
 
+// The shape of a product kind's output, for the size check before anything is allocated:
+// every family has one block per bucket b (a type or type pair) with rows[b] samples of
+// `sample_columns` labels, gradient_rows[b] position-gradient samples (3 labels each) when
+// `positions`, rows[b] cell-gradient samples when `cell`, and groups x inner_rows properties of
+// `property_columns` labels each.
+struct ProductOutputShape {
+    size_t inner_rows;
+    int property_columns, sample_columns;
+    const std::vector<size_t>& rows;
+    const std::vector<size_t>& gradient_rows;
+    bool positions, cell;
+};
+// check_output_bytes on the bytes of that output (values, gradients and labels).
+void check_product_output_bytes(const std::vector<ProductFamily>& families, const ProductOutputShape& shape,
+                                const DescriptorOptions& options);
+
+// Allocates the gradient blocks of `block` (values of `width` per row): "positions" with
+// `gradient_rows` samples (sample, system, atom) when `positions`, then "cell" with one sample
+// per row when `cell`. Values are zero-initialised; the sample labels of positions are the
+// caller's to fill.
+void add_gradient_blocks(Block& block, int lambda, size_t width, size_t rows, size_t gradient_rows, bool positions, bool cell);
+
 // Product groups (l_1, l_2) x `inner` names, as properties: (l_1, l_2, inner...), with the
 // rows of `inner` (already in order) repeated for every group.
 Labels product_properties(const std::vector<ProductGroup>& groups, const Labels& inner);

@@ -78,19 +78,7 @@ TensorMap compute_pair_features(const std::vector<System>& systems, const std::v
     for (int a = 0; a < S; ++a)
         for (int n1 = 0; n1 < N; ++n1)
             for (int n2 = 0; n2 < N; ++n2) inner.values.insert(inner.values.end(), {setup.species()[a], n1, n2});
-    {
-        double bytes = 0;
-        for (const ProductFamily& family : families) {
-            const double width = static_cast<double>(family.components()) * family.groups.size() * inner.count();
-            bytes += 4.0 * 5 * family.groups.size() * inner.count();
-            for (size_t tp = 0; tp < n_type_pairs; ++tp) {
-                bytes += static_cast<double>(rows[tp]) * (width * 8 + 6 * 4);
-                if (gradients) bytes += static_cast<double>(gradient_rows[tp]) * (3 * width * 8 + 3 * 4);
-                if (cell) bytes += static_cast<double>(rows[tp]) * (9 * width * 8 + 4);
-            }
-        }
-        check_output_bytes(bytes, options);
-    }
+    check_product_output_bytes(families, {inner.count(), 5, 6, rows, gradient_rows, gradients, cell}, options);
 
     // Blocks: (lambda, sigma) ascending, then (first type, second type): already key order.
     TensorMap result;
@@ -120,25 +108,7 @@ TensorMap compute_pair_features(const std::vector<System>& systems, const std::v
         block.properties = product_properties(family.groups, inner);
         const size_t width = static_cast<size_t>(family.components()) * block.properties.count();
         block.values.resize(rows[tp] * width);  // every row is zeroed and filled below
-        if (gradients) {
-            GradientBlock gradient;
-            gradient.parameter = "positions";
-            gradient.samples.names = {"sample", "system", "atom"};
-            gradient.samples.values.resize(gradient_rows[tp] * 3);
-            gradient.components = {xyz_labels("xyz"), mu_labels(family.lambda)};
-            gradient.values.resize(gradient_rows[tp] * 3 * width);
-            block.gradients.push_back(std::move(gradient));
-        }
-        if (cell) {
-            GradientBlock gradient;
-            gradient.parameter = "cell";
-            gradient.samples.names = {"sample"};
-            gradient.samples.values.resize(rows[tp]);
-            for (size_t r = 0; r < rows[tp]; ++r) gradient.samples.values[r] = static_cast<int32_t>(r);
-            gradient.components = {xyz_labels("cell_row"), xyz_labels("cell_column"), mu_labels(family.lambda)};
-            gradient.values.resize(rows[tp] * 9 * width);
-            block.gradients.push_back(std::move(gradient));
-        }
+        add_gradient_blocks(block, family.lambda, width, rows[tp], gradient_rows[tp], gradients, cell);
     }, options.max_threads);
     check_cancel(cancel);
 
