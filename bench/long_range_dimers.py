@@ -9,6 +9,7 @@ beyond the cutoff.
 
     python3 bench/long_range_dimers.py [--systems water-dimer,lif-dimer] [--threads 2]
         [--multi-scale "max_radial=2,max_angular=2"] [--out build/long-range]
+        [--extra-training water-dimer=build/datasets/water-dimer-seed2.npz]
 
 About 2-5 minutes on 2 cores. Prints one table per system and a summary line
 "<system>: MAE beyond 5 A local X meV, multi-scale Y meV, ratio X/Y".
@@ -32,8 +33,9 @@ from serving import serve_models  # noqa: E402
 CUTOFF = 5.0
 
 
-def split(path, out_dir):
-    """The random structures as a training dataset; the curve as (numbers, positions, energy eV, R)."""
+def read_dimers(path):
+    """The random structures of a dimer dataset as energy records, and its curve as
+    (numbers, positions, energy eV, R)."""
     data = np.load(path, allow_pickle=False)
     separations = json.loads(str(data["provenance"]))["separations"]
     offsets = data["atom_offsets"]
@@ -42,13 +44,26 @@ def split(path, out_dir):
         a, b = offsets[s], offsets[s + 1]
         numbers, positions = data["species"][a:b], data["positions"][a:b]
         if int(data["structure_molecule"][s]) == 0:
-            records.append({"molecule": 0, "structure": len(records), "numbers": numbers, "positions": positions,
+            records.append({"molecule": 0, "numbers": numbers, "positions": positions,
                             "energy_hartree": float(data["energy_hartree"][s]),
                             "forces_hartree_per_bohr": data["forces_hartree_per_bohr"][a:b]})
         else:
             curve.append((numbers, positions, float(data["energy"][s]), float(separations[s])))
-    train = out_dir / (Path(path).stem + "-random.npz")
-    provenance = {"tool": "bench/long_range_dimers.py", "source": str(path), "subset": "random orientations"}
+    return records, curve
+
+
+def split(path, out_dir, extra=()):
+    """The random structures (plus those of the `extra` datasets of the same system, whose curves
+    are not used) as a training dataset; the curve of `path` as (numbers, positions, energy eV, R)."""
+    records, curve = read_dimers(path)
+    for more in extra:
+        records += read_dimers(more)[0]
+    for k, record in enumerate(records):
+        record["structure"] = k
+    suffix = "-random" if not extra else f"-random-plus{len(extra)}"
+    train = out_dir / (Path(path).stem + suffix + ".npz")
+    provenance = {"tool": "bench/long_range_dimers.py", "source": str(path), "subset": "random orientations",
+                  "extra_sources": [str(e) for e in extra]}
     energy_store.write(train, energy_store.assemble([{"name": Path(path).stem}], records, provenance))
     return train, curve
 
@@ -78,12 +93,16 @@ def main():
     parser.add_argument("--multi-scale", default="max_radial=2,max_angular=2",
                         help="hyper-parameters of the multi-scale family (hamd train energy --features)")
     parser.add_argument("--out", default="build/long-range")
+    parser.add_argument("--extra-training", action="append", default=[], metavar="SYSTEM=FILE",
+                        help="more random structures for SYSTEM's training set from another dimer dataset of the same "
+                             "system (e.g. made with another --seed; its curve is not used); repeatable")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     summary = []
     for system in args.systems.split(","):
-        train_set, curve = split(ROOT / "data" / "dimers" / f"{system}.npz", out)
+        extra = [f.split("=", 1)[1] for f in args.extra_training if f.split("=", 1)[0] == system]
+        train_set, curve = split(ROOT / "data" / "dimers" / f"{system}.npz", out, extra)
         models = {"local": out / f"{system}-local.npz", "multi-scale": out / f"{system}-multi-scale.npz"}
         seconds = {"local": train(train_set, models["local"], args.threads),
                    "multi-scale": train(train_set, models["multi-scale"], args.threads, f"multi-scale:{args.multi_scale}")}
@@ -91,7 +110,7 @@ def main():
         reference = np.array([e for _, _, e, _ in curve])
         r = np.array([d for _, _, _, d in curve])
         far = int(np.argmax(r))
-        print(f"\n{system}: trained on {train_set.name} (random orientations); curve of {len(curve)} points; "
+        print(f"\n{system}: trained on {train_set.name} ({len(np.load(train_set)['energy'])} random orientations); curve of {len(curve)} points; "
               f"training {seconds['local']:.0f} s (local), {seconds['multi-scale']:.0f} s (multi-scale)")
         print("| R (A) | reference E - E(far) (meV) | local error (meV) | multi-scale error (meV) |")
         print("|---:|---:|---:|---:|")
