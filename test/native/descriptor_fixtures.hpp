@@ -292,21 +292,7 @@ inline double cell_gradient_error(const System& system, DescriptorOptions o, dou
 }
 
 // A 2x2x2 supercell of a periodic system: atom i of image (u, v, w) is index ((u*2+v)*2+w)*n + i.
-inline System supercell(const System& system) {
-    System out;
-    out.pbc = system.pbc;
-    for (int k = 0; k < 9; ++k) out.cell[k] = 2 * system.cell[k];
-    for (int u = 0; u < 2; ++u)
-        for (int v = 0; v < 2; ++v)
-            for (int w = 0; w < 2; ++w)
-                for (size_t i = 0; i < system.size(); ++i) {
-                    out.types.push_back(system.types[i]);
-                    for (int d = 0; d < 3; ++d)
-                        out.positions.push_back(system.positions[3 * i + d] + u * system.cell[d] + v * system.cell[3 + d] +
-                                                w * system.cell[6 + d]);
-                }
-    return out;
-}
+inline System supercell(const System& system) { return repeat_cell(system, 2); }
 
 // Largest relative difference between the features of atom i of `small` and of each of its
 // 8 copies in the supercell.

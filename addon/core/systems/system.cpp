@@ -62,4 +62,20 @@ void validate_system(const System& system, size_t index_in_request) {
     }
 }
 
+System repeat_cell(const System& system, int m) {
+    System out;
+    out.pbc = system.pbc;
+    for (int k = 0; k < 9; ++k) out.cell[k] = m * system.cell[k];
+    for (int u = 0; u < m; ++u)
+        for (int v = 0; v < m; ++v)
+            for (int w = 0; w < m; ++w)
+                for (size_t i = 0; i < system.size(); ++i) {
+                    out.types.push_back(system.types[i]);
+                    for (int d = 0; d < 3; ++d)
+                        out.positions.push_back(system.positions[3 * i + d] + u * system.cell[d] + v * system.cell[3 + d] +
+                                                w * system.cell[6 + d]);
+                }
+    return out;
+}
+
 }  // namespace hamd

@@ -24,4 +24,8 @@ struct System {
 // cell along periodic directions.
 void validate_system(const System& system, size_t index_in_request);
 
+// The m x m x m supercell of a periodic system: cell scaled by m, atoms repeated image by image
+// (image (u, v, w) outer, atom order inside), as tests and benchmarks compare against.
+System repeat_cell(const System& system, int m);
+
 }  // namespace hamd
