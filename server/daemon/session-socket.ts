@@ -11,6 +11,7 @@ import * as net from 'node:net';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../base/logger';
 import { endFrame, FrameReader, FrameTooLarge, replyFrame, responseFrame } from '../wire/session-frames';
+import { encodeStepResultFrame } from '../wire/session-step-encode';
 import type { SessionRequest__Output, SessionResponse } from '../wire/types';
 import { FramedCalls, type FramedCallsOptions } from './framed-calls';
 import type { SessionCall } from './session';
@@ -57,7 +58,10 @@ class FramedSessionCall extends EventEmitter implements SessionCall {
 
   write(message: SessionResponse): boolean {
     if (this.ended) return false;
-    return this.socket.write(responseFrame(this.serialize(message)));
+    // An MD step's answer by the hand-written encoder (the same bytes, a few µs cheaper), the
+    // rest (open, close, a Hamiltonian session's results) by the generic serializer.
+    const stepFrame = message.result ? encodeStepResultFrame(message.result) : undefined;
+    return this.socket.write(stepFrame ?? responseFrame(this.serialize(message)));
   }
 
   end(): void {

@@ -27,7 +27,7 @@ from ._proto import hamd_pb2
 from .arrays import array_to_proto
 from .errors import HamdError, error_of, from_rpc_error
 from .framed import FrameSocket, error_for_code
-from .predict import structure_result
+from .session_codec import StepEncoder, step_result
 from .structures import structure_to_proto
 
 _END = object()
@@ -63,6 +63,8 @@ class _GrpcExchange:
         self._responses = stub.Session(self._requests, timeout=timeout)
 
     def exchange(self, request: Any) -> Any:
+        if isinstance(request, bytes):  # a step encoded by StepEncoder
+            request = hamd_pb2.SessionRequest.FromString(request)
         self._requests.put(request)
         try:
             return next(self._responses)
@@ -98,7 +100,7 @@ class _SocketExchange:
         try:
             if self._deadline is not None:  # else the socket stays blocking: no syscall per step for it
                 self._connection.settimeout(self._remaining())
-            self._connection.send([request.SerializeToString()])
+            self._connection.send([request if isinstance(request, bytes) else request.SerializeToString()])
             frame = hamd_pb2.SessionSocketFrame.FromString(self._connection.read_frame())
         except socket.timeout:
             self.abort()
@@ -150,6 +152,7 @@ class Session:
         that step again, for up to reconnect_timeout seconds."""
         structure = structure_to_proto(atoms)
         self.n_atoms = len(structure.atomic_numbers)
+        self._encoder = StepEncoder(self.n_atoms)
         self.periodic = any(structure.pbc)
         open_message = hamd_pb2.SessionOpen(
             atomic_numbers=list(structure.atomic_numbers), pbc=list(structure.pbc), outputs=list(outputs or ()),
@@ -224,10 +227,9 @@ class Session:
         positions = np.asarray(positions, dtype=np.float64)
         if positions.shape != (self.n_atoms, 3):
             raise ValueError(f"positions must have shape ({self.n_atoms}, 3), got {positions.shape}")
-        step = hamd_pb2.SessionStep(positions=array_to_proto(positions, "<f8"))
         if cell is not None:
-            step.cell.CopyFrom(array_to_proto(np.asarray(cell, dtype=np.float64).reshape(3, 3), "<f8"))
-        request = hamd_pb2.SessionRequest(step=step)
+            cell = np.asarray(cell, dtype=np.float64).reshape(3, 3)
+        request = self._encoder.encode(positions, cell)
         try:
             reply = self._exchange(request).result
         except HamdError as error:
@@ -236,10 +238,10 @@ class Session:
             reply = self._reopened_step(request, error).result
         self._answered = self._step_base + int(reply.step) + 1
         if cell is not None and not reply.error_code:  # a reopened session starts from the latest cell
-            self._open_message.cell.CopyFrom(step.cell)
+            self._open_message.cell.CopyFrom(array_to_proto(cell, "<f8"))
         if reply.error_code:
             raise error_for_code(reply.error_code, reply.error_message)
-        result = structure_result(reply.prediction)
+        result = step_result(reply.prediction)
         result.update(step=self._step_base + int(reply.step), neighbors_rebuilt=bool(reply.neighbors_rebuilt),
                       compute_us=reply.compute_us)
         return result
