@@ -9,7 +9,8 @@
 #include "napi/convert.hpp"
 #include "napi/energy_model.hpp"
 #include "napi/model.hpp"
-#include "core/models/model_file.hpp"
+#include "core/io/model_archive.hpp"
+#include "napi/contraction.hpp"
 #include "core/models/energy/energy_model_file.hpp"
 #include "core/models/hamiltonian/model_file.hpp"
 #include "napi/shared_region.hpp"
@@ -31,6 +32,7 @@ Napi::Function Engine::define(Napi::Env env) {
     return DefineClass(env, "Engine",
                        {InstanceMethod("threads", &Engine::threads),
                         InstanceMethod("computeDescriptors", &Engine::compute_descriptors),
+                        InstanceMethod("fitCorrelationContraction", &Engine::fit_correlation_contraction),
                         InstanceMethod("loadHamiltonianModel", &Engine::load_hamiltonian_model),
                         InstanceMethod("loadModel", &Engine::load_model),
                         InstanceMethod("trainHamiltonianModel", &Engine::train_hamiltonian_model),
@@ -100,6 +102,12 @@ Napi::Value Engine::compute_descriptors(const Napi::CallbackInfo& info) {
     auto request = std::make_shared<DescriptorRequest>();
     request->systems = systems_from_js(object);
     request->options = options_from_js(object);
+    const Napi::Value contraction = object.Get("contraction");
+    if (!contraction.IsUndefined() && !contraction.IsNull()) {
+        const ContractionHandle* handle = ContractionHandle::unwrap(contraction);
+        if (handle == nullptr) bad_request(env, "contraction must be a Contraction (engine.loadModel of a contraction file)");
+        request->options.contraction = handle->contraction();
+    }
     std::shared_ptr<OutputRange> output = output_range_from_js(env, info.Length() > 2 ? info[2] : env.Undefined());
     return submit_job<hamd::TensorMap>(
         env, *pool_, cancel_flag_from_js(info, 1),
@@ -134,11 +142,16 @@ Napi::Value Engine::load_model(const Napi::CallbackInfo& info) {
         throw coded_error(env, "INVALID_ARGUMENT", e.what());
     }
     if (format == hamd::kEnergyModelFormat) return EnergyModelHandle::create(env, path, pool_);
+    if (format == hamd::kCorrelationContractionFormat) return ContractionHandle::create(env, path);
     return HamiltonianModelHandle::create(env, path, pool_);  // its loader names any other format
 }
 
 Napi::Value Engine::train_hamiltonian_model(const Napi::CallbackInfo& info) {
     return train_hamiltonian_model_job(info, *pool_);
+}
+
+Napi::Value Engine::fit_correlation_contraction(const Napi::CallbackInfo& info) {
+    return fit_correlation_contraction_job(info, *pool_);
 }
 
 Napi::Value Engine::train_energy_model(const Napi::CallbackInfo& info) {

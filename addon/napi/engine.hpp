@@ -3,9 +3,10 @@
 //   engine.threads()
 //   engine.computeDescriptors(request[, cancelToken]) -> Promise<NativeTensorMap>
 //   engine.loadHamiltonianModel(path) -> HamiltonianModel handle (predictions on this pool)
-//   engine.loadModel(path) -> the handle of any model kind, by the file's format
+//   engine.loadModel(path) -> the handle of any model kind (or a correlation contraction), by the file's format
 //   engine.trainHamiltonianModel(config[, onProgress]) -> Promise<report> (on this pool)
 //   engine.trainEnergyModel(config[, onProgress]) -> Promise<report> (on this pool)
+//   engine.fitCorrelationContraction(request, settings, path) -> Promise<metadata> (napi/contraction.hpp)
 //   engine.close()  stops accepting work, finishes queued jobs, joins the threads
 // The shapes are those declared in server/native/addon.ts and server/native/model-addon.ts.
 #pragma once
@@ -29,6 +30,7 @@ private:
     Napi::Value load_model(const Napi::CallbackInfo& info);
     Napi::Value train_hamiltonian_model(const Napi::CallbackInfo& info);
     Napi::Value train_energy_model(const Napi::CallbackInfo& info);
+    Napi::Value fit_correlation_contraction(const Napi::CallbackInfo& info);
     Napi::Value close(const Napi::CallbackInfo& info);
 
     std::shared_ptr<ComputePool> pool_;

@@ -11,6 +11,7 @@
 #include "napi/convert.hpp"
 #include "napi/cancel_token.hpp"
 #include "napi/engine.hpp"
+#include "napi/contraction.hpp"
 #include "napi/energy_model.hpp"
 #include "napi/energy_session.hpp"
 #include "napi/model.hpp"
@@ -101,6 +102,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     hamd_napi::EnergyModelHandle::define(env);
     hamd_napi::EnergySessionHandle::define(env);
     hamd_napi::SharedRegionHandle::define(env);
+    hamd_napi::ContractionHandle::define(env);
     exports.Set("buildInfo", Napi::Function::New(env, build_info));
     exports.Set("descriptorKinds", Napi::Function::New(env, descriptor_kinds));
     exports.Set("readXyz", Napi::Function::New(env, read_xyz));

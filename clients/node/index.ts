@@ -232,6 +232,7 @@ export class HamdClient {
     if (options.nonlinearity !== undefined) request.nonlinearity = options.nonlinearity;
     if (options.kCutoff !== undefined) request.k_cutoff = options.kCutoff;
     if (options.device !== undefined) request.device = options.device;
+    if (options.contraction !== undefined) request.contraction = options.contraction;
     return this.computeDescriptorsMessage(request, options.deadlineMs);
   }
 

@@ -35,6 +35,7 @@ export interface DescriptorOptions {
   // one given to a kind that does not take it.
   potentialExponent?: number;         // lode-spherical-expansion, multi-scale
   correlationOrder?: number;          // correlation
+  contraction?: string;               // correlation: a loaded contraction's name (ListModels)
   nonlinearity?: string;              // triplet
   kCutoff?: number;                   // lode-spherical-expansion, multi-scale (periodic)
   device?: 'auto' | 'cpu' | 'cuda';   // where the daemon computes (hamd.proto); default auto

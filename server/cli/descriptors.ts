@@ -21,6 +21,7 @@ export const descriptorsUsage = `hamd descriptors IN.xyz --kind KIND -o OUT.npz 
   --potential-exponent P   lode-spherical-expansion, multi-scale: 1/r^P potential [1]
   --k-cutoff K             lode-spherical-expansion, multi-scale, periodic: 1/Angstrom [none: converged sum]
   --correlation-order NU   correlation: body order 1..4 [2]
+  --contraction NAME       correlation: a contraction the daemon has loaded (hamd fit-contraction)
   --nonlinearity F         triplet: none | tanh | square [tanh]
   --device D               auto | cpu | cuda: where the daemon computes [auto]
   --gradients LIST         ${gradientParameters.join(' and/or ')}, comma separated
@@ -60,7 +61,7 @@ export function resultArrays(result: DescriptorResult): Map<string, NpyData> {
 export async function descriptors(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
     values: ['kind', ...hyperNames.map(hyperFlag), 'species', 'max-lambda', 'potential-exponent', 'k-cutoff',
-      'correlation-order', 'nonlinearity', 'device', 'gradients', 'output', 'address'],
+      'correlation-order', 'contraction', 'nonlinearity', 'device', 'gradients', 'output', 'address'],
     flags: ['no-autostart', 'help'],
     aliases: { '-o': 'output', '-h': 'help' },
   });
@@ -99,7 +100,7 @@ export async function descriptors(argv: string[]): Promise<number> {
       kind: kind as DescriptorKind, hypers, species, gradients, maxLambda: numberOption(args, 'max-lambda', true),
       potentialExponent: numberOption(args, 'potential-exponent', false), kCutoff: numberOption(args, 'k-cutoff', false),
       correlationOrder: numberOption(args, 'correlation-order', true), nonlinearity: args.options.get('nonlinearity'),
-      device: args.options.get('device') as DescriptorOptions['device'],
+      device: args.options.get('device') as DescriptorOptions['device'], contraction: args.options.get('contraction'),
     }, (k) => bar.add(k));
     bar.done();
     writeNpz(output, resultArrays(result));

@@ -3,6 +3,7 @@ import { HamdClient } from '../../clients/node';
 import { packageVersion } from '../base/paths';
 import { parseArgs, UsageError } from './args';
 import { descriptors, descriptorsUsage } from './descriptors';
+import { fitContraction, fitContractionUsage } from './fit-contraction';
 import { predict, predictUsage } from './predict';
 import { serve, serveUsage } from './serve';
 import { status, statusUsage } from './status';
@@ -19,6 +20,8 @@ ${descriptorsUsage}
 ${predictUsage}
 
 ${trainUsage}
+
+${fitContractionUsage}
 
 ${stopUsage}
 
@@ -48,6 +51,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'descriptors': return await descriptors(rest);
       case 'predict': return await predict(rest);
       case 'train': return await train(rest);
+      case 'fit-contraction': return await fitContraction(rest);
       case 'info': return await info(rest);
       case 'status': return await status(rest);
       case 'stop': return await stop(rest);

@@ -3,9 +3,10 @@
 import { status } from '@grpc/grpc-js';
 import { packageVersion } from '../base/paths';
 import type { NativeEngine } from '../native/addon';
+import type { NativeDescriptorRequest } from '../native/types';
 import type { ModelRegistry } from '../models/registry';
 import { invalidArgument, StatusError } from '../wire/status';
-import type { HamdHandlers, ServerInfo } from '../wire/types';
+import type { ComputeDescriptorsRequest__Output, HamdHandlers, ServerInfo } from '../wire/types';
 import { API_VERSION, gradientParameters } from '../wire/vocabulary';
 import { checkEnergyRequest, checkPredictRequest, modelInfo, requestedKind, toEnergyResponse, toPredictResponse } from './predict';
 import type { EnergyModelHandle, HamiltonianModelHandle } from '../native/model-addon';
@@ -70,6 +71,13 @@ export function hamdHandlers(options: HandlerOptions): HamdHandlers {
     return options.models;
   };
 
+  // The engine's request, with the contraction it names (a registry entry) when it names one.
+  const descriptorRequest = (request: ComputeDescriptorsRequest__Output): NativeDescriptorRequest => {
+    const native = checkDescriptorRequest(request, limits, options.descriptorKinds);
+    if (request.contraction) native.contraction = registry().contraction(request.contraction).handle;
+    return native;
+  };
+
   return {
     GetServerInfo: unaryHandler(options, 'GetServerInfo', {
       quiet: true,
@@ -84,8 +92,8 @@ export function hamdHandlers(options: HandlerOptions): HamdHandlers {
 
     ComputeDescriptors: unaryHandler(options, 'ComputeDescriptors', {
       computes: true,
-      describe: (request) => ({ kind: request.kind, ...(request.output_region ? { output_region: request.output_region.name } : {}) }),
-      check: (request) => ({ native: checkDescriptorRequest(request, limits, options.descriptorKinds), output: request.output_region ?? undefined }),
+      describe: (request) => ({ kind: request.kind, ...(request.contraction ? { contraction: request.contraction.slice(0, 128) } : {}), ...(request.output_region ? { output_region: request.output_region.name } : {}) }),
+      check: (request) => ({ native: descriptorRequest(request), output: request.output_region ?? undefined }),
       run: async ({ native, output }, call) => {
         if (!output) return engine.computeDescriptors(native, call.cancelToken());
         const claimed = sharedMemory().claim(output);
@@ -104,10 +112,10 @@ export function hamdHandlers(options: HandlerOptions): HamdHandlers {
 
     ComputeDescriptorsStream: serverStreamHandler(options, 'ComputeDescriptorsStream', {
       computes: true,
-      describe: (request) => ({ kind: request.kind }),
+      describe: (request) => ({ kind: request.kind, ...(request.contraction ? { contraction: request.contraction.slice(0, 128) } : {}) }),
       check: (request) => {
         if (request.output_region) throw invalidArgument('output_region: a streamed answer carries its bytes (use ComputeDescriptors for shared memory)');
-        return checkDescriptorRequest(request, limits, options.descriptorKinds);
+        return descriptorRequest(request);
       },
       run: (request, call) => engine.computeDescriptors(request, call.cancelToken()),
       weigh: heldBytes,

@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { status } from '@grpc/grpc-js';
 import type { Logger } from '../base/logger';
-import type { ModelAddon, ModelHandle, ModelMetadata } from '../native/model-addon';
-import type { ModelKind } from '../wire/vocabulary';
+import type { ContractionHandle, ModelAddon, ModelHandle, ModelMetadata } from '../native/model-addon';
+import { contractionKind, modelKinds, type ModelKind } from '../wire/vocabulary';
 import { StatusError } from '../wire/status';
 import type { ModelState } from '../wire/vocabulary';
 
@@ -33,6 +33,10 @@ export const DEFAULT_MODEL_NAME = 'default-hamiltonian';
 export const DEFAULT_ENERGY_MODEL_NAME = 'default-energy';
 const MODEL_EXTENSION = '.npz';
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+function isPredictingKind(kind: string): kind is ModelKind {
+  return (modelKinds as readonly string[]).includes(kind);
+}
 
 export function isModelName(name: string): boolean {
   return NAME_PATTERN.test(name) && name.length <= 128;
@@ -164,18 +168,37 @@ export class ModelRegistry {
         ? 'no model is loaded (put one in the model repository, or start the daemon with --model NAME=PATH)'
         : `no default ${kind} model ("${configured}" is not loaded): name one of ${ready.join(', ')}`);
     }
-    if (!isModelName(wanted)) throw invalidName('model', wanted);
-    const entry = this.entries.get(wanted);
+    const entry = this.loaded(wanted, 'model');
+    if (!isPredictingKind(entry.metadata.kind)) {
+      throw new StatusError(status.INVALID_ARGUMENT, `model "${wanted}" is a ${entry.metadata.kind}, which ComputeDescriptors takes (field contraction), not a model that predicts`);
+    }
+    return entry;
+  }
+
+  // The contraction a ComputeDescriptors call names (NOT_FOUND when not loaded, INVALID_ARGUMENT
+  // for a model of another kind).
+  contraction(name: string): ModelEntry & { handle: ContractionHandle; metadata: ModelMetadata } {
+    const entry = this.loaded(name, 'contraction');
+    if (entry.metadata.kind !== contractionKind) {
+      throw new StatusError(status.INVALID_ARGUMENT, `contraction: "${name}" is a ${entry.metadata.kind} model, not a ${contractionKind} (hamd fit-contraction makes one)`);
+    }
+    return entry as ModelEntry & { handle: ContractionHandle; metadata: ModelMetadata };
+  }
+
+  private loaded(name: string, field: string): ModelEntry & { handle: ModelHandle; metadata: ModelMetadata } {
+    if (!isModelName(name)) throw invalidName(field, name);
+    const entry = this.entries.get(name);
     if (!entry || entry.state !== 'ready' || !entry.handle || !entry.metadata) {
       const ready = this.ready().map((e) => e.name);
-      throw new StatusError(status.NOT_FOUND, `model "${wanted}" is not loaded (loaded: ${ready.length ? ready.join(', ') : 'none'})`);
+      throw new StatusError(status.NOT_FOUND, `${field} "${name}" is not loaded (loaded: ${ready.length ? ready.join(', ') : 'none'})`);
     }
     return entry as ModelEntry & { handle: ModelHandle; metadata: ModelMetadata };
   }
 
-  // ServerInfo.capabilities entries: "predict/<kind>" per kind of loaded model.
+  // ServerInfo.capabilities entries: "predict/<kind>" per kind of loaded model that predicts,
+  // "descriptors/contraction" when a contraction is loaded.
   capabilities(): string[] {
     const kinds = new Set(this.ready().map((e) => e.metadata?.kind ?? 'hamiltonian'));
-    return [...kinds].sort().map((kind) => `predict/${kind}`);
+    return [...kinds].sort().map((kind) => (isPredictingKind(kind) ? `predict/${kind}` : 'descriptors/contraction'));
   }
 }

@@ -2,7 +2,7 @@
 // loading a model file through the engine, its metadata, predictions and training, all on the
 // engine's one compute pool. The addon returns exactly these shapes (no adapter here).
 import type { EnergyUnit, ModelVariant, OrbitalOrder, PredictOutput } from '../wire/vocabulary';
-import type { CancelToken, NativeSystem } from './types';
+import type { CancelToken, NativeDescriptorRequest, NativeSystem } from './types';
 
 // The contract's words (outputs, units, orders, variants) come from the wire layer: one definition.
 export { predictOutputs, energyUnits, orbitalOrders, modelVariants } from '../wire/vocabulary';
@@ -136,7 +136,19 @@ export interface EnergyModelHandle {
 }
 
 // A loaded model of either kind; metadata().kind tells which.
-export type ModelHandle = HamiltonianModelHandle | EnergyModelHandle;
+// A fitted correlation contraction (addon/napi/contraction.hpp), loaded like a model: not a
+// model Predict or sessions use, but what ComputeDescriptorsRequest.contraction names.
+export interface ContractionHandle {
+  metadata(): ModelMetadata;   // kind "correlation-contraction", no outputs
+}
+
+export type ModelHandle = HamiltonianModelHandle | EnergyModelHandle | ContractionHandle;
+
+// What fitCorrelationContraction takes besides the request (core ContractionSettings).
+export interface ContractionFitSettings {
+  varianceFraction?: number;   // keep the leading components up to this share of the variance [1: all]
+  maxComponents?: number;      // at most this many per block [0: no cap]
+}
 
 // Absent fields take the defaults of the shipped model (core/training/training_run.cpp).
 export interface TrainingConfig {
@@ -199,5 +211,7 @@ export interface ModelAddon {
   loadModel(path: string): ModelHandle;
   trainHamiltonianModel(config: TrainingConfig, onProgress?: (progress: TrainingProgress) => void): Promise<TrainingReport>;
   trainEnergyModel(config: EnergyTrainingConfig, onProgress?: (progress: TrainingProgress) => void): Promise<TrainingReport>;
+  // Fits a contraction on the request's structures (kind "correlation") and writes it to `path`.
+  fitCorrelationContraction(request: NativeDescriptorRequest, settings: ContractionFitSettings, path: string, cancel?: CancelToken): Promise<ModelMetadata>;
 }
 

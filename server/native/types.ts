@@ -81,6 +81,13 @@ export interface NativeDescriptorRequest {
   device?: string;            // auto (default) | cpu | cuda
   gradients: string[];        // subset of ["positions", "cell"]
   maxOutputBytes: number;     // 0: unlimited
+  contraction?: NativeContractionRef;  // correlation: the fitted projection of the intermediate levels
+}
+
+// A loaded correlation contraction (./model-addon.ts ContractionHandle), opaque to the request:
+// the addon unwraps it and the core checks it against the request.
+export interface NativeContractionRef {
+  metadata(): { kind: string };
 }
 
 // Errors thrown or rejected by the addon carry a `code` the server maps to gRPC.

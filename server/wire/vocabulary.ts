@@ -51,8 +51,11 @@ export type EnergyOutput = (typeof energyOutputs)[number];
 export const defaultPredictOutputs: readonly PredictOutput[] = ['orbital_energies', 'valid_orbitals', 'homo', 'lumo', 'gap'];
 export const excitationOutputs: readonly PredictOutput[] = ['excitation_energies', 'oscillator_strengths'];
 export const defaultEnergyOutputs: readonly PredictOutput[] = ['energy', 'forces'];
-// Model kinds (ModelInfo.kind) and the outputs each serves.
+// Model kinds that Predict and sessions serve (ModelInfo.kind) and the outputs each serves.
 export const modelKinds = ['hamiltonian', 'energy'] as const;
+// The other kind of file the model registry loads: a fitted correlation contraction, which
+// ComputeDescriptorsRequest.contraction names (ModelInfo.kind).
+export const contractionKind = 'correlation-contraction';
 export type ModelKind = (typeof modelKinds)[number];
 export function outputKind(output: PredictOutput): ModelKind {
   return (energyOutputs as readonly string[]).includes(output) ? 'energy' : 'hamiltonian';

@@ -15,7 +15,7 @@
 #include "core/math/eigen_solver.hpp"
 #include "core/models/energy/energy_fit.hpp"
 #include "core/models/energy/energy_model_file.hpp"
-#include "core/models/model_file.hpp"
+#include "core/io/model_archive.hpp"
 
 namespace hamd {
 

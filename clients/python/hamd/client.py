@@ -336,7 +336,8 @@ class Client:
                             gradients: Union[str, Sequence[str]] = (), max_lambda: Optional[int] = None,
                             potential_exponent: Optional[float] = None, correlation_order: Optional[int] = None,
                             nonlinearity: Optional[str] = None, k_cutoff: Optional[float] = None,
-                            device: Optional[str] = None, **hypers: Any) -> hamd_pb2.ComputeDescriptorsRequest:
+                            device: Optional[str] = None, contraction: Optional[str] = None,
+                            **hypers: Any) -> hamd_pb2.ComputeDescriptorsRequest:
         """The ComputeDescriptorsRequest that descriptors() sends."""
         if kind not in DESCRIPTOR_KINDS:
             raise ValueError(f"kind must be one of {', '.join(DESCRIPTOR_KINDS)}, got {kind!r}")
@@ -362,6 +363,8 @@ class Client:
             request.k_cutoff = float(k_cutoff)
         if device is not None:
             request.device = str(device)
+        if contraction is not None:
+            request.contraction = str(contraction)
         return request
 
     def compute_descriptors(self, request: hamd_pb2.ComputeDescriptorsRequest,
@@ -375,7 +378,7 @@ class Client:
                     shared_memory: Optional[bool] = None, potential_exponent: Optional[float] = None,
                     correlation_order: Optional[int] = None, nonlinearity: Optional[str] = None,
                     k_cutoff: Optional[float] = None, device: Optional[str] = None,
-                    **hypers: Any) -> "DescriptorResult":
+                    contraction: Optional[str] = None, **hypers: Any) -> "DescriptorResult":
         """Descriptors of one or several structures. Requests over the daemon's limits are
         split into batches and the answers joined (hamd.batching); progress(k) is called after
         each batch with its number of structures (e.g. a tqdm bar's update).
@@ -390,7 +393,9 @@ class Client:
         max_radial, max_angular, density_width, center_atom_weight. potential_exponent,
         correlation_order, nonlinearity, k_cutoff: options of particular kinds (hamd.proto
         ComputeDescriptorsRequest). device: "auto" (default), "cpu" or "cuda" (where the daemon
-        computes; "cuda" fails with a reason when it cannot).
+        computes; "cuda" fails with a reason when it cannot). contraction: correlation, the name
+        of a contraction the daemon has loaded (models(), kind "correlation-contraction";
+        `hamd fit-contraction` fits one), which projects the intermediate levels of nu = 3, 4.
 
         Returns a read-only mapping (hamd.results.DescriptorResult); the dense entries are
         joined from the blocks when first read:
@@ -413,7 +418,7 @@ class Client:
         requests within its limits; False: never; True: always (an error where impossible).
         """
         request = self.descriptors_request(atoms, kind, species, gradients, max_lambda, potential_exponent,
-                                           correlation_order, nonlinearity, k_cutoff, device, **hypers)
+                                           correlation_order, nonlinearity, k_cutoff, device, contraction, **hypers)
         region = self._output_region(request, shared_memory)
         if region is not None:
             request.output_region.name = region.name

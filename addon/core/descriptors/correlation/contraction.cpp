@@ -8,6 +8,7 @@
 
 #include "core/base/errors.hpp"
 #include "core/descriptors/correlation/correlation.hpp"
+#include "core/io/model_archive.hpp"
 #include "core/io/npz.hpp"
 #include "core/math/eigen_solver.hpp"
 #include "core/systems/neighbors.hpp"
@@ -151,14 +152,15 @@ CorrelationContraction fit_correlation_contraction(const std::vector<System>& sy
     return result;
 }
 
-// Arrays: format, format_version, species, max_radial, max_angular, correlation_order,
-// max_lambda, variance_fraction, max_components; "blocks" int64 [n][6] = (level, lambda, sigma,
-// center_type, n_in, n_out); per row r "transform_r" float64 [n_in][n_out] and
-// "eigenvalues_r" float64 [n_in].
+// A model file (core/io/model_archive.hpp: format, format_version, checksum, written atomically)
+// with the arrays species, max_radial, max_angular, correlation_order, max_lambda,
+// variance_fraction, max_components; "blocks" int64 [n][6] = (level, lambda, sigma, center_type,
+// n_in, n_out); per row r "transform_r" float64 [n_in][n_out] and "eigenvalues_r" float64
+// [n_in]. Version 1 (before the daemon could load contractions) had no checksum; refit those.
 void save_correlation_contraction(const std::string& path, const CorrelationContraction& c) {
     NpzArchive archive;
-    archive["format"] = NpyArray::scalar_string("hamd-correlation-contraction");
-    archive["format_version"] = NpyArray::scalar_int(1);
+    archive["format"] = NpyArray::scalar_string(kCorrelationContractionFormat);
+    archive["format_version"] = NpyArray::scalar_int(kCorrelationContractionFormatVersion);
     archive["species"] = NpyArray::int32({c.species.begin(), c.species.end()}, {c.species.size()});
     archive["max_radial"] = NpyArray::scalar_int(c.max_radial);
     archive["max_angular"] = NpyArray::scalar_int(c.max_angular);
@@ -179,16 +181,14 @@ void save_correlation_contraction(const std::string& path, const CorrelationCont
         }
     }
     archive["blocks"] = NpyArray::int64(table, {row, 6});
-    write_npz(path, archive);
+    write_model_archive(std::move(archive), path);
 }
 
 CorrelationContraction load_correlation_contraction(const std::string& path) {
-    const NpzArchive archive = read_npz(path);
-    if (npz_string(archive, "format", path) != "hamd-correlation-contraction") {
-        throw InvalidArgument(path + ": not a hamd correlation contraction (format)");
-    }
-    if (npz_int(archive, "format_version", path) != 1) throw InvalidArgument(path + ": format_version is not 1");
+    const NpzArchive archive = read_model_archive(path, kCorrelationContractionFormat, kCorrelationContractionFormatVersion,
+                                                  "hamd correlation contraction");
     CorrelationContraction c;
+    c.checksum = npz_string(archive, "checksum", path);
     for (int64_t z : npz_get(archive, "species", NpyType::Int32, path).i64) c.species.push_back(static_cast<int32_t>(z));
     c.max_radial = static_cast<int>(npz_int(archive, "max_radial", path));
     c.max_angular = static_cast<int>(npz_int(archive, "max_angular", path));

@@ -27,6 +27,11 @@ struct ContractionBlock {
     std::map<int32_t, std::vector<double>> eigenvalues;  // per centre type, all n_in, descending
 };
 
+// The file format (save_correlation_contraction below); the daemon's model registry loads such
+// files next to its models, and ComputeDescriptorsRequest.contraction names one.
+inline constexpr const char* kCorrelationContractionFormat = "hamd-correlation-contraction";
+inline constexpr int kCorrelationContractionFormatVersion = 2;
+
 class CorrelationContraction {
 public:
     std::vector<int32_t> species;  // neighbour channels it was fitted with
@@ -35,6 +40,7 @@ public:
     double variance_fraction = 1.0;
     int max_components = 0;
     std::vector<ContractionBlock> blocks;
+    std::string checksum;  // of the file it was loaded from ("crc32:..."); empty when fitted in memory
 
     // Whether level j is contracted: it has transforms (a level whose every block would keep
     // all its components is left out by the fit, see ContractionSettings).

@@ -5,7 +5,7 @@
 #include "core/base/errors.hpp"
 #include "core/descriptors/registry.hpp"
 #include "core/io/json.hpp"
-#include "core/models/model_file.hpp"
+#include "core/io/model_archive.hpp"
 
 namespace hamd {
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "core/io/npz.hpp"
-#include "core/models/model_file.hpp"
+#include "core/io/model_archive.hpp"
 #include "core/models/hamiltonian/hamiltonian_model.hpp"
 
 namespace hamd {

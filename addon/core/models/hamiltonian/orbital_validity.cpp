@@ -6,7 +6,7 @@
 
 #include "core/base/errors.hpp"
 #include "core/models/hamiltonian/hamiltonian_model.hpp"
-#include "core/models/model_file.hpp"
+#include "core/io/model_archive.hpp"
 
 namespace hamd {
 

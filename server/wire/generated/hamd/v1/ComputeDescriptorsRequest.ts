@@ -17,6 +17,7 @@ export interface ComputeDescriptorsRequest {
   'nonlinearity'?: (string);
   'k_cutoff'?: (number | string);
   'device'?: (string);
+  'contraction'?: (string);
   '_max_lambda'?: "max_lambda";
   '_potential_exponent'?: "potential_exponent";
   '_correlation_order'?: "correlation_order";
@@ -37,6 +38,7 @@ export interface ComputeDescriptorsRequest__Output {
   'nonlinearity'?: (string);
   'k_cutoff'?: (number);
   'device'?: (string);
+  'contraction'?: (string);
   '_max_lambda'?: "max_lambda";
   '_potential_exponent'?: "potential_exponent";
   '_correlation_order'?: "correlation_order";

@@ -1,4 +1,4 @@
-#include "core/models/model_file.hpp"
+#include "core/io/model_archive.hpp"
 
 #include <cmath>
 #include <cstdio>
