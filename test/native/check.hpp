@@ -36,4 +36,18 @@ inline int finish() {
     return failures() == 0 ? 0 : 1;
 }
 
+// Whether f() throws an Error (any other exception, or none: false); its what() into *message.
+template <class Error, class F>
+bool throws(F&& f, std::string* message = nullptr) {
+    try {
+        f();
+    } catch (const Error& error) {
+        if (message) *message = error.what();
+        return true;
+    } catch (...) {
+        return false;
+    }
+    return false;
+}
+
 }  // namespace check

@@ -11,18 +11,7 @@ using namespace fixtures;
 
 namespace {
 
-template <class Error, class F>
-bool throws(F&& f, std::string* message = nullptr) {
-    try {
-        f();
-    } catch (const Error& error) {
-        if (message) *message = error.what();
-        return true;
-    } catch (...) {
-        return false;
-    }
-    return false;
-}
+using check::throws;
 
 void test_bad_input() {
     std::mt19937 rng(1);
