@@ -12,7 +12,10 @@ data/test.npz, never used in training or in any choice of hyper-parameters):
   baseline   the same for B3LYP/STO-3G (no density fitting): what the minimal basis gives
              without a model;
   model      the daemon's Predict (default model), n_states 3, eV; or, with --model LABEL=FILE
-             (repeatable), each model file served by a private daemon, compared in one table.
+             (repeatable), each model file served by a private daemon, compared in one table;
+  --tda      also PySCF's TDA-B3LYP/def2-TZVP (tdscf.TDA on the same SCF, the full response, no
+             sTDA approximations): every method, the sTDA on def2-TZVP orbitals included, is then
+             compared with it as well (states in energy order). Roughly 3-10x the SCF time.
 
 Every sTDA here uses the threshold rule of Predict: E_thr = 7 eV x 1.5^k until the n-th root lies
 below it. States are compared in energy order (the lowest three of each), as the goal states it;
@@ -60,6 +63,7 @@ def parse_args():
     p.add_argument("--address", help="daemon address (default: the per-user daemon, started if needed)")
     p.add_argument("--model", action="append",
                    help="LABEL=MODEL.npz: serve this Hamiltonian model from a private daemon instead (repeat to compare models in one run)")
+    p.add_argument("--tda", action="store_true", help="also TDA-B3LYP/def2-TZVP as a reference column (slow)")
     p.add_argument("--json", help="write the rows and summary here")
     return p.parse_args()
 
@@ -141,8 +145,34 @@ def reference(numbers, positions, basis, n_states, cache):
     return out
 
 
-def mae(rows, method):
-    diffs = [abs(a - b) for r in rows for a, b in zip(r[method], r["def2-TZVP"])]
+def tda_reference(numbers, positions, n_states, cache):
+    """TDA-B3LYP/def2-TZVP (PySCF tdscf.TDA, singlets, on the SCF of scf()): energies in eV and
+    oscillator strengths of the lowest n_states, cached like reference()."""
+    key = hashlib.sha256(json.dumps({"z": numbers.tolist(), "r": np.round(positions, 8).tolist(), "basis": "def2-TZVP",
+                                     "settings": SETTINGS, "states": n_states, "method": "tda", "version": 1}).encode()).hexdigest()[:20]
+    path = Path(cache) / f"tda-def2-tzvp-{key}.npz"
+    if path.exists():
+        with np.load(path) as f:
+            return {k: f[k] for k in f.files}
+    from pyscf import tdscf
+    start = time.perf_counter()
+    _, mf = scf(numbers, positions, "def2-TZVP")
+    td = tdscf.TDA(mf)
+    td.nstates = n_states
+    td.conv_tol = 1e-6
+    td.kernel()
+    if not all(td.converged):
+        raise RuntimeError("TDA did not converge")
+    out = {"energies_ev": np.asarray(td.e[:n_states]) * HARTREE_EV,
+           "oscillator_strengths": np.asarray(td.oscillator_strength()[:n_states]),
+           "seconds": np.float64(time.perf_counter() - start)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **out)
+    return out
+
+
+def mae(rows, method, against="def2-TZVP"):
+    diffs = [abs(a - b) for r in rows for a, b in zip(r[method], r[against])]
     return float(np.mean(diffs)) if diffs else float("nan")
 
 
@@ -166,7 +196,8 @@ def main():
     for k, (name, index, numbers, positions) in enumerate(plan):
         print(f"[{k + 1}/{len(plan)}] {name}#{index}: def2-TZVP and STO-3G references ...", file=sys.stderr, flush=True)
         references.append((reference(numbers, positions, "def2-TZVP", args.states, args.cache),
-                           reference(numbers, positions, "sto-3g", args.states, args.cache)))
+                           reference(numbers, positions, "sto-3g", args.states, args.cache),
+                           tda_reference(numbers, positions, args.states, args.cache) if args.tda else None))
     models = {}
     if args.model:
         from serving import serve_models
@@ -182,11 +213,14 @@ def main():
     labels = list(models)
     rows = []
     for k, (name, index, numbers, positions) in enumerate(plan):
-        large, small = references[k]
+        large, small, tda = references[k]
         row = {"molecule": name, "structure": index, "atoms": len(numbers),
                "def2-TZVP": large["energies_ev"].tolist(), "f def2-TZVP": large["oscillator_strengths"].tolist(),
                "STO-3G": small["energies_ev"].tolist(),
                "seconds def2-TZVP scf+stda": float(large["scf_seconds"] + large["stda_seconds"])}
+        if tda is not None:
+            row.update({"TDA": tda["energies_ev"].tolist(), "f TDA": tda["oscillator_strengths"].tolist(),
+                        "seconds def2-TZVP scf+tda": float(tda["seconds"])})
         for label in labels:
             got, seconds = models[label][k]
             row[label] = got["excitation_energies"].tolist()
@@ -234,6 +268,23 @@ def main():
         diffs = [abs(a - b) for r in rows for a, b, w in zip(r[label], r["def2-TZVP"], r["valid weight " + label]) if w >= 0.5]
         summary["vouched"][label] = {"states": len(diffs), "mae": float(np.mean(diffs)) if diffs else float("nan")}
         print(f"| {label} | {len(diffs)} | {summary['vouched'][label]['mae']:.3f} |")
+    if args.tda:
+        # Against the full response: the sTDA approximation itself (def2-TZVP row) and every method.
+        compared = ["def2-TZVP"] + methods
+        summary["mae_ev_vs_tda"] = {}
+        print(f"\n| vs TDA-B3LYP/def2-TZVP (eV) | structures | MAE lowest {args.states} states | MAE lowest state |")
+        print("|---|---|---|---|")
+        for cls, members in classes.items():
+            if not members:
+                continue
+            summary["mae_ev_vs_tda"][cls] = {m: {"mae": mae(members, m, "TDA"),
+                                                 "lowest": float(np.mean([abs(r[m][0] - r["TDA"][0]) for r in members]))}
+                                             for m in compared}
+            for m in compared:
+                label = "sTDA on def2-TZVP orbitals" if m == "def2-TZVP" else m
+                print(f"| {cls}: {label} | {len(members)} | {summary['mae_ev_vs_tda'][cls][m]['mae']:.3f} | "
+                      f"{summary['mae_ev_vs_tda'][cls][m]['lowest']:.3f} |")
+        summary["median_seconds"]["def2-TZVP scf+tda"] = float(np.median([r["seconds def2-TZVP scf+tda"] for r in rows]))
     print("\nmedian seconds per structure: " + ", ".join(f"{k} {v:.4f}" for k, v in summary["median_seconds"].items()))
     if args.json:
         Path(args.json).write_text(json.dumps({"rows": rows, "summary": summary}, indent=1))
