@@ -199,6 +199,6 @@ export class ModelRegistry {
   // "descriptors/contraction" when a contraction is loaded.
   capabilities(): string[] {
     const kinds = new Set(this.ready().map((e) => e.metadata?.kind ?? 'hamiltonian'));
-    return [...kinds].sort().map((kind) => (isPredictingKind(kind) ? `predict/${kind}` : 'descriptors/contraction'));
+    return [...kinds].sort().map((kind) => (kind === contractionKind ? 'descriptors/contraction' : `predict/${kind}`));
   }
 }
