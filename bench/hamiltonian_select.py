@@ -38,6 +38,11 @@ SETTINGS = {
     "charges-0.01+density-0.1+message-2": ["--charge-weight", "0.01", "--density-matrix-weight", "0.1", "--message-radial", "2"],
     "charges-0.01+density-0.1+max-radial-6": ["--charge-weight", "0.01", "--density-matrix-weight", "0.1", "--max-radial", "6"],
 }
+# Order-2 pair features (docs/science.md#order-2-pair-features): K PCA components per rho_ij^{x1}
+# block, D per density block, on top of the shipped settings.
+for K, D in [(4, 4), (8, 4), (8, 8), (16, 4), (4, 0)]:
+    SETTINGS[f"charges-0.01+density-0.1+pair-order2-{K}-{D}"] = [
+        "--charge-weight", "0.01", "--density-matrix-weight", "0.1", "--pair-order2", str(K), "--pair-order2-density", str(D)]
 
 
 def score(result):
