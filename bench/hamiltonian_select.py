@@ -40,7 +40,7 @@ SETTINGS = {
 }
 # Order-2 pair features (docs/science.md#order-2-pair-features): K PCA components per rho_ij^{x1}
 # block, D per density block, on top of the shipped settings.
-for K, D in [(4, 4), (8, 4), (8, 8), (16, 4), (32, 4), (16, 8)]:
+for K, D in [(4, 4), (8, 4), (8, 8), (16, 4), (32, 4)]:
     SETTINGS[f"charges-0.01+density-0.1+pair-order2-{K}-{D}"] = [
         "--charge-weight", "0.01", "--density-matrix-weight", "0.1", "--pair-order2", str(K), "--pair-order2-density", str(D)]
 # The same choice under another seed (CV folds and the indirect fit's held-out molecules): how much
