@@ -18,6 +18,8 @@
 #include "core/descriptors/pairs/product_coupling.hpp"
 #include "core/models/hamiltonian/hamiltonian_features.hpp"
 #include "core/models/hamiltonian/model_file.hpp"
+#include "core/models/model_file.hpp"
+#include "core/io/npz.hpp"
 #include "core/models/hamiltonian/pair_order2_fit.hpp"
 #include "test_model_util.hpp"
 
@@ -376,6 +378,24 @@ int main() {
             model.metadata_json = "{}";
             save_hamiltonian_model(model, path);
             const auto loaded = load_hamiltonian_model(path);
+            if (D == 0) {
+                // A file whose projections do not fit its settings (K edited, checksum redone) is
+                // refused with the file's name.
+                NpzArchive a = read_npz(path);
+                a.erase("checksum");
+                a["features_pair_order2_components"] = NpyArray::scalar_int(3);
+                const std::string bad = path + ".bad.npz";
+                write_model_archive(std::move(a), bad);
+                std::string message;
+                try {
+                    load_hamiltonian_model(bad);
+                } catch (const InvalidArgument& e) {
+                    message = e.what();
+                }
+                std::remove(bad.c_str());
+                check::ok(message.find(bad) != std::string::npos && message.find("does not match") != std::string::npos,
+                          "a model file with projections of the wrong shape is refused, naming the file", message);
+            }
             std::remove(path.c_str());
             const std::string tag = D ? "(contracted density) " : "";
             const StructureFeatures a = model.featurizer().compute(fresh), b = loaded->featurizer().compute(fresh);

@@ -271,7 +271,10 @@ StructureFeatures HamiltonianFeaturizer::compute(const System& system, const std
     const std::vector<std::vector<double>> message = message_density(system);
 
     // Order-2 inputs: every ordered pair's contracted rho_ij^{x1}, every atom's (contracted) density.
-    const PairOrder2* order2 = impl_->order2.get();
+    // (Skipped when only on-site families are wanted: they have no order-2 columns.)
+    const bool any_pair = std::any_of(families.begin(), families.end(),
+                                      [](const FeatureFamilyKey& k) { return k.block_type != kBlockOnSite; });
+    const PairOrder2* order2 = any_pair ? impl_->order2.get() : nullptr;
     std::vector<PairOrder2::PairInputs> order2_pairs;
     std::vector<std::vector<double>> order2_density;
     if (order2) {

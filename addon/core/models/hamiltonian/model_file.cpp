@@ -199,7 +199,12 @@ std::shared_ptr<HamiltonianModel> load_hamiltonian_model(const std::string& path
         fs.message_scale = npz_get(a, "features_message_scale", NpyType::Float64, path).f64.at(0);
     }
     load_pair_order2(a, path, fs);
-    auto model = std::make_shared<HamiltonianModel>(std::move(basis), fs);
+    std::shared_ptr<HamiltonianModel> model;
+    try {
+        model = std::make_shared<HamiltonianModel>(std::move(basis), fs);
+    } catch (const InvalidArgument& e) {  // e.g. an order-2 projection of the wrong shape: name the file
+        throw InvalidArgument(path + ": " + e.what());
+    }
     model->metadata_json = npz_string(a, "metadata", path);
     model->orbital_validity = orbital_validity_from_metadata(parse_json(model->metadata_json, path + ": metadata"));
     model->checksum = stored;
