@@ -45,8 +45,10 @@ for K, D in [(4, 4), (8, 4), (8, 8), (16, 4), (32, 4)]:
         "--charge-weight", "0.01", "--density-matrix-weight", "0.1", "--pair-order2", str(K), "--pair-order2-density", str(D)]
 # The same choice under another seed (CV folds and the indirect fit's held-out molecules): how much
 # of a difference between two rows is the seed.
-SETTINGS["charges-0.01+density-0.1+seed-1"] = ["--charge-weight", "0.01", "--density-matrix-weight", "0.1", "--seed", "1"]
-SETTINGS["charges-0.01+density-0.1+pair-order2-16-4+seed-1"] = SETTINGS["charges-0.01+density-0.1+pair-order2-16-4"] + ["--seed", "1"]
+for seed in (1, 2):
+    SETTINGS[f"charges-0.01+density-0.1+seed-{seed}"] = SETTINGS["charges-0.01+density-0.1"] + ["--seed", str(seed)]
+    SETTINGS[f"charges-0.01+density-0.1+pair-order2-16-4+seed-{seed}"] = (
+        SETTINGS["charges-0.01+density-0.1+pair-order2-16-4"] + ["--seed", str(seed)])
 
 
 def score(result):
