@@ -6,7 +6,8 @@
 //                            [--valence-virtuals N] [--valence-character C] [--valence-virtual-weight X]
 //                            [--density-matrix-weight X]
 //                            [--per-feature-scale] [--cutoff X] [--max-radial N] [--max-angular N]
-//                            [--density-width X] [--message-radial M] [--message-scale X] [--threads N]
+//                            [--density-width X] [--message-radial M] [--message-scale X]
+//                            [--pair-order2 K] [--pair-order2-density D] [--seed N] [--threads N]
 //   hamiltonian_native experiment --data TRAIN.npz --test TEST.npz [train options]
 //                            (trains in memory, then prints the bench tables; no model file)
 //   hamiltonian_native bench --model MODEL.npz --test data/test.npz [--json OUT.json] [--baseline OLD.npz] [--threads N]
@@ -20,6 +21,7 @@
 #include <cmath>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -69,6 +71,12 @@ int train(int argc, char** argv, bool evaluate) {
     config.features.hypers.density_width = std::atof(option(argc, argv, "--density-width", std::to_string(config.features.hypers.density_width).c_str()));
     config.features.message_radial = std::atoi(option(argc, argv, "--message-radial", std::to_string(config.features.message_radial).c_str()));
     config.features.message_scale = std::atof(option(argc, argv, "--message-scale", std::to_string(config.features.message_scale).c_str()));
+    // The seed of the CV folds and of the indirect fit's held-out molecules (default 0, as in training).
+    config.indirect.seed = config.ridge.seed = std::strtoull(option(argc, argv, "--seed", "0"), nullptr, 10);
+    config.features.pair_order2_components =
+        std::atoi(option(argc, argv, "--pair-order2", std::to_string(config.features.pair_order2_components).c_str()));
+    config.features.pair_order2_density_components =
+        std::atoi(option(argc, argv, "--pair-order2-density", std::to_string(config.features.pair_order2_density_components).c_str()));
     config.features.hypers.cutoff_width = std::atof(option(argc, argv, "--cutoff-width", std::to_string(config.features.hypers.cutoff_width).c_str()));
     config.ridge.per_feature_scale = flag(argc, argv, "--per-feature-scale");
     const std::string optimizer = option(argc, argv, "--optimizer", "");

@@ -38,6 +38,17 @@ SETTINGS = {
     "charges-0.01+density-0.1+message-2": ["--charge-weight", "0.01", "--density-matrix-weight", "0.1", "--message-radial", "2"],
     "charges-0.01+density-0.1+max-radial-6": ["--charge-weight", "0.01", "--density-matrix-weight", "0.1", "--max-radial", "6"],
 }
+# Order-2 pair features (docs/science.md#order-2-pair-features): K PCA components per rho_ij^{x1}
+# block, D per density block, on top of the shipped settings.
+for K, D in [(4, 4), (8, 4), (8, 8), (16, 4), (32, 4)]:
+    SETTINGS[f"charges-0.01+density-0.1+pair-order2-{K}-{D}"] = [
+        "--charge-weight", "0.01", "--density-matrix-weight", "0.1", "--pair-order2", str(K), "--pair-order2-density", str(D)]
+# The same choice under another seed (CV folds and the indirect fit's held-out molecules): how much
+# of a difference between two rows is the seed.
+for seed in (1, 2):
+    SETTINGS[f"charges-0.01+density-0.1+seed-{seed}"] = SETTINGS["charges-0.01+density-0.1"] + ["--seed", str(seed)]
+    SETTINGS[f"charges-0.01+density-0.1+pair-order2-16-4+seed-{seed}"] = (
+        SETTINGS["charges-0.01+density-0.1+pair-order2-16-4"] + ["--seed", str(seed)])
 
 
 def score(result):

@@ -425,6 +425,25 @@ t.test('hamd train hamiltonian: the charge, density, valence-virtual and message
   t.match(bad.stderr, /valenceCharacter must be in \[0, 1\]/);
 });
 
+t.test('hamd train hamiltonian --pair-order2: the fitted projections travel with the model file', { skip: !binding ? 'the addon has no model binding' : !fs.existsSync(validationData) ? 'no data/validation.npz' : false }, async (t) => {
+  const dir = tempDir();
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const output = path.join(dir, 'order2.npz');
+  const run = runCli(['train', 'hamiltonian', '--data', validationData, '-o', output, ...tinyTraining, '--pair-order2', '2',
+    '--pair-order2-density', '3']);
+  t.equal(run.status, 0, `exit 0 ${run.status ? run.stderr : ''}`);
+  const metadata = JSON.parse(fs.readFileSync(path.join(dir, 'order2.report.json'), 'utf8')).metadata;
+  t.same([metadata.hyper_parameters.pair_order2_components, metadata.hyper_parameters.pair_order2_density_components], [2, 3],
+    'the order-2 settings reached the training');
+  const handle = inProcessEngine.loadHamiltonianModel(output);
+  const [s] = (await handle.predict({ systems: [nativeSystem(acetonitrile)], outputs: ['orbital_energies'], units: 'hartree', order: 'hamd' })).structures;
+  t.ok(s.orbitalEnergies && s.orbitalEnergies.length === s.nOrbitals && s.orbitalEnergies.every(Number.isFinite),
+    'the loaded model (projections from the file) predicts finite levels');
+  const bad = runCli(['train', 'hamiltonian', '--data', validationData, '-o', path.join(dir, 'never.npz'), '--pair-order2-density', '2']);
+  t.equal(bad.status, 1, 'density components without --pair-order2 fail');
+  t.match(bad.stderr, /pairOrder2Density needs pairOrder2 > 0/);
+});
+
 t.test('hamd train: usage errors', async (t) => {
   const noData = runCli(['train', 'hamiltonian', '-o', '/tmp/never.npz']);
   t.equal(noData.status, 2, 'missing --data is a usage error');

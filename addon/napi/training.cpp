@@ -47,6 +47,9 @@ hamd::TrainingConfig training_config_from_js(const Napi::Object& c) {
     indirect.levels.valence_virtual_weight = number_field(c, "valenceVirtualWeight", indirect.levels.valence_virtual_weight);
     config.features.message_radial = integer_field(c, "messageRadial", config.features.message_radial);
     config.features.message_scale = number_field(c, "messageScale", config.features.message_scale);
+    config.features.pair_order2_components = integer_field(c, "pairOrder2", config.features.pair_order2_components);
+    config.features.pair_order2_density_components =
+        integer_field(c, "pairOrder2Density", config.features.pair_order2_density_components);
     if (indirect.levels.charges < 0 || indirect.levels.density_matrix < 0 || indirect.levels.valence_virtual_weight < 0)
         bad_request(env, "chargeWeight, densityMatrixWeight and valenceVirtualWeight must be >= 0");
     if (indirect.levels.valence_virtuals < 0 || config.features.message_radial < 0)
@@ -54,6 +57,10 @@ hamd::TrainingConfig training_config_from_js(const Napi::Object& c) {
     if (!(indirect.levels.valence_character >= 0 && indirect.levels.valence_character <= 1))
         bad_request(env, "valenceCharacter must be in [0, 1]");
     if (!(config.features.message_scale > 0)) bad_request(env, "messageScale must be positive");
+    if (config.features.pair_order2_components < 0 || config.features.pair_order2_density_components < 0)
+        bad_request(env, "pairOrder2 and pairOrder2Density must be >= 0");
+    if (config.features.pair_order2_density_components > 0 && config.features.pair_order2_components == 0)
+        bad_request(env, "pairOrder2Density needs pairOrder2 > 0");
     const double seed = number_field(c, "seed", 0);
     if (!(seed >= 0) || seed != static_cast<double>(static_cast<uint64_t>(seed))) bad_request(env, "seed must be a non-negative integer");
     indirect.seed = config.ridge.seed = static_cast<uint64_t>(seed);

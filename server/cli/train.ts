@@ -37,6 +37,9 @@ export const trainUsage = `hamd train hamiltonian --data DATA.npz -o MODEL.npz [
   --valence-virtual-weight X  weight of the paired virtual levels above the LUMO (default 1)
   --message-radial M       message-passing features with M radial functions (default 0: off)
   --message-scale X        scale of the neighbours' coordination numbers in them (default 0.1)
+  --pair-order2 K          order-2 pair features rho_i x g_ij x rho_j, rho_ij^{x1} contracted to K
+                           components per block by a PCA fitted on the training set (default 0: off)
+  --pair-order2-density D  also contract the densities rho_j to D components (default 0: all)
   --threads N              native threads (default: one per core)
   --no-plot                skip the parity plot
   (docs/science.md explains each term; docs/accuracy.md what they measured)
@@ -97,7 +100,7 @@ export async function train(argv: string[]): Promise<number> {
   const args = parseArgs(rest, {
     values: ['data', 'output', ...hyperFlags.map(([flag]) => flag), 'folds', 'epochs', 'learning-rate', 'patience', 'seed', 'threads', 'optimizer',
       'charge-weight', 'density-matrix-weight', 'valence-virtuals', 'valence-character', 'valence-virtual-weight', 'message-radial',
-      'message-scale'],
+      'message-scale', 'pair-order2', 'pair-order2-density'],
     flags: ['no-indirect', 'no-plot', 'help'],
     aliases: { '-o': 'output', '-h': 'help' },
   });
@@ -128,13 +131,15 @@ export async function train(argv: string[]): Promise<number> {
     config.optimizer = optimizer;
   }
   type NumericKey = 'folds' | 'epochs' | 'learningRate' | 'patience' | 'seed' | 'chargeWeight' | 'densityMatrixWeight'
-    | 'valenceVirtuals' | 'valenceCharacter' | 'valenceVirtualWeight' | 'messageRadial' | 'messageScale';
+    | 'valenceVirtuals' | 'valenceCharacter' | 'valenceVirtualWeight' | 'messageRadial' | 'messageScale'
+    | 'pairOrder2' | 'pairOrder2Density';
   const optional: Array<[string, NumericKey, boolean]> = [
     ['folds', 'folds', true], ['epochs', 'epochs', true], ['learning-rate', 'learningRate', false],
     ['patience', 'patience', true], ['seed', 'seed', true], ['charge-weight', 'chargeWeight', false],
     ['density-matrix-weight', 'densityMatrixWeight', false], ['valence-virtuals', 'valenceVirtuals', true],
     ['valence-character', 'valenceCharacter', false], ['valence-virtual-weight', 'valenceVirtualWeight', false],
     ['message-radial', 'messageRadial', true], ['message-scale', 'messageScale', false],
+    ['pair-order2', 'pairOrder2', true], ['pair-order2-density', 'pairOrder2Density', true],
   ];
   for (const [flag, key, integer] of optional) {
     const value = numberOption(args, flag, integer);

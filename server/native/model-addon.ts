@@ -174,6 +174,8 @@ export interface TrainingConfig {
   valenceVirtualWeight?: number;  // weight of the paired slots above the LUMO
   messageRadial?: number;         // message-passing features (0: off)
   messageScale?: number;
+  pairOrder2?: number;            // order-2 pair features: PCA components per block (0: off)
+  pairOrder2Density?: number;     // density components in them (0: all)
 }
 
 export interface TrainingProgress {

@@ -9,6 +9,7 @@
 #include "core/base/errors.hpp"
 #include "core/math/eigen_solver.hpp"
 #include "core/models/hamiltonian/model_file.hpp"
+#include "core/models/hamiltonian/pair_order2_fit.hpp"
 #include "core/training/spectrum_metrics.hpp"
 
 namespace hamd {
@@ -73,6 +74,9 @@ std::string hyper_parameters_json(const TrainingConfig& config, const Hamiltonia
     hypers << "]";
     if (features.message_radial > 0)  // only when on, so that default runs record what they did before
         hypers << ", \"message_radial\": " << features.message_radial << ", \"message_scale\": " << json_number(features.message_scale);
+    if (features.pair_order2_components > 0)  // likewise
+        hypers << ", \"pair_order2_components\": " << features.pair_order2_components
+               << ", \"pair_order2_density_components\": " << features.pair_order2_density_components;
     hypers << ", \"cv_folds\": " << config.ridge.folds
            << ", \"feature_scale\": \"" << (config.ridge.per_feature_scale ? "per feature" : "per family") << "\"" << ", \"indirect\": " << (config.run_indirect ? "true" : "false")
            << ", \"optimizer\": \"" << (config.indirect.optimizer == IndirectOptimizer::Lbfgs ? "L-BFGS" : "Adam") << "\""
@@ -219,6 +223,16 @@ std::string run_hamiltonian_training(const TrainingConfig& config, ThreadPool& p
     if (data.structures.empty()) throw InvalidArgument(config.data_path + ": the dataset has no structures");
     HamiltonianFeatureSettings features = config.features;
     if (features.species.empty()) features.species = basis.elements();
+    if (features.pair_order2_components > 0 && !features.pair_order2) {
+        // The order-2 projections are fitted on the training structures (all of them: the PCA
+        // is unsupervised, and the held-out molecules of the indirect fit are training data).
+        if (progress) progress({"pca", 0, 1, 0, 0});
+        std::vector<System> systems;
+        for (const auto& s : data.structures) systems.push_back(s.system);
+        features.pair_order2 = std::make_shared<const PairOrder2Projection>(
+            fit_pair_order2(HamiltonianFeaturizer(features), systems, pool));
+        if (progress) progress({"pca", 1, 1, 0, 0});
+    }
     auto model_ptr = std::make_shared<HamiltonianModel>(basis, features);
     HamiltonianModel& model = *model_ptr;
     if (trained) *trained = model_ptr;

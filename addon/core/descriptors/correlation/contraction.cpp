@@ -8,6 +8,7 @@
 
 #include "core/base/errors.hpp"
 #include "core/descriptors/correlation/correlation.hpp"
+#include "core/descriptors/correlation/equivariant_pca.hpp"
 #include "core/io/model_archive.hpp"
 #include "core/io/npz.hpp"
 #include "core/math/eigen_solver.hpp"
@@ -132,18 +133,7 @@ CorrelationContraction fit_correlation_contraction(const std::vector<System>& sy
                 out.n_out = std::max(out.n_out, kept_count(values, settings));
                 out.eigenvalues[type] = std::move(values);
             }
-            for (auto& [type, e] : eigen) {
-                std::vector<double>& u = out.transform[type];
-                u.assign(out.n_in * out.n_out, 0.0);
-                for (size_t k = 0; k < out.n_out; ++k) {
-                    const Eigen::VectorXd v = e.vectors.col(static_cast<Eigen::Index>(out.n_in - 1 - k));
-                    // sign: largest component positive, so that fits are reproducible
-                    Eigen::Index top = 0;
-                    v.cwiseAbs().maxCoeff(&top);
-                    const double sign = v[top] < 0 ? -1.0 : 1.0;
-                    for (size_t p = 0; p < out.n_in; ++p) u[p * out.n_out + k] = sign * v[static_cast<Eigen::Index>(p)];
-                }
-            }
+            for (auto& [type, e] : eigen) out.transform[type] = leading_eigenvectors(e, out.n_out);
             fitted.push_back(std::move(out));
         }
         const bool full_rank = std::all_of(fitted.begin(), fitted.end(), [](const ContractionBlock& b) { return b.n_out == b.n_in; });

@@ -30,7 +30,9 @@ struct PairFamily {
     std::vector<ProductGroup> groups;
     size_t width = 0;     // one half (rho_ij), without message features: groups x S N N
     size_t mp_width = 0;  // CG(rho^MP_i, g_ij) features after them (message passing on): groups x S M N
-    size_t half() const { return width + mp_width; }
+    size_t o2_width = 0;  // order-2 features after those (pair_order2.hpp layout)
+    size_t half() const { return width + mp_width + o2_width; }
+    size_t o2_offset() const { return width + mp_width; }
 };
 
 // On-site message features of one (lambda, sigma): CG(rho_i, rho^MP_i), the same groups (l1, l2).
@@ -56,12 +58,16 @@ struct HamiltonianFeaturizer::Impl {
     std::unique_ptr<ExpansionSetup> message_setup;            // radial basis n < message_radial
     std::map<std::pair<int, int>, OnSiteMessageFamily> onsite_message;  // (lambda, sigma)
     int M = 0;                                                 // message radial functions
+    std::unique_ptr<PairOrder2> order2;                        // null when off
 
     Impl(const HamiltonianFeatureSettings& s)
         : setup(s.hypers, s.species), soap(setup, s.max_lambda) {
         const int L = s.hypers.max_angular, S = setup.n_species(), N = setup.n_radial();
         M = s.message_radial;
         if (M > 0) message_setup = std::make_unique<ExpansionSetup>(message_hypers(s), s.species);
+        if (s.pair_order2_components > 0)
+            order2 = std::make_unique<PairOrder2>(setup, s.max_lambda, s.pair_order2_components,
+                                                  s.pair_order2_density_components, s.pair_order2);
         for (int lambda = 0; lambda <= s.max_lambda; ++lambda)
             for (int sigma : {-1, 1}) {
                 std::vector<ProductGroup> groups = product_groups(L, L, lambda, sigma);
@@ -70,6 +76,7 @@ struct HamiltonianFeaturizer::Impl {
                 family.groups = groups;
                 family.width = groups.size() * S * N * N;
                 family.mp_width = groups.size() * S * M * N;
+                if (order2) family.o2_width = order2->width(lambda, sigma);
                 pair_families[{lambda, sigma}] = std::move(family);
                 if (M > 0) onsite_message[{lambda, sigma}] = {groups, groups.size() * S * N * S * M};
             }
@@ -125,6 +132,11 @@ HamiltonianFeaturizer::HamiltonianFeaturizer(const HamiltonianFeatureSettings& s
         throw InvalidArgument("message_radial must be in 0..20 (0: no message passing)");
     if (settings_.message_radial > 0 && !(std::isfinite(settings_.message_scale) && settings_.message_scale > 0))
         throw InvalidArgument("message_scale must be positive and finite");
+    if (settings_.pair_order2_components < 0 || settings_.pair_order2_components > 100000)
+        throw InvalidArgument("pair_order2_components must be in 0..100000 (0: no order-2 pair features)");
+    if (settings_.pair_order2_density_components < 0 ||
+        (settings_.pair_order2_density_components > 0 && settings_.pair_order2_components == 0))
+        throw InvalidArgument("pair_order2_density_components must be >= 0, and needs pair_order2_components > 0");
     impl_ = std::make_unique<Impl>(settings_);
 }
 
@@ -191,10 +203,47 @@ std::vector<std::vector<double>> HamiltonianFeaturizer::message_density(const Sy
     return result;
 }
 
-StructureFeatures HamiltonianFeaturizer::compute(const System& system, const std::vector<FeatureFamilyKey>& wanted) const {
+const ExpansionSetup& HamiltonianFeaturizer::expansion_setup() const { return impl_->setup; }
+
+const PairOrder2* HamiltonianFeaturizer::pair_order2() const { return impl_->order2.get(); }
+
+HamiltonianFeaturizer::Inputs HamiltonianFeaturizer::inputs(const System& system) const {
     const ExpansionSetup& setup = impl_->setup;
     const int n_atoms = static_cast<int>(system.size());
     const double cutoff = settings_.hypers.cutoff;
+    Inputs in;
+    // Per-centre expansions.
+    const NeighborList list = build_neighbor_list(system, cutoff);
+    in.expansion.resize(n_atoms);
+    {
+        CentreNeighbourhood nh;
+        CentreExpansion e;
+        for (int i = 0; i < n_atoms; ++i) {
+            collect_neighbourhood(setup, system, list, i, nh);
+            compute_expansion(setup, nh, false, e);
+            in.expansion[i] = e.values;
+        }
+    }
+    // Pair terms g_ij[lm][n] for every ordered pair within the cutoff (molecules: no images).
+    in.pair_of.assign(static_cast<size_t>(n_atoms) * n_atoms, -1);
+    PairTermEvaluator pair_term(setup);
+    for (int i = 0; i < n_atoms; ++i)
+        for (int j = 0; j < n_atoms; ++j) {
+            if (i == j) continue;
+            double v[3];
+            for (int d = 0; d < 3; ++d) v[d] = system.positions[3 * j + d] - system.positions[3 * i + d];
+            const double r = std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+            if (!(r < cutoff) || r <= 0) continue;
+            std::vector<double> g(pair_term.size());
+            pair_term.compute(v, r, g.data());
+            in.pair_of[static_cast<size_t>(i) * n_atoms + j] = static_cast<int>(in.pair_terms.size());
+            in.pair_terms.push_back(std::move(g));
+        }
+    return in;
+}
+
+StructureFeatures HamiltonianFeaturizer::compute(const System& system, const std::vector<FeatureFamilyKey>& wanted) const {
+    const int n_atoms = static_cast<int>(system.size());
 
     // Families to produce.
     std::vector<FeatureFamilyKey> families = wanted;
@@ -216,39 +265,33 @@ StructureFeatures HamiltonianFeaturizer::compute(const System& system, const std
                     }
     }
 
-    // Per-centre expansions.
-    const NeighborList list = build_neighbor_list(system, cutoff);
-    std::vector<std::vector<double>> expansion(n_atoms);
-    {
-        CentreNeighbourhood nh;
-        CentreExpansion e;
-        for (int i = 0; i < n_atoms; ++i) {
-            collect_neighbourhood(setup, system, list, i, nh);
-            compute_expansion(setup, nh, false, e);
-            expansion[i] = e.values;
-        }
-    }
-    // Pair terms g_ij[lm][n] for every ordered pair within the cutoff (molecules: no images).
-    struct PairTerm { int i, j; std::vector<double> g; };
-    std::vector<int> pair_of(static_cast<size_t>(n_atoms) * n_atoms, -1);
-    std::vector<PairTerm> pairs;
-    {
-        PairTermEvaluator pair_term(setup);
+    const Inputs in = inputs(system);
+    const std::vector<std::vector<double>>& expansion = in.expansion;
+    const std::vector<int>& pair_of = in.pair_of;
+    const std::vector<std::vector<double>> message = message_density(system);
+
+    // Order-2 inputs: every ordered pair's contracted rho_ij^{x1}, every atom's (contracted) density.
+    // (Skipped when only on-site families are wanted: they have no order-2 columns.)
+    const bool any_pair = std::any_of(families.begin(), families.end(),
+                                      [](const FeatureFamilyKey& k) { return k.block_type != kBlockOnSite; });
+    const PairOrder2* order2 = any_pair ? impl_->order2.get() : nullptr;
+    std::vector<PairOrder2::PairInputs> order2_pairs;
+    std::vector<std::vector<double>> order2_density;
+    if (order2) {
+        if (!order2->fitted())
+            throw InvalidArgument("order-2 pair features (pair_order2_components > 0) need fitted projections "
+                                  "(fit_pair_order2, or a model file that has them)");
+        order2_pairs.resize(in.pair_terms.size());
         for (int i = 0; i < n_atoms; ++i)
             for (int j = 0; j < n_atoms; ++j) {
-                if (i == j) continue;
-                double v[3];
-                for (int d = 0; d < 3; ++d) v[d] = system.positions[3 * j + d] - system.positions[3 * i + d];
-                const double r = std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
-                if (!(r < cutoff) || r <= 0) continue;
-                PairTerm term{i, j, std::vector<double>(pair_term.size())};
-                pair_term.compute(v, r, term.g.data());
-                pair_of[static_cast<size_t>(i) * n_atoms + j] = static_cast<int>(pairs.size());
-                pairs.push_back(std::move(term));
+                const int p = pair_of[static_cast<size_t>(i) * n_atoms + j];
+                if (p >= 0)
+                    order2->contract_pair(system.types[i], system.types[j], expansion[i].data(), in.pair_terms[p].data(),
+                                          order2_pairs[p]);
             }
+        order2_density.resize(n_atoms);
+        for (int i = 0; i < n_atoms; ++i) order2->contract_density(system.types[i], expansion[i].data(), order2_density[i]);
     }
-
-    const std::vector<std::vector<double>> message = message_density(system);
 
     StructureFeatures result;
     for (const FeatureFamilyKey& key : families) {
@@ -299,14 +342,20 @@ StructureFeatures HamiltonianFeaturizer::compute(const System& system, const std
                 // Rows are n_properties wide; with a bias (lambda = 0: one component) it follows them.
             } else {
                 const PairFamily& pf = *impl_->pair_family(key.lambda, key.sigma);
-                const double* gij = pairs[pair_of[static_cast<size_t>(i) * n_atoms + j]].g.data();
-                const double* gji = pairs[pair_of[static_cast<size_t>(j) * n_atoms + i]].g.data();
+                const int pij = pair_of[static_cast<size_t>(i) * n_atoms + j], pji = pair_of[static_cast<size_t>(j) * n_atoms + i];
+                const double* gij = in.pair_terms[pij].data();
+                const double* gji = in.pair_terms[pji].data();
                 if (key.block_type == kBlockDifferentSpecies) {
                     impl_->couple_pair(pf, expansion[i].data(), gij, 1.0, out, w);
                     impl_->couple_pair(pf, expansion[j].data(), gji, 1.0, out + pf.half(), w);
                     if (!message.empty()) {
                         impl_->couple_pair_message(pf, message[i].data(), gij, 1.0, out, w);
                         impl_->couple_pair_message(pf, message[j].data(), gji, 1.0, out + pf.half(), w);
+                    }
+                    if (order2) {
+                        order2->add(key.lambda, key.sigma, order2_pairs[pij], order2_density[j], 1.0, out + pf.o2_offset(), w);
+                        order2->add(key.lambda, key.sigma, order2_pairs[pji], order2_density[i], 1.0,
+                                    out + pf.half() + pf.o2_offset(), w);
                     }
                 } else {
                     const double sign = key.block_type == kBlockSameSpeciesPlus ? 1.0 : -1.0;
@@ -315,6 +364,11 @@ StructureFeatures HamiltonianFeaturizer::compute(const System& system, const std
                     if (!message.empty()) {
                         impl_->couple_pair_message(pf, message[i].data(), gij, M_SQRT1_2, out, w);
                         impl_->couple_pair_message(pf, message[j].data(), gji, sign * M_SQRT1_2, out, w);
+                    }
+                    if (order2) {
+                        order2->add(key.lambda, key.sigma, order2_pairs[pij], order2_density[j], M_SQRT1_2, out + pf.o2_offset(), w);
+                        order2->add(key.lambda, key.sigma, order2_pairs[pji], order2_density[i], sign * M_SQRT1_2,
+                                    out + pf.o2_offset(), w);
                     }
                 }
             }

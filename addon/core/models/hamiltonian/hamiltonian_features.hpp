@@ -31,6 +31,12 @@
 //   on-site: CG(rho_i, rho^MP_i) over every (l1, l2) allowed for (lambda, sigma), l1 (rho) outer,
 //            inside a group (a1, n1, a2, n2) (a1, n1 of rho_i; a2, n2 of rho^MP_i);
 //   pairs:   CG(rho^MP_i, g_ij) with the pair groups above, inside a group (a, n1 < M, n2).
+//
+// Order-2 pair features (optional, off by default; pair_order2.hpp, docs/science.md#order-2-pair-features):
+// with pair_order2_components = K > 0 each half also gets rho_ij^{x2} = CG(P[rho_ij^{x1}], Q[rho_j]),
+// the pair term coupled with both centres' densities, after the message features (before the
+// bias), with the same +- / side-by-side conventions (the second half is rho_ji^{x2}, with rho_i).
+// P and Q are fitted on training structures (fit_pair_order2) and travel in `pair_order2`.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -39,7 +45,9 @@
 #include <vector>
 
 #include "core/qc/block_coupling.hpp"
+#include "core/descriptors/density/spherical_expansion.hpp"
 #include "core/descriptors/hypers.hpp"
+#include "core/models/hamiltonian/pair_order2.hpp"
 #include "core/systems/system.hpp"
 
 namespace hamd {
@@ -50,6 +58,10 @@ struct HamiltonianFeatureSettings {
     int max_lambda = 2;               // highest lambda of any target block (2 l_max of the basis)
     int message_radial = 0;           // radial functions of the message density rho^MP; 0 = off
     double message_scale = 0.1;       // s_j = message_scale * coordination number of j (when on)
+    int pair_order2_components = 0;   // K: kept components per rho_ij^{x1} block; 0 = no order-2 features
+    int pair_order2_density_components = 0;  // D: kept density components per (species, l); 0 = all
+    // The fitted projections (required by compute() when K > 0; fit_pair_order2 makes them).
+    std::shared_ptr<const PairOrder2Projection> pair_order2;
 };
 
 struct FeatureFamilyKey {
@@ -99,6 +111,19 @@ public:
     // The message densities of every atom (empty when message passing is off):
     // [atom][lm * S M + a M + n] (S species channels, M = message_radial), and the weights s_j.
     std::vector<std::vector<double>> message_density(const System& system, std::vector<double>* weights = nullptr) const;
+
+    // What every feature is built from: each atom's density expansion (ExpansionSetup layout) and
+    // the pair term g_ij[lm][n] of each ordered pair within the cutoff (pair_of[i n + j] indexes
+    // pair_terms, -1 beyond the cutoff).
+    struct Inputs {
+        std::vector<std::vector<double>> expansion;
+        std::vector<int> pair_of;
+        std::vector<std::vector<double>> pair_terms;
+    };
+    Inputs inputs(const System& system) const;
+    const ExpansionSetup& expansion_setup() const;
+    // The order-2 machinery (null when pair_order2_components = 0).
+    const PairOrder2* pair_order2() const;
 
 private:
     struct Impl;

@@ -34,6 +34,56 @@ Eigen::MatrixXd array_matrix(const NpyArray& a, size_t rows, size_t cols, const 
     return m;
 }
 
+// Order-2 pair features (pair_order2.hpp): the sizes, then the fitted projections as a key table
+// and one float64 matrix per row: features_pair_order2_pair_keys int64 [n][4] (species_i,
+// species_j, lambda1, sigma1) with features_pair_order2_pair_<r> [n_in][n_out], and
+// features_pair_order2_density_keys int64 [n][2] (species, l) with features_pair_order2_density_<r>.
+void save_pair_order2(const HamiltonianFeaturizer& featurizer, NpzArchive& a) {
+    const HamiltonianFeatureSettings& fs = featurizer.settings();
+    if (!fs.pair_order2) throw InvalidArgument("the model has order-2 pair features but no fitted projections");
+    const PairOrder2& order2 = *featurizer.pair_order2();
+    a["features_pair_order2_components"] = NpyArray::scalar_int(fs.pair_order2_components);
+    a["features_pair_order2_density_components"] = NpyArray::scalar_int(fs.pair_order2_density_components);
+    std::vector<int64_t> keys;
+    size_t r = 0;
+    for (const auto& [key, u] : fs.pair_order2->pair) {
+        keys.insert(keys.end(), key.begin(), key.end());
+        const size_t n_out = order2.n_out(key[2], key[3]);
+        a["features_pair_order2_pair_" + std::to_string(r++)] = NpyArray::float64(u, {u.size() / n_out, n_out});
+    }
+    a["features_pair_order2_pair_keys"] = NpyArray::int64(keys, {r, 4});
+    keys.clear();
+    r = 0;
+    for (const auto& [key, u] : fs.pair_order2->density) {
+        keys.insert(keys.end(), key.begin(), key.end());
+        a["features_pair_order2_density_" + std::to_string(r++)] = NpyArray::float64(u, {order2.density_in(), order2.density_out()});
+    }
+    a["features_pair_order2_density_keys"] = NpyArray::int64(keys, {r, 2});
+}
+
+// Files without the arrays have no order-2 features; shapes are checked by the featurizer.
+void load_pair_order2(const NpzArchive& a, const std::string& path, HamiltonianFeatureSettings& fs) {
+    if (!a.count("features_pair_order2_components")) return;
+    fs.pair_order2_components = static_cast<int>(npz_int(a, "features_pair_order2_components", path));
+    fs.pair_order2_density_components = static_cast<int>(npz_int(a, "features_pair_order2_density_components", path));
+    auto projection = std::make_shared<PairOrder2Projection>();
+    const NpyArray& pair_keys = npz_get(a, "features_pair_order2_pair_keys", NpyType::Int64, path);
+    if (pair_keys.size() % 4) throw InvalidArgument(path + ": features_pair_order2_pair_keys must be n x 4");
+    for (size_t r = 0; r < pair_keys.size() / 4; ++r) {
+        const int64_t* k = pair_keys.i64.data() + 4 * r;
+        projection->pair[{static_cast<int>(k[0]), static_cast<int>(k[1]), static_cast<int>(k[2]), static_cast<int>(k[3])}] =
+            npz_get(a, "features_pair_order2_pair_" + std::to_string(r), NpyType::Float64, path).f64;
+    }
+    const NpyArray& density_keys = npz_get(a, "features_pair_order2_density_keys", NpyType::Int64, path);
+    if (density_keys.size() % 2) throw InvalidArgument(path + ": features_pair_order2_density_keys must be n x 2");
+    for (size_t r = 0; r < density_keys.size() / 2; ++r) {
+        const int64_t* k = density_keys.i64.data() + 2 * r;
+        projection->density[{static_cast<int>(k[0]), static_cast<int>(k[1])}] =
+            npz_get(a, "features_pair_order2_density_" + std::to_string(r), NpyType::Float64, path).f64;
+    }
+    fs.pair_order2 = std::move(projection);
+}
+
 }  // namespace
 
 void save_hamiltonian_model(const HamiltonianModel& model, const std::string& path) {
@@ -82,6 +132,7 @@ void save_hamiltonian_model(const HamiltonianModel& model, const std::string& pa
         a["features_message_radial"] = NpyArray::scalar_int(fs.message_radial);
         a["features_message_scale"] = NpyArray::scalar(fs.message_scale);
     }
+    if (fs.pair_order2_components > 0) save_pair_order2(model.featurizer(), a);  // optional, like the message settings
 
     // Weights.
     std::vector<int64_t> family_keys, family_widths;
@@ -147,7 +198,13 @@ std::shared_ptr<HamiltonianModel> load_hamiltonian_model(const std::string& path
         fs.message_radial = static_cast<int>(npz_int(a, "features_message_radial", path));
         fs.message_scale = npz_get(a, "features_message_scale", NpyType::Float64, path).f64.at(0);
     }
-    auto model = std::make_shared<HamiltonianModel>(std::move(basis), fs);
+    load_pair_order2(a, path, fs);
+    std::shared_ptr<HamiltonianModel> model;
+    try {
+        model = std::make_shared<HamiltonianModel>(std::move(basis), fs);
+    } catch (const InvalidArgument& e) {  // e.g. an order-2 projection of the wrong shape: name the file
+        throw InvalidArgument(path + ": " + e.what());
+    }
     model->metadata_json = npz_string(a, "metadata", path);
     model->orbital_validity = orbital_validity_from_metadata(parse_json(model->metadata_json, path + ": metadata"));
     model->checksum = stored;
