@@ -53,20 +53,8 @@ double max_difference(const FeatureBlock& a, const FeatureBlock& b) {
     return d;
 }
 
-double max_abs_value(const StructureFeatures& f) {
-    double m = 0;
-    for (const auto& [key, block] : f)
-        for (double v : block.values) m = std::max(m, std::fabs(v));
-    return m;
-}
-
-// Row of sample (i, j) of a block, all components: [component][feature].
-std::vector<double> sample_rows(const FeatureBlock& block, int i, int j) {
-    const int s = block.find(i, j);
-    if (s < 0) return {};
-    const double* begin = block.row(s, 0);
-    return std::vector<double>(begin, begin + static_cast<size_t>(block.components) * block.width);
-}
+using hamtest::max_abs_value;
+using hamtest::sample_rows;
 
 // Slow rho^MP: explicit loops, own cutoff function, natural (a, n, l, m) order.
 double slow_fc(double r, double rc, double w) {

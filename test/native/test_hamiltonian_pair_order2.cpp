@@ -66,19 +66,8 @@ HamiltonianFeatureSettings fitted(HamiltonianFeatureSettings fs, const std::vect
     return fs;
 }
 
-double max_abs_value(const StructureFeatures& f) {
-    double m = 0;
-    for (const auto& [key, block] : f)
-        for (double v : block.values) m = std::max(m, std::fabs(v));
-    return m;
-}
-
-std::vector<double> sample_rows(const FeatureBlock& block, int i, int j) {
-    const int s = block.find(i, j);
-    if (s < 0) return {};
-    const double* begin = block.row(s, 0);
-    return std::vector<double>(begin, begin + static_cast<size_t>(block.components) * block.width);
-}
+using hamtest::max_abs_value;
+using hamtest::sample_rows;
 
 System permuted(const System& m, const std::vector<int>& perm) {  // new atom k is old atom perm[k]
     System p;

@@ -1,5 +1,6 @@
 // Shared helpers of the test_hamiltonian_*.cpp tests: molecules, rotations of orbital spaces.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <string>
@@ -7,6 +8,7 @@
 
 #include <Eigen/Dense>
 
+#include "core/models/hamiltonian/hamiltonian_features.hpp"
 #include "core/qc/basis.hpp"
 #include "core/systems/system.hpp"
 #include "wigner.hpp"
@@ -64,5 +66,21 @@ inline Eigen::MatrixXd random_symmetric(int n, std::mt19937& rng) {
 }
 
 inline double max_abs(const Eigen::MatrixXd& A) { return A.size() ? A.cwiseAbs().maxCoeff() : 0.0; }
+
+// Largest |value| over every block of a structure's Hamiltonian features.
+inline double max_abs_value(const hamd::StructureFeatures& f) {
+    double m = 0;
+    for (const auto& [key, block] : f)
+        for (double v : block.values) m = std::max(m, std::fabs(v));
+    return m;
+}
+
+// Row of sample (i, j) of a feature block, all components: [component][feature]; empty if absent.
+inline std::vector<double> sample_rows(const hamd::FeatureBlock& block, int i, int j) {
+    const int s = block.find(i, j);
+    if (s < 0) return {};
+    const double* begin = block.row(s, 0);
+    return std::vector<double>(begin, begin + static_cast<size_t>(block.components) * block.width);
+}
 
 }  // namespace hamtest
