@@ -77,19 +77,22 @@ struct ProgressSink {
     void send(const hamd::TrainingProgress& progress) {
         if (!function) return;
         auto* copy = new hamd::TrainingProgress(progress);
-        const napi_status status =
-            function.NonBlockingCall(copy, [](Napi::Env env, Napi::Function callback, hamd::TrainingProgress* p) {
-                std::unique_ptr<hamd::TrainingProgress> owned(p);
-                if (env == nullptr) return;
-                Napi::Object o = Napi::Object::New(env);
-                o.Set("stage", p->stage);
-                o.Set("step", static_cast<double>(p->step));
-                o.Set("total", static_cast<double>(p->total));
-                o.Set("trainLoss", p->train_loss);
-                o.Set("validationLoss", p->validation_loss);
-                callback.Call({o});
-            });
-        if (status != napi_ok) delete copy;  // queue full: this update is dropped
+        // Intermediate updates may be dropped when the queue is full (the bar skips a frame);
+        // the last update of a stage waits for room, so every stage is shown complete.
+        const auto deliver = [](Napi::Env env, Napi::Function callback, hamd::TrainingProgress* p) {
+            std::unique_ptr<hamd::TrainingProgress> owned(p);
+            if (env == nullptr) return;
+            Napi::Object o = Napi::Object::New(env);
+            o.Set("stage", p->stage);
+            o.Set("step", static_cast<double>(p->step));
+            o.Set("total", static_cast<double>(p->total));
+            o.Set("trainLoss", p->train_loss);
+            o.Set("validationLoss", p->validation_loss);
+            callback.Call({o});
+        };
+        const bool last = progress.step >= progress.total;
+        const napi_status status = last ? function.BlockingCall(copy, deliver) : function.NonBlockingCall(copy, deliver);
+        if (status != napi_ok) delete copy;  // queue full (intermediate update) or closing: not shown
     }
 };
 

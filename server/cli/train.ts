@@ -11,6 +11,11 @@ import { packageRoot } from '../base/paths';
 import { numberOption, parseArgs, UsageError } from './args';
 import { ProgressBars } from './progress';
 
+// The job's last progress updates reach the event loop as a separate callback, which may come
+// after the promise settles: one turn of the loop lets them be drawn before the summary lines
+// (and before the process exits).
+const progressDelivered = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export const trainUsage = `hamd train hamiltonian --data DATA.npz -o MODEL.npz [options]
   --data FILE              reference dataset (docs/dataset-format.md)
   -o, --output FILE        model file to write; the report goes to MODEL.report.json and the
@@ -153,6 +158,7 @@ export async function train(argv: string[]): Promise<number> {
   let report;
   try {
     report = await engine.trainHamiltonianModel(config, (p) => bars.update(p));
+    await progressDelivered();
   } finally {
     bars.done();
     engine.close();
@@ -255,6 +261,7 @@ async function trainEnergy(rest: string[], argv: string[]): Promise<number> {
   let report;
   try {
     report = await engine.trainEnergyModel(config, (p) => bars.update(p));
+    await progressDelivered();
   } finally {
     bars.done();
     engine.close();
