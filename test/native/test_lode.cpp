@@ -5,6 +5,7 @@
 
 #include "core/base/errors.hpp"
 #include "core/descriptors/density/gto_basis.hpp"
+#include "core/descriptors/lode/far_field.hpp"
 #include "core/descriptors/lode/lode_integrals.hpp"
 #include "core/descriptors/lode/lode_spherical_expansion.hpp"
 #include "core/descriptors/lode/spherical_bessel.hpp"
@@ -120,7 +121,7 @@ void test_potential_integral(const hamd::RadialBasisSpec& spec) {
         const double direct = 4 * M_PI * integrate([&](double r) {
             basis.evaluate(r, R.data());
             return r * R[n] * std::erf(r / (std::sqrt(2.0) * spec.density_width));
-        }, 0.0, basis.extent(), 0.1);
+        }, 0.0, hamd::lode_projection_radius(spec), 0.1);
         worst_origin = std::max(worst_origin, std::fabs(direct - exact[n]) / std::fabs(direct));
     }
     check::ok(worst_origin < 1e-12, "J_n0(0) equals the projection of erf(r/sqrt2 sigma)/r", std::to_string(worst_origin));
@@ -312,10 +313,11 @@ void test_madelung() {
     o.hypers.cutoff_width = 0.0;
     o.hypers.density_width = 0.2;
     o.hypers.center_atom_weight = 0.0;
-    o.k_cutoff = 20.0;      // exp(-(sigma^2 + s_0^2) k^2 / 2) < 1e-20 beyond
+    // no k_cutoff: the converged (range-separated) sum; R_0 ends sharply at the projection radius,
+    // so the plain sum would converge only as exp(-sigma^2 k^2 / 2) / k
     const hamd::GtoBasis basis(o.hypers.cutoff, 0);
     double R0;
-    const double m0 = integrate([&](double r) { basis.evaluate(r, &R0); return r * r * R0; }, 0.0, basis.extent(), 0.05);
+    const double m0 = integrate([&](double r) { basis.evaluate(r, &R0); return r * r * R0; }, 0.0, o.hypers.cutoff, 0.05);
     struct Crystal {
         const char* name;
         std::array<double, 9> cell;
@@ -376,7 +378,7 @@ void test_large_box() {
     std::vector<double> m2(N), m3(N), m4(N), R(N);
     for (int n = 0; n < N; ++n) {
         auto moment = [&](int k) {
-            return integrate([&](double r) { basis.evaluate(r, R.data()); return std::pow(r, k) * R[n]; }, 0.0, basis.extent(), 0.05);
+            return integrate([&](double r) { basis.evaluate(r, R.data()); return std::pow(r, k) * R[n]; }, 0.0, o.hypers.cutoff, 0.05);
         };
         m2[n] = moment(2), m3[n] = moment(3), m4[n] = moment(4);
     }
@@ -526,6 +528,70 @@ void test_options() {
 
 }  // namespace
 
+// The far field of a finite structure. Values alone take the per-species sum of irregular solid
+// harmonics (far_field.hpp); with gradients every pair goes through J_nl(d) Y_lm (the far-field
+// form of LodePotentialIntegral times SphericalHarmonics), an independent route. Both are exact
+// formulas evaluated in double precision: they differ by rounding, ~1e-15 per term, so 1e-12 of
+// the largest coefficient is a bound with room for the 40-term sums.
+void test_far_field() {
+    // IrregularHarmonicsSum against Y_lm(d_hat) / |d|^(l+1), for vectors in every direction,
+    // on the poles and along the axes, in blocks longer and shorter than its internal block
+    std::mt19937 rng(17);
+    std::normal_distribution<double> normal(0.0, 1.0);
+    for (int L : {0, 1, 4, 10}) {
+        const hamd::IrregularHarmonicsSum sum(L);
+        const hamd::SphericalHarmonics harmonics(L);
+        const int n_lm = (L + 1) * (L + 1);
+        std::vector<double> x, y, z;
+        for (int k = 0; k < 70; ++k) {
+            // a random direction at a random length in [2, ~80] A
+            const double length = 2.0 + 20.0 * std::fabs(normal(rng));
+            double u[3] = {normal(rng), normal(rng), normal(rng)};
+            const double norm = std::sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2]);
+            x.push_back(length * u[0] / norm), y.push_back(length * u[1] / norm), z.push_back(length * u[2] / norm);
+        }
+        for (double axis : {3.0, -7.5}) {  // poles and axes: x = y = 0, etc.
+            x.push_back(0.0), y.push_back(0.0), z.push_back(axis);
+            x.push_back(axis), y.push_back(0.0), z.push_back(0.0);
+            x.push_back(0.0), y.push_back(axis), z.push_back(0.0);
+        }
+        const size_t outside = x.size();
+        for (double r : {0.0, 0.5, 0.99}) x.push_back(0.0), y.push_back(r), z.push_back(0.0);  // inside radius 1
+        const double centre[3] = {0.3, -1.2, 2.0};
+        std::vector<double> expected(n_lm, 0.0), got(n_lm, 0.0), Y(n_lm), magnitude(n_lm, 0.0);
+        for (size_t k = 0; k < outside; ++k) {
+            const double d[3] = {x[k], y[k], z[k]};
+            const double r = std::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+            harmonics.compute(d, Y.data(), nullptr);
+            for (int l = 0; l <= L; ++l)
+                for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) {
+                    expected[lm] += Y[lm] / std::pow(r, l + 1);
+                    magnitude[lm] += std::fabs(Y[lm]) / std::pow(r, l + 1);
+                }
+        }
+        for (size_t k = 0; k < x.size(); ++k) x[k] += centre[0], y[k] += centre[1], z[k] += centre[2];
+        // two calls (partial blocks); the three points within 1 of the centre must add nothing
+        sum.add_beyond(centre, x.data(), y.data(), z.data(), 40, 1.0, got.data());
+        sum.add_beyond(centre, x.data() + 40, y.data() + 40, z.data() + 40, (int)x.size() - 40, 1.0, got.data());
+        double worst = 0.0;
+        for (int lm = 0; lm < n_lm; ++lm) worst = std::max(worst, std::fabs(got[lm] - expected[lm]) / magnitude[lm]);
+        check::ok(worst < 1e-12, "irregular solid harmonics summed: equal Y_lm / r^(l+1), l <= " + std::to_string(L),
+                  std::to_string(worst));
+    }
+
+    // a sparse cluster: most pairs beyond the switch (cutoff 3.5 + 10 sigma = 7.5 A)
+    const DescriptorOptions o = lode_options(3, 4);
+    const System sparse = random_molecule(rng, {8, 1, 1, 6, 1, 7, 8, 1, 6, 6, 1, 1, 8, 1, 1, 6, 1, 7, 8, 1,
+                                                6, 6, 1, 1, 8, 1, 1, 6, 1, 7, 8, 1, 6, 6, 1, 1, 8, 1, 1, 6},
+                                          30.0);
+    DescriptorOptions with = o;
+    with.gradient_positions = true;
+    const double diff = relative_difference(compute({sparse}, o), compute({sparse}, with));
+    std::printf("# sparse cluster: far field by harmonics vs per pair %.2e of the largest coefficient\n", diff);
+    check::ok(diff < 1e-12, "finite far field: values alone (summed harmonics) equal the per-pair values",
+              std::to_string(diff));
+}
+
 int main() {
     test_bessel();
     test_potential_integral({2.5, 3, 4, 0.4});
@@ -533,6 +599,7 @@ int main() {
     test_definition();
     test_symmetry();
     test_gradients();
+    test_far_field();
     test_madelung();
     test_large_box();
     test_request_structure();

@@ -7,9 +7,10 @@ function averaged over a Gaussian, splined):
 
 w_ij = center_atom_weight for j = i, 1 otherwise (unit Gaussian charges of width sigma =
 density_width, every atom, no cutoff). The integral runs on a product grid in spherical
-coordinates around the centre: Gauss-Legendre panels in r out to where the basis is below
-1e-14 of its peak, Gauss-Legendre in cos(theta) and the trapezoid rule in phi (exact for
-trigonometric polynomials), dense enough for the Gaussian charges the shells pass through.
+coordinates around the centre: Gauss-Legendre panels in r out to the cutoff (the LODE basis
+is the density basis restricted to the sphere r <= cutoff), Gauss-Legendre in cos(theta) and
+the trapezoid rule in phi (exact for trigonometric polynomials), dense enough for the Gaussian
+charges the shells pass through.
 """
 import numpy as np
 import scipy.special
@@ -26,11 +27,9 @@ def basis_functions(cutoff, max_radial, r):
 
 
 def _grid(cutoff, max_radial, sigma, n_theta, n_phi, panel):
-    widths = gto_widths(cutoff, max_radial)
-    # x^n exp(-x^2/2s^2) < 1e-16 of its peak beyond s (sqrt(n) + 9)
-    upper = max(w * (np.sqrt(k) + 9.0) for k, w in enumerate(widths))
+    # panels of width <= panel ending exactly at the cutoff, where the basis stops
     nodes, weights = np.polynomial.legendre.leggauss(16)
-    edges = np.arange(0.0, upper + panel, panel)
+    edges = np.linspace(0.0, cutoff, int(np.ceil(cutoff / panel)) + 1)
     r = np.concatenate([0.5 * (b - a) * nodes + 0.5 * (a + b) for a, b in zip(edges[:-1], edges[1:])])
     wr = np.concatenate([0.5 * (b - a) * weights for a, b in zip(edges[:-1], edges[1:])])
     t, wt = np.polynomial.legendre.leggauss(n_theta)

@@ -77,24 +77,32 @@ LodePotentialIntegral::LodePotentialIntegral(const RadialBasisSpec& spec, bool t
     if (spec.max_angular + 1 > ScaledSphericalBesselI::kMaxOrder) throw InvalidArgument("LODE: max_angular too large");
     const GtoBasis basis(spec.cutoff, spec.max_radial);
     const int N = basis.size(), L = spec.max_angular + 1, channels = N * L;
-    const double sigma = spec.density_width;
-    far_ = basis.extent() + kWindowWidths * sigma;
-    panel_ = std::min(sigma, basis.width(0));
+    const double sigma = spec.density_width, radius = lode_projection_radius(spec);
+    far_ = radius + kWindowWidths * sigma;
+    // Panels no wider than sigma and the narrowest primitive, with the projection radius on a
+    // panel boundary: U_nl has a kink in its second derivative there, which a Gauss-Legendre panel
+    // straddling it would integrate to ~1e-7 only.
+    const double widest = std::min(sigma, basis.width(0));
+    panel_ = radius / std::ceil(radius / widest);
     n_panels_ = (int)std::ceil((far_ + kWindowWidths * sigma) / panel_);
     const QuadratureRule rule = gauss_legendre(kNodesPerPanel);
     PartialMoments partial(basis, spec.max_angular);
+    // Partial moments over [a, b] intersected with the projection sphere.
+    auto add = [&](double a, double b, bool inner, double* out) {
+        partial.add(std::min(a, radius), std::min(b, radius), inner, out);
+    };
 
     // Cumulative moments at the panel boundaries: inner from the origin, outer from the top.
     std::vector<double> inner_start((size_t)(n_panels_ + 1) * channels, 0.0);
     std::vector<double> outer_end((size_t)(n_panels_ + 1) * channels, 0.0);
     for (int p = 0; p < n_panels_; ++p) {
         std::copy_n(&inner_start[(size_t)p * channels], channels, &inner_start[(size_t)(p + 1) * channels]);
-        partial.add(p * panel_, (p + 1) * panel_, true, &inner_start[(size_t)(p + 1) * channels]);
+        add(p * panel_, (p + 1) * panel_, true, &inner_start[(size_t)(p + 1) * channels]);
     }
     moments_.assign(inner_start.end() - channels, inner_start.end());
     for (int p = n_panels_ - 1; p >= 1; --p) {  // outer_end[p] = int_{(p+1) panel}^top
         std::copy_n(&outer_end[(size_t)p * channels], channels, &outer_end[(size_t)(p - 1) * channels]);
-        partial.add(p * panel_, (p + 1) * panel_, false, &outer_end[(size_t)(p - 1) * channels]);
+        add(p * panel_, (p + 1) * panel_, false, &outer_end[(size_t)(p - 1) * channels]);
     }
 
     nodes_.resize((size_t)n_panels_ * kNodesPerPanel);
@@ -108,8 +116,8 @@ LodePotentialIntegral::LodePotentialIntegral(const RadialBasisSpec& spec, bool t
             nodes_[j] = x;
             std::copy_n(&inner_start[(size_t)p * channels], channels, inner.begin());
             std::copy_n(&outer_end[(size_t)p * channels], channels, outer.begin());
-            partial.add(p * panel_, x, true, inner.data());
-            partial.add(x, (p + 1) * panel_, false, outer.data());
+            add(p * panel_, x, true, inner.data());
+            add(x, (p + 1) * panel_, false, outer.data());
             double* u = &weighted_u_[j * channels];
             for (int l = 0; l < L; ++l) {
                 const double xl = std::pow(x, l);
@@ -183,9 +191,12 @@ LodePlaneWaveIntegral::LodePlaneWaveIntegral(const RadialBasisSpec& spec, double
     : spec_(spec), max_k_(max_k) {
     const GtoBasis basis(spec.cutoff, spec.max_radial);
     const int N = basis.size(), L = spec.max_angular + 1;
-    // Panels narrower than the narrowest primitive and than a third of the shortest wavelength.
-    const double panel = std::min(basis.width(0), 2.0 * kPi / (3.0 * std::max(max_k, 1e-3)));
-    const int n_panels = (int)std::ceil(basis.extent() / panel);
+    // Panels narrower than the narrowest primitive and than a third of the shortest wavelength,
+    // ending at the projection radius.
+    const double radius = lode_projection_radius(spec);
+    const double widest = std::min(basis.width(0), 2.0 * kPi / (3.0 * std::max(max_k, 1e-3)));
+    const int n_panels = (int)std::ceil(radius / widest);
+    const double panel = radius / n_panels;
     const QuadratureRule rule = gauss_legendre(kNodesPerPanel);
     nodes_.resize((size_t)n_panels * kNodesPerPanel);
     weighted_basis_.resize(nodes_.size() * N);
@@ -199,9 +210,9 @@ LodePlaneWaveIntegral::LodePlaneWaveIntegral(const RadialBasisSpec& spec, double
         }
     }
     if (!tabulate) return;
-    // P_nl(k) varies on the scale 1 / (the basis' extent).
+    // P_nl(k) varies on the scale 1 / (the projection radius).
     table_ = std::make_unique<HermiteTable>([this](double k, double* v, double* dv) { compute_exact(k, v, dv); },
-                                            std::max(max_k, 1e-3), N * L, 1.0 / basis.extent(), kTolerance);
+                                            std::max(max_k, 1e-3), N * L, 1.0 / radius, kTolerance);
     (void)L;
 }
 

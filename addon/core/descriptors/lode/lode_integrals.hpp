@@ -1,15 +1,17 @@
 // Radial integrals of the LODE expansion (docs/science.md#lode), for the potential of a unit
-// Gaussian charge, phi(r) = erf(r / (sqrt(2) sigma)) / r (potential_exponent p = 1):
+// Gaussian charge, phi(r) = erf(r / (sqrt(2) sigma)) / r (potential_exponent p = 1), projected on
+// the density basis R_n restricted to the sphere r <= cutoff (lode_projection_radius; every
+// integral over r below stops there):
 //
 //  real space:  the projection of phi(|x - d|) on R_n(x) Y_lm(x_hat) is Y_lm(d_hat) J_nl(|d|),
 //               J_nl(d) = 4 pi (2 pi sigma^2)^(-3/2) int x^2 U_nl(x) exp(-(x-d)^2/2s^2) [e^-z i_l(z)]_{z = x d/s^2} dx,
-//               U_nl(x) = 4 pi / (2l+1) [ x^-(l+1) int_0^x r^(l+2) R_n dr + x^l int_x^inf r^(1-l) R_n dr ]
+//               U_nl(x) = 4 pi / (2l+1) [ x^-(l+1) int_0^x r^(l+2) R_n dr + x^l int_x^rc r^(1-l) R_n dr ]
 //               (U_nl Y_lm is the Coulomb potential of the basis function R_n Y_lm; J is its
-//               average over the Gaussian at d). Beyond far_field_start() (the basis extent plus
-//               10 sigma) J_nl(d) = 4 pi / (2l+1) M_nl / d^(l+1) exactly (mean-value property),
-//               M_nl = int r^(l+2) R_n dr.
+//               average over the Gaussian at d). Beyond far_field_start() (the projection radius
+//               rc plus 10 sigma) J_nl(d) = 4 pi / (2l+1) M_nl / d^(l+1) exactly (mean-value
+//               property), M_nl = int_0^rc r^(l+2) R_n dr.
 //  reciprocal:  the projection of a plane wave exp(i k.x) is 4 pi i^l Y_lm(k_hat) P_nl(|k|),
-//               P_nl(k) = int r^2 R_n(r) j_l(k r) dr.
+//               P_nl(k) = int_0^rc r^2 R_n(r) j_l(k r) dr.
 // Both are tabulated once (cubic Hermite, relative accuracy ~1e-9 of each channel's largest
 // value, derivatives included) and shared between requests with the same basis.
 #pragma once
@@ -20,6 +22,12 @@
 #include "core/descriptors/lode/hermite_table.hpp"
 
 namespace hamd {
+
+// The radius of the sphere on which LODE projects the potential: the cutoff. The GTO basis itself
+// reaches ~2.6x further (1e-11 at 13 A for cutoff 5 A); truncating it bounds the pair terms that
+// are not of the exact far-field form to d < cutoff + 10 sigma, which is what makes the finite
+// far field and the periodic real-space sum cheap (docs/science.md#lode, "Cost").
+inline double lode_projection_radius(const RadialBasisSpec& spec) { return spec.cutoff; }
 
 class LodePotentialIntegral {
 public:
@@ -35,7 +43,7 @@ public:
     void compute_exact(double d, double* values, double* derivatives) const;
     // The far-field form 4 pi/(2l+1) M_nl / d^(l+1) at any d > 0.
     void compute_far_field(double d, double* values, double* derivatives) const;
-    // M_nl = int_0^inf r^(l+2) R_n(r) dr, [l][n].
+    // M_nl = int_0^rc r^(l+2) R_n(r) dr, [l][n].
     const std::vector<double>& moments() const { return moments_; }
 
 private:

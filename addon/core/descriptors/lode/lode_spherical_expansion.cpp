@@ -17,6 +17,7 @@
 
 #include "core/base/errors.hpp"
 #include "core/descriptors/layout.hpp"
+#include "core/descriptors/lode/far_field.hpp"
 #include "core/descriptors/lode/lode_integrals.hpp"
 #include "core/descriptors/lode/lode_range_split.hpp"
 
@@ -125,6 +126,13 @@ struct ImageAtom {
     int channel;
 };
 
+// The atoms of one finite structure by channel, for IrregularHarmonicsSum: channel a's x, y, z
+// coordinates at xyz[first[a]], + count, + 2 count (count = Plan::per_channel).
+struct FarCoordinates {
+    std::vector<double> xyz;
+    std::vector<size_t> first;
+};
+
 struct Centre {
     int32_t system, atom;
     int type_index;
@@ -157,6 +165,8 @@ struct Plan {
     std::vector<std::array<double, 9>> inverse_cells;  // per periodic system, for cell gradients
     std::shared_ptr<const LodePotentialIntegral> potential;
     std::shared_ptr<const LodePlaneWaveIntegral> plane_wave;
+    std::shared_ptr<const IrregularHarmonicsSum> far_field;  // finite structures, values only
+    std::vector<FarCoordinates> far_coordinates;             // per finite system, when far_field
 
     // Gradient samples of a centre in channel a: the other atoms of a, plus the centre itself
     // when there is at least one.
@@ -178,8 +188,23 @@ struct Plan {
     }
 };
 
+// Adds the far field of channel a to values [lm][a][n]: 4 pi / (2l+1) M_nl times the summed
+// irregular solid harmonics sums[lm] (far_field.hpp).
+void project_far_field(const Plan& plan, int a, const double* sums, std::vector<double>& values) {
+    const int N = plan.N, row = plan.S * plan.N;
+    const std::vector<double>& moments = plan.potential->moments();
+    for (int l = 0; l < plan.L; ++l) {
+        const double prefactor = 4.0 * kPi / (2 * l + 1);
+        for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) {
+            double* out = &values[(size_t)lm * row + a * N];
+            for (int n = 0; n < N; ++n) out[n] += prefactor * moments[l * N + n] * sums[lm];
+        }
+    }
+}
+
 // Values [lm][a][n] and, when asked, derivatives [atom][xyz][lm][n] of one centre of a finite
-// structure: a direct sum over every atom.
+// structure: a direct sum over every atom. Without gradients the atoms beyond the far-field switch
+// are summed per species as irregular solid harmonics (far_field.hpp) and projected once.
 void finite_centre(const Plan& plan, const System& system, const std::vector<int>& channel, const Centre& c,
                    const ExpansionSetup& setup, std::vector<double>& values, std::vector<double>& gradients,
                    std::vector<double>& scratch) {
@@ -192,12 +217,28 @@ void finite_centre(const Plan& plan, const System& system, const std::vector<int
     double* dY = Y + n_lm;
     const double* ri = &system.positions[3 * c.atom];
     const double y00 = 0.5 / std::sqrt(kPi);
+    const bool far_by_harmonics = !plan.positions;
+    const double far = plan.potential->far_field_start(), far2 = far * far;
+    if (far_by_harmonics) {
+        const FarCoordinates& atoms = plan.far_coordinates[c.system];
+        for (int a = 0; a < S; ++a) {
+            const int count = (int)plan.per_channel[c.system][a];
+            if (count == 0) continue;
+            const double* x = &atoms.xyz[atoms.first[a]];
+            thread_local std::vector<double> sums;
+            sums.assign(n_lm, 0.0);
+            plan.far_field->add_beyond(ri, x, x + count, x + 2 * count, count, far2, sums.data());
+            project_far_field(plan, a, sums.data(), values);
+        }
+    }
     for (size_t j = 0; j < n_atoms; ++j) {
         const int a = channel[j];
         if (a < 0) continue;
         double d[3];
         for (int x = 0; x < 3; ++x) d[x] = system.positions[3 * j + x] - ri[x];
-        const double distance = std::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+        const double distance2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+        if (far_by_harmonics && distance2 >= far2) continue;  // done above
+        const double distance = std::sqrt(distance2);
         if ((int32_t)j == c.atom || distance == 0.0) {
             // the centre itself (weighted), or an atom on top of it: only l = 0, constant
             const double weight = (int32_t)j == c.atom ? plan.centre_weight : 1.0;
@@ -667,6 +708,24 @@ TensorMap compute_lode_spherical_expansion(const std::vector<System>& systems, c
 
     const RadialBasisSpec spec{hypers.cutoff, hypers.max_radial, hypers.max_angular, hypers.density_width};
     plan.potential = cached_lode_potential_integral(spec);
+    if (!plan.positions) {
+        plan.far_field = std::make_shared<const IrregularHarmonicsSum>(hypers.max_angular);
+        plan.far_coordinates.resize(systems.size());
+        for (size_t s = 0; s < systems.size(); ++s) {
+            if (systems[s].periodic()) continue;
+            FarCoordinates& out = plan.far_coordinates[s];
+            out.xyz.resize(3 * systems[s].size());
+            out.first.assign(S, 0);
+            for (int a = 1; a < S; ++a) out.first[a] = out.first[a - 1] + 3 * plan.per_channel[s][a - 1];
+            std::vector<size_t> filled(S, 0);
+            for (size_t j = 0; j < systems[s].size(); ++j) {
+                const int a = plan.channel[s][j];
+                if (a < 0) continue;
+                const size_t count = plan.per_channel[s][a], k = out.first[a] + filled[a]++;
+                for (int x = 0; x < 3; ++x) out.xyz[k + x * count] = systems[s].positions[3 * j + x];
+            }
+        }
+    }
     const size_t n_systems = systems.size();
     plan.kvectors.resize(n_systems);
     plan.phases.resize(n_systems);
