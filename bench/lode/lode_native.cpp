@@ -3,11 +3,13 @@
 //   finite:   random water-density clusters (0.1 atoms/A^3, 1/3 O and 2/3 H) of N atoms
 //   periodic: data/bench/water64.xyz (192 atoms, 12.4 A cube) and its 2x2x2 supercell
 // Hypers: cutoff 5, max_radial 7, max_angular 6, density_width 0.3 (issue 2's); no k_cutoff
-// (periodic structures get the converged range-separated sum, lode_range_split.hpp). For
-// periodic structures the plain reciprocal sum at k_cutoff = 1.2 pi / sigma (the method before
-// the split; --no-reference skips it) is timed in the same run, and with --eta-scan the split at
-// every candidate width. The tables are built once before timing (build times reported
-// separately). Values only unless --gradients.
+// (periodic structures get the converged sum: through point multipoles for values,
+// lode_multipole_split.hpp, the range-separated sum with gradients, lode_range_split.hpp). For
+// periodic structures the range split of the values (the method before the multipoles) and the
+// plain reciprocal sum at k_cutoff = 1.2 pi / sigma (the method before the split; --no-reference
+// skips it) are timed in the same run, and with --eta-scan the method in use at every candidate
+// width. The tables are built once before timing (build times reported separately). Values only
+// unless --gradients.
 //
 //   bench_lode_native [--sizes 100,1000,10000] [--threads T] [--gradients] [--eta-scan]
 //                     [--no-reference] [--supercells 1,2,4] [DATA_DIR]
@@ -22,6 +24,7 @@
 #include "core/base/errors.hpp"
 #include "core/descriptors/engine.hpp"
 #include "core/descriptors/lode/lode_integrals.hpp"
+#include "core/descriptors/lode/lode_multipole_split.hpp"
 #include "core/descriptors/lode/lode_range_split.hpp"
 #include "core/descriptors/lode/lode_spherical_expansion.hpp"
 #include "core/io/xyz.hpp"
@@ -105,11 +108,19 @@ int main(int argc, char** argv) {
     t0 = now_seconds();
     const auto& candidates = lode_split_candidates(spec);
     const double scan = now_seconds() - t0;
-    std::vector<double> split_build;
+    std::vector<double> split_build, multipole_build;
     for (const auto& candidate : candidates) {
         t0 = now_seconds();
         cached_lode_range_split(spec, candidate);
         split_build.push_back(now_seconds() - t0);
+    }
+    t0 = now_seconds();
+    const auto& multipoles = lode_multipole_candidates(spec);
+    const double multipole_scan = now_seconds() - t0;
+    for (const auto& candidate : multipoles) {
+        t0 = now_seconds();
+        cached_lode_multipole_split(spec, candidate);
+        multipole_build.push_back(now_seconds() - t0);
     }
     std::printf("# cutoff 5, max_radial 7, max_angular 6, density_width 0.3; %zu thread(s); gradients %s\n", threads,
                 gradients ? "positions" : "none");
@@ -119,8 +130,13 @@ int main(int argc, char** argv) {
     for (size_t e = 0; e < candidates.size(); ++e)
         std::printf("#   [%zu] eta %.2f A: %.2f A, %.2f 1/A, %.3f s\n", e, candidates[e].eta, candidates[e].short_cutoff,
                     candidates[e].long_k_cutoff, split_build[e]);
-    std::printf("%-28s %8s %16s %16s %8s %18s\n", "structure", "atoms", "LODE us/atom", "PS us/atom", "ratio",
-                "plain k<12.6 us/atom");
+    std::printf("# multipoles (values alone): cutoff scans %.3f s; per width eta: real-space cutoff, k cutoff, tables\n",
+                multipole_scan);
+    for (size_t e = 0; e < multipoles.size(); ++e)
+        std::printf("#   [%zu] eta %.2f A: %.2f A, %.2f 1/A, %.3f s\n", e, multipoles[e].eta, multipoles[e].short_cutoff,
+                    multipoles[e].long_k_cutoff, multipole_build[e]);
+    std::printf("%-28s %8s %16s %16s %8s %18s %18s\n", "structure", "atoms", "LODE us/atom", "PS us/atom", "ratio",
+                "split us/atom", "plain k<12.6 us/atom");
     std::mt19937 rng(42);
     std::vector<std::pair<std::string, System>> structures;
     for (size_t n : sizes) structures.push_back({"finite cluster", cluster(n, rng)});
@@ -149,6 +165,14 @@ int main(int argc, char** argv) {
         const double ps = time_per_atom(system, options, pool, runs);
         std::printf("%-28s %8zu %16.1f %16.1f %8.1f", entry.first.c_str(), system.size(), lode, ps, lode / ps);
         std::fflush(stdout);
+        options.kind = DescriptorKind::LodeSphericalExpansion;
+        if (system.periodic() && !gradients) {  // values: the range split that multipoles replaced
+            set_lode_method_for_tests({LodePeriodicMethod::split});
+            std::printf(" %18.1f", time_per_atom(system, options, pool, runs));
+            set_lode_method_for_tests({});
+        } else {
+            std::printf(" %18s", "");
+        }
         if (system.periodic() && reference && system.size() < 5000) {
             options.kind = DescriptorKind::LodeSphericalExpansion;
             DescriptorOptions plain = options;
@@ -161,8 +185,10 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
         if (system.periodic() && eta_scan) {
             options.kind = DescriptorKind::LodeSphericalExpansion;
+            // the method the request gets: multipoles for values, the split with gradients
+            const LodePeriodicMethod method = gradients ? LodePeriodicMethod::split : LodePeriodicMethod::multipole;
             for (size_t e = 0; e < candidates.size(); ++e) {
-                set_lode_method_for_tests({LodePeriodicMethod::split, (int)e});
+                set_lode_method_for_tests({method, (int)e});
                 std::printf("#   eta %.2f A: %.1f us/atom\n", candidates[e].eta, time_per_atom(system, options, pool, 1));
                 std::fflush(stdout);
             }

@@ -7,6 +7,7 @@
 
 #include <chrono>
 
+#include "core/descriptors/lode/lode_multipole_split.hpp"
 #include "core/descriptors/lode/lode_range_split.hpp"
 #include "core/descriptors/lode/lode_spherical_expansion.hpp"
 #include "core/io/xyz.hpp"
@@ -61,6 +62,13 @@ void agree(const std::string& name, const std::vector<System>& systems, const De
     std::printf("# %s: split vs reference (k_cutoff %.2f) %.2e of the largest coefficient (reference %.2f s, split %.2f s)\n",
                 name.c_str(), *converged.k_cutoff, diff, t1 - t0, t2 - t1);
     check::ok(diff < kAgreement, name + ": split sum agrees with the reference sum", text(diff));
+    // values through point multipoles (lode_multipole_split.hpp): the same error budget
+    t0 = seconds();
+    const TensorMap multipole = compute_with(systems, o, LodePeriodicMethod::multipole);
+    t1 = seconds();
+    const double mdiff = relative_difference(multipole, reference);
+    std::printf("# %s: multipoles vs reference %.2e of the largest coefficient (%.2f s)\n", name.c_str(), mdiff, t1 - t0);
+    check::ok(mdiff < kAgreement, name + ": multipole sum agrees with the reference sum", text(mdiff));
     DescriptorOptions truncated = o;
     truncated.k_cutoff = hamd::lode_default_k_cutoff(o.hypers.density_width);
     const double old = relative_difference(compute_with(systems, truncated, LodePeriodicMethod::reference), reference);
@@ -86,16 +94,26 @@ void test_cutoffs() {
                 hamd::lode_default_k_cutoff(0.3));
     check::ok(converged > hamd::lode_default_k_cutoff(0.3), "the plain sum at 1.2 pi / sigma is not converged to 1e-11",
               text(converged));
-    // without k_cutoff, and with one beyond convergence, requests get the split sum
+    // without k_cutoff, and with one beyond convergence, requests get the converged sum: through
+    // point multipoles for values alone, the split sum with gradients
     std::mt19937 rng(9);
     DescriptorOptions o = lode(2, 2);
     const System crystal = random_crystal(rng, {8, 1, 1});
-    const TensorMap split = compute_with({crystal}, o, LodePeriodicMethod::split);
-    const double unset = relative_difference(compute(std::vector<System>{crystal}, o), split);
+    const TensorMap multipole = compute_with({crystal}, o, LodePeriodicMethod::multipole);
+    DescriptorOptions with = o;
+    with.gradient_positions = true;
+    const TensorMap split = compute_with({crystal}, with, LodePeriodicMethod::split);
+    const double unset = relative_difference(compute(std::vector<System>{crystal}, o), multipole);
+    const double unset_gradients = relative_difference(compute(std::vector<System>{crystal}, with), split);
     o.k_cutoff = hamd::lode_converged_k_cutoff(basis(o)) + 0.5;
-    const double beyond = relative_difference(compute(std::vector<System>{crystal}, o), split);
-    check::ok(unset == 0.0 && beyond == 0.0, "no k_cutoff, or one beyond convergence: the split sum",
+    with.k_cutoff = o.k_cutoff;
+    const double beyond = relative_difference(compute(std::vector<System>{crystal}, o), multipole);
+    const double beyond_gradients = relative_difference(compute(std::vector<System>{crystal}, with), split);
+    check::ok(unset == 0.0 && beyond == 0.0, "no k_cutoff, or one beyond convergence, values alone: the multipole sum",
               text(unset) + " " + text(beyond));
+    check::ok(unset_gradients == 0.0 && beyond_gradients == 0.0,
+              "no k_cutoff, or one beyond convergence, with gradients: the split sum",
+              text(unset_gradients) + " " + text(beyond_gradients));
 }
 
 void test_water() {
@@ -131,6 +149,51 @@ void test_crystals() {
     double worst = 0;
     for (int e = 1; e < 6; ++e) worst = std::max(worst, relative_difference(compute_with({crystal}, o, LodePeriodicMethod::split, e), first));
     check::ok(worst < kAgreement, "the result does not depend on the split width eta", text(worst));
+    worst = 0;
+    // (the two widest put r_s near 30-40 A: ~10^4 images per centre in this 3 A cell, and their
+    // per-pair tolerances add up to 1-7e-8 for both methods alike; the cost model never picks them)
+    for (int e = 0; e < 6; ++e) {
+        const double diff = relative_difference(compute_with({crystal}, o, LodePeriodicMethod::multipole, e), first);
+        std::printf("# multipoles, width %d: %.2e from the split sum\n", e, diff);
+        worst = std::max(worst, diff);
+    }
+    check::ok(worst < kAgreement, "multipoles: the result does not depend on eta", text(worst));
+}
+
+// The screened radial functions of the multipole sum: B_l + A_l = (2l-1)!!/r^(2l+1) (to rounding
+// of the larger side), dB_l/dr = -r B_(l+1) and dA_l/dr = -r A_(l+1) (central differences,
+// h = 1e-6 r: truncation (2 beta^2 r)^3 h^2 / 6 < 2e-9 and rounding 1e-16 r / h = 1e-10, relative), and A_l continuous where its series hands over to the
+// difference form (beta r = 2.5: both in double precision, ~1e-13 relative).
+void test_screened_radials() {
+    const int L = 8;
+    std::vector<double> B(L + 2), A(L + 2), Bp(L + 2), Ap(L + 2), Bm(L + 2), Am(L + 2);
+    double sum_error = 0, slope_error = 0, handover = 0;
+    for (double beta : {0.3, 0.9, 2.0}) {
+        for (double r : {0.05, 0.7, 1.9, 3.3, 6.0}) {
+            hamd::screened_multipole_radials(beta, r, L, B.data(), A.data());
+            double point = 1.0 / r;
+            for (int l = 0; l <= L + 1; ++l) {
+                sum_error = std::max(sum_error, std::fabs(B[l] + A[l] - point) / point);
+                point *= (2 * l + 1) / (r * r);
+            }
+            const double h = 1e-6 * r;
+            hamd::screened_multipole_radials(beta, r + h, L, Bp.data(), Ap.data());
+            hamd::screened_multipole_radials(beta, r - h, L, Bm.data(), Am.data());
+            for (int l = 0; l <= L; ++l) {
+                const double scale = std::max(std::fabs(B[l]), std::fabs(A[l])) / r;
+                slope_error = std::max(slope_error, std::fabs((Bp[l] - Bm[l]) / (2 * h) + r * B[l + 1]) / scale);
+                slope_error = std::max(slope_error, std::fabs((Ap[l] - Am[l]) / (2 * h) + r * A[l + 1]) / scale);
+            }
+        }
+        const double edge = 2.5 / beta;
+        hamd::screened_multipole_radials(beta, edge * (1 - 1e-12), L, Bm.data(), Am.data());
+        hamd::screened_multipole_radials(beta, edge * (1 + 1e-12), L, Bp.data(), Ap.data());
+        for (int l = 0; l <= L; ++l) handover = std::max(handover, std::fabs(Ap[l] - Am[l]) / std::fabs(Am[l]));
+    }
+    std::printf("# screened radials: B + A %.1e, slopes %.1e, series hand-over %.1e\n", sum_error, slope_error, handover);
+    check::ok(sum_error < 1e-13, "B_l + A_l = (2l-1)!! / r^(2l+1)", text(sum_error));
+    check::ok(slope_error < 1e-7, "dB_l/dr = -r B_(l+1), dA_l/dr = -r A_(l+1)", text(slope_error));
+    check::ok(handover < 1e-10, "A_l continuous where the series hands over", text(handover));
 }
 
 void test_gradients() {
@@ -183,6 +246,7 @@ void test_truncated() {
 }  // namespace
 
 int main() {
+    test_screened_radials();
     test_cutoffs();
     test_crystals();
     test_gradients();

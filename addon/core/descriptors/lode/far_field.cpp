@@ -28,14 +28,27 @@ IrregularHarmonicsSum::IrregularHarmonicsSum(int max_angular) : max_angular_(max
     recursion_.assign(all.begin() + harmonics.size(), all.end());
 }
 
-HAMD_MULTIVERSION void IrregularHarmonicsSum::add_beyond(const double centre[3], const double* x, const double* y,
-                                                         const double* z, int count, double min_distance2,
-                                                         double* sums) const {
+void IrregularHarmonicsSum::add_beyond(const double centre[3], const double* x, const double* y, const double* z,
+                                       int count, double min_distance2, double* sums) const {
+    accumulate(centre, x, y, z, nullptr, count, min_distance2, sums);
+}
+
+void IrregularHarmonicsSum::add_weighted(const double* x, const double* y, const double* z, const double* factors,
+                                         int count, double* sums) const {
+    accumulate(nullptr, x, y, z, factors, count, 0.0, sums);
+}
+
+// centre: null for vectors; factors: null for 1.
+HAMD_MULTIVERSION void IrregularHarmonicsSum::accumulate(const double* centre, const double* x, const double* y,
+                                                         const double* z, const double* factors, int count,
+                                                         double min_distance2, double* sums) const {
+    static const double origin[3] = {0.0, 0.0, 0.0};
+    if (!centre) centre = origin;
     const int L = max_angular_;
     thread_local std::vector<double> scratch;
     const int n_tri = triangular(L + 1, 0);
     const int n_lm = (L + 1) * (L + 1);
-    scratch.assign((size_t)(n_tri + 2 * (L + 1) + 6 + n_lm) * kBlock, 0.0);
+    scratch.assign((size_t)(n_tri + 2 * (L + 1) + 7 + n_lm) * kBlock, 0.0);
     double* q = scratch.data();                  // [triangular(l, m)][j]: Q_l^m(z, r^2)
     double* c = q + (size_t)n_tri * kBlock;      // [m][j]: Re (x + i y)^m
     double* s = c + (size_t)(L + 1) * kBlock;    // [m][j]: Im (x + i y)^m
@@ -46,6 +59,7 @@ HAMD_MULTIVERSION void IrregularHarmonicsSum::add_beyond(const double centre[3],
     double* X = lanes + (size_t)n_lm * kBlock;   // [j]: the block's vectors d_j
     double* Y = X + kBlock;
     double* Z = Y + kBlock;
+    double* scaled = Z + kBlock;                 // [j]: weight times the factor of l
 
     for (int start = 0; start < count; start += kBlock) {
         const int B = std::min(kBlock, count - start);
@@ -91,18 +105,24 @@ HAMD_MULTIVERSION void IrregularHarmonicsSum::add_beyond(const double centre[3],
         }
         // per-lane partial sums (the reduction over j would not vectorise)
         for (int l = 0; l <= L; ++l) {
-            const int centre = l * (l + 1);
+            const int middle = l * (l + 1);
             const double* row = q + (size_t)triangular(l, 0) * kBlock;
-            double* lane = lanes + (size_t)centre * kBlock;
-            for (int j = 0; j < B; ++j) lane[j] += row[j] * weight[j];
+            double* lane = lanes + (size_t)middle * kBlock;
+            if (factors) {
+                const double* f = factors + (size_t)l * count + start;
+                for (int j = 0; j < B; ++j) scaled[j] = weight[j] * f[j];
+            } else {
+                for (int j = 0; j < B; ++j) scaled[j] = weight[j];
+            }
+            for (int j = 0; j < B; ++j) lane[j] += row[j] * scaled[j];
             for (int m = 1; m <= l; ++m) {
                 const double* qm = row + (size_t)m * kBlock;
                 const double* cm = c + (size_t)m * kBlock;
                 const double* sm = s + (size_t)m * kBlock;
-                double* cosine = lanes + (size_t)(centre + m) * kBlock;
-                double* sine = lanes + (size_t)(centre - m) * kBlock;
+                double* cosine = lanes + (size_t)(middle + m) * kBlock;
+                double* sine = lanes + (size_t)(middle - m) * kBlock;
                 for (int j = 0; j < B; ++j) {
-                    const double w = qm[j] * weight[j];
+                    const double w = qm[j] * scaled[j];
                     cosine[j] += w * cm[j];
                     sine[j] += w * sm[j];
                 }

@@ -18,8 +18,14 @@ public:
     // real harmonics of SphericalHarmonics. Vectorised over the points (a mask, not a branch).
     void add_beyond(const double centre[3], const double* x, const double* y, const double* z, int count,
                     double min_distance2, double* sums) const;
+    // sums[l(l+1)+m] += sum_j factors[l * count + j] I_lm(x_j, y_j, z_j): vectors (not points; none
+    // of length 0) with a factor per l and vector (the screened multipoles of the periodic sum).
+    void add_weighted(const double* x, const double* y, const double* z, const double* factors, int count,
+                      double* sums) const;
 
 private:
+    void accumulate(const double* centre, const double* x, const double* y, const double* z, const double* factors,
+                    int count, double min_distance2, double* sums) const;
     int max_angular_;
     std::vector<double> factor_;     // F_lm at l(l+1)+m (SphericalHarmonics' normalisation)
     std::vector<double> recursion_;  // (a_lm, b_lm) per triangular (l, m)

@@ -56,17 +56,8 @@ std::vector<double> largest_plane_wave(const LodePlaneWaveIntegral& plane_wave, 
     return out;
 }
 
-// Smallest k_l with 8 int_{k_l}^inf exp(-w^2 k^2/2) max_nl |P_nl(k)| dk <= tolerance (trapezoids).
 double long_cutoff(const std::vector<double>& largest, double width, double tolerance) {
-    double tail = 0.0, previous = 0.0;
-    for (size_t i = largest.size() - 1; i > 0; --i) {
-        const double k = i * kScanStepK;
-        const double f = 8.0 * std::exp(-0.5 * width * width * k * k) * largest[i];
-        tail += 0.5 * kScanStepK * (f + previous);
-        previous = f;
-        if (tail > tolerance) return k + kScanStepK;
-    }
-    return kScanStepK;
+    return lode_reciprocal_tail_cutoff(largest, kScanStepK, width, tolerance);
 }
 
 struct Scans {
@@ -123,11 +114,25 @@ const Scans& cached_scans(const RadialBasisSpec& spec) {
 
 }  // namespace
 
+double lode_reciprocal_tail_cutoff(const std::vector<double>& largest, double step, double width, double tolerance) {
+    double tail = 0.0, previous = 0.0;
+    for (size_t i = largest.size() - 1; i > 0; --i) {
+        const double k = i * step;
+        const double f = 8.0 * std::exp(-0.5 * width * width * k * k) * largest[i];
+        tail += 0.5 * step * (f + previous);
+        previous = f;
+        if (tail > tolerance) return k + step;
+    }
+    return step;
+}
+
 const std::vector<LodeSplitCutoffs>& lode_split_candidates(const RadialBasisSpec& spec) {
     return cached_scans(spec).candidates;
 }
 
 double lode_converged_k_cutoff(const RadialBasisSpec& spec) { return cached_scans(spec).converged_k; }
+
+double lode_pair_scale(const RadialBasisSpec& spec) { return cached_scans(spec).scale; }
 
 LodeRangeSplit::LodeRangeSplit(const RadialBasisSpec& spec, const LodeSplitCutoffs& cutoffs) : cutoffs_(cutoffs) {
     const auto narrow = std::make_shared<const LodePotentialIntegral>(spec, false);

@@ -31,9 +31,17 @@ struct LodeSplitCutoffs {
 // Cutoffs for the candidate widths eta (a geometric ladder from 1.5 sigma), cached per basis.
 const std::vector<LodeSplitCutoffs>& lode_split_candidates(const RadialBasisSpec& spec);
 
+// The size of one pair's contribution, max over d and channels of |J^sigma_nl(d)|: the scale of
+// kSplitTolerance.
+double lode_pair_scale(const RadialBasisSpec& spec);
+
 // The k beyond which the unsplit reciprocal sum (eta = sigma) is converged to kSplitTolerance:
 // a reference sum with k_cutoff at least this equals the split sum to that accuracy.
 double lode_converged_k_cutoff(const RadialBasisSpec& spec);
+
+// Smallest k_l with 8 int_{k_l}^inf exp(-width^2 k^2/2) largest(k) dk <= tolerance, from samples
+// largest[i] = max over channels of |P(k)| at k = i * step (trapezoids; shared with the multipole split).
+double lode_reciprocal_tail_cutoff(const std::vector<double>& largest, double step, double width, double tolerance);
 
 class LodeRangeSplit {
 public:

@@ -10,6 +10,7 @@
 #include <array>
 #include <cmath>
 #include <complex>
+#include <functional>
 #include <set>
 #include <string>
 
@@ -19,6 +20,7 @@
 #include "core/descriptors/layout.hpp"
 #include "core/descriptors/lode/far_field.hpp"
 #include "core/descriptors/lode/lode_integrals.hpp"
+#include "core/descriptors/lode/lode_multipole_split.hpp"
 #include "core/descriptors/lode/lode_range_split.hpp"
 
 namespace hamd {
@@ -35,6 +37,11 @@ LodeMethodChoice forced_method;  // set_lode_method_for_tests
 // Measured on water64 (bench/lode/README.md).
 constexpr double kVectorCost = 0.75;
 constexpr double kVectorAtomCost = 0.7;
+// The same for the multipole sum, in units of one screened image (IrregularHarmonicsSum with a
+// table lookup): a reciprocal vector per centre is a column of a matrix product (l_max+1)^2 x S
+// wide, and the near pairs (fixed by the basis) do not depend on eta. Measured on water64 and its
+// 2x2x2 supercell (bench/lode/README.md).
+constexpr double kMultipoleVectorCost = 0.4;
 
 struct KVector {
     double k[3];
@@ -160,6 +167,7 @@ struct Plan {
     // fractional and Cartesian positions of the atoms, and the volume
     std::vector<double> widths, volumes;
     std::vector<std::shared_ptr<const LodeRangeSplit>> splits;
+    std::vector<std::shared_ptr<const LodeMultipoleSplit>> multipoles;  // values alone: instead of splits
     std::vector<std::vector<ImageAtom>> images;
     std::vector<std::vector<double>> wrapped_fractional, wrapped_positions;
     std::vector<std::array<double, 9>> inverse_cells;  // per periodic system, for cell gradients
@@ -380,13 +388,16 @@ void periodic_centre(const Plan& plan, const System& system, const std::vector<i
 // Values only, for `count` consecutive centres of one periodic structure: the same sum as
 // periodic_centre, as matrix products over blocks of k-vectors (the k factors computed once for
 // the batch): for each parity of l, out[lm n][c a] += sum_k K[k][lm n] F[k][c a] with
-// F = Re or -Im of S_a(k) exp(i k.r_c). out[c][lm][a][n].
-void periodic_values_batch(const Plan& plan, const System& /*system*/, const std::vector<int>& channel,
-                           const std::vector<KVector>& kvectors, const std::vector<std::complex<double>>& structure,
-                           const Centre* centres, size_t count, const ExpansionSetup& setup, double* out,
+// F = Re or -Im of S_a(k) exp(i k.r_c). out[c][lm][a][n]. `radial(k, R)` gives the radial factor
+// R[l * N + n] of K, N = `radial_size`: P_nl(k) for the coefficients (N = n_max + 1), or
+// k^l / (4 pi) for the point multipoles D_lm of LodeMultipoleSplit (N = 1).
+void periodic_values_batch(const Plan& plan, const std::vector<int>& channel, const std::vector<KVector>& kvectors,
+                           const std::vector<std::complex<double>>& structure, const Centre* centres, size_t count,
+                           const ExpansionSetup& setup, int radial_size,
+                           const std::function<void(double, double*)>& radial, bool reweight_centre, double* out,
                            std::vector<double>& scratch) {
     using Matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-    const int S = plan.S, N = plan.N, L = plan.L, n_lm = plan.n_lm, row = S * N;
+    const int S = plan.S, N = radial_size, L = plan.L, n_lm = plan.n_lm, row = S * N;
     const size_t width = (size_t)n_lm * row;
     std::vector<int> lm_of[2];  // the lm of even and odd l
     for (int l = 0; l < L; ++l)
@@ -406,7 +417,7 @@ void periodic_values_batch(const Plan& plan, const System& /*system*/, const std
         const size_t block = std::min(kBlock, kvectors.size() - first);
         for (size_t b = 0; b < block; ++b) {
             const KVector& kv = kvectors[first + b];
-            plan.plane_wave->compute(kv.norm, P, nullptr);
+            radial(kv.norm, P);
             setup.harmonics().compute(kv.k, Y, nullptr);
             for (int parity = 0; parity < 2; ++parity) {
                 double* k_row = K[parity].row((Eigen::Index)b).data();
@@ -443,7 +454,7 @@ void periodic_values_batch(const Plan& plan, const System& /*system*/, const std
     const double y00 = 0.5 / std::sqrt(kPi);
     for (size_t c = 0; c < count; ++c) {
         const int own = channel[centres[c].atom];
-        if (own < 0 || plan.centre_weight == 1.0 || plan.splits[centres[c].system]) continue;
+        if (!reweight_centre || own < 0 || plan.centre_weight == 1.0) continue;
         plan.potential->compute(0.0, P, nullptr);
         for (int n = 0; n < N; ++n) out[c * width + own * N + n] += (plan.centre_weight - 1.0) * P[n] * y00;
     }
@@ -498,6 +509,25 @@ void prepare_images(Plan& plan, const System& system, size_t s, double reach) {
                     image.channel = a;
                     images.push_back(image);
                 }
+    }
+}
+
+// values [lm][a][n] += sum over the gathered pairs of channel a of Y[pair][lm] R[pair][l n], as one
+// matrix product per l (radial R and harmonics Y gathered per channel, `count` pairs each).
+void add_pair_products(const std::vector<std::vector<double>>& radial, const std::vector<std::vector<double>>& harmonics,
+                       const std::vector<size_t>& count, int S, int N, int L, std::vector<double>& values) {
+    using Matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    using Stride = Eigen::OuterStride<>;
+    const int row = S * N, n_lm = L * L;
+    for (int a = 0; a < S; ++a) {
+        const Eigen::Index P = (Eigen::Index)count[a];
+        if (P == 0) continue;
+        const Eigen::Map<const Matrix> R(radial[a].data(), P, (Eigen::Index)L * N);
+        const Eigen::Map<const Matrix> Y(harmonics[a].data(), P, n_lm);
+        for (int l = 0; l < L; ++l) {
+            Eigen::Map<Matrix, 0, Stride> out(&values[(size_t)l * l * row + a * N], 2 * l + 1, N, Stride(row));
+            out.noalias() += Y.middleCols(l * l, 2 * l + 1).transpose() * R.middleCols((Eigen::Index)l * N, N);
+        }
     }
 }
 
@@ -578,20 +608,7 @@ void short_range_centre(const Plan& plan, size_t s, const Centre& c, const Expan
                 }
         }
     }
-    if (!derivatives) {
-        using Matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-        using Stride = Eigen::OuterStride<>;
-        for (int a = 0; a < S; ++a) {
-            const Eigen::Index P = (Eigen::Index)gathered[a];
-            if (P == 0) continue;
-            const Eigen::Map<const Matrix> Jm(gathered_J[a].data(), P, (Eigen::Index)L * N);
-            const Eigen::Map<const Matrix> Ym(gathered_Y[a].data(), P, n_lm);
-            for (int l = 0; l < L; ++l) {
-                Eigen::Map<Matrix, 0, Stride> out(&values[(size_t)l * l * row + a * N], 2 * l + 1, N, Stride(row));
-                out.noalias() += Ym.middleCols(l * l, 2 * l + 1).transpose() * Jm.middleCols((Eigen::Index)l * N, N);
-            }
-        }
-    }
+    if (!derivatives) add_pair_products(gathered_J, gathered_Y, gathered, S, N, L, values);
     // the mean of the short-range potential, a constant: projected on l = 0 as sqrt(4 pi) m_2
     const double eta = split.eta(), sigma = plan.sigma, volume = plan.volumes[s];
     const double* inverse = plan.inverse_cells[s].data();
@@ -605,6 +622,91 @@ void short_range_centre(const Plan& plan, size_t s, const Centre& c, const Expan
                     for (int q = 0; q < 3; ++q) cell[(size_t)(3 * p + q) * n_lm * row + a * N + n] -= v * inverse[3 * q + p];
         }
     }
+}
+
+// Values of one centre of a periodic structure through point multipoles (lode_multipole_split.hpp):
+// `reciprocal` holds the k-space part of D_lm, [lm][a]. Adds the near pair terms K_nl(d) Y_lm
+// (the centre's own charge: w_c J_n0(0) - 4 pi M_n0 A_0(0)), the screened multipoles of the images
+// up to r_s and the mean C_eta to D, projects D on the basis (M_nl 4 pi / (2l+1)!!), and adds the
+// background's quadratic potential, sqrt(4 pi) (2 pi n_a / 3V) m_4 on l = 0.
+void multipole_centre(const Plan& plan, size_t s, const Centre& c, const ExpansionSetup& setup,
+                      const double* reciprocal, std::vector<double>& values, std::vector<double>& scratch) {
+    const LodeMultipoleSplit& split = *plan.multipoles[s];
+    const int S = plan.S, N = plan.N, L = plan.L, n_lm = plan.n_lm, row = S * N;
+    scratch.resize((size_t)L * N + n_lm + L);
+    double* K = scratch.data();
+    double* Y = K + L * N;
+    double* weights = Y + n_lm;
+    const double* ri = &plan.wrapped_positions[s][3 * c.atom];
+    const double near2 = split.near_cutoff() * split.near_cutoff(), reach2 = split.short_cutoff() * split.short_cutoff();
+    const double y00 = 0.5 / std::sqrt(kPi);
+    thread_local std::vector<std::vector<double>> far_x, far_y, far_z, far_weights;  // per channel; weights [j][l]
+    thread_local std::vector<double> factors, D;
+    thread_local std::vector<std::vector<double>> near_K, near_Y;  // per channel: [pair][l n], [pair][lm]
+    thread_local std::vector<size_t> near_count;
+    near_K.resize(S), near_Y.resize(S);
+    near_count.assign(S, 0);
+    far_x.resize(S), far_y.resize(S), far_z.resize(S), far_weights.resize(S);
+    for (int a = 0; a < S; ++a) far_x[a].clear(), far_y[a].clear(), far_z[a].clear(), far_weights[a].clear();
+    D.assign((size_t)S * n_lm, 0.0);
+    for (int lm = 0; lm < n_lm; ++lm)
+        for (int a = 0; a < S; ++a) D[(size_t)a * n_lm + lm] = reciprocal[(size_t)lm * S + a];
+    for (const ImageAtom& image : plan.images[s]) {
+        double d[3];
+        for (int x = 0; x < 3; ++x) d[x] = image.r[x] - ri[x];
+        const double d2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+        if (d2 > reach2) continue;
+        const int a = image.channel;
+        if (d2 == 0.0) {  // the centre itself (weighted), or an atom on top of it: l = 0 only
+            const double weight = image.atom == c.atom ? plan.centre_weight : 1.0;
+            for (int n = 0; n < N; ++n)
+                values[a * N + n] += (weight * split.own_potential()[n] - split.own_smooth()[n]) * y00;
+            continue;
+        }
+        const double distance = std::sqrt(d2);
+        if (d2 < near2) {  // gathered, summed below as matrix products
+            const size_t p = near_count[a]++;
+            if (near_K[a].size() < (p + 1) * L * N) near_K[a].resize(2 * (p + 1) * L * N);
+            if (near_Y[a].size() < (p + 1) * n_lm) near_Y[a].resize(2 * (p + 1) * n_lm);
+            split.near_term(distance, &near_K[a][p * L * N]);
+            setup.harmonics().compute(d, &near_Y[a][p * n_lm], nullptr);
+            continue;
+        }
+        split.far_weights(distance, weights);
+        far_x[a].push_back(d[0]), far_y[a].push_back(d[1]), far_z[a].push_back(d[2]);
+        far_weights[a].insert(far_weights[a].end(), weights, weights + L);
+    }
+    add_pair_products(near_K, near_Y, near_count, S, N, L, values);
+    const double eta = split.eta(), sigma = plan.sigma, volume = plan.volumes[s];
+    for (int a = 0; a < S; ++a) {
+        double* Da = &D[(size_t)a * n_lm];
+        const int count = (int)far_x[a].size();
+        if (count > 0) {
+            factors.resize((size_t)L * count);  // [l][j], as add_weighted reads them
+            for (int j = 0; j < count; ++j)
+                for (int l = 0; l < L; ++l) factors[(size_t)l * count + j] = far_weights[a][(size_t)j * L + l];
+            plan.far_field->add_weighted(far_x[a].data(), far_y[a].data(), far_z[a].data(), factors.data(), count, Da);
+        }
+        const double charge = (double)plan.per_channel[s][a];
+        Da[0] += -2.0 * kPi * (eta * eta - sigma * sigma) * charge / volume * y00;
+        double factorial = 1.0;  // (2l+1)!!
+        for (int l = 0; l < L; ++l) {
+            factorial *= 2 * l + 1;
+            for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) {
+                double* out = &values[(size_t)lm * row + a * N];
+                for (int n = 0; n < N; ++n) out[n] += 4.0 * kPi / factorial * split.moments()[l * N + n] * Da[lm];
+            }
+        }
+        for (int n = 0; n < N; ++n)
+            values[a * N + n] += std::sqrt(4.0 * kPi) * 2.0 * kPi * charge / (3.0 * volume) * split.fourth_moments()[n];
+    }
+}
+
+// Per-centre cost of the multipole sum (units of kMultipoleVectorCost's comment).
+double multipole_cost(const LodeMultipoleCutoffs& cut, double near, double atoms, double volume) {
+    const double pairs = atoms / volume * 4.0 / 3.0 * kPi * (std::pow(cut.short_cutoff, 3) - std::pow(near, 3));
+    const double vectors = volume * std::pow(cut.long_k_cutoff, 3) / (12.0 * kPi * kPi);
+    return pairs + vectors * kMultipoleVectorCost;
 }
 
 // Per-centre cost of the split sum with the cutoffs `cut` (units of kVectorCost's comment).
@@ -732,6 +834,7 @@ TensorMap compute_lode_spherical_expansion(const std::vector<System>& systems, c
     plan.widths.assign(n_systems, plan.sigma);
     plan.volumes.assign(n_systems, 0.0);
     plan.splits.resize(n_systems);
+    plan.multipoles.resize(n_systems);
     plan.images.resize(n_systems);
     plan.wrapped_fractional.resize(n_systems);
     plan.wrapped_positions.resize(n_systems);
@@ -747,25 +850,43 @@ TensorMap compute_lode_spherical_expansion(const std::vector<System>& systems, c
             // The split sum is the converged sum: use it unless a k_cutoff short of convergence asks
             // for the truncated plain sum.
             const LodePeriodicMethod method = forced_method.method;
-            const bool split = method == LodePeriodicMethod::split ||
-                               (method == LodePeriodicMethod::automatic &&
-                                (!options.k_cutoff || plan.k_cutoff >= lode_converged_k_cutoff(spec)));
+            const bool converged = !options.k_cutoff || plan.k_cutoff >= lode_converged_k_cutoff(spec);
+            const bool values_only = !plan.positions && !plan.cell;
+            const bool multipole = values_only && (method == LodePeriodicMethod::multipole ||
+                                                   (method == LodePeriodicMethod::automatic && converged));
+            const bool split = !multipole && (method == LodePeriodicMethod::split ||
+                                              method == LodePeriodicMethod::multipole ||
+                                              (method == LodePeriodicMethod::automatic && converged));
             double k = plan.k_cutoff;
-            if (split) {
-                const auto& candidates = lode_split_candidates(spec);
-                double atoms = 0.0;
-                for (size_t count : plan.per_channel[s]) atoms += (double)count;
+            double atoms = 0.0;
+            for (size_t count : plan.per_channel[s]) atoms += (double)count;
+            // the candidate width of least modelled cost, or the one a test forces
+            auto choose = [&](size_t count, const std::function<double(size_t)>& cost) {
                 size_t best = 0;
-                for (size_t e = 1; e < candidates.size(); ++e)
-                    if (split_cost(candidates[e], atoms, plan.volumes[s], plan.positions) <
-                        split_cost(candidates[best], atoms, plan.volumes[s], plan.positions))
-                        best = e;
-                if (forced_method.split_candidate >= 0)
-                    best = std::min((size_t)forced_method.split_candidate, candidates.size() - 1);
-                plan.splits[s] = cached_lode_range_split(spec, candidates[best]);
-                plan.widths[s] = candidates[best].eta;
-                k = candidates[best].long_k_cutoff;
-                prepare_images(plan, systems[s], s, candidates[best].short_cutoff);
+                for (size_t e = 1; e < count; ++e)
+                    if (cost(e) < cost(best)) best = e;
+                if (forced_method.split_candidate >= 0) best = std::min((size_t)forced_method.split_candidate, count - 1);
+                return best;
+            };
+            if (multipole) {
+                const auto& candidates = lode_multipole_candidates(spec);
+                const double near = plan.potential->far_field_start();
+                const auto& best = candidates[choose(candidates.size(), [&](size_t e) {
+                    return multipole_cost(candidates[e], near, atoms, plan.volumes[s]);
+                })];
+                plan.multipoles[s] = cached_lode_multipole_split(spec, best);
+                plan.widths[s] = best.eta;
+                k = best.long_k_cutoff;
+                prepare_images(plan, systems[s], s, best.short_cutoff);
+            } else if (split) {
+                const auto& candidates = lode_split_candidates(spec);
+                const auto& best = candidates[choose(candidates.size(), [&](size_t e) {
+                    return split_cost(candidates[e], atoms, plan.volumes[s], plan.positions);
+                })];
+                plan.splits[s] = cached_lode_range_split(spec, best);
+                plan.widths[s] = best.eta;
+                k = best.long_k_cutoff;
+                prepare_images(plan, systems[s], s, best.short_cutoff);
             }
             plan.kvectors[s] = half_reciprocal_lattice(systems[s], k, plan.widths[s]);
             plan.phases[s] = PhaseTable(systems[s], plan.kvectors[s]);
@@ -847,6 +968,13 @@ TensorMap compute_lode_spherical_expansion(const std::vector<System>& systems, c
     check_cancel(cancel);
 
     const size_t n_chunks = std::min(n_centres, std::max<size_t>(1, (options.max_threads ? options.max_threads : pool.size() + 1) * 8));
+    const std::function<void(double, double*)> coefficient_radial = [&](double k, double* R) {
+        plan.plane_wave->compute(k, R, nullptr);
+    };
+    const std::function<void(double, double*)> multipole_radial = [&](double k, double* R) {
+        double power = 1.0 / (4.0 * kPi);
+        for (int l = 0; l < L; ++l, power *= k) R[l] = power;
+    };
     pool.parallel_for(n_chunks, [&](size_t chunk) {
         std::vector<double> values((size_t)n_lm * S * N), gradients, cell, scratch, batch;
         const size_t begin = chunk * n_centres / n_chunks, end = (chunk + 1) * n_centres / n_chunks;
@@ -861,16 +989,30 @@ TensorMap compute_lode_spherical_expansion(const std::vector<System>& systems, c
             if (plan.positions) gradients.assign(system.size() * 3 * n_lm * N, 0.0);
             if (plan.cell) cell.assign((size_t)9 * n_lm * S * N, 0.0);
             const bool values_only = !plan.positions && !plan.cell;
+            const bool multipole = system.periodic() && plan.multipoles[centre.system] != nullptr;
             if (system.periodic() && values_only && c >= batch_end) {
                 // the run of this chunk's centres in the same structure, a few at a time (cancel polls)
                 batch_begin = c;
                 batch_end = c;
                 while (batch_end < end && batch_end - c < 64 && plan.centres[batch_end].system == centre.system) ++batch_end;
                 batch.resize((batch_end - batch_begin) * width);
-                periodic_values_batch(plan, system, channel, plan.kvectors[centre.system], structure[centre.system],
-                                      &plan.centres[batch_begin], batch_end - batch_begin, setup, batch.data(), scratch);
+                const auto& kv = plan.kvectors[centre.system];
+                const auto& sf = structure[centre.system];
+                if (multipole) {  // the point multipoles D_lm, [c][lm][a]
+                    batch.resize((batch_end - batch_begin) * n_lm * S);
+                    periodic_values_batch(plan, channel, kv, sf, &plan.centres[batch_begin], batch_end - batch_begin,
+                                          setup, 1, multipole_radial, false, batch.data(), scratch);
+                } else {
+                    batch.resize((batch_end - batch_begin) * width);
+                    periodic_values_batch(plan, channel, kv, sf, &plan.centres[batch_begin], batch_end - batch_begin,
+                                          setup, N, coefficient_radial, !plan.splits[centre.system], batch.data(),
+                                          scratch);
+                }
             }
-            if (system.periodic() && values_only) {
+            if (multipole) {
+                multipole_centre(plan, centre.system, centre, setup, &batch[(c - batch_begin) * n_lm * S], values,
+                                 scratch);
+            } else if (system.periodic() && values_only) {
                 std::copy_n(&batch[(c - batch_begin) * width], width, values.begin());
             } else if (system.periodic()) {
                 periodic_centre(plan, system, channel, plan.kvectors[centre.system], structure[centre.system], centre,

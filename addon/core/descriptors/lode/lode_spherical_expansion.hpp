@@ -5,7 +5,8 @@
 // Finite structures (no pbc): direct sum over every atom with the tabulated J_nl of
 // lode_integrals.hpp. Structures periodic in all three directions: Ewald-type reciprocal sum
 // over 0 < |k| <= k_cutoff, the k = 0 term dropped (a neutralising background per channel),
-// computed as a range-separated real-space + reciprocal sum when that converged sum is asked for.
+// computed, when that converged sum is asked for, as a range-separated real-space + reciprocal
+// sum, or for values alone through point multipoles.
 // The centre's own charge enters with weight center_atom_weight (like featomic's LODE).
 // Not per-centre (every atom contributes): a registry StructureCompute.
 #pragma once
@@ -28,11 +29,13 @@ TensorMap compute_lode_spherical_expansion(const std::vector<System>& systems, c
 double lode_default_k_cutoff(double density_width);
 
 // How structures periodic in three directions are summed. `automatic` (what requests get): the
-// range-separated sum (lode_range_split.hpp), i.e. the converged sum, when k_cutoff is not given
-// or is at least lode_converged_k_cutoff, with the split width from the cost model; a k_cutoff
+// converged sum when k_cutoff is not given or is at least lode_converged_k_cutoff: through point
+// multipoles (lode_multipole_split.hpp) for values alone, the range-separated sum
+// (lode_range_split.hpp) with gradients, with the split width from a cost model; a k_cutoff
 // short of convergence asks for the truncated plain reciprocal sum up to k_cutoff, which stays
-// the reference. `split_candidate` >= 0 forces that entry of lode_split_candidates.
-enum class LodePeriodicMethod { automatic, reference, split };
+// the reference. `split` and `multipole` force those methods (multipole only without gradients);
+// `split_candidate` >= 0 forces that entry of lode_split_candidates / lode_multipole_candidates.
+enum class LodePeriodicMethod { automatic, reference, split, multipole };
 struct LodeMethodChoice {
     LodePeriodicMethod method = LodePeriodicMethod::automatic;
     int split_candidate = -1;
