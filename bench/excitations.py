@@ -187,6 +187,23 @@ def model_excitations(client, plan, n_states):
     return out
 
 
+def class_table(classes, methods, reference, states, title, label):
+    """Per class of structures and method: MAE of the lowest `states` states and of the lowest
+    state against `reference`, printed as a markdown table and returned as a dict."""
+    out = {}
+    print(f"\n| {title} | structures | MAE lowest {states} states | MAE lowest state |")
+    print("|---|---|---|---|")
+    for cls, members in classes.items():
+        if not members:
+            continue
+        out[cls] = {m: {"mae": mae(members, m, reference),
+                        "lowest": float(np.mean([abs(r[m][0] - r[reference][0]) for r in members]))}
+                    for m in methods}
+        for m in methods:
+            print(f"| {cls}: {label(m)} | {len(members)} | {out[cls][m]['mae']:.3f} | {out[cls][m]['lowest']:.3f} |")
+    return out
+
+
 def main():
     args = parse_args()
     plan = list(structures(args.test, args.all, args.molecules))
@@ -247,18 +264,8 @@ def main():
     if all(f is not None for f in flags):
         classes["valence def2-TZVP LUMO (conjugated, carbonyl)"] = [r for r, f in zip(rows, flags) if f]
         classes["Rydberg-like def2-TZVP LUMO (saturated)"] = [r for r, f in zip(rows, flags) if not f]
-    summary["per_class"] = {}
-    print(f"\n| sTDA vs sTDA on def2-TZVP orbitals (eV) | structures | MAE lowest {args.states} states | MAE lowest state |")
-    print("|---|---|---|---|")
-    for cls, members in classes.items():
-        if not members:
-            continue
-        summary["per_class"][cls] = {m: {"mae": mae(members, m),
-                                         "lowest": float(np.mean([abs(r[m][0] - r["def2-TZVP"][0]) for r in members]))}
-                                     for m in methods}
-        for m in methods:
-            print(f"| {cls}: {m} | {len(members)} | {summary['per_class'][cls][m]['mae']:.3f} | "
-                  f"{summary['per_class'][cls][m]['lowest']:.3f} |")
+    summary["per_class"] = class_table(classes, methods, "def2-TZVP", args.states,
+                                       "sTDA vs sTDA on def2-TZVP orbitals (eV)", lambda m: m)
     # The states a model vouches for: valid weight >= 0.5 (at least half of the state on levels it
     # was trained to reproduce), state k against def2-TZVP state k as above.
     summary["vouched"] = {}
@@ -271,19 +278,9 @@ def main():
     if args.tda:
         # Against the full response: the sTDA approximation itself (def2-TZVP row) and every method.
         compared = ["def2-TZVP"] + methods
-        summary["mae_ev_vs_tda"] = {}
-        print(f"\n| vs TDA-B3LYP/def2-TZVP (eV) | structures | MAE lowest {args.states} states | MAE lowest state |")
-        print("|---|---|---|---|")
-        for cls, members in classes.items():
-            if not members:
-                continue
-            summary["mae_ev_vs_tda"][cls] = {m: {"mae": mae(members, m, "TDA"),
-                                                 "lowest": float(np.mean([abs(r[m][0] - r["TDA"][0]) for r in members]))}
-                                             for m in compared}
-            for m in compared:
-                label = "sTDA on def2-TZVP orbitals" if m == "def2-TZVP" else m
-                print(f"| {cls}: {label} | {len(members)} | {summary['mae_ev_vs_tda'][cls][m]['mae']:.3f} | "
-                      f"{summary['mae_ev_vs_tda'][cls][m]['lowest']:.3f} |")
+        summary["mae_ev_vs_tda"] = class_table(
+            classes, compared, "TDA", args.states, "vs TDA-B3LYP/def2-TZVP (eV)",
+            lambda m: "sTDA on def2-TZVP orbitals" if m == "def2-TZVP" else m)
         summary["median_seconds"]["def2-TZVP scf+tda"] = float(np.median([r["seconds def2-TZVP scf+tda"] for r in rows]))
     print("\nmedian seconds per structure: " + ", ".join(f"{k} {v:.4f}" for k, v in summary["median_seconds"].items()))
     if args.json:

@@ -70,14 +70,14 @@ Napi::Value fit_correlation_contraction_job(const Napi::CallbackInfo& info, Comp
             if (cancel.load()) throw hamd::Cancelled();
             hamd::CorrelationContraction fitted = hamd::fit_correlation_contraction(fit->systems, fit->options, fit->settings, threads);
             try {
-                hamd::save_correlation_contraction(fit->path, fitted);
+                fitted.checksum = hamd::save_correlation_contraction(fit->path, fitted);
             } catch (const hamd::InvalidArgument&) {
                 throw;
             } catch (const std::exception& e) {  // an unwritable path is the caller's to fix
                 throw hamd::InvalidArgument("cannot write " + fit->path + ": " + e.what());
             }
-            // What the daemon will list: the file as written (its checksum included).
-            return hamd::describe_correlation_contraction(hamd::load_correlation_contraction(fit->path));
+            // What the daemon will list for the file (its checksum included; a load gives back the same bits).
+            return hamd::describe_correlation_contraction(fitted);
         },
         [](Napi::Env env, hamd::ModelMetadata& metadata) -> Napi::Value { return metadata_to_js(env, metadata); });
 }

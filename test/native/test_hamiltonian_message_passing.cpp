@@ -24,27 +24,13 @@ using namespace hamd;
 namespace {
 
 HamiltonianFeatureSettings settings(int message_radial, double cutoff = 3.0) {
-    HamiltonianFeatureSettings fs;
-    fs.hypers.cutoff = cutoff;
-    fs.hypers.cutoff_width = 0.5;
-    fs.hypers.max_radial = 3;
-    fs.hypers.max_angular = 2;
-    fs.hypers.density_width = 0.3;
-    fs.species = {1, 6, 7, 8};
-    fs.max_lambda = 2;
+    HamiltonianFeatureSettings fs = hamtest::small_feature_settings(3, cutoff);
     fs.message_radial = message_radial;
     fs.message_scale = 0.1;
     return fs;
 }
 
-// A bent chain of heavy atoms with hydrogens, longer than one cutoff.
-System chain() {
-    System s;
-    s.types = {6, 6, 7, 6, 8, 1, 1, 1, 1};
-    s.positions = {0.00, 0.00, 0.00,  1.45, 0.20, 0.05,  2.20, 1.40, -0.10, 3.60, 1.55, 0.12, 4.40, 0.50, -0.05,
-                   -0.50, 0.95, 0.20, -0.45, -0.70, 0.75, 1.90, -0.75, -0.20, 4.10, 2.50, 0.30};
-    return s;
-}
+using hamtest::bent_chain;
 
 double max_difference(const FeatureBlock& a, const FeatureBlock& b) {
     if (a.values.size() != b.values.size()) return INFINITY;
@@ -66,7 +52,7 @@ double slow_fc(double r, double rc, double w) {
 }  // namespace
 
 int main() {
-    const System molecule = chain();
+    const System molecule = bent_chain();
     const int n_atoms = static_cast<int>(molecule.size());
     const HamiltonianFeaturizer on(settings(2)), off(settings(0));
 

@@ -30,32 +30,18 @@ namespace {
 using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 HamiltonianFeatureSettings settings(int K, int D = 0, double cutoff = 3.0) {
-    HamiltonianFeatureSettings fs;
-    fs.hypers.cutoff = cutoff;
-    fs.hypers.cutoff_width = 0.5;
-    fs.hypers.max_radial = 2;
-    fs.hypers.max_angular = 2;
-    fs.hypers.density_width = 0.3;
-    fs.species = {1, 6, 7, 8};
-    fs.max_lambda = 2;
+    HamiltonianFeatureSettings fs = hamtest::small_feature_settings(2, cutoff);
     fs.pair_order2_components = K;
     fs.pair_order2_density_components = D;
     return fs;
 }
 
-// A bent chain of heavy atoms with hydrogens (C-C, C-N, C-O, X-H pairs).
-System chain() {
-    System s;
-    s.types = {6, 6, 7, 6, 8, 1, 1, 1, 1};
-    s.positions = {0.00, 0.00, 0.00,  1.45, 0.20, 0.05,  2.20, 1.40, -0.10, 3.60, 1.55, 0.12, 4.40, 0.50, -0.05,
-                   -0.50, 0.95, 0.20, -0.45, -0.70, 0.75, 1.90, -0.75, -0.20, 4.10, 2.50, 0.30};
-    return s;
-}
+using hamtest::bent_chain;
 
 std::vector<System> training_structures() {
     std::mt19937 rng(11);
     std::vector<System> out;
-    for (int k = 0; k < 6; ++k) out.push_back(modeltest::displaced(chain(), 0.08, rng));
+    for (int k = 0; k < 6; ++k) out.push_back(modeltest::displaced(bent_chain(), 0.08, rng));
     for (int k = 0; k < 3; ++k) out.push_back(modeltest::displaced(hamtest::methanol(), 0.05, rng));
     return out;
 }
@@ -94,7 +80,7 @@ Order2Columns order2_columns(const HamiltonianFeaturizer& plain, const Hamiltoni
 int main() {
     ThreadPool pool(2);
     const std::vector<System> train = training_structures();
-    const System molecule = chain();
+    const System molecule = bent_chain();
     const int n_atoms = static_cast<int>(molecule.size());
     const int K = 3;
     const HamiltonianFeaturizer plain(settings(0)), on(fitted(settings(K), train, pool)), on_d(fitted(settings(K, 2), train, pool));
@@ -271,7 +257,7 @@ int main() {
     {
         const HamiltonianFeaturizer full(fitted(settings(100000, 12), train, pool));
         std::mt19937 rng(2);
-        const System probe = modeltest::displaced(chain(), 0.05, rng);
+        const System probe = modeltest::displaced(bent_chain(), 0.05, rng);
         const StructureFeatures f_full = full.compute(probe);
         const StructureFeatures f_x1 = plain.compute(probe);
         const HamiltonianFeaturizer::Inputs in = plain.inputs(probe);

@@ -33,6 +33,30 @@ inline hamd::System ethylamine_like() {
     return system;
 }
 
+// A bent chain C-C-N-C-O with four hydrogens (C-C, C-N, C-O and X-H pairs), longer than one 3 A
+// cutoff: the order-2 and message-passing feature tests.
+inline hamd::System bent_chain() {
+    hamd::System s;
+    s.types = {6, 6, 7, 6, 8, 1, 1, 1, 1};
+    s.positions = {0.00, 0.00, 0.00,  1.45, 0.20, 0.05,  2.20, 1.40, -0.10, 3.60, 1.55, 0.12, 4.40, 0.50, -0.05,
+                   -0.50, 0.95, 0.20, -0.45, -0.70, 0.75, 1.90, -0.75, -0.20, 4.10, 2.50, 0.30};
+    return s;
+}
+
+// Feature settings of those tests: cutoff 3 A (width 0.5), max_angular 2, density_width 0.3,
+// species H C N O, max_lambda 2; the caller sets max_radial and its family's options.
+inline hamd::HamiltonianFeatureSettings small_feature_settings(int max_radial, double cutoff = 3.0) {
+    hamd::HamiltonianFeatureSettings fs;
+    fs.hypers.cutoff = cutoff;
+    fs.hypers.cutoff_width = 0.5;
+    fs.hypers.max_radial = max_radial;
+    fs.hypers.max_angular = 2;
+    fs.hypers.density_width = 0.3;
+    fs.species = {1, 6, 7, 8};
+    fs.max_lambda = 2;
+    return fs;
+}
+
 inline hamd::System rotated(const hamd::System& system, const double R[9]) {
     hamd::System result = system;
     for (std::size_t a = 0; a < system.size(); ++a) wigner::rotate(R, &system.positions[3 * a], &result.positions[3 * a]);

@@ -64,10 +64,12 @@ std::string json_number(double x) {
     return buffer;
 }
 
-void write_model_archive(NpzArchive archive, const std::string& path) {
+std::string write_model_archive(NpzArchive archive, const std::string& path) {
     archive.erase("checksum");
-    archive["checksum"] = NpyArray::scalar_string(archive_checksum(archive));
+    std::string checksum = archive_checksum(archive);
+    archive["checksum"] = NpyArray::scalar_string(checksum);
     write_npz(path, archive);
+    return checksum;
 }
 
 NpzArchive read_model_archive(const std::string& path, const std::string& format, int version,

@@ -20,8 +20,9 @@ std::string json_quote(const std::string& text);
 // not be measured), so that metadata stays readable.
 std::string json_number(double x);
 
-// Adds the checksum and writes atomically. Throws std::runtime_error when it cannot write.
-void write_model_archive(NpzArchive archive, const std::string& path);
+// Adds the checksum and writes atomically; returns the checksum written. Throws
+// std::runtime_error when it cannot write.
+std::string write_model_archive(NpzArchive archive, const std::string& path);
 
 // Reads a model file of `format` (InvalidArgument naming the file for another format, saying
 // "not a <description>", for a newer version than `version`, or for a checksum mismatch).

@@ -147,7 +147,7 @@ CorrelationContraction fit_correlation_contraction(const std::vector<System>& sy
 // variance_fraction, max_components; "blocks" int64 [n][6] = (level, lambda, sigma, center_type,
 // n_in, n_out); per row r "transform_r" float64 [n_in][n_out] and "eigenvalues_r" float64
 // [n_in]. Version 1 (before the daemon could load contractions) had no checksum; refit those.
-void save_correlation_contraction(const std::string& path, const CorrelationContraction& c) {
+std::string save_correlation_contraction(const std::string& path, const CorrelationContraction& c) {
     NpzArchive archive;
     archive["format"] = NpyArray::scalar_string(kCorrelationContractionFormat);
     archive["format_version"] = NpyArray::scalar_int(kCorrelationContractionFormatVersion);
@@ -171,7 +171,7 @@ void save_correlation_contraction(const std::string& path, const CorrelationCont
         }
     }
     archive["blocks"] = NpyArray::int64(table, {row, 6});
-    write_model_archive(std::move(archive), path);
+    return write_model_archive(std::move(archive), path);
 }
 
 CorrelationContraction load_correlation_contraction(const std::string& path) {

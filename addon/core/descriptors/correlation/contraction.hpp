@@ -40,7 +40,7 @@ public:
     double variance_fraction = 1.0;
     int max_components = 0;
     std::vector<ContractionBlock> blocks;
-    std::string checksum;  // of the file it was loaded from ("crc32:..."); empty when fitted in memory
+    std::string checksum;  // of the file it was loaded from or saved to ("crc32:..."); empty otherwise
 
     // Whether level j is contracted: it has transforms (a level whose every block would keep
     // all its components is left out by the fit, see ContractionSettings).
@@ -67,8 +67,8 @@ CorrelationContraction fit_correlation_contraction(const std::vector<System>& sy
                                                    const ContractionSettings& settings, ThreadPool& pool);
 
 // .npz file (docs/science.md#density-correlations-of-any-order lists the arrays); float64
-// transforms are stored as they are, so a load gives back the same bits.
-void save_correlation_contraction(const std::string& path, const CorrelationContraction& contraction);
+// transforms are stored as they are, so a load gives back the same bits. Returns the file's checksum.
+std::string save_correlation_contraction(const std::string& path, const CorrelationContraction& contraction);
 CorrelationContraction load_correlation_contraction(const std::string& path);
 
 }  // namespace hamd
