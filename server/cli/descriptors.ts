@@ -18,7 +18,7 @@ export const descriptorsUsage = `hamd descriptors IN.xyz --kind KIND -o OUT.npz 
   --center-atom-weight X   [${defaultHypers.center_atom_weight}]
   --species 1,6,8          neighbour-species channels (default: species in the file)
   --max-lambda N           lambda-soap, pair-features, message-passing [max_angular], correlation [0]
-  --potential-exponent P   lode-spherical-expansion, multi-scale: 1/r^P potential [1]
+  --potential-exponent P   lode-spherical-expansion, multi-scale: 1/r^P potential, [1, 6] (periodic: 1) [1]
   --k-cutoff K             lode-spherical-expansion, multi-scale, periodic: 1/Angstrom [none: converged sum]
   --correlation-order NU   correlation: body order 1..4 [2]
   --contraction NAME       correlation: a contraction the daemon has loaded (hamd fit-contraction)

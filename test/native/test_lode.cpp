@@ -497,10 +497,10 @@ void test_options() {
     std::mt19937 rng(1);
     DescriptorOptions o = lode_options();
     const System molecule = random_molecule(rng, {6, 1, 8});
-    o.potential_exponent = 2.0;
+    o.potential_exponent = 2.0;  // finite structures take any p (test_lode_power); periodic ones p = 1
     std::string message;
-    try { compute({molecule}, o); } catch (const hamd::InvalidArgument& e) { message = e.what(); }
-    check::ok(message.find("only for p = 1") != std::string::npos, "potential_exponent 2: InvalidArgument naming p = 1", message);
+    try { compute({random_crystal(rng, {8, 1})}, o); } catch (const hamd::InvalidArgument& e) { message = e.what(); }
+    check::ok(message.find("only for p = 1") != std::string::npos, "periodic, potential_exponent 2: InvalidArgument naming p = 1", message);
     o.potential_exponent = 1.0;
     check::ok(compute({molecule}, o).blocks.size() > 0, "potential_exponent 1 is accepted");
     System slab = random_crystal(rng, {8, 1});

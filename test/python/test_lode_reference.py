@@ -23,15 +23,21 @@ def water_pair():
 
 
 @functools.lru_cache(maxsize=None)
-def reference():
+def reference(p=1.0):
     numbers, positions = water_pair()
-    return lode_spherical_expansion(numbers, positions, HYPERS, SPECIES, n_theta=32, n_phi=64, panel=0.3)
+    return lode_spherical_expansion(numbers, positions, HYPERS, SPECIES, n_theta=32, n_phi=64, panel=0.3,
+                                    potential_exponent=p)
 
 
-def test_lode_values_match_reference(client):
+@pytest.mark.parametrize("p", [1.0, 2.0, 3.5])
+def test_lode_values_match_reference(client, p):
+    """p = 1: the Coulomb route (lode_integrals); p != 1: the Funk-Hecke quadrature of
+    lode_power_integral; both against the same 3-D quadrature of phi_p."""
     numbers, positions = water_pair()
-    result = client.descriptors([(numbers, positions)], kind="lode-spherical-expansion", species=SPECIES, **HYPERS)
-    ref = reference()
+    extra = {} if p == 1.0 else {"potential_exponent": p}
+    result = client.descriptors([(numbers, positions)], kind="lode-spherical-expansion", species=SPECIES,
+                                **HYPERS, **extra)
+    ref = reference(p)
     keys = {tuple(k) for k in result["keys"].values.tolist()}
     assert keys == {(l, 1, zc, zn) for l in range(HYPERS["max_angular"] + 1) for zc in (1, 8) for zn in SPECIES}
     scale = max(np.abs(c).max() for c in ref.values())
@@ -45,7 +51,7 @@ def test_lode_values_match_reference(client):
         np.testing.assert_allclose(block.values, expected, rtol=0, atol=RELATIVE * scale,
                                    err_msg=f"lode block {block.key}")
         worst = max(worst, np.abs(block.values - expected).max() / scale)
-    print(f"lode vs 3-D quadrature reference: largest difference {worst:.2e} of the largest coefficient")
+    print(f"lode (p = {p}) vs 3-D quadrature reference: largest difference {worst:.2e} of the largest coefficient")
 
 
 def test_lode_position_gradients(client):

@@ -3,7 +3,8 @@
 function averaged over a Gaussian, splined):
 
     c^i_{a n l m} = int d^3x R_n(|x|) Y_lm(x_hat) V_a^i(r_i + x),
-    V_a^i(r) = sum_{j in a} w_ij erf(|r - r_j| / (sqrt(2) sigma)) / |r - r_j|,
+    V_a^i(r) = sum_{j in a} w_ij phi_p(|r - r_j|),
+    phi_p(r) = P(p/2, r^2 / 2 sigma^2) / r^p   (p = 1: erf(r / (sqrt(2) sigma)) / r),
 
 w_ij = center_atom_weight for j = i, 1 otherwise (unit Gaussian charges of width sigma =
 density_width, every atom, no cutoff). The integral runs on a product grid in spherical
@@ -42,7 +43,17 @@ def _grid(cutoff, max_radial, sigma, n_theta, n_phi, panel):
     return r, wr, directions, wangle
 
 
-def lode_spherical_expansion(numbers, positions, hypers, species, n_theta=48, n_phi=96, panel=None):
+def smeared_potential(r, sigma, p=1.0):
+    """phi_p(r) with P the regularised lower incomplete gamma function (scipy.special.gammainc);
+    its limit (2 sigma^2)^(-p/2) / Gamma(p/2 + 1) at 0."""
+    x = r * r / (2 * sigma * sigma)
+    safe = np.where(r > 1e-8, r, 1.0)
+    limit = (2 * sigma * sigma) ** (-p / 2) / scipy.special.gamma(p / 2 + 1)
+    return np.where(r > 1e-8, scipy.special.gammainc(p / 2, x) / safe ** p, limit)
+
+
+def lode_spherical_expansion(numbers, positions, hypers, species, n_theta=48, n_phi=96, panel=None,
+                             potential_exponent=1.0):
     """{atom: c[a, lm, n]} of every atom of a finite structure (no cell)."""
     numbers = np.asarray(numbers)
     positions = np.asarray(positions, dtype=float)
@@ -62,10 +73,7 @@ def lode_spherical_expansion(numbers, positions, hypers, species, n_theta=48, n_
             potential = np.zeros(points.shape[:2])
             for j in np.flatnonzero(numbers == z):
                 distance = np.linalg.norm(points - positions[j], axis=-1)
-                # erf(x)/x -> 2/sqrt(pi) at 0
-                x = distance / (np.sqrt(2) * sigma)
-                safe = np.where(x > 1e-8, x, 1.0)
-                phi = np.where(x > 1e-8, scipy.special.erf(safe) / safe, 2 / np.sqrt(np.pi)) / (np.sqrt(2) * sigma)
+                phi = smeared_potential(distance, sigma, potential_exponent)
                 potential += (hypers["center_atom_weight"] if j == i else 1.0) * phi
             c[a] = np.einsum("ra,al,nr->ln", potential, angular_weights, radial_weights)
         out[i] = c

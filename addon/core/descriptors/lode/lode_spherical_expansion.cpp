@@ -21,6 +21,7 @@
 #include "core/descriptors/lode/far_field.hpp"
 #include "core/descriptors/lode/lode_integrals.hpp"
 #include "core/descriptors/lode/lode_multipole_split.hpp"
+#include "core/descriptors/lode/lode_power_integral.hpp"
 #include "core/descriptors/lode/lode_range_split.hpp"
 
 namespace hamd {
@@ -172,6 +173,7 @@ struct Plan {
     std::vector<std::vector<double>> wrapped_fractional, wrapped_positions;
     std::vector<std::array<double, 9>> inverse_cells;  // per periodic system, for cell gradients
     std::shared_ptr<const LodePotentialIntegral> potential;
+    std::shared_ptr<const LodePowerIntegral> power;  // p != 1 (finite structures only): replaces potential
     std::shared_ptr<const LodePlaneWaveIntegral> plane_wave;
     std::shared_ptr<const IrregularHarmonicsSum> far_field;  // finite structures, values only
     std::vector<FarCoordinates> far_coordinates;             // per finite system, when far_field
@@ -225,7 +227,14 @@ void finite_centre(const Plan& plan, const System& system, const std::vector<int
     double* dY = Y + n_lm;
     const double* ri = &system.positions[3 * c.atom];
     const double y00 = 0.5 / std::sqrt(kPi);
-    const bool far_by_harmonics = !plan.positions;
+    const bool far_by_harmonics = !plan.positions && !plan.power;  // the harmonic far field is p = 1's
+    auto pair_integral = [&plan](double d, double* values, double* derivatives) {
+        if (plan.power) {
+            plan.power->compute(d, values, derivatives);
+        } else {
+            plan.potential->compute(d, values, derivatives);
+        }
+    };
     const double far = plan.potential->far_field_start(), far2 = far * far;
     if (far_by_harmonics) {
         const FarCoordinates& atoms = plan.far_coordinates[c.system];
@@ -250,11 +259,11 @@ void finite_centre(const Plan& plan, const System& system, const std::vector<int
         if ((int32_t)j == c.atom || distance == 0.0) {
             // the centre itself (weighted), or an atom on top of it: only l = 0, constant
             const double weight = (int32_t)j == c.atom ? plan.centre_weight : 1.0;
-            plan.potential->compute(0.0, J, nullptr);
+            pair_integral(0.0, J, nullptr);
             for (int n = 0; n < N; ++n) values[a * N + n] += weight * J[n] * y00;
             continue;
         }
-        plan.potential->compute(distance, J, plan.positions ? dJ : nullptr);
+        pair_integral(distance, J, plan.positions ? dJ : nullptr);
         setup.harmonics().compute(d, Y, plan.positions ? dY : nullptr);
         for (int l = 0; l < L; ++l) {
             for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) {
@@ -726,10 +735,6 @@ TensorMap compute_lode_spherical_expansion(const std::vector<System>& systems, c
                                            const ExpansionSetup& setup, const DescriptorOptions& options,
                                            ThreadPool& pool, const std::atomic<bool>* cancel) {
     const double p = options.potential_exponent.value_or(1.0);
-    if (p != 1.0) {
-        throw InvalidArgument("potential_exponent = " + std::to_string(p) +
-                              ": this build computes lode-spherical-expansion only for p = 1 (the Coulomb potential)");
-    }
     bool any_periodic = false;
     for (size_t s = 0; s < systems.size(); ++s) {
         const auto& pbc = systems[s].pbc;
@@ -738,6 +743,11 @@ TensorMap compute_lode_spherical_expansion(const std::vector<System>& systems, c
             throw InvalidArgument("structure " + std::to_string(s) +
                                   ": lode-spherical-expansion needs a structure periodic in all three directions or "
                                   "in none");
+        }
+        if (all && p != 1.0) {
+            throw InvalidArgument("structure " + std::to_string(s) + ": potential_exponent = " + std::to_string(p) +
+                                  ": this build computes periodic structures only for p = 1 (the Coulomb potential); "
+                                  "finite structures take any p in [1, 6]");
         }
         any_periodic = any_periodic || all;
     }
@@ -810,6 +820,7 @@ TensorMap compute_lode_spherical_expansion(const std::vector<System>& systems, c
 
     const RadialBasisSpec spec{hypers.cutoff, hypers.max_radial, hypers.max_angular, hypers.density_width};
     plan.potential = cached_lode_potential_integral(spec);
+    if (p != 1.0) plan.power = cached_lode_power_integral(spec, p);
     if (!plan.positions) {
         plan.far_field = std::make_shared<const IrregularHarmonicsSum>(hypers.max_angular);
         plan.far_coordinates.resize(systems.size());
