@@ -160,6 +160,19 @@ int main() {
         p.potential_exponent = 1.0;
         check::ok(relative_difference(compute({molecule}, p), compute({molecule}, o)) == 0.0,
                   "potential_exponent 1 is the default");
+        // p = 2 (finite structures): other values, the same layout, rotation-equivariant
+        p.potential_exponent = 2.0;
+        const TensorMap two = compute({molecule}, p);
+        const TensorMap one = compute({molecule}, o);
+        check::ok(two.keys.values == one.keys.values && relative_difference(two, one) > 1e-3,
+                  "potential_exponent 2: the same blocks, other values");
+        double R2[9];
+        std::mt19937 spin(5);
+        wigner::random_rotation(spin, R2);
+        const double no_shift[3] = {0.0, 0.0, 0.0};
+        const double rotation_error =
+            equivariance_error(two, compute({transformed(molecule, R2, no_shift)}, p), R2, [](size_t) { return 1.0; });
+        check::ok(rotation_error < 1e-10, "potential_exponent 2: equivariant under rotation", std::to_string(rotation_error));
         DescriptorOptions invariants = o;
         invariants.max_lambda = -1;
         const TensorMap only = compute({molecule}, invariants);
