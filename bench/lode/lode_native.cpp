@@ -29,38 +29,13 @@
 #include "core/descriptors/lode/lode_spherical_expansion.hpp"
 #include "core/io/xyz.hpp"
 #include "core/systems/neighbors.hpp"
+#include "native/timing.hpp"
 
 using namespace hamd;
 
-namespace {
-
-double now_seconds() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-System cluster(size_t n, std::mt19937& rng) {
-    const double side = std::cbrt(n / 0.1);
-    std::uniform_real_distribution<double> uniform(0.0, side);
-    System s;
-    for (size_t i = 0; i < n; ++i) {
-        s.types.push_back(i % 3 == 0 ? 8 : 1);
-        for (int d = 0; d < 3; ++d) s.positions.push_back(uniform(rng));
-    }
-    return s;
-}
-
-// Best of `runs` wall times, microseconds per atom.
-double time_per_atom(const System& system, DescriptorOptions options, ThreadPool& pool, int runs) {
-    double best = 1e300;
-    for (int r = 0; r < runs; ++r) {
-        const double t0 = now_seconds();
-        { TensorMap result = compute_descriptors({system}, options, pool); }
-        best = std::min(best, now_seconds() - t0);
-    }
-    return 1e6 * best / system.size();
-}
-
-}  // namespace
+using benchnative::cluster;
+using benchnative::now_seconds;
+using benchnative::time_per_atom;
 
 int main(int argc, char** argv) {
     std::string directory = "data/bench";
