@@ -36,10 +36,10 @@ int main(int argc, char** argv) {
     for (int k = 1; k < argc; ++k) {
         if (!std::strcmp(argv[k], "--sizes") && k + 1 < argc) {
             sizes.clear();
-            for (const std::string& s : split(argv[++k])) sizes.push_back(std::stoul(s));
+            for (long n : benchnative::comma_list(argv[++k])) sizes.push_back((size_t)n);
         } else if (!std::strcmp(argv[k], "--supercells") && k + 1 < argc) {
             supercells.clear();
-            for (const std::string& s : split(argv[++k])) supercells.push_back(std::stoi(s));
+            for (long m : benchnative::comma_list(argv[++k])) supercells.push_back((int)m);
         } else if (!std::strcmp(argv[k], "--kinds") && k + 1 < argc) {
             kinds = split(argv[++k]);
         } else if (!std::strcmp(argv[k], "--threads") && k + 1 < argc) {

@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
     for (int k = 1; k < argc; ++k) {
         if (!std::strcmp(argv[k], "--sizes") && k + 1 < argc) {
             sizes.clear();
-            for (char* p = std::strtok(argv[++k], ","); p; p = std::strtok(nullptr, ",")) sizes.push_back(std::stoul(p));
+            for (long n : benchnative::comma_list(argv[++k])) sizes.push_back((size_t)n);
         } else if (!std::strcmp(argv[k], "--threads") && k + 1 < argc) {
             threads = std::stoul(argv[++k]);
         } else if (!std::strcmp(argv[k], "--gradients")) {
@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
             reference = false;
         } else if (!std::strcmp(argv[k], "--supercells") && k + 1 < argc) {
             supercells.clear();
-            for (char* p = std::strtok(argv[++k], ","); p; p = std::strtok(nullptr, ",")) supercells.push_back(std::stoi(p));
+            for (long m : benchnative::comma_list(argv[++k])) supercells.push_back((int)m);
         } else {
             directory = argv[k];
         }

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <chrono>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "core/descriptors/engine.hpp"
 
@@ -24,6 +26,22 @@ inline hamd::System cluster(size_t n, std::mt19937& rng) {
         for (int d = 0; d < 3; ++d) s.positions.push_back(uniform(rng));
     }
     return s;
+}
+
+// "100,1000" -> {100, 1000}: the list arguments of the benchmarks.
+inline std::vector<long> comma_list(const char* text) {
+    std::vector<long> out;
+    std::string item;
+    for (const char* c = text;; ++c) {
+        if (*c == ',' || *c == '\0') {
+            if (!item.empty()) out.push_back(std::stol(item));
+            item.clear();
+            if (*c == '\0') break;
+        } else {
+            item += *c;
+        }
+    }
+    return out;
 }
 
 // Best of `runs` wall times, microseconds per atom.

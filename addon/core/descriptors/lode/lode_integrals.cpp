@@ -7,11 +7,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <mutex>
 
 #include "core/base/errors.hpp"
 #include "core/descriptors/density/gto_basis.hpp"
 #include "core/descriptors/lode/spherical_bessel.hpp"
+#include "core/descriptors/lode/table_cache.hpp"
 #include "core/math/bessel.hpp"
 #include "core/math/quadrature.hpp"
 
@@ -241,52 +241,24 @@ void LodePlaneWaveIntegral::compute(double k, double* values, double* derivative
     table_->compute(k, values, derivatives);
 }
 
-namespace {
-std::mutex cache_mutex;
-}
-
 std::shared_ptr<const LodePotentialIntegral> cached_lode_potential_integral(const RadialBasisSpec& spec) {
-    static std::vector<std::shared_ptr<const LodePotentialIntegral>> cache;  // most recent last
-    {
-        std::lock_guard<std::mutex> lock(cache_mutex);
-        for (auto it = cache.begin(); it != cache.end(); ++it) {
-            if ((*it)->spec() == spec) {
-                auto found = *it;
-                cache.erase(it);
-                cache.push_back(found);
-                return found;
-            }
-        }
-    }
-    auto built = std::make_shared<const LodePotentialIntegral>(spec);  // built outside the lock
-    std::lock_guard<std::mutex> lock(cache_mutex);
-    if (cache.size() >= 8) cache.erase(cache.begin());
-    cache.push_back(built);
-    return built;
+    static TableCache<LodePotentialIntegral> cache(8);
+    return cache.get([&](const LodePotentialIntegral& t) { return t.spec() == spec; },
+                     [&] { return std::make_shared<const LodePotentialIntegral>(spec); });
 }
 
 std::shared_ptr<const LodePlaneWaveIntegral> cached_lode_plane_wave_integral(const RadialBasisSpec& spec, double max_k) {
-    struct Entry {
-        RadialBasisSpec spec;
-        std::shared_ptr<const LodePlaneWaveIntegral> table;
-    };
-    static std::vector<Entry> cache;
-    {
-        std::lock_guard<std::mutex> lock(cache_mutex);
-        for (auto it = cache.begin(); it != cache.end(); ++it) {
-            if (it->spec == spec && it->table->max_k() >= max_k) {
-                Entry found = *it;
-                cache.erase(it);
-                cache.push_back(found);
-                return found.table;
-            }
-        }
+    static TableCache<LodePlaneWaveIntegral> cache(8);  // a table for a larger max_k serves a smaller one
+    return cache.get([&](const LodePlaneWaveIntegral& t) { return t.spec() == spec && t.max_k() >= max_k; },
+                     [&] { return std::make_shared<const LodePlaneWaveIntegral>(spec, max_k); });
+}
+
+void LodePotentialIntegral::compute_untabulated(double d, double* values, double* derivatives) const {
+    if (d >= far_) {
+        compute_far_field(d, values, derivatives);
+    } else {
+        compute_exact(d, values, derivatives);
     }
-    auto built = std::make_shared<const LodePlaneWaveIntegral>(spec, max_k);
-    std::lock_guard<std::mutex> lock(cache_mutex);
-    if (cache.size() >= 8) cache.erase(cache.begin());
-    cache.push_back({spec, built});
-    return built;
 }
 
 }  // namespace hamd

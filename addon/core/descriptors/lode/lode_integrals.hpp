@@ -43,6 +43,9 @@ public:
     void compute_exact(double d, double* values, double* derivatives) const;
     // The far-field form 4 pi/(2l+1) M_nl / d^(l+1) at any d > 0.
     void compute_far_field(double d, double* values, double* derivatives) const;
+    // J at any d without the table: the quadrature below far_field_start(), the far field beyond
+    // (the scans that choose the splits, and the splits' own tables).
+    void compute_untabulated(double d, double* values, double* derivatives) const;
     // M_nl = int_0^rc r^(l+2) R_n(r) dr, [l][n].
     const std::vector<double>& moments() const { return moments_; }
 
@@ -60,6 +63,7 @@ class LodePlaneWaveIntegral {
 public:
     // Tabulated for 0 <= k <= max_k (1/Angstrom); `tabulate` false: compute_exact only.
     LodePlaneWaveIntegral(const RadialBasisSpec& spec, double max_k, bool tabulate = true);
+    const RadialBasisSpec& spec() const { return spec_; }
     double max_k() const { return max_k_; }
     // values[l * n_radial + n] = P_nl(k), derivatives dP/dk (if not null).
     void compute(double k, double* values, double* derivatives) const;

@@ -6,11 +6,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <mutex>
 
 #include "core/descriptors/density/gto_basis.hpp"
 #include "core/descriptors/lode/lode_integrals.hpp"
 #include "core/descriptors/lode/lode_range_split.hpp"
+#include "core/descriptors/lode/table_cache.hpp"
 
 namespace hamd {
 
@@ -36,15 +36,6 @@ std::vector<double> sphere_moments(const RadialBasisSpec& spec) {
     RadialBasisSpec wide = spec;
     wide.max_angular = std::max(2, spec.max_angular);
     return LodePotentialIntegral(wide, false).moments();
-}
-
-// J_nl(d) for any d, without tables.
-void exact_potential(const LodePotentialIntegral& integral, double d, double* values, double* derivatives) {
-    if (d >= integral.far_field_start()) {
-        integral.compute_far_field(d, values, derivatives);
-    } else {
-        integral.compute_exact(d, values, derivatives);
-    }
 }
 
 std::vector<LodeMultipoleCutoffs> scan(const RadialBasisSpec& spec) {
@@ -88,8 +79,6 @@ std::vector<LodeMultipoleCutoffs> scan(const RadialBasisSpec& spec) {
     return out;
 }
 
-std::mutex multipole_mutex;
-
 }  // namespace
 
 void screened_multipole_radials(double beta, double r, int max_l, double* B, double* A) {
@@ -121,22 +110,18 @@ void screened_multipole_radials(double beta, double r, int max_l, double* B, dou
 }
 
 const std::vector<LodeMultipoleCutoffs>& lode_multipole_candidates(const RadialBasisSpec& spec) {
-    static std::vector<std::pair<RadialBasisSpec, std::shared_ptr<const std::vector<LodeMultipoleCutoffs>>>> cache;
-    {
-        std::lock_guard<std::mutex> lock(multipole_mutex);
-        for (const auto& entry : cache)
-            if (entry.first == spec) return *entry.second;
-    }
-    auto built = std::make_shared<const std::vector<LodeMultipoleCutoffs>>(scan(spec));  // outside the lock
-    std::lock_guard<std::mutex> lock(multipole_mutex);
-    for (const auto& entry : cache)
-        if (entry.first == spec) return *entry.second;
-    cache.push_back({spec, built});  // never evicted: callers hold references
-    return *cache.back().second;
+    struct Candidates {
+        RadialBasisSpec spec;
+        std::vector<LodeMultipoleCutoffs> list;
+    };
+    static TableCache<Candidates> cache(0);  // never dropped: callers hold references
+    return cache.get([&](const Candidates& c) { return c.spec == spec; },
+                     [&] { return std::make_shared<const Candidates>(Candidates{spec, scan(spec)}); })
+        ->list;
 }
 
 LodeMultipoleSplit::LodeMultipoleSplit(const RadialBasisSpec& spec, const LodeMultipoleCutoffs& cutoffs)
-    : cutoffs_(cutoffs), L_(spec.max_angular + 1) {
+    : spec_(spec), cutoffs_(cutoffs), L_(spec.max_angular + 1) {
     const auto narrow = std::make_shared<const LodePotentialIntegral>(spec, false);
     const int N = narrow->n_radial(), L = L_, channels = N * L;
     near_ = narrow->far_field_start();
@@ -147,7 +132,7 @@ LodeMultipoleSplit::LodeMultipoleSplit(const RadialBasisSpec& spec, const LodeMu
     for (int l = 0; l <= L + 1; ++l) double_factorials_.push_back(double_factorial(2 * l - 1));
     const double beta = 1.0 / (std::sqrt(2.0) * cutoffs.eta);
     std::vector<double> J(channels);
-    exact_potential(*narrow, 0.0, J.data(), nullptr);
+    narrow->compute_untabulated(0.0, J.data(), nullptr);
     own_potential_.assign(J.begin(), J.begin() + N);
     const double a0 = 2.0 * beta / std::sqrt(kPi);  // A_0(0)
     for (int n = 0; n < N; ++n) own_smooth_.push_back(4.0 * kPi * moments_[n] * a0);
@@ -157,7 +142,7 @@ LodeMultipoleSplit::LodeMultipoleSplit(const RadialBasisSpec& spec, const LodeMu
         thread_local std::vector<double> B, A;
         B.resize(L + 2);
         A.resize(L + 2);
-        exact_potential(*narrow, d, values, derivatives);
+        narrow->compute_untabulated(d, values, derivatives);
         if (d > 0.0) {
             screened_multipole_radials(beta, d, L, B.data(), A.data());
         } else {  // A_l(0) = 2 beta / sqrt(pi) (2 beta^2)^l / (2l+1); only l = 0 survives d^l
@@ -207,17 +192,9 @@ void LodeMultipoleSplit::far_weights(double d, double* weights) const {
 
 std::shared_ptr<const LodeMultipoleSplit> cached_lode_multipole_split(const RadialBasisSpec& spec,
                                                                       const LodeMultipoleCutoffs& cutoffs) {
-    static std::vector<std::pair<RadialBasisSpec, std::shared_ptr<const LodeMultipoleSplit>>> cache;
-    {
-        std::lock_guard<std::mutex> lock(multipole_mutex);
-        for (const auto& entry : cache)
-            if (entry.first == spec && entry.second->eta() == cutoffs.eta) return entry.second;
-    }
-    auto built = std::make_shared<const LodeMultipoleSplit>(spec, cutoffs);
-    std::lock_guard<std::mutex> lock(multipole_mutex);
-    if (cache.size() >= 8) cache.erase(cache.begin());
-    cache.push_back({spec, built});
-    return built;
+    static TableCache<LodeMultipoleSplit> cache(8);
+    return cache.get([&](const LodeMultipoleSplit& split) { return split.spec() == spec && split.eta() == cutoffs.eta; },
+                     [&] { return std::make_shared<const LodeMultipoleSplit>(spec, cutoffs); });
 }
 
 }  // namespace hamd

@@ -36,6 +36,7 @@ const std::vector<LodeMultipoleCutoffs>& lode_multipole_candidates(const RadialB
 class LodeMultipoleSplit {
 public:
     LodeMultipoleSplit(const RadialBasisSpec& spec, const LodeMultipoleCutoffs& cutoffs);
+    const RadialBasisSpec& spec() const { return spec_; }
     double eta() const { return cutoffs_.eta; }
     double short_cutoff() const { return cutoffs_.short_cutoff; }
     double long_k_cutoff() const { return cutoffs_.long_k_cutoff; }
@@ -53,6 +54,7 @@ public:
     const std::vector<double>& fourth_moments() const { return m4_; }
 
 private:
+    RadialBasisSpec spec_;
     LodeMultipoleCutoffs cutoffs_;
     int L_ = 0;
     double near_ = 0.0;

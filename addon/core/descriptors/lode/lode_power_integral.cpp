@@ -3,11 +3,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <mutex>
 
 #include "core/base/errors.hpp"
 #include "core/descriptors/density/gto_basis.hpp"
 #include "core/descriptors/lode/lode_integrals.hpp"
+#include "core/descriptors/lode/table_cache.hpp"
 #include "core/math/incomplete_gamma.hpp"
 #include "core/math/quadrature.hpp"
 
@@ -219,18 +219,9 @@ void LodePowerIntegral::compute(double d, double* values, double* derivatives) c
 }
 
 std::shared_ptr<const LodePowerIntegral> cached_lode_power_integral(const RadialBasisSpec& spec, double exponent) {
-    static std::mutex mutex;
-    static std::vector<std::shared_ptr<const LodePowerIntegral>> cache;  // most recent last
-    {
-        std::lock_guard<std::mutex> lock(mutex);
-        for (const auto& entry : cache)
-            if (entry->spec() == spec && entry->exponent() == exponent) return entry;
-    }
-    auto built = std::make_shared<const LodePowerIntegral>(spec, exponent);  // built outside the lock
-    std::lock_guard<std::mutex> lock(mutex);
-    if (cache.size() >= 8) cache.erase(cache.begin());
-    cache.push_back(built);
-    return built;
+    static TableCache<LodePowerIntegral> cache(8);
+    return cache.get([&](const LodePowerIntegral& t) { return t.spec() == spec && t.exponent() == exponent; },
+                     [&] { return std::make_shared<const LodePowerIntegral>(spec, exponent); });
 }
 
 }  // namespace hamd

@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <mutex>
 
 #include "core/descriptors/density/gto_basis.hpp"
 #include "core/descriptors/lode/lode_integrals.hpp"
+#include "core/descriptors/lode/table_cache.hpp"
 
 namespace hamd {
 
@@ -17,15 +17,6 @@ namespace {
 constexpr double kScanStep = 0.1;    // Angstrom, real-space scan (the cutoff gets one step of margin)
 constexpr double kScanStepK = 0.02;  // 1/Angstrom
 constexpr double kLadder[] = {1.5, 2.0, 2.8, 4.0, 5.6, 8.0, 11.0, 16.0};  // eta / sigma
-
-// J_nl(d) for any d, without tables.
-void exact_potential(const LodePotentialIntegral& integral, double d, double* values, double* derivatives) {
-    if (d >= integral.far_field_start()) {
-        integral.compute_far_field(d, values, derivatives);
-    } else {
-        integral.compute_exact(d, values, derivatives);
-    }
-}
 
 RadialBasisSpec with_width(RadialBasisSpec spec, double width) {
     spec.density_width = width;
@@ -61,12 +52,14 @@ double long_cutoff(const std::vector<double>& largest, double width, double tole
 }
 
 struct Scans {
+    RadialBasisSpec spec;
     double scale = 0.0, converged_k = 0.0;
     std::vector<LodeSplitCutoffs> candidates;
 };
 
 Scans scan(const RadialBasisSpec& spec) {
     Scans out;
+    out.spec = spec;
     const double sigma = spec.density_width;
     const LodePotentialIntegral narrow(spec, false);
     const int N = narrow.n_radial(), channels = N * (spec.max_angular + 1);
@@ -83,8 +76,8 @@ Scans scan(const RadialBasisSpec& spec) {
         const LodePotentialIntegral wide(with_width(spec, eta), false);
         double d = std::max(narrow.far_field_start(), wide.far_field_start());
         for (; d > 0.0; d -= kScanStep) {
-            exact_potential(narrow, d, a.data(), nullptr);
-            exact_potential(wide, d, b.data(), nullptr);
+            narrow.compute_untabulated(d, a.data(), nullptr);
+            wide.compute_untabulated(d, b.data(), nullptr);
             double worst = 0.0;
             for (int c = 0; c < channels; ++c) worst = std::max(worst, std::fabs(a[c] - b[c]));
             if (worst > tolerance) break;
@@ -95,21 +88,10 @@ Scans scan(const RadialBasisSpec& spec) {
     return out;
 }
 
-std::mutex split_mutex;
-
 const Scans& cached_scans(const RadialBasisSpec& spec) {
-    static std::vector<std::pair<RadialBasisSpec, std::shared_ptr<const Scans>>> cache;
-    {
-        std::lock_guard<std::mutex> lock(split_mutex);
-        for (const auto& entry : cache)
-            if (entry.first == spec) return *entry.second;
-    }
-    auto built = std::make_shared<const Scans>(scan(spec));  // outside the lock
-    std::lock_guard<std::mutex> lock(split_mutex);
-    for (const auto& entry : cache)
-        if (entry.first == spec) return *entry.second;
-    cache.push_back({spec, built});  // never evicted: callers hold references (a few bases per process)
-    return *cache.back().second;
+    static TableCache<Scans> cache(0);  // never dropped: callers hold references (a few bases per process)
+    return *cache.get([&](const Scans& scans) { return scans.spec == spec; },
+                      [&] { return std::make_shared<const Scans>(scan(spec)); });
 }
 
 }  // namespace
@@ -134,13 +116,14 @@ double lode_converged_k_cutoff(const RadialBasisSpec& spec) { return cached_scan
 
 double lode_pair_scale(const RadialBasisSpec& spec) { return cached_scans(spec).scale; }
 
-LodeRangeSplit::LodeRangeSplit(const RadialBasisSpec& spec, const LodeSplitCutoffs& cutoffs) : cutoffs_(cutoffs) {
+LodeRangeSplit::LodeRangeSplit(const RadialBasisSpec& spec, const LodeSplitCutoffs& cutoffs)
+    : spec_(spec), cutoffs_(cutoffs) {
     const auto narrow = std::make_shared<const LodePotentialIntegral>(spec, false);
     const auto wide = std::make_shared<const LodePotentialIntegral>(with_width(spec, cutoffs.eta), false);
     const int N = narrow->n_radial(), channels = N * (spec.max_angular + 1);
     std::vector<double> a(channels), b(channels);
-    exact_potential(*narrow, 0.0, a.data(), nullptr);
-    exact_potential(*wide, 0.0, b.data(), nullptr);
+    narrow->compute_untabulated(0.0, a.data(), nullptr);
+    wide->compute_untabulated(0.0, b.data(), nullptr);
     own_narrow_.assign(a.begin(), a.begin() + N);
     own_wide_.assign(b.begin(), b.begin() + N);
     second_moments_.assign(narrow->moments().begin(), narrow->moments().begin() + N);
@@ -149,8 +132,8 @@ LodeRangeSplit::LodeRangeSplit(const RadialBasisSpec& spec, const LodeSplitCutof
         thread_local std::vector<double> v, dv;
         v.resize(channels);
         dv.resize(channels);
-        exact_potential(*narrow, d, values, derivatives);
-        exact_potential(*wide, d, v.data(), dv.data());
+        narrow->compute_untabulated(d, values, derivatives);
+        wide->compute_untabulated(d, v.data(), dv.data());
         for (int c = 0; c < channels; ++c) {
             values[c] -= v[c];
             if (derivatives) derivatives[c] -= dv[c];
@@ -164,17 +147,9 @@ LodeRangeSplit::LodeRangeSplit(const RadialBasisSpec& spec, const LodeSplitCutof
 void LodeRangeSplit::compute(double d, double* values, double* derivatives) const { table_->compute(d, values, derivatives); }
 
 std::shared_ptr<const LodeRangeSplit> cached_lode_range_split(const RadialBasisSpec& spec, const LodeSplitCutoffs& cutoffs) {
-    static std::vector<std::pair<RadialBasisSpec, std::shared_ptr<const LodeRangeSplit>>> cache;
-    {
-        std::lock_guard<std::mutex> lock(split_mutex);
-        for (const auto& entry : cache)
-            if (entry.first == spec && entry.second->eta() == cutoffs.eta) return entry.second;
-    }
-    auto built = std::make_shared<const LodeRangeSplit>(spec, cutoffs);
-    std::lock_guard<std::mutex> lock(split_mutex);
-    if (cache.size() >= 8) cache.erase(cache.begin());
-    cache.push_back({spec, built});
-    return built;
+    static TableCache<LodeRangeSplit> cache(8);
+    return cache.get([&](const LodeRangeSplit& split) { return split.spec() == spec && split.eta() == cutoffs.eta; },
+                     [&] { return std::make_shared<const LodeRangeSplit>(spec, cutoffs); });
 }
 
 }  // namespace hamd

@@ -46,6 +46,7 @@ double lode_reciprocal_tail_cutoff(const std::vector<double>& largest, double st
 class LodeRangeSplit {
 public:
     LodeRangeSplit(const RadialBasisSpec& spec, const LodeSplitCutoffs& cutoffs);
+    const RadialBasisSpec& spec() const { return spec_; }
     double eta() const { return cutoffs_.eta; }
     double short_cutoff() const { return cutoffs_.short_cutoff; }
     double long_k_cutoff() const { return cutoffs_.long_k_cutoff; }
@@ -58,6 +59,7 @@ public:
     const std::vector<double>& second_moments() const { return second_moments_; }
 
 private:
+    RadialBasisSpec spec_;
     LodeSplitCutoffs cutoffs_;
     std::vector<double> own_narrow_, own_wide_, second_moments_;
     std::unique_ptr<HermiteTable> table_;

@@ -821,7 +821,7 @@ TensorMap compute_lode_spherical_expansion(const std::vector<System>& systems, c
     const RadialBasisSpec spec{hypers.cutoff, hypers.max_radial, hypers.max_angular, hypers.density_width};
     plan.potential = cached_lode_potential_integral(spec);
     if (p != 1.0) plan.power = cached_lode_power_integral(spec, p);
-    if (!plan.positions) {
+    if (!plan.positions && !plan.power) {  // the harmonic far field (finite) and the multipoles (periodic): p = 1
         plan.far_field = std::make_shared<const IrregularHarmonicsSum>(hypers.max_angular);
         plan.far_coordinates.resize(systems.size());
         for (size_t s = 0; s < systems.size(); ++s) {
